@@ -1,0 +1,236 @@
+"""Async Python client for Kring on `websockets`: join or resume, commands that await
+their ack, an event stream, a local mirror, and automatic resume after a drop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from protocol import errors, limits
+from protocol.codec import CODECS
+
+from .mirror import Mirror
+
+FINAL_CLOSE_CODES = {errors.CLOSE_REMOVED, errors.CLOSE_ENDED, errors.CLOSE_BAD_HELLO}
+
+
+class CommandError(Exception):
+    def __init__(self, frame: dict[str, Any]):
+        self.frame = frame
+        self.code: str = frame.get("code", "")
+        self.command_id: str | None = frame.get("id")
+        super().__init__(f"{self.code}: {frame.get('detail') or frame.get('message')}")
+
+
+async def create_room(base_url: str, **body: Any) -> dict[str, Any]:
+    """POST /api/rooms; returns {"code", "facilitator_token"}."""
+
+    def post() -> dict[str, Any]:
+        req = urllib.request.Request(
+            base_url.rstrip("/") + "/api/rooms",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return json.loads(resp.read())
+
+    return await asyncio.to_thread(post)
+
+
+class KringClient:
+    def __init__(
+        self,
+        url: str,
+        *,
+        subprotocol: str = limits.SUBPROTOCOL_MSGPACK,
+        reconnect: bool = True,
+        max_backoff: float = 5.0,
+    ):
+        self.url = url
+        self.codec = CODECS[subprotocol]
+        self.reconnect = reconnect
+        self.max_backoff = max_backoff
+        self.token: str | None = None
+        self.epoch: str | None = None
+        self.me: dict[str, Any] = {}
+        self.mirror = Mirror()
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.frames: list[dict[str, Any]] = []  # every decoded frame received, for audits
+        self.raw: list[bytes | str] = []  # every frame as it arrived on the wire
+        self.errors: list[dict[str, Any]] = []  # error frames that answer no command
+        self.close_code: int | None = None
+        self.ws: ClientConnection | None = None
+        self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
+        self._reader: asyncio.Task | None = None
+        self._changed = asyncio.Condition()
+        self._closing = False
+        self.connected = asyncio.Event()
+
+    # ------------------------------------------------------------------ connect
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.mirror.state
+
+    async def join(self, code: str, name: str) -> KringClient:
+        await self._open({"t": "hello", "code": code, "name": name})
+        return self
+
+    async def resume(self, token: str, *, epoch: str | None = None, seq: int | None = None) -> KringClient:
+        self.token = token
+        hello: dict[str, Any] = {"t": "hello", "token": token}
+        if epoch is not None and seq is not None:
+            hello.update(epoch=epoch, seq=seq)
+        await self._open(hello)
+        return self
+
+    async def _open(self, hello: dict[str, Any]) -> None:
+        ws = await connect(
+            self.url,
+            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
+            compression=None,
+            max_size=None,
+            open_timeout=10,
+        )
+        try:
+            await ws.send(self.codec.encode(hello))
+            data = await asyncio.wait_for(ws.recv(), 10)
+        except BaseException:
+            await ws.close()
+            raise
+        welcome = self._record(data)
+        if welcome.get("t") != "welcome":
+            await ws.close()
+            raise CommandError(welcome)
+        self.ws = ws
+        self._on_welcome(welcome)
+        self.connected.set()
+        self._reader = asyncio.create_task(self._read(ws))
+        for cid, (t, args, fut) in list(self._pending.items()):  # re-send, same ids
+            if not fut.done():
+                await self._send({"t": t, "id": cid, **args})
+
+    def _record(self, data: bytes | str) -> dict[str, Any]:
+        self.raw.append(data)
+        msg = self.codec.decode(data)
+        self.frames.append(msg)
+        return msg
+
+    def _on_welcome(self, welcome: dict[str, Any]) -> None:
+        self.me = welcome["you"]
+        if "token" in welcome:
+            self.token = welcome["token"]
+        self.epoch = welcome["epoch"]
+        if "snapshot" in welcome:
+            self.mirror.reset(welcome["snapshot"], welcome["seq"])
+        for ev in welcome.get("events", []):
+            self.mirror.apply(ev)
+            self.events.put_nowait(ev)
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for data in ws:
+                await self._handle(self._record(data))
+        except ConnectionClosed:
+            pass
+        self.connected.clear()
+        self.close_code = ws.close_code
+        async with self._changed:
+            self._changed.notify_all()
+        if self._closing or not self.reconnect or self.close_code in FINAL_CLOSE_CODES:
+            for _, _, fut in self._pending.values():
+                if not fut.done():
+                    fut.set_exception(ConnectionError(f"closed with code {self.close_code}"))
+            return
+        asyncio.create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.05
+        while not self._closing:
+            try:
+                await self.resume(self.token or "", epoch=self.epoch, seq=self.mirror.seq)
+                return
+            except CommandError as err:
+                if err.code in (errors.BAD_TOKEN, errors.UNKNOWN_ROOM):
+                    for _, _, fut in self._pending.values():
+                        if not fut.done():
+                            fut.set_exception(err)
+                    return
+            except (TimeoutError, OSError, ConnectionClosed):
+                pass
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_backoff)
+
+    async def _handle(self, msg: dict[str, Any]) -> None:
+        t = msg.get("t")
+        if t == "ack":
+            entry = self._pending.pop(msg["id"], None)
+            if entry is not None:
+                command, args, fut = entry
+                self.mirror.on_ack(command, args, msg.get("result", {}))
+                if not fut.done():
+                    fut.set_result(msg.get("result", {}))
+        elif t == "error":
+            entry = self._pending.pop(msg.get("id") or "", None)
+            if entry is not None and not entry[2].done():
+                entry[2].set_exception(CommandError(msg))
+            elif entry is None:
+                self.errors.append(msg)
+        elif t == "welcome":  # pragma: no cover - only ever the first frame
+            self._on_welcome(msg)
+        else:
+            self.mirror.apply(msg)
+            self.events.put_nowait(msg)
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------------ commands
+
+    async def _send(self, msg: dict[str, Any]) -> None:
+        if self.ws is None:
+            return
+        try:
+            await self.ws.send(self.codec.encode(msg))
+        except ConnectionClosed:
+            pass  # re-sent with the same id after the resume
+
+    async def command(self, t: str, **args: Any) -> dict[str, Any]:
+        """Send a command and wait for its ack; raises CommandError on an error frame."""
+        cid = secrets.token_hex(6)
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._pending[cid] = (t, args, fut)
+        if self.connected.is_set():
+            await self._send({"t": t, "id": cid, **args})
+        return await fut
+
+    async def send_raw(self, data: bytes | str) -> None:
+        """Put arbitrary bytes on the wire (for tests of bad input)."""
+        assert self.ws is not None
+        await self.ws.send(data)
+
+    async def wait_until(self, predicate: Callable[[KringClient], bool], timeout: float = 10) -> None:
+        async def wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: predicate(self))
+
+        await asyncio.wait_for(wait(), timeout)
+
+    async def drop(self) -> None:
+        """Break the connection without saying goodbye (as a sleeping laptop would)."""
+        if self.ws is not None:
+            self.ws.transport.abort()
+
+    async def close(self) -> None:
+        self._closing = True
+        if self.ws is not None:
+            await self.ws.close()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)

@@ -1,0 +1,188 @@
+"""A client's local copy of the room: the welcome snapshot with every event folded in.
+
+It ends up equal to the server's snapshot for this client's audience; the integration
+tests check exactly that.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def _num(item_id: str) -> int:
+    return int(item_id[1:])
+
+
+def _upsert(items: list[dict], rec: dict, key: str = "id") -> None:
+    for i, old in enumerate(items):
+        if old[key] == rec[key]:
+            items[i] = rec
+            return
+    items.append(rec)
+    items.sort(key=lambda x: _num(x[key]))
+
+
+class Mirror:
+    def __init__(self) -> None:
+        self.state: dict[str, Any] = {}
+        self.seq = 0
+        self.ended = False
+
+    def reset(self, snapshot: dict[str, Any], seq: int) -> None:
+        self.state = copy.deepcopy(snapshot)
+        self.seq = seq
+
+    def apply(self, ev: dict[str, Any]) -> None:
+        if ev["seq"] <= self.seq:
+            return  # already folded in
+        if ev["seq"] != self.seq + 1:
+            raise ValueError(f"gap: expected seq {self.seq + 1}, got {ev['seq']}")
+        self.seq = ev["seq"]
+        handler = getattr(self, "_" + ev["t"], None)
+        if handler is None:
+            raise ValueError(f"unknown event {ev['t']!r}")
+        handler(ev)
+
+    def on_ack(self, command: str, args: dict[str, Any], result: dict[str, Any]) -> None:
+        """What only the author learns, from the ack: which anonymous items are its own."""
+        s = self.state
+        if command == "ask" and "question" in result:
+            if result["question"] in {q["id"] for q in s["questions"]}:
+                s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
+        elif command == "upvote":
+            own = set(s["own_upvotes"])
+            if args["on"]:
+                own.add(args["question"])
+            else:
+                own.discard(args["question"])
+            visible = {q["id"] for q in s["questions"]}
+            s["own_upvotes"] = sorted(own & visible, key=_num)
+
+    # ------------------------------------------------------------------ events
+
+    def _joined(self, ev: dict) -> None:
+        self.state["participants"].append(ev["participant"])
+
+    def _presence(self, ev: dict) -> None:
+        for p in self.state["participants"]:
+            if p["id"] == ev["participant"]:
+                p["online"] = ev["online"]
+
+    def _removed(self, ev: dict) -> None:
+        s = self.state
+        s["participants"] = [p for p in s["participants"] if p["id"] != ev["participant"]]
+        if s["inbrenger"] == ev["participant"]:
+            s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
+            s["people"] = []
+
+    def _locked(self, ev: dict) -> None:
+        self.state["locked"] = ev["locked"]
+
+    def _phase(self, ev: dict) -> None:
+        self.state["phase"] = ev["phase"]
+        self.state["ready_count"] = 0
+        self.state["ready"] = False
+
+    def _confirmed(self, ev: dict) -> None:
+        self.state["confirmed_count"] = ev["confirmed_count"]
+        if "participant" in ev:
+            self.state["confirmed"].append(ev["participant"])
+
+    def _case_proposed(self, ev: dict) -> None:
+        self.state["cases"].append(ev["case"])
+
+    def _case_withdrawn(self, ev: dict) -> None:
+        s = self.state
+        s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
+        s["vote"]["cast"] = ev["cast"]
+        if s["vote"]["mine"] == ev["case"]:
+            s["vote"]["mine"] = None
+        if s["vote"]["tally"] is not None:
+            s["vote"]["tally"].pop(ev["case"], None)
+
+    def _vote_cast(self, ev: dict) -> None:
+        self.state["vote"]["cast"] = ev["cast"]
+        if "case" in ev:
+            self.state["vote"]["mine"] = ev["case"]
+
+    def _vote_closed(self, ev: dict) -> None:
+        self.state["vote"]["open"] = False
+        self.state["vote"]["tally"] = ev["tally"]
+
+    def _case_chosen(self, ev: dict) -> None:
+        s = self.state
+        s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
+        s["case_text"], s["people"] = None, []
+
+    def _case_shared(self, ev: dict) -> None:
+        self.state["case_text"], self.state["people"] = ev["text"], ev["people"]
+
+    def _question_asked(self, ev: dict) -> None:
+        _upsert(self.state["questions"], ev["question"])
+
+    def _question_updated(self, ev: dict) -> None:
+        if "question" in ev:  # others get an empty frame for a hidden question's update
+            _upsert(self.state["questions"], ev["question"])
+
+    def _forget_question(self, qid: str) -> None:
+        s = self.state
+        s["questions"] = [q for q in s["questions"] if q["id"] != qid]
+        s["own_questions"] = [q for q in s["own_questions"] if q != qid]
+        s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
+
+    def _question_hidden(self, ev: dict) -> None:
+        if isinstance(ev["question"], dict):
+            _upsert(self.state["questions"], ev["question"])
+        else:
+            self._forget_question(ev["question"])
+
+    def _question_withdrawn(self, ev: dict) -> None:
+        self._forget_question(ev["question"])
+
+    def _essence(self, ev: dict) -> None:
+        self.state["essence"] = ev["text"]
+
+    def _card_dealt(self, ev: dict) -> None:
+        self.state["cards_dealt"] = ev["cards_dealt"]
+        if "role" in ev:
+            self.state["my_card"] = ev["role"]
+
+    def _perspective_written(self, ev: dict) -> None:
+        self.state["perspectives_written"] = ev["perspectives_written"]
+        if "feel" in ev:
+            self.state["my_perspective"] = {"feel": ev["feel"], "think": ev["think"]}
+
+    def _perspectives_revealed(self, ev: dict) -> None:
+        self.state["perspectives"] = ev["perspectives"]
+
+    def _turns(self, ev: dict) -> None:
+        self.state["turns"] = {"order": ev["order"], "current": ev["current"]}
+
+    def _advice_given(self, ev: dict) -> None:
+        self.state["advice"].append(ev["advice"])
+
+    def _response(self, ev: dict) -> None:
+        self.state["response"] = ev["text"]
+
+    def _takeaway(self, ev: dict) -> None:
+        self.state["takeaway"] = ev["text"]
+
+    def _evaluated(self, ev: dict) -> None:
+        self.state["evaluations_count"] = ev["evaluations_count"]
+        if "evaluation" in ev:
+            items = self.state["evaluations"]
+            for i, old in enumerate(items):
+                if old["participant"] == ev["evaluation"]["participant"]:
+                    items[i] = ev["evaluation"]
+                    break
+            else:
+                items.append(ev["evaluation"])
+
+    def _ready(self, ev: dict) -> None:
+        self.state["ready_count"] = ev["ready_count"]
+        if "ready" in ev:
+            self.state["ready"] = ev["ready"]
+
+    def _ended(self, ev: dict) -> None:
+        self.ended = True

@@ -1,0 +1,26 @@
+"""Explicit protocol limits, shared by server and client so both reject the same input."""
+
+MAX_FRAME = 64 * 1024  # bytes; also the transport limit (uvicorn --ws-max-size)
+MAX_COMMAND_ID = 64  # characters of a client-chosen command id
+MAX_NAME = 40  # display name
+MAX_TITLE = 120  # case title
+MAX_SHORT = 600  # a question, a line of advice, "Ik voel …", an evaluation line
+MAX_LONG = 8000  # the case text
+MAX_PEOPLE = 12  # people involved in a case (each becomes a role card)
+MAX_PERSON = 60  # one person's label, e.g. "mijn leidinggevende"
+MAX_PARTICIPANTS = 30  # per room; groups are 4-12, this stops runaway joins
+MAX_CASES = 20  # proposed cases per room
+MAX_QUESTIONS = 300  # questions per room
+MAX_ADVICE = 200  # written advice items per room
+
+RATE_PER_SECOND = 20.0  # sustained commands per connection
+RATE_BURST = 40  # commands a connection may send at once
+HELLO_TIMEOUT = 10.0  # seconds a new connection has to say hello
+SEND_QUEUE = 512  # frames waiting for one connection before it counts as too slow
+
+SUBPROTOCOL_MSGPACK = "kring.v1.msgpack"
+SUBPROTOCOL_JSON = "kring.v1.json"
+SUBPROTOCOLS = (SUBPROTOCOL_MSGPACK, SUBPROTOCOL_JSON)
+
+ROOM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+ROOM_CODE_LENGTH = 6

@@ -1,0 +1,189 @@
+"""Client-to-server messages: their fields, and validation of a decoded frame.
+
+A schema is data (field name -> `Field`), so docs/PROTOCOL.md, the server and the client
+library agree on one list of commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import errors, limits
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    kind: type | tuple[type, ...]  # str, int, bool, list (of str), or a tuple for "one of"
+    required: bool = True
+    max_len: int | None = None  # str: characters; list: items
+    item_max: int | None = None  # list of str: characters per item
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[Any, ...] | None = None
+    nullable: bool = False
+
+
+def _text(max_len: int, required: bool = True) -> Field:
+    return Field(str, required=required, max_len=max_len)
+
+
+ITEM_ID = Field(str, max_len=16)
+
+#: Every command a client may send after hello, and its fields besides `t` and `id`.
+COMMANDS: dict[str, dict[str, Field]] = {
+    # facilitator
+    "lock": {"locked": Field(bool)},
+    "remove": {"participant": ITEM_ID},
+    "advance": {},
+    "back": {},
+    "close_vote": {},
+    "choose_case": {"case": ITEM_ID},
+    "hide_question": {"question": ITEM_ID, "hidden": Field(bool)},
+    "deal_cards": {},
+    "reveal": {},
+    "end": {},
+    # participants (the phase and role decide who may)
+    "confirm": {},
+    "propose_case": {"title": _text(limits.MAX_TITLE), "question": _text(limits.MAX_SHORT)},
+    "withdraw_case": {"case": ITEM_ID},
+    "vote": {"case": ITEM_ID},
+    "share_case": {
+        "text": _text(limits.MAX_LONG),
+        "people": Field(list, max_len=limits.MAX_PEOPLE, item_max=limits.MAX_PERSON),
+    },
+    "ask": {"text": _text(limits.MAX_SHORT)},
+    "withdraw_question": {"question": ITEM_ID},
+    "upvote": {"question": ITEM_ID, "on": Field(bool)},
+    "mark_answered": {"question": ITEM_ID, "answered": Field(bool)},
+    "rate_question": {
+        "question": ITEM_ID,
+        "rating": Field(str, choices=("warm", "lauw", "koud"), nullable=True),
+    },
+    "essence": {"text": _text(limits.MAX_SHORT)},
+    "perspective": {"feel": _text(limits.MAX_SHORT), "think": _text(limits.MAX_SHORT)},
+    "pass_turn": {},
+    "advice": {"text": _text(limits.MAX_SHORT)},
+    "respond": {"text": _text(limits.MAX_SHORT)},
+    "takeaway": {"text": _text(limits.MAX_SHORT)},
+    "evaluate": {"score": Field(int, min=1, max=5), "line": _text(limits.MAX_SHORT, required=False)},
+    "ready": {"ready": Field(bool)},
+    "summary": {},
+}
+
+HELLO_JOIN: dict[str, Field] = {
+    "code": Field(str, max_len=12),
+    "name": _text(limits.MAX_NAME),
+}
+HELLO_RESUME: dict[str, Field] = {
+    "token": Field(str, max_len=128),
+    "epoch": Field(str, required=False, max_len=64),
+    "seq": Field(int, required=False, min=0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    t: str
+    id: str
+    args: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    code: str | None = None  # join by code ...
+    name: str | None = None
+    token: str | None = None  # ... or resume with a token
+    epoch: str | None = None
+    seq: int | None = None
+
+
+def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -> dict[str, Any]:
+    def bad(code: str, detail: str) -> errors.ProtocolError:
+        return errors.ProtocolError(code, detail, command_id)
+
+    allowed = set(schema) | {"t", "id"}
+    extra = [k for k in msg if k not in allowed]
+    if extra:
+        raise bad(errors.INVALID_FIELD, f"unexpected field {str(extra[0])[:40]!r}")
+    out: dict[str, Any] = {}
+    for name, spec in schema.items():
+        if name not in msg:
+            if spec.required:
+                raise bad(errors.INVALID_FIELD, f"missing field {name!r}")
+            continue
+        value = msg[name]
+        if value is None and spec.nullable:
+            out[name] = None
+            continue
+        # bool is a subclass of int; never accept True for a number.
+        if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad(errors.INVALID_FIELD, f"{name!r} must be an integer")
+        if not isinstance(value, spec.kind):
+            raise bad(errors.INVALID_FIELD, f"{name!r} must be of type {spec.kind.__name__}")
+        if isinstance(value, str):
+            value = value.strip()
+            if spec.required and not value:
+                raise bad(errors.INVALID_FIELD, f"{name!r} must not be empty")
+            if spec.max_len is not None and len(value) > spec.max_len:
+                raise bad(errors.TOO_LARGE, f"{name!r} is longer than {spec.max_len} characters")
+        if isinstance(value, list):
+            if spec.max_len is not None and len(value) > spec.max_len:
+                raise bad(errors.TOO_LARGE, f"{name!r} has more than {spec.max_len} items")
+            items = []
+            for item in value:
+                if not isinstance(item, str) or not item.strip():
+                    raise bad(errors.INVALID_FIELD, f"{name!r} must hold non-empty strings")
+                if spec.item_max is not None and len(item.strip()) > spec.item_max:
+                    raise bad(errors.TOO_LARGE, f"an item of {name!r} is too long")
+                items.append(item.strip())
+            value = items
+        if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
+            raise bad(errors.INVALID_FIELD, f"{name!r} must be between {spec.min} and {spec.max}")
+        if spec.choices is not None and value not in spec.choices:
+            raise bad(errors.INVALID_FIELD, f"{name!r} must be one of {', '.join(spec.choices)}")
+        out[name] = value
+    return out
+
+
+def parse_hello(msg: Any) -> Hello:
+    """Validate the first frame of a connection."""
+    if not isinstance(msg, dict):
+        raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
+    if msg.get("t") != "hello":
+        raise errors.ProtocolError(errors.HELLO_FIRST, None, _command_id(msg))
+    if "token" in msg:
+        args = _check_fields(msg, HELLO_RESUME, None)
+        return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
+    args = _check_fields(msg, HELLO_JOIN, None)
+    return Hello(code=args["code"], name=args["name"])
+
+
+def _command_id(msg: dict) -> str | None:
+    cid = msg.get("id")
+    return cid if isinstance(cid, str) and 0 < len(cid) <= limits.MAX_COMMAND_ID else None
+
+
+def parse_command(msg: Any) -> Command:
+    """Validate a command frame; raises ProtocolError carrying the command id when known."""
+    if not isinstance(msg, dict):
+        raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
+    t = msg.get("t")
+    cid = _command_id(msg)
+    if not isinstance(t, str):
+        raise errors.ProtocolError(errors.MALFORMED, "missing 't'", cid)
+    if t == "hello":
+        raise errors.ProtocolError(errors.NOT_ALLOWED, "already said hello", cid)
+    schema = COMMANDS.get(t)
+    if schema is None:
+        raise errors.ProtocolError(errors.UNKNOWN_TYPE, f"unknown type {t[:40]!r}", cid)
+    if cid is None:
+        raise errors.ProtocolError(
+            errors.INVALID_FIELD, f"'id' must be a string of 1-{limits.MAX_COMMAND_ID} characters"
+        )
+    return Command(t, cid, _check_fields(msg, schema, cid))
+
+
+def normalize_code(code: str) -> str:
+    """Room codes are typed case-insensitively, with or without a dash or spaces."""
+    return "".join(ch for ch in code.upper() if ch not in " -")

@@ -1,0 +1,88 @@
+"""The backend interface, and the decide-commit loop that every backend shares.
+
+A backend stores each room's state and its event log (with an epoch that changes when a
+log is lost), commits events with a version check, replays the log since a seq, and
+calls local listeners with every committed event in seq order.
+"""
+
+from __future__ import annotations
+
+import abc
+import random
+from collections.abc import Callable
+
+from ..rooms.engine import Decision
+from ..rooms.events import Event
+from ..rooms.state import RoomState
+
+Listener = Callable[[str, list[Event]], None]
+
+
+class Conflict(Exception):
+    """Another process committed first; reload and decide again."""
+
+
+class Backend(abc.ABC):
+    async def start(self) -> None:  # noqa: B027 - optional hook
+        """Open connections, start housekeeping."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release everything."""
+
+    @abc.abstractmethod
+    async def create(self, state: RoomState) -> bool:
+        """Store a new room; False when its code is taken."""
+
+    @abc.abstractmethod
+    async def load(self, code: str) -> RoomState | None:
+        """The room's current state to decide on (None if there is no such room)."""
+
+    @abc.abstractmethod
+    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+        """Append events decided on `state` (its seq is the expected version).
+
+        Assigns gapless seqs, folds the events into the stored state and publishes them.
+        Raises Conflict when the room moved on since `state` was loaded.
+        """
+
+    @abc.abstractmethod
+    async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
+        """Events after `seq`, or None when the epoch differs or the log was trimmed."""
+
+    @abc.abstractmethod
+    async def subscribe(self, code: str, listener: Listener) -> None:
+        """Start calling `listener` with this room's committed events."""
+
+    @abc.abstractmethod
+    async def unsubscribe(self, code: str, listener: Listener) -> None: ...
+
+    @abc.abstractmethod
+    async def erase(self, code: str) -> None:
+        """Remove every trace of the room at once."""
+
+
+MAX_ATTEMPTS = 20
+
+
+async def execute(
+    backend: Backend, code: str, decide: Callable[[RoomState, random.Random], Decision]
+) -> tuple[Decision, RoomState]:
+    """Load, decide and commit, deciding again when another process won the race.
+
+    Returns the decision (its events now carry their seq) and the state after it.
+    Raises RoomError from `decide`, or LookupError when the room does not exist.
+    """
+    rng = random.SystemRandom()
+    for _ in range(MAX_ATTEMPTS):
+        state = await backend.load(code)
+        if state is None:
+            raise LookupError(code)
+        decision = decide(state, rng)
+        if not decision.events:
+            return decision, state
+        try:
+            decision.events = await backend.commit(state, decision.events)
+        except Conflict:
+            continue
+        return decision, state
+    raise Conflict(code)

@@ -1,0 +1,97 @@
+"""The embedded default backend: rooms in this process's memory, nothing to install."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from ..rooms.engine import apply
+from ..rooms.events import Event
+from ..rooms.state import RoomState
+from .base import Backend, Conflict, Listener
+
+LOG_CAP = 10_000  # events kept per room for resume; older clients get a snapshot
+
+
+@dataclass(slots=True)
+class _Room:
+    state: RoomState
+    log: list[Event] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    touched: float = field(default_factory=time.monotonic)
+
+
+class MemoryBackend(Backend):
+    def __init__(self, room_ttl: float = 12 * 3600):
+        self.room_ttl = room_ttl
+        self.rooms: dict[str, _Room] = {}
+        self._sweeper: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._sweeper = asyncio.create_task(self._sweep())
+
+    async def close(self) -> None:
+        if self._sweeper:
+            self._sweeper.cancel()
+
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(min(60.0, self.room_ttl))
+            self.expire(time.monotonic())
+
+    def expire(self, now: float) -> None:
+        """Drop rooms idle for longer than the TTL that nobody is connected to."""
+        for code, room in list(self.rooms.items()):
+            if not room.listeners and now - room.touched > self.room_ttl:
+                del self.rooms[code]
+
+    async def create(self, state: RoomState) -> bool:
+        if state.code in self.rooms:
+            return False
+        self.rooms[state.code] = _Room(state)
+        return True
+
+    async def load(self, code: str) -> RoomState | None:
+        room = self.rooms.get(code)
+        # The live state: decide() never mutates it, and nothing awaits between load and
+        # commit of one command in this process, so no copy is needed.
+        return room.state if room else None
+
+    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+        room = self.rooms.get(state.code)
+        if room is None or room.state is not state:
+            raise Conflict(state.code)
+        for ev in events:
+            ev.seq = state.seq + 1
+            apply(state, ev)
+        room.log.extend(events)
+        if len(room.log) > LOG_CAP:
+            del room.log[: len(room.log) - LOG_CAP]
+        room.touched = time.monotonic()
+        for listener in list(room.listeners):
+            listener(state.code, events)
+        return events
+
+    async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
+        room = self.rooms.get(code)
+        if room is None or room.state.epoch != epoch or seq > room.state.seq:
+            return None
+        first = room.log[0].seq if room.log else room.state.seq + 1
+        if seq + 1 < first:
+            return None
+        return room.log[seq + 1 - first :]
+
+    async def subscribe(self, code: str, listener: Listener) -> None:
+        room = self.rooms.get(code)
+        if room is not None:
+            room.listeners.append(listener)
+
+    async def unsubscribe(self, code: str, listener: Listener) -> None:
+        room = self.rooms.get(code)
+        if room is not None and listener in room.listeners:
+            room.listeners.remove(listener)
+            room.touched = time.monotonic()
+
+    async def erase(self, code: str) -> None:
+        self.rooms.pop(code, None)

@@ -1,0 +1,24 @@
+"""Settings from environment variables (listed in README.md); read once by the app factory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    redis_url: str | None = None
+    #: Origins allowed to open a websocket, besides the page's own origin; "*" allows all.
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    room_ttl: float = 12 * 3600
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        origins = tuple(o.strip().rstrip("/") for o in env.get("KRING_ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            redis_url=env.get("KRING_REDIS_URL") or None,
+            allowed_origins=origins,
+            room_ttl=float(env.get("KRING_ROOM_TTL", 12 * 3600)),
+        )

@@ -1,0 +1,177 @@
+"""Per-process connections: bounded send queues with one writer each, and fan-out.
+
+A broadcast never awaits a socket: each frame is encoded once per audience and appended
+to every connection's queue; a connection whose queue overflows is closed as too slow
+(it resumes from its last seq), so one sleeping laptop cannot stall a room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from protocol import errors, limits
+from protocol.codec import Codec
+
+from .backends import Backend, execute
+from .rooms.engine import decide_presence
+from .rooms.events import Event
+from .rooms.views import frame, sees_private
+
+log = logging.getLogger("kring.hub")
+
+_CLOSE = object()  # queue sentinel: close after the frames before it
+
+
+class Connection:
+    """One websocket of one participant."""
+
+    def __init__(self, ws: WebSocket, codec: Codec, code: str, pid: str, role: str):
+        self.ws = ws
+        self.codec = codec
+        self.code = code
+        self.pid = pid
+        self.role = role
+        self.queue: deque[Any] = deque()
+        self.wakeup = asyncio.Event()
+        self.closed = False
+        self.close_code: int | None = None
+        self.pending: list[Event] | None = []  # events that arrive before the welcome is out
+        self.writer: asyncio.Task | None = None
+        self.aborted = False
+
+    def push(self, data: bytes | str) -> None:
+        if self.closed:
+            return
+        if len(self.queue) >= limits.SEND_QUEUE:
+            self.abort(errors.CLOSE_TOO_SLOW)
+            return
+        self.queue.append(data)
+        self.wakeup.set()
+
+    def send(self, message: dict) -> None:
+        self.push(self.codec.encode(message))
+
+    def close_after_pending(self, code: int) -> None:
+        if not self.closed:
+            self.queue.append(_CLOSE)
+            self.close_code = code
+            self.closed = True
+            self.wakeup.set()
+
+    def abort(self, code: int) -> None:
+        """Close now, dropping what is queued (the client resumes from its last seq)."""
+        if self.aborted:
+            return
+        self.aborted = self.closed = True
+        self.close_code = code
+        self.queue.clear()
+        if self.writer is not None:
+            self.writer.cancel()
+        asyncio.get_running_loop().create_task(self._close(code))
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code), timeout=5)
+
+    async def write_loop(self) -> None:
+        send = self.ws.send_bytes if self.codec.binary else self.ws.send_text
+        try:
+            while True:
+                await self.wakeup.wait()
+                self.wakeup.clear()
+                while self.queue:
+                    data = self.queue.popleft()
+                    if data is _CLOSE:
+                        await self._close(self.close_code or 1000)
+                        return
+                    await send(data)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the peer went away; the reader notices and cleans up
+            self.closed = True
+
+
+class Hub:
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self.rooms: dict[str, set[Connection]] = {}
+        self.online: dict[tuple[str, str], int] = {}
+
+    async def register(self, conn: Connection) -> None:
+        """Start receiving the room's events (buffered until `go_live`)."""
+        conns = self.rooms.get(conn.code)
+        if conns is None:
+            conns = self.rooms[conn.code] = set()
+            await self.backend.subscribe(conn.code, self.on_events)
+        conns.add(conn)
+        conn.writer = asyncio.get_running_loop().create_task(conn.write_loop())
+
+    def go_live(self, conn: Connection, seq: int) -> None:
+        """The welcome is queued at `seq`: deliver what arrived meanwhile, then live."""
+        pending, conn.pending = conn.pending or [], None
+        for ev in pending:
+            if ev.seq > seq:
+                conn.send(frame(ev, conn.pid, conn.role))
+
+    async def set_presence(self, conn: Connection, delta: int) -> None:
+        key = (conn.code, conn.pid)
+        before = self.online.get(key, 0)
+        after = before + delta
+        if after > 0:
+            self.online[key] = after
+        else:
+            self.online.pop(key, None)
+        if (before == 0) != (after == 0):
+            with contextlib.suppress(Exception):
+                await execute(self.backend, conn.code, lambda s, rng: decide_presence(s, conn.pid, after > 0))
+
+    async def unregister(self, conn: Connection) -> None:
+        conns = self.rooms.get(conn.code)
+        if conns is None or conn not in conns:
+            return
+        conns.discard(conn)
+        if not conns:
+            del self.rooms[conn.code]
+            await self.backend.unsubscribe(conn.code, self.on_events)
+        if conn.writer is not None and not conn.writer.done():
+            if conn.closed:  # let a queued close frame go out
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(conn.writer), timeout=2)
+            conn.writer.cancel()
+
+    def on_events(self, code: str, events: list[Event]) -> None:
+        """Fan committed events out to this process's connections of the room."""
+        conns = self.rooms.get(code)
+        if not conns:
+            return
+        for ev in events:
+            cache: dict[tuple[str, bool], bytes | str] = {}
+            for conn in conns:
+                if conn.pending is not None:
+                    conn.pending.append(ev)
+                    continue
+                private = sees_private(ev, conn.pid, conn.role)
+                key = (conn.codec.subprotocol, private)
+                data = cache.get(key)
+                if data is None:
+                    data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role))
+                conn.push(data)
+            if ev.t == "removed":
+                self._close_soon(code, errors.CLOSE_REMOVED, ev.public["participant"])
+            elif ev.t == "ended":
+                self._close_soon(code, errors.CLOSE_ENDED, None)
+
+    def _close_soon(self, code: str, close_code: int, pid: str | None) -> None:
+        # call_soon: the command's own ack (pushed right after commit) still goes out first
+        def close() -> None:
+            for conn in list(self.rooms.get(code, ())):
+                if pid is None or conn.pid == pid:
+                    conn.close_after_pending(close_code)
+
+        asyncio.get_running_loop().call_soon(close)

@@ -1,0 +1,633 @@
+"""Commands -> events (`decide`) and events -> state (`apply`). Pure: no I/O, no clock.
+
+Randomness (card dealing, reveal shuffle) comes in as an argument and its outcome is
+written into the events, so replaying a log always gives the same state.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol import errors, limits
+from protocol.messages import Command
+
+from . import identity
+from .events import FACILITATORS, Actor, Event, RoomError
+from .method import Phase
+from .state import APPLIED_MEMORY, FACILITATOR, PARTICIPANT, Advice, Case, Participant, Question, RoomState
+
+MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
+
+SELF_ROLE = {"nl": "De inbrenger zelf", "en": "The inbrenger themself"}
+
+
+@dataclass(slots=True)
+class Decision:
+    events: list[Event] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)  # goes back in the ack
+
+
+def new_room(
+    code: str,
+    epoch: str,
+    facilitator_token_hash: str,
+    *,
+    method_id: str,
+    language: str = "nl",
+    anonymous_questions: bool = True,
+    facilitator_name: str = "Procesbegeleider",
+) -> RoomState:
+    state = RoomState(
+        code=code,
+        epoch=epoch,
+        method_id=method_id,
+        language=language,
+        anonymous_questions=anonymous_questions,
+    )
+    state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
+    state.counter = 1
+    return state
+
+
+def dedup_key(actor: Actor, command_id: str) -> str:
+    """Key under which a command's result is remembered; unlinkable to the actor."""
+    return identity.tag(actor.anon_key, "cmd:" + command_id)
+
+
+def find_participant(state: RoomState, token_hash: str) -> Participant | None:
+    for p in state.participants.values():
+        if p.token_hash == token_hash:
+            return p
+    return None
+
+
+# --------------------------------------------------------------------------- system
+
+
+def decide_join(state: RoomState, name: str, token_hash: str) -> Decision:
+    if state.ended:
+        raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
+    if state.locked:
+        raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+    if sum(1 for p in state.participants.values() if not p.removed) >= limits.MAX_PARTICIPANTS:
+        raise RoomError(errors.ROOM_FULL, f"at most {limits.MAX_PARTICIPANTS} participants")
+    taken = {p.name.casefold() for p in state.participants.values() if not p.removed}
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        unique = f"{name} ({n})"
+    pid = state.new_id("p")
+    rec = Participant(pid, unique, PARTICIPANT, token_hash).public()
+    ev = Event("joined", {"participant": rec}, internal={"token_hash": token_hash})
+    return Decision([ev], {"participant": pid})
+
+
+def decide_presence(state: RoomState, pid: str, online: bool) -> Decision:
+    p = state.active(pid)
+    if p is None or p.online == online or state.ended:
+        return Decision()
+    return Decision([Event("presence", {"participant": pid, "online": online})])
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _deny(detail: str) -> RoomError:
+    return RoomError(errors.NOT_ALLOWED, detail)
+
+
+def _missing(what: str) -> RoomError:
+    return RoomError(errors.NOT_FOUND, f"no such {what}")
+
+
+def _is_fac(state: RoomState, pid: str) -> bool:
+    p = state.active(pid)
+    return p is not None and p.role == FACILITATOR
+
+
+def _require_fac(state: RoomState, actor: Actor) -> None:
+    if not _is_fac(state, actor.pid):
+        raise _deny("only the facilitator can do this")
+
+
+def _require_input(state: RoomState, actor: Actor, what: str) -> Phase:
+    """The generic rule: the phase must accept this input from the actor's part in it."""
+    phase = state.current_phase
+    who = phase.accepts.get(what)
+    if who is None:
+        raise _deny(f"{what.replace('_', ' ')} is not possible in the phase '{phase.id}'")
+    p = state.active(actor.pid)
+    if p is None or p.role != PARTICIPANT:
+        raise _deny("only participants can do this")
+    is_inbrenger = actor.pid == state.inbrenger
+    if who == "inbrenger" and not is_inbrenger:
+        raise _deny("only the inbrenger can do this")
+    if who == "group" and is_inbrenger:
+        raise _deny("the inbrenger listens in this part")
+    if is_inbrenger and phase.inbrenger != "speaks" and phase.in_turn and not _turns_done(state):
+        raise _deny("the inbrenger listens and responds after the last turn")
+    return phase
+
+
+def _turns_done(state: RoomState) -> bool:
+    return state.turn >= len(state.turn_order)
+
+
+def _cmd_marker(events: list[Event], key: str, result: dict) -> None:
+    first = events[0]
+    first.internal = {**(first.internal or {}), "cmd": [key, result]}
+
+
+def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random) -> Decision:
+    """Check a command against role and phase; return the events it causes and its result."""
+    if state.ended:
+        raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
+    if state.active(actor.pid) is None:
+        raise RoomError(errors.BAD_TOKEN, "you are no longer in this room")
+    key = dedup_key(actor, cmd.id)
+    if key in state.applied:
+        return Decision([], state.applied[key])
+    handler = _HANDLERS[cmd.t]
+    decision = handler(state, actor, cmd.args, rng)
+    if decision.events:
+        _cmd_marker(decision.events, key, decision.result)
+    return decision
+
+
+def _lock(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if s.locked == args["locked"]:
+        return Decision()
+    return Decision([Event("locked", {"locked": args["locked"]})])
+
+
+def _remove(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    target = s.active(args["participant"])
+    if target is None:
+        raise _missing("participant")
+    if target.role == FACILITATOR:
+        raise _deny("a facilitator cannot be removed")
+    return Decision([Event("removed", {"participant": target.id})])
+
+
+def _phase_events(s: RoomState, index: int) -> list[Event]:
+    phase = s.method.phases[index]
+    events = [Event("phase", {"phase": phase.public(index)})]
+    if phase.in_turn and not s.turn_order:
+        events.append(Event("turns", {"order": s.group(), "current": 0}))
+    return events
+
+
+def _first_case_phase(s: RoomState) -> int | None:
+    for i, p in enumerate(s.method.phases):
+        if "cases" in p.accepts:
+            return i
+    return None
+
+
+def _advance(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    nxt = s.phase + 1
+    if nxt >= len(s.method.phases):
+        raise _deny("this is the last phase")
+    choice = _first_case_phase(s)
+    if choice is not None and nxt > choice and s.inbrenger is None:
+        raise _deny("choose a case first: the next phase needs an inbrenger")
+    return Decision(_phase_events(s, nxt))
+
+
+def _back(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if s.phase == 0:
+        raise _deny("this is the first phase")
+    return Decision(_phase_events(s, s.phase - 1))
+
+
+def _confirm(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "confirm")
+    if a.pid in s.confirmed:
+        return Decision()
+    n = len(s.confirmed) + 1
+    return Decision(
+        [
+            Event(
+                "confirmed", {"confirmed_count": n}, {"confirmed_count": n, "participant": a.pid}, (FACILITATORS, a.pid)
+            )
+        ]
+    )
+
+
+def _propose(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "cases")
+    if len(s.cases) >= limits.MAX_CASES:
+        raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_CASES} cases")
+    case = Case(s.new_id("c"), args["title"], args["question"], a.pid)
+    return Decision([Event("case_proposed", {"case": case.public()})], {"case": case.id})
+
+
+def _withdraw_case(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "cases")
+    case = s.cases.get(args["case"])
+    if case is None:
+        raise _missing("case")
+    if case.proposer != a.pid:
+        raise _deny("only the proposer can withdraw a case")
+    if s.chosen_case == case.id:
+        raise _deny("this case has been chosen")
+    cast = sum(1 for c in s.votes.values() if c != case.id)
+    return Decision([Event("case_withdrawn", {"case": case.id, "cast": cast})])
+
+
+def _vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "cases")
+    if not s.vote_open:
+        raise _deny("the vote is closed")
+    if args["case"] not in s.cases:
+        raise _missing("case")
+    if s.votes.get(a.pid) == args["case"]:
+        return Decision()
+    cast = len(s.votes) + (a.pid not in s.votes)
+    return Decision([Event("vote_cast", {"cast": cast}, {"cast": cast, "case": args["case"]}, (a.pid,))])
+
+
+def _close_vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if "cases" not in s.current_phase.accepts:
+        raise _deny("there is no vote in this phase")
+    if not s.vote_open:
+        raise _deny("the vote is already closed")
+    tally = {cid: 0 for cid in s.cases}
+    for cid in s.votes.values():
+        if cid in tally:
+            tally[cid] += 1
+    return Decision([Event("vote_closed", {"tally": tally})])
+
+
+def _choose(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if "cases" not in s.current_phase.accepts:
+        raise _deny("a case is chosen in the case choice phase")
+    case = s.cases.get(args["case"])
+    if case is None:
+        raise _missing("case")
+    if s.active(case.proposer) is None:
+        raise _deny("the proposer of this case has left")
+    if s.chosen_case == case.id:
+        return Decision()
+    return Decision([Event("case_chosen", {"case": case.id, "inbrenger": case.proposer})])
+
+
+def _share(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "case_text")
+    people = list(dict.fromkeys(args["people"]))  # keep order, drop repeats
+    return Decision([Event("case_shared", {"text": args["text"], "people": people})])
+
+
+def _ask(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    phase = _require_input(s, a, "questions")
+    if len(s.questions) >= limits.MAX_QUESTIONS:
+        raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_QUESTIONS} questions")
+    qid = s.new_id("q")
+    anonymous = s.anonymous_questions and phase.anonymous and len(s.group()) >= MIN_ANONYMOUS_GROUP
+    q = Question(qid, args["text"], identity.tag(a.anon_key, qid), None if anonymous else a.pid)
+    return Decision([Event("question_asked", {"question": q.public()}, internal={"tag": q.tag})], {"question": qid})
+
+
+def _question(s: RoomState, a: Actor, qid: str) -> Question:
+    q = s.questions.get(qid)
+    if q is None or (q.hidden and not _is_fac(s, a.pid)):
+        raise _missing("question")
+    return q
+
+
+def _updated(q: Question, **internal: Any) -> Event:
+    rec = q.public()
+    if q.hidden:  # only facilitators see hidden questions, and their updates
+        return Event("question_updated", {}, {"question": rec}, (FACILITATORS,), internal or None)
+    return Event("question_updated", {"question": rec}, internal=internal or None)
+
+
+def _withdraw_question(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "questions")
+    q = _question(s, a, args["question"])
+    if identity.tag(a.anon_key, q.id) != q.tag:
+        raise _deny("you can only withdraw your own questions")
+    return Decision([Event("question_withdrawn", {"question": q.id})])
+
+
+def _upvote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "questions")
+    q = _question(s, a, args["question"])
+    mark = identity.tag(a.anon_key, "up:" + q.id)
+    if (mark in q.upvoters) == args["on"]:
+        return Decision()
+    upvoters = [*q.upvoters, mark] if args["on"] else [m for m in q.upvoters if m != mark]
+    preview = Question(q.id, q.text, q.tag, q.author, upvoters, q.answered, q.rating, q.hidden)
+    return Decision([_updated(preview, upvoter=mark, on=args["on"])])
+
+
+def _inbrenger_on_question(s: RoomState, a: Actor, qid: str) -> Question:
+    if "questions" not in s.current_phase.accepts:
+        raise _deny("questions are handled in the questions round")
+    if a.pid != s.inbrenger:
+        raise _deny("only the inbrenger can do this")
+    return _question(s, a, qid)
+
+
+def _mark(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    q = _inbrenger_on_question(s, a, args["question"])
+    if q.answered == args["answered"]:
+        return Decision()
+    preview = Question(q.id, q.text, q.tag, q.author, q.upvoters, args["answered"], q.rating, q.hidden)
+    return Decision([_updated(preview)])
+
+
+def _rate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    q = _inbrenger_on_question(s, a, args["question"])
+    if q.rating == args["rating"]:
+        return Decision()
+    preview = Question(q.id, q.text, q.tag, q.author, q.upvoters, q.answered, args["rating"], q.hidden)
+    return Decision([_updated(preview)])
+
+
+def _hide(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    q = _question(s, a, args["question"])
+    if q.hidden == args["hidden"]:
+        return Decision()
+    preview = Question(q.id, q.text, q.tag, q.author, q.upvoters, q.answered, q.rating, args["hidden"])
+    if args["hidden"]:
+        ev = Event("question_hidden", {"question": q.id}, {"question": preview.public()}, (FACILITATORS,))
+    else:
+        ev = Event("question_updated", {"question": preview.public()})
+    return Decision([ev])
+
+
+def _essence(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "essence")
+    return Decision([Event("essence", {"text": args["text"]})])
+
+
+def _deal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if "perspectives" not in s.current_phase.accepts:
+        raise _deny("role cards are dealt in the association round")
+    if s.revealed is not None:
+        raise _deny("the perspectives have been revealed")
+    roles = [*s.people, SELF_ROLE.get(s.language, SELF_ROLE["nl"])]
+    holders = [pid for pid in s.group() if pid not in s.cards]
+    if not holders:
+        raise _deny("everyone in the group already has a card")
+    rng.shuffle(holders)
+    used = {r: 0 for r in roles}
+    for role in s.cards.values():
+        if role in used:
+            used[role] += 1
+    events, dealt = [], len(s.cards)
+    for holder in holders:
+        # the least used role next, so every role is covered before any repeats
+        least = min(used.values())
+        role = rng.choice([r for r in roles if used[r] == least])
+        used[role] += 1
+        dealt += 1
+        events.append(Event("card_dealt", {"cards_dealt": dealt}, {"cards_dealt": dealt, "role": role}, (holder,)))
+    return Decision(events)
+
+
+def _perspective(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "perspectives")
+    if a.pid not in s.cards:
+        raise _deny("you have no role card yet")
+    if s.revealed is not None:
+        raise _deny("the perspectives have been revealed")
+    n = len(s.perspectives) + (a.pid not in s.perspectives)
+    private = {"perspectives_written": n, "feel": args["feel"], "think": args["think"]}
+    return Decision([Event("perspective_written", {"perspectives_written": n}, private, (a.pid,))])
+
+
+def _reveal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    if "perspectives" not in s.current_phase.accepts:
+        raise _deny("perspectives are revealed in the association round")
+    if s.revealed is not None:
+        raise _deny("already revealed")
+    if not s.perspectives:
+        raise _deny("nobody has written a perspective yet")
+    items = [{"role": s.cards[pid], "feel": f, "think": t} for pid, (f, t) in s.perspectives.items()]
+    rng.shuffle(items)  # arrival order must not give anyone away
+    return Decision([Event("perspectives_revealed", {"perspectives": items})])
+
+
+def _pass_turn(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    if not s.current_phase.in_turn:
+        raise _deny("there are no turns in this phase")
+    if _turns_done(s):
+        raise _deny("everyone has had their turn")
+    if not _is_fac(s, a.pid) and s.turn_order[s.turn] != a.pid:
+        raise _deny("only the current speaker or the facilitator can pass the turn")
+    return Decision([Event("turns", {"order": s.turn_order, "current": s.turn + 1})])
+
+
+def _advice(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    phase = _require_input(s, a, "advice")
+    if phase.in_turn and (_turns_done(s) or s.turn_order[s.turn] != a.pid):
+        raise _deny("wait for your turn")
+    if len(s.advice) >= limits.MAX_ADVICE:
+        raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_ADVICE} advice items")
+    item = Advice(s.new_id("a"), a.pid, args["text"])
+    return Decision([Event("advice_given", {"advice": item.public()})], {"advice": item.id})
+
+
+def _text_event(kind: str) -> Callable[[RoomState, Actor, dict, random.Random], Decision]:
+    def handler(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+        _require_input(s, a, kind)
+        return Decision([Event(kind, {"text": args["text"]})])
+
+    return handler
+
+
+def _evaluate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_input(s, a, "evaluation")
+    n = len(s.evaluations) + (a.pid not in s.evaluations)
+    ev = {"participant": a.pid, "score": args["score"], "line": args.get("line", "")}
+    return Decision(
+        [
+            Event(
+                "evaluated", {"evaluations_count": n}, {"evaluations_count": n, "evaluation": ev}, (FACILITATORS, a.pid)
+            )
+        ]
+    )
+
+
+def _ready(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    p = s.active(a.pid)
+    if p is None or p.role != PARTICIPANT or s.phase == 0:
+        raise _deny("only participants can mark themselves ready, after the lobby")
+    if (a.pid in s.ready) == args["ready"]:
+        return Decision()
+    n = len(s.ready) + (1 if args["ready"] else -1)
+    return Decision([Event("ready", {"ready_count": n}, {"ready_count": n, "ready": args["ready"]}, (a.pid,))])
+
+
+def _summary(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    if a.pid != s.inbrenger:
+        raise _deny("the summary goes to the inbrenger only")
+    return Decision([], {"summary": summary(s)})
+
+
+def _end(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+    _require_fac(s, a)
+    return Decision([Event("ended", {})])
+
+
+_HANDLERS: dict[str, Callable[[RoomState, Actor, dict, random.Random], Decision]] = {
+    "lock": _lock,
+    "remove": _remove,
+    "advance": _advance,
+    "back": _back,
+    "close_vote": _close_vote,
+    "choose_case": _choose,
+    "hide_question": _hide,
+    "deal_cards": _deal,
+    "reveal": _reveal,
+    "end": _end,
+    "confirm": _confirm,
+    "propose_case": _propose,
+    "withdraw_case": _withdraw_case,
+    "vote": _vote,
+    "share_case": _share,
+    "ask": _ask,
+    "withdraw_question": _withdraw_question,
+    "upvote": _upvote,
+    "mark_answered": _mark,
+    "rate_question": _rate,
+    "essence": _essence,
+    "perspective": _perspective,
+    "pass_turn": _pass_turn,
+    "advice": _advice,
+    "respond": _text_event("response"),
+    "takeaway": _text_event("takeaway"),
+    "evaluate": _evaluate,
+    "ready": _ready,
+    "summary": _summary,
+}
+
+
+def summary(s: RoomState) -> dict[str, Any]:
+    """What the inbrenger takes home: the case and everything the group gave."""
+    case = s.cases.get(s.chosen_case or "")
+    names = {p.id: p.name for p in s.participants.values()}
+    return {
+        "title": case.title if case else None,
+        "question": case.question if case else None,
+        "case_text": s.case_text,
+        "people": list(s.people),
+        "essence": s.essence,
+        "questions": [
+            {"text": q.text, "rating": q.rating, "answered": q.answered} for q in s.questions.values() if not q.hidden
+        ],
+        "perspectives": list(s.revealed or []),
+        "advice": [{"author": names.get(x.author), "text": x.text} for x in s.advice],
+        "response": s.response,
+        "takeaway": s.takeaway,
+    }
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(s: RoomState, ev: Event) -> RoomState:
+    """Fold one event into the state (in place) and return it."""
+    s.seq = ev.seq
+    pub, prv = ev.public, ev.private or {}
+    internal = ev.internal or {}
+    t = ev.t
+    if t == "joined":
+        rec = pub["participant"]
+        s.participants[rec["id"]] = Participant(rec["id"], rec["name"], rec["role"], internal["token_hash"])
+        s.counter += 1
+    elif t == "presence":
+        s.participants[pub["participant"]].online = pub["online"]
+    elif t == "removed":
+        pid = pub["participant"]
+        p = s.participants[pid]
+        p.removed, p.online = True, False
+        if s.inbrenger == pid:
+            s.inbrenger = s.chosen_case = s.case_text = None
+            s.people = []
+    elif t == "locked":
+        s.locked = pub["locked"]
+    elif t == "phase":
+        s.phase = pub["phase"]["index"]
+        s.ready = []
+    elif t == "confirmed":
+        s.confirmed.append(prv["participant"])
+    elif t == "case_proposed":
+        c = pub["case"]
+        s.cases[c["id"]] = Case(c["id"], c["title"], c["question"], c["proposer"])
+        s.counter += 1
+    elif t == "case_withdrawn":
+        del s.cases[pub["case"]]
+        s.votes = {v: c for v, c in s.votes.items() if c != pub["case"]}
+        if s.tally is not None:
+            s.tally.pop(pub["case"], None)
+    elif t == "vote_cast":
+        s.votes[ev.to[0]] = prv["case"]
+    elif t == "vote_closed":
+        s.vote_open, s.tally = False, dict(pub["tally"])
+    elif t == "case_chosen":
+        s.chosen_case, s.inbrenger = pub["case"], pub["inbrenger"]
+        s.case_text, s.people = None, []
+    elif t == "case_shared":
+        s.case_text, s.people = pub["text"], list(pub["people"])
+    elif t == "question_asked":
+        q = pub["question"]
+        s.questions[q["id"]] = Question(q["id"], q["text"], internal["tag"], q["author"])
+        s.counter += 1
+    elif t in ("question_updated", "question_hidden"):
+        rec = pub.get("question") if isinstance(pub.get("question"), dict) else prv["question"]
+        q = s.questions[rec["id"]]
+        q.answered, q.rating, q.hidden = rec["answered"], rec["rating"], rec["hidden"]
+        if "upvoter" in internal:
+            mark = internal["upvoter"]
+            q.upvoters = [*q.upvoters, mark] if internal["on"] else [m for m in q.upvoters if m != mark]
+    elif t == "question_withdrawn":
+        del s.questions[pub["question"]]
+    elif t == "essence":
+        s.essence = pub["text"]
+    elif t == "card_dealt":
+        s.cards[ev.to[0]] = prv["role"]
+    elif t == "perspective_written":
+        s.perspectives[ev.to[0]] = [prv["feel"], prv["think"]]
+    elif t == "perspectives_revealed":
+        s.revealed = [dict(p) for p in pub["perspectives"]]
+    elif t == "turns":
+        s.turn_order, s.turn = list(pub["order"]), pub["current"]
+    elif t == "advice_given":
+        x = pub["advice"]
+        s.advice.append(Advice(x["id"], x["author"], x["text"]))
+        s.counter += 1
+    elif t == "response":
+        s.response = pub["text"]
+    elif t == "takeaway":
+        s.takeaway = pub["text"]
+    elif t == "evaluated":
+        e = prv["evaluation"]
+        s.evaluations[e["participant"]] = [e["score"], e["line"]]
+    elif t == "ready":
+        pid = ev.to[0]
+        s.ready = [r for r in s.ready if r != pid] + ([pid] if prv["ready"] else [])
+    elif t == "ended":
+        s.ended = True
+    else:  # pragma: no cover - a log written by a newer version
+        raise ValueError(f"unknown event {t!r}")
+    if "cmd" in internal:
+        key, result = internal["cmd"]
+        s.applied[key] = result
+        while len(s.applied) > APPLIED_MEMORY:
+            s.applied.popitem(last=False)
+    return s

@@ -1,0 +1,55 @@
+"""Events, actors and command errors of the room engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FACILITATORS = "fac"  # audience marker in Event.to
+
+
+@dataclass(slots=True)
+class Event:
+    """One entry of a room's log.
+
+    Everyone sees `public`; the audience named in `to` (participant ids and/or
+    FACILITATORS) sees `private` instead. `internal` is for `apply` and the stored log
+    only and is never sent to a client. Anonymous items keep their author out of all four.
+    """
+
+    t: str
+    public: dict[str, Any]
+    private: dict[str, Any] | None = None
+    to: tuple[str, ...] = ()
+    internal: dict[str, Any] | None = None
+    seq: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"t": self.t, "seq": self.seq, "pub": self.public}
+        if self.private is not None:
+            d["prv"] = self.private
+            d["to"] = list(self.to)
+        if self.internal:
+            d["int"] = self.internal
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        return cls(d["t"], d["pub"], d.get("prv"), tuple(d.get("to", ())), d.get("int"), d["seq"])
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sends a command: a participant id and the anonymity key of their connection."""
+
+    pid: str
+    anon_key: bytes = field(repr=False, default=b"")
+
+
+class RoomError(Exception):
+    """A command the room refuses; `code` is one of protocol.errors."""
+
+    def __init__(self, code: str, detail: str):
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code}: {detail}")

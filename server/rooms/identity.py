@@ -1,0 +1,42 @@
+"""Room codes, tokens, and the keyed tags that let the server recognise an anonymous
+author's own items without ever storing who the author is."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from protocol import limits
+
+
+def new_room_code() -> str:
+    # 31^6 ≈ 887 million codes; together with join rate limits that is unguessable enough.
+    return "".join(secrets.choice(limits.ROOM_CODE_ALPHABET) for _ in range(limits.ROOM_CODE_LENGTH))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+def token_hash(token: str) -> str:
+    """What the room stores instead of the token."""
+    return hashlib.sha256(b"kring-token\x00" + token.encode()).hexdigest()
+
+
+def anon_key(token: str) -> bytes:
+    """A per-participant secret derived from the token and never stored.
+
+    Only a connection that presents the token can compute it, so tags made with it
+    (see `tag`) link an item to its author for that author alone.
+    """
+    return hmac.new(token.encode(), b"kring-anon", hashlib.sha256).digest()
+
+
+def tag(key: bytes, item: str) -> str:
+    """An opaque, per-item mark of authorship: unlinkable across items and to the author."""
+    return hmac.new(key, item.encode(), hashlib.sha256).hexdigest()[:32]

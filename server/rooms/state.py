@@ -1,0 +1,149 @@
+"""A room's state: a plain fold over its event log (see engine.apply).
+
+Only plain types, so a backend can store it (to_dict / from_dict) next to the log.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .method import DEFAULT_METHOD, Method, Phase, load
+
+FACILITATOR = "facilitator"
+PARTICIPANT = "participant"
+
+APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
+
+
+@dataclass(slots=True)
+class Participant:
+    id: str
+    name: str
+    role: str
+    token_hash: str
+    online: bool = False
+    removed: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "online": self.online}
+
+
+@dataclass(slots=True)
+class Case:
+    id: str
+    title: str
+    question: str
+    proposer: str
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "question": self.question, "proposer": self.proposer}
+
+
+@dataclass(slots=True)
+class Question:
+    id: str
+    text: str
+    tag: str  # authorship mark, see identity.tag; never sent
+    author: str | None  # None when asked anonymously
+    upvoters: list[str] = field(default_factory=list)  # tags, not ids
+    answered: bool = False
+    rating: str | None = None
+    hidden: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "author": self.author,
+            "upvotes": len(self.upvoters),
+            "answered": self.answered,
+            "rating": self.rating,
+            "hidden": self.hidden,
+        }
+
+
+@dataclass(slots=True)
+class Advice:
+    id: str
+    author: str
+    text: str
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "author": self.author, "text": self.text}
+
+
+@dataclass(slots=True)
+class RoomState:
+    code: str
+    epoch: str
+    method_id: str = DEFAULT_METHOD
+    language: str = "nl"
+    anonymous_questions: bool = True
+    seq: int = 0
+    counter: int = 0  # for item ids
+    locked: bool = False
+    ended: bool = False
+    phase: int = 0
+    participants: dict[str, Participant] = field(default_factory=dict)
+    confirmed: list[str] = field(default_factory=list)
+    cases: dict[str, Case] = field(default_factory=dict)
+    votes: dict[str, str] = field(default_factory=dict)  # voter -> case
+    vote_open: bool = True
+    tally: dict[str, int] | None = None
+    inbrenger: str | None = None
+    chosen_case: str | None = None
+    case_text: str | None = None
+    people: list[str] = field(default_factory=list)
+    questions: dict[str, Question] = field(default_factory=dict)
+    essence: str | None = None
+    cards: dict[str, str] = field(default_factory=dict)  # holder -> role
+    perspectives: dict[str, list[str]] = field(default_factory=dict)  # author -> [feel, think]
+    revealed: list[dict[str, str]] | None = None
+    turn_order: list[str] = field(default_factory=list)
+    turn: int = 0
+    advice: list[Advice] = field(default_factory=list)
+    response: str | None = None
+    takeaway: str | None = None
+    evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
+    ready: list[str] = field(default_factory=list)
+    applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+
+    @property
+    def method(self) -> Method:
+        return load(self.method_id)
+
+    @property
+    def current_phase(self) -> Phase:
+        return self.method.phases[self.phase]
+
+    def active(self, pid: str) -> Participant | None:
+        p = self.participants.get(pid)
+        return None if p is None or p.removed else p
+
+    def group(self) -> list[str]:
+        """Participants other than the facilitator(s) and the inbrenger, in join order."""
+        return [
+            p.id
+            for p in self.participants.values()
+            if not p.removed and p.role == PARTICIPANT and p.id != self.inbrenger
+        ]
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{self.counter + 1}"
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["applied"] = list(self.applied.items())
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RoomState:
+        d = dict(d)
+        d["participants"] = {k: Participant(**v) for k, v in d["participants"].items()}
+        d["cases"] = {k: Case(**v) for k, v in d["cases"].items()}
+        d["questions"] = {k: Question(**v) for k, v in d["questions"].items()}
+        d["advice"] = [Advice(**a) for a in d["advice"]]
+        d["applied"] = OrderedDict((k, v) for k, v in d["applied"])
+        return cls(**d)

@@ -1,0 +1,81 @@
+"""What each viewer may see: the room snapshot for one audience, and event frames.
+
+Both are filtered here, on the server, so nothing private or hidden ever leaves it for
+the wrong person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import identity
+from .events import FACILITATORS, Actor, Event
+from .state import FACILITATOR, RoomState
+
+
+def sees_private(ev: Event, pid: str, role: str) -> bool:
+    return ev.private is not None and (pid in ev.to or (role == FACILITATOR and FACILITATORS in ev.to))
+
+
+def frame(ev: Event, pid: str, role: str) -> dict[str, Any]:
+    """The event as this viewer receives it."""
+    body = ev.private if sees_private(ev, pid, role) else ev.public
+    return {"t": ev.t, "seq": ev.seq, **body}
+
+
+def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
+    """The whole room as `viewer` may see it; a client's mirror folds events into this."""
+    me = s.participants[viewer.pid]
+    fac = me.role == FACILITATOR
+    method = s.method
+    questions = [q for q in s.questions.values() if fac or not q.hidden]
+    mine = lambda item: identity.tag(viewer.anon_key, item)  # noqa: E731
+    perspective = s.perspectives.get(viewer.pid)
+    return {
+        "code": s.code,
+        "language": s.language,
+        "anonymous_questions": s.anonymous_questions,
+        "locked": s.locked,
+        "method": {
+            "id": method.id,
+            "name": method.name,
+            "purpose": method.purpose,
+            "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in method.phases],
+        },
+        "phase": s.current_phase.public(s.phase),
+        "participants": [p.public() for p in s.participants.values() if not p.removed],
+        "confirmed_count": len(s.confirmed),
+        "confirmed": [pid for pid in s.confirmed if fac or pid == viewer.pid],
+        "cases": [c.public() for c in s.cases.values()],
+        "vote": {
+            "open": s.vote_open,
+            "cast": len(s.votes),
+            "mine": s.votes.get(viewer.pid),
+            "tally": dict(s.tally) if s.tally is not None else None,
+        },
+        "inbrenger": s.inbrenger,
+        "chosen_case": s.chosen_case,
+        "case_text": s.case_text,
+        "people": list(s.people),
+        "questions": [q.public() for q in questions],
+        "own_questions": [q.id for q in questions if q.tag == mine(q.id)],
+        "own_upvotes": [q.id for q in questions if mine("up:" + q.id) in q.upvoters],
+        "essence": s.essence,
+        "cards_dealt": len(s.cards),
+        "my_card": s.cards.get(viewer.pid),
+        "perspectives_written": len(s.perspectives),
+        "my_perspective": {"feel": perspective[0], "think": perspective[1]} if perspective else None,
+        "perspectives": [dict(p) for p in s.revealed] if s.revealed is not None else None,
+        "turns": {"order": list(s.turn_order), "current": s.turn},
+        "advice": [a.public() for a in s.advice],
+        "response": s.response,
+        "takeaway": s.takeaway,
+        "evaluations_count": len(s.evaluations),
+        "evaluations": [
+            {"participant": pid, "score": score, "line": line}
+            for pid, (score, line) in s.evaluations.items()
+            if fac or pid == viewer.pid
+        ],
+        "ready_count": len(s.ready),
+        "ready": viewer.pid in s.ready,
+    }

@@ -1,0 +1,205 @@
+"""The websocket endpoint: origin check, hello, welcome, then the command loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from protocol import errors, limits
+from protocol.codec import Codec, choose
+from protocol.errors import ProtocolError
+from protocol.messages import Hello, normalize_code, parse_command, parse_hello
+
+from .backends import execute
+from .hub import Connection, Hub
+from .rooms import identity
+from .rooms.engine import decide, decide_join, find_participant
+from .rooms.events import Actor, RoomError
+from .rooms.views import frame, snapshot
+
+log = logging.getLogger("kring.ws")
+
+
+class RateLimit:
+    """Token bucket per connection."""
+
+    def __init__(self, rate: float = limits.RATE_PER_SECOND, burst: int = limits.RATE_BURST):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.last = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def origin_allowed(ws: WebSocket, allowed: tuple[str, ...]) -> bool:
+    origin = ws.headers.get("origin")
+    if origin is None:  # not a browser; browsers always send Origin
+        return True
+    if "*" in allowed or origin.rstrip("/") in allowed:
+        return True
+    return urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower()
+
+
+def _frame_data(message: dict) -> bytes | str | None:
+    data = message.get("bytes")
+    return data if data is not None else message.get("text")
+
+
+async def _receive(ws: WebSocket) -> bytes | str | None:
+    message = await ws.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    return _frame_data(message)
+
+
+def _decode(codec: Codec, data: bytes | str) -> Any:
+    if len(data) > limits.MAX_FRAME:
+        raise ProtocolError(errors.TOO_LARGE, f"frames are at most {limits.MAX_FRAME} bytes")
+    return codec.decode(data)
+
+
+async def _refuse(ws: WebSocket, codec: Codec, err: ProtocolError, close_code: int) -> None:
+    try:
+        await ws.send_bytes(codec.encode(err.frame())) if codec.binary else await ws.send_text(
+            codec.encode(err.frame())
+        )
+        await ws.close(close_code)
+    except Exception:  # the peer is gone already
+        pass
+
+
+async def endpoint(ws: WebSocket) -> None:
+    app = ws.app
+    hub: Hub = app.state.hub
+    if not origin_allowed(ws, app.state.settings.allowed_origins):
+        await ws.close(1008)  # before accept: the handshake is answered 403
+        return
+    offered = list(ws.scope.get("subprotocols", []))
+    codec = choose(offered)
+    await ws.accept(subprotocol=codec.subprotocol if codec.subprotocol in offered else None)
+
+    try:
+        data = await asyncio.wait_for(_receive(ws), limits.HELLO_TIMEOUT)
+    except TimeoutError:
+        await _refuse(ws, codec, ProtocolError(errors.HELLO_FIRST, "no hello within 10 s"), errors.CLOSE_HELLO_TIMEOUT)
+        return
+    except WebSocketDisconnect:
+        return
+    if data is None:
+        return
+    try:
+        hello = parse_hello(_decode(codec, data))
+        token, pid, role, new_token = await _admit(hub, hello)
+    except ProtocolError as err:
+        await _refuse(ws, codec, err, errors.CLOSE_BAD_HELLO)
+        return
+
+    code = token.split(".", 1)[0]
+    conn = Connection(ws, codec, code, pid, role)
+    actor = Actor(pid, identity.anon_key(token))
+    await hub.register(conn)
+    try:
+        await _welcome(hub, conn, actor, hello, new_token)
+        await hub.set_presence(conn, +1)
+        await _command_loop(hub, conn, actor)
+    finally:
+        await hub.set_presence(conn, -1)
+        await hub.unregister(conn)
+
+
+async def _admit(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
+    """Join by code or resume by token; returns (token, pid, role, token-if-new)."""
+    if hello.token is not None:
+        code = hello.token.split(".", 1)[0]
+        state = await hub.backend.load(code)
+        p = find_participant(state, identity.token_hash(hello.token)) if state else None
+        if state is None or state.ended or p is None:
+            raise ProtocolError(errors.BAD_TOKEN)
+        if p.removed:
+            raise ProtocolError(errors.BAD_TOKEN, "you were removed from this room")
+        return hello.token, p.id, p.role, None
+    code = normalize_code(hello.code or "")
+    token = f"{code}.{identity.new_token()}"
+    try:
+        decision, state = await execute(
+            hub.backend, code, lambda s, rng: decide_join(s, hello.name or "", identity.token_hash(token))
+        )
+    except LookupError:
+        raise ProtocolError(errors.UNKNOWN_ROOM) from None
+    except RoomError as err:
+        raise ProtocolError(err.code, err.detail) from None
+    pid = decision.result["participant"]
+    return token, pid, state.participants[pid].role, token
+
+
+async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> None:
+    state = await hub.backend.load(conn.code)
+    if state is None:
+        raise WebSocketDisconnect(errors.CLOSE_ENDED)
+    me = state.participants[conn.pid]
+    welcome: dict[str, Any] = {
+        "t": "welcome",
+        "you": {"id": me.id, "name": me.name, "role": me.role},
+        "epoch": state.epoch,
+    }
+    if new_token:
+        welcome["token"] = new_token
+    missed = None
+    if hello.epoch == state.epoch and hello.seq is not None:
+        missed = await hub.backend.read_since(conn.code, state.epoch, hello.seq)
+    if missed is not None:
+        welcome["seq"] = missed[-1].seq if missed else hello.seq
+        welcome["events"] = [frame(ev, conn.pid, conn.role) for ev in missed]
+    else:
+        welcome["seq"] = state.seq
+        welcome["snapshot"] = snapshot(state, actor)
+    conn.send(welcome)
+    hub.go_live(conn, welcome["seq"])
+
+
+async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
+    bucket = RateLimit()
+    while not conn.closed:
+        try:
+            data = await _receive(conn.ws)
+        except WebSocketDisconnect:
+            return
+        if data is None:
+            return
+        allowed = bucket.take()
+        try:
+            cmd = parse_command(_decode(conn.codec, data))
+            if not allowed:
+                raise ProtocolError(errors.RATE_LIMITED, None, cmd.id)
+        except ProtocolError as err:
+            if not allowed:
+                err = ProtocolError(errors.RATE_LIMITED, None, err.command_id)
+            conn.send(err.frame())
+            continue
+        try:
+            decision, _ = await execute(hub.backend, conn.code, lambda s, rng, cmd=cmd: decide(s, actor, cmd, rng))
+        except RoomError as err:
+            conn.send(ProtocolError(err.code, err.detail, cmd.id).frame())
+            continue
+        except LookupError:
+            conn.send(ProtocolError(errors.UNKNOWN_ROOM, None, cmd.id).frame())
+            return
+        except Exception:
+            log.exception("command %s failed", cmd.t)
+            conn.send(ProtocolError(errors.UNAVAILABLE, None, cmd.id).frame())
+            continue
+        conn.send({"t": "ack", "id": cmd.id, "result": decision.result})
+        if cmd.t == "end" and decision.events:
+            await hub.backend.erase(conn.code)

@@ -1,0 +1,59 @@
+"""Start the real server the way the Procfile does, on 127.0.0.1 and a free port."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procfile_command(port: int) -> list[str]:
+    """The Procfile's web line, with $PORT filled in and bound to loopback only."""
+    line = next(ln for ln in (ROOT / "Procfile").read_text().splitlines() if ln.startswith("web:"))
+    args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
+    args[args.index("--host") + 1] = "127.0.0.1"
+    assert args[0] == "uvicorn"
+    return [sys.executable, "-m", "uvicorn", *args[1:], "--log-level", "warning"]
+
+
+@contextmanager
+def running_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the base URL of a freshly started server; stop it afterwards."""
+    port = free_port()
+    proc = subprocess.Popen(procfile_command(port), cwd=ROOT, env={**os.environ, **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

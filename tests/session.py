@@ -1,0 +1,105 @@
+"""A whole three-round session driven through the client library, reusable by tests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from client import KringClient, create_room
+
+NAMES = ["Anna", "Bram", "Chris", "Dewi", "Eva"]
+
+
+@dataclass
+class Session:
+    base: str
+    code: str
+    facilitator: KringClient
+    members: list[KringClient]
+    inbrenger: KringClient | None = None
+    question_authors: dict[str, KringClient] = field(default_factory=dict)
+
+    @property
+    def everyone(self) -> list[KringClient]:
+        return [self.facilitator, *self.members]
+
+    async def settle(self) -> None:
+        """Wait until every client has seen the same last seq."""
+        target = max(c.mirror.seq for c in self.everyone)
+        await asyncio.gather(*(c.wait_until(lambda c: c.mirror.seq >= target) for c in self.everyone))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.close() for c in self.everyone))
+
+
+def ws_url(base: str) -> str:
+    return base.replace("http://", "ws://") + "/ws"
+
+
+async def open_session(base: str, n: int = 5, **room: object) -> Session:
+    created = await create_room(base, **room)
+    url = ws_url(base)
+    fac = await KringClient(url).resume(created["facilitator_token"])
+    members = [await KringClient(url).join(created["code"].lower(), NAMES[i % len(NAMES)]) for i in range(n)]
+    s = Session(base, created["code"], fac, members)
+    await s.settle()
+    return s
+
+
+async def run_full_session(s: Session) -> None:
+    """Lobby to closing with every kind of input; leaves the room open at the end."""
+    fac, members = s.facilitator, s.members
+    await fac.command("lock", locked=True)
+    await fac.command("advance")  # opening
+    for m in members:
+        await m.command("confirm")
+    await fac.command("advance")  # case choice
+    case_a = (await members[0].command("propose_case", title="Lastige collega", question="Hoe spreek ik hem aan?"))[
+        "case"
+    ]
+    case_b = (await members[1].command("propose_case", title="Nieuwe rol", question="Hoe pak ik mijn plek?"))["case"]
+    for i, m in enumerate(members):
+        await m.command("vote", case=case_a if i % 2 == 0 else case_b)
+    await fac.command("close_vote")
+    await fac.command("choose_case", case=case_a)
+    s.inbrenger = inb = members[0]
+    group = members[1:]
+    await inb.command(
+        "share_case",
+        text="Een collega onderbreekt me steeds in overleggen.",
+        people=["de collega", "mijn leidinggevende"],
+    )
+    await fac.command("advance")  # questions round
+    qids = []
+    for i, m in enumerate(group):
+        q = (await m.command("ask", text=f"Wat gebeurt er precies als hij je onderbreekt? ({i})"))["question"]
+        s.question_authors[q] = m
+        qids.append(q)
+    await group[1].command("upvote", question=qids[0], on=True)
+    await group[2].command("upvote", question=qids[0], on=True)
+    await group[0].command("withdraw_question", question=qids[0])
+    await fac.command("hide_question", question=qids[1], hidden=True)
+    await inb.command("mark_answered", question=qids[2], answered=True)
+    await inb.command("rate_question", question=qids[2], rating="warm")
+    await inb.command("essence", text="Ik zeg te weinig wat ik wil.")
+    await fac.command("advance")  # association round
+    await fac.command("deal_cards")
+    await s.settle()
+    for m in group:
+        await m.command("perspective", feel="Ik voel me niet gehoord.", think="Ik denk dat het zo verder moet.")
+    await fac.command("reveal")
+    await fac.command("advance")  # advice round
+    await s.settle()
+    for _ in group:
+        speaker_id = fac.state["turns"]["order"][fac.state["turns"]["current"]]
+        speaker = next(m for m in group if m.me["id"] == speaker_id)
+        await speaker.command("advice", text="Benoem het direct in het overleg.")
+        await speaker.command("pass_turn")
+        await s.settle()
+    await inb.command("respond", text="Dat eerste advies spreekt me aan.")
+    await fac.command("advance")  # closing
+    await inb.command("takeaway", text="Ik ga het morgen bespreken.")
+    for i, m in enumerate(members):
+        await m.command("evaluate", score=4 + i % 2, line="Fijne sessie")
+        await m.command("ready", ready=True)
+    await s.settle()
