@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-SERVE := server.app:create_app --factory --ws websockets-sansio --ws-per-message-deflate false --ws-max-size 65536
 
 .PHONY: install run test lint format clean
 
@@ -15,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(VENV)/bin/uvicorn $(SERVE) --host 127.0.0.1 --port 8000
+	$(PY) -m server --host 127.0.0.1 --port 8000
 
 test: install
 	$(VENV)/bin/ruff check .

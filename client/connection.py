@@ -202,9 +202,12 @@ class KringClient:
         except ConnectionClosed:
             pass  # re-sent with the same id after the resume
 
-    async def command(self, t: str, **args: Any) -> dict[str, Any]:
-        """Send a command and wait for its ack; raises CommandError on an error frame."""
-        cid = secrets.token_hex(6)
+    async def command(self, t: str, *, command_id: str | None = None, **args: Any) -> dict[str, Any]:
+        """Send a command and wait for its ack; raises CommandError on an error frame.
+
+        Give `command_id` to re-send a command whose ack was lost: it is applied once.
+        """
+        cid = command_id or secrets.token_hex(6)
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self._pending[cid] = (t, args, fut)
         if self.connected.is_set():

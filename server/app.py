@@ -97,5 +97,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.backend = backend
-    app.state.hub = Hub(backend)
+    app.state.hub = Hub(backend, settings.send_queue)
     return app

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from protocol import limits
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -12,6 +14,8 @@ class Settings:
     #: Origins allowed to open a websocket, besides the page's own origin; "*" allows all.
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     room_ttl: float = 12 * 3600
+    #: Frames queued for one connection before it is closed as too slow.
+    send_queue: int = limits.SEND_QUEUE
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -21,4 +25,5 @@ class Settings:
             redis_url=env.get("KRING_REDIS_URL") or None,
             allowed_origins=origins,
             room_ttl=float(env.get("KRING_ROOM_TTL", 12 * 3600)),
+            send_queue=int(env.get("KRING_SEND_QUEUE", limits.SEND_QUEUE)),
         )

@@ -31,7 +31,8 @@ _CLOSE = object()  # queue sentinel: close after the frames before it
 class Connection:
     """One websocket of one participant."""
 
-    def __init__(self, ws: WebSocket, codec: Codec, code: str, pid: str, role: str):
+    def __init__(self, ws: WebSocket, codec: Codec, code: str, pid: str, role: str, max_queue: int = limits.SEND_QUEUE):
+        self.max_queue = max_queue
         self.ws = ws
         self.codec = codec
         self.code = code
@@ -48,7 +49,7 @@ class Connection:
     def push(self, data: bytes | str) -> None:
         if self.closed:
             return
-        if len(self.queue) >= limits.SEND_QUEUE:
+        if len(self.queue) >= self.max_queue:
             self.abort(errors.CLOSE_TOO_SLOW)
             return
         self.queue.append(data)
@@ -98,8 +99,9 @@ class Connection:
 
 
 class Hub:
-    def __init__(self, backend: Backend):
+    def __init__(self, backend: Backend, send_queue: int = limits.SEND_QUEUE):
         self.backend = backend
+        self.send_queue = send_queue
         self.rooms: dict[str, set[Connection]] = {}
         self.online: dict[tuple[str, str], int] = {}
 

@@ -107,7 +107,7 @@ async def endpoint(ws: WebSocket) -> None:
         return
 
     code = token.split(".", 1)[0]
-    conn = Connection(ws, codec, code, pid, role)
+    conn = Connection(ws, codec, code, pid, role, hub.send_queue)
     actor = Actor(pid, identity.anon_key(token))
     await hub.register(conn)
     try:

@@ -27,8 +27,8 @@ def procfile_command(port: int) -> list[str]:
     line = next(ln for ln in (ROOT / "Procfile").read_text().splitlines() if ln.startswith("web:"))
     args = shlex.split(line.removeprefix("web:").replace("$PORT", str(port)))
     args[args.index("--host") + 1] = "127.0.0.1"
-    assert args[0] == "uvicorn"
-    return [sys.executable, "-m", "uvicorn", *args[1:], "--log-level", "warning"]
+    assert args[0] == "python"
+    return [sys.executable, *args[1:], "--log-level", "warning"]
 
 
 @contextmanager

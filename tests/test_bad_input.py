@@ -1,0 +1,169 @@
+"""Bad input gets its stable error code; the server keeps serving and loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgpack
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from client import CommandError, KringClient
+from protocol import limits
+
+from .session import open_session, ws_url
+
+SUB = [limits.SUBPROTOCOL_MSGPACK]
+
+
+async def _next_error(c: KringClient, start: int) -> dict:
+    await c.wait_until(lambda c: len(c.errors) > start)
+    return c.errors[start]
+
+
+async def _in_questions_round(server: str):
+    s = await open_session(server, n=5)
+    fac, members = s.facilitator, s.members
+    await fac.command("advance")
+    await fac.command("advance")
+    case = (await members[0].command("propose_case", title="Casus", question="Vraag?"))["case"]
+    await fac.command("choose_case", case=case)
+    await fac.command("advance")
+    await s.settle()
+    return s
+
+
+async def test_each_kind_of_bad_input_gets_its_code_and_nothing_is_lost(server):
+    s = await _in_questions_round(server)
+    try:
+        asker, bystander = s.members[1], s.members[2]
+        accepted = [(await asker.command("ask", text="Wat wil je bereiken?"))["question"]]
+
+        n = len(asker.errors)
+        await asker.send_raw(b"\xc1\xff not msgpack")
+        assert (await _next_error(asker, n))["code"] == "malformed"
+
+        n = len(asker.errors)
+        await asker.send_raw("a text frame on the msgpack subprotocol")
+        assert (await _next_error(asker, n))["code"] == "malformed"
+
+        n = len(asker.errors)
+        await asker.send_raw(msgpack.packb(["not", "a", "map"]))
+        assert (await _next_error(asker, n))["code"] == "malformed"
+
+        n = len(asker.errors)
+        await asker.send_raw(msgpack.packb({"t": "ask", "text": "zonder id"}))
+        assert (await _next_error(asker, n))["code"] == "invalid_field"
+
+        for bad, code in [
+            ({"t": "ask", "text": 5}, "invalid_field"),
+            ({"t": "ask"}, "invalid_field"),
+            ({"t": "ask", "text": "x", "extra": 1}, "invalid_field"),
+            ({"t": "evaluate", "score": True}, "invalid_field"),
+            ({"t": "teleport"}, "unknown_type"),
+            ({"t": "ask", "text": "x" * (limits.MAX_SHORT + 1)}, "too_large"),
+            ({"t": "advance"}, "not_allowed"),
+            ({"t": "lock", "locked": True}, "not_allowed"),
+            ({"t": "remove", "participant": "p1"}, "not_allowed"),
+            ({"t": "deal_cards"}, "not_allowed"),
+            ({"t": "essence", "text": "niet van mij"}, "not_allowed"),
+            ({"t": "perspective", "feel": "a", "think": "b"}, "not_allowed"),
+            ({"t": "withdraw_question", "question": "q999"}, "not_found"),
+        ]:
+            with pytest.raises(CommandError) as err:
+                await asker.command(bad.pop("t"), **bad)
+            assert err.value.code == code, (bad, err.value.frame)
+            assert err.value.frame["message"] and err.value.frame["message_nl"]
+
+        # the inbrenger cannot ask in the questions round
+        with pytest.raises(CommandError) as err:
+            await s.members[0].command("ask", text="Mag ik ook?")
+        assert err.value.code == "not_allowed"
+
+        # still serving this connection, and the others
+        accepted.append((await asker.command("ask", text="Wie is er nog meer bij betrokken?"))["question"])
+        accepted.append((await bystander.command("ask", text="Wat heb je al geprobeerd?"))["question"])
+        await s.settle()
+        assert {q["id"] for q in s.facilitator.state["questions"]} == set(accepted)
+    finally:
+        await s.close()
+
+
+async def test_one_megabyte_frame_closes_only_that_connection(server):
+    s = await _in_questions_round(server)
+    try:
+        big = KringClient(ws_url(server), reconnect=False)
+        await big.resume(s.members[1].token or "")
+        await big.send_raw(msgpack.packb({"t": "ask", "id": "big", "text": "x" * 1_000_000}))
+        await big.wait_until(lambda c: c.close_code is not None)
+        assert big.close_code == 1009  # too large, closed by the transport
+        q = (await s.members[2].command("ask", text="Wat maakt dit lastig voor je?"))["question"]
+        await s.settle()
+        assert [x["id"] for x in s.facilitator.state["questions"]] == [q]
+        again = await KringClient(ws_url(server)).resume(s.members[1].token or "")
+        assert again.state["questions"][0]["id"] == q
+        await again.close()
+    finally:
+        await s.close()
+
+
+async def test_flood_past_the_rate_limit(server):
+    s = await _in_questions_round(server)
+    try:
+        flooder = s.members[1]
+        results = await asyncio.gather(
+            *(flooder.command("ask", text=f"Vraag {i}?") for i in range(limits.RATE_BURST * 2)),
+            return_exceptions=True,
+        )
+        acked = [r["question"] for r in results if isinstance(r, dict)]
+        limited = [r for r in results if isinstance(r, CommandError)]
+        assert limited and all(e.code == "rate_limited" for e in limited)
+        assert len(acked) + len(limited) == limits.RATE_BURST * 2  # every command got one answer
+        assert len(acked) >= limits.RATE_BURST
+        # others are served meanwhile, and every accepted question is there
+        other = (await s.members[2].command("ask", text="En wat doe jij dan?"))["question"]
+        await s.settle()
+        assert {q["id"] for q in s.facilitator.state["questions"]} == {*acked, other}
+    finally:
+        await s.close()
+
+
+async def test_command_before_hello_and_bad_tokens(server):
+    s = await open_session(server, n=1)
+    try:
+        url = ws_url(server)
+        async with connect(url, subprotocols=SUB) as ws:
+            await ws.send(msgpack.packb({"t": "advance", "id": "1"}))
+            err = msgpack.unpackb(await ws.recv())
+            assert err["code"] == "hello_first"
+            with pytest.raises(ConnectionClosed):
+                await ws.recv()
+            assert ws.close_code == 4002
+        for token in ["nonsense", f"{s.code}.forged-token", "ZZZZZZ.x"]:
+            with pytest.raises(CommandError) as e:
+                await KringClient(url, reconnect=False).resume(token)
+            assert e.value.code == "bad_token"
+        with pytest.raises(CommandError) as e:
+            await KringClient(url, reconnect=False).join("ZZZZZZ", "Iemand")
+        assert e.value.code == "unknown_room"
+        with pytest.raises(CommandError) as e:
+            await KringClient(url, reconnect=False).join(s.code, "")
+        assert e.value.code == "invalid_field"
+        # the room goes on
+        await s.facilitator.command("advance")
+        await s.members[0].wait_until(lambda c: c.state["phase"]["id"] == "opening")
+    finally:
+        await s.close()
+
+
+async def test_foreign_origin_is_refused_before_accept(server):
+    url = ws_url(server)
+    with pytest.raises(Exception) as err:
+        async with connect(url, subprotocols=SUB, origin="https://evil.example"):
+            pass
+    assert "403" in str(err.value)
+    host = server.removeprefix("http://")
+    async with connect(url, subprotocols=SUB, origin=f"http://{host}") as ws:
+        await ws.send(msgpack.packb({"t": "hello", "code": "ZZZZZZ", "name": "x"}))
+        assert msgpack.unpackb(await ws.recv())["code"] == "unknown_room"

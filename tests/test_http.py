@@ -1,0 +1,82 @@
+"""HTTP endpoints and the websocket handshake rules of the real server."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import msgpack
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from protocol import errors, limits
+
+from .session import ws_url
+
+
+def _post(base: str, body: bytes) -> tuple[int, dict]:
+    req = urllib.request.Request(
+        base + "/api/rooms", data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_create_room(server):
+    status, body = _post(server, json.dumps({"language": "en", "anonymous_questions": False}).encode())
+    assert status == 201
+    code = body["code"]
+    assert len(code) == limits.ROOM_CODE_LENGTH and set(code) <= set(limits.ROOM_CODE_ALPHABET)
+    assert not set(code) & set("01OIL")
+    assert body["facilitator_token"].startswith(code + ".")
+    status, body = _post(server, b"")
+    assert status == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        json.dumps({"language": "de"}).encode(),
+        json.dumps({"method": "onbekend"}).encode(),
+        json.dumps({"anonymous_questions": "ja"}).encode(),
+        json.dumps({"facilitator_name": ""}).encode(),
+    ],
+)
+def test_create_room_rejects_bad_input(server, body):
+    status, answer = _post(server, body)
+    assert status == 400
+    assert answer["error"] == "invalid_field" and answer["detail"] and answer["message_nl"]
+
+
+def test_healthz_and_home(server):
+    with urllib.request.urlopen(server + "/healthz", timeout=5) as resp:
+        assert json.loads(resp.read())["status"] == "ok"
+    with urllib.request.urlopen(server + "/", timeout=5) as resp:
+        page = resp.read().decode()
+    assert "Kring" in page and "drie-rondes" in page
+
+
+async def test_no_hello_within_ten_seconds_closes(server):
+    async with connect(ws_url(server), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:
+        frame = msgpack.unpackb(await ws.recv())  # waits out the hello timeout
+        assert frame["code"] == "hello_first"
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+        assert ws.close_code == errors.CLOSE_HELLO_TIMEOUT
+
+
+async def test_codec_follows_the_subprotocol(server):
+    async with connect(ws_url(server), subprotocols=[limits.SUBPROTOCOL_JSON]) as ws:
+        assert ws.subprotocol == limits.SUBPROTOCOL_JSON
+        await ws.send(json.dumps({"t": "hello", "code": "zz-zzzz", "name": "Iemand"}))
+        frame = json.loads(await ws.recv())
+        assert frame["code"] == "unknown_room"
+    async with connect(ws_url(server), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:
+        assert ws.subprotocol == limits.SUBPROTOCOL_MSGPACK

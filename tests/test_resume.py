@@ -1,0 +1,153 @@
+"""Dropping and resuming: exactly the missed events, nothing twice, commands applied once."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import msgpack
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from client import KringClient
+from protocol import errors, limits
+
+from .servers import running_server
+from .session import open_session, ws_url
+
+
+async def _questions_round(server: str, n: int = 5):
+    s = await open_session(server, n=n)
+    await s.facilitator.command("advance")
+    await s.facilitator.command("advance")
+    case = (await s.members[0].command("propose_case", title="Casus", question="Vraag?"))["case"]
+    await s.facilitator.command("choose_case", case=case)
+    await s.facilitator.command("advance")
+    await s.settle()
+    return s
+
+
+async def test_resume_delivers_exactly_the_missed_events(server):
+    s = await _questions_round(server)
+    try:
+        url = ws_url(server)
+        sleeper = KringClient(url, reconnect=False)
+        await sleeper.resume(s.members[3].token or "")
+        await s.settle()
+        before = sleeper.mirror.seq
+        await sleeper.drop()
+        await sleeper.wait_until(lambda c: c.close_code is not None)
+        for m in s.members[1:3]:
+            await m.command("ask", text=f"Wat doe {m.me['name']} nu?")
+        await s.facilitator.command("hide_question", question=s.members[1].state["questions"][0]["id"], hidden=True)
+        await s.members[1].wait_until(lambda c: len(c.state["questions"]) == 1)
+        missed_until = s.facilitator.mirror.seq
+        seen_before = len(sleeper.frames)
+
+        await sleeper.resume(sleeper.token or "", epoch=sleeper.epoch, seq=sleeper.mirror.seq)
+        welcome = sleeper.frames[seen_before]
+        assert welcome["t"] == "welcome" and "snapshot" not in welcome
+        assert [e["seq"] for e in welcome["events"]] == list(range(before + 1, missed_until + 1))
+        await s.settle()
+        seqs = [f["seq"] for f in sleeper.frames if f.get("t") not in ("welcome", "ack", "error")]
+        seqs += [e["seq"] for f in sleeper.frames if f.get("t") == "welcome" for e in f.get("events", [])]
+        assert sorted(seqs) == list(range(min(seqs), sleeper.mirror.seq + 1)), "a gap or a duplicate"
+        fresh = await KringClient(url, reconnect=False).resume(sleeper.token or "")
+        assert sleeper.state == fresh.state
+        await fresh.close()
+        await sleeper.close()
+    finally:
+        await s.close()
+
+
+async def test_old_epoch_or_unknown_seq_gets_a_snapshot(server):
+    s = await _questions_round(server, n=4)
+    try:
+        c = KringClient(ws_url(server), reconnect=False)
+        await c.resume(s.members[1].token or "", epoch="0000000000000000", seq=3)
+        assert "snapshot" in c.frames[0]
+        await c.close()
+        c = KringClient(ws_url(server), reconnect=False)
+        await c.resume(s.members[1].token or "", epoch=s.members[1].epoch, seq=10_000)
+        assert "snapshot" in c.frames[0]
+        await c.close()
+    finally:
+        await s.close()
+
+
+async def test_automatic_reconnect_and_a_resent_command_is_applied_once(server):
+    s = await _questions_round(server)
+    try:
+        author = s.members[2]
+        first = await author.command("ask", text="Hoe reageerde je leidinggevende?", command_id="vraag-1")
+        await author.drop()  # the laptop sleeps; the client library resumes by itself
+        await author.wait_until(lambda c: c.connected.is_set() and c.close_code is not None)
+        again = await author.command("ask", text="Hoe reageerde je leidinggevende?", command_id="vraag-1")
+        assert again == first
+        await s.settle()
+        assert [q["id"] for q in s.facilitator.state["questions"]] == [first["question"]]
+        assert author.state["own_questions"] == [first["question"]]
+    finally:
+        await s.close()
+
+
+async def test_command_in_flight_during_a_drop_is_applied_once(server):
+    s = await _questions_round(server)
+    try:
+        author = s.members[2]
+        task = asyncio.create_task(author.command("ask", text="Wat zou je willen dat er verandert?"))
+        await asyncio.sleep(0)  # sent (or not) ...
+        await author.drop()  # ... and the connection breaks before the ack
+        result = await asyncio.wait_for(task, 10)
+        await s.settle()
+        assert [q["id"] for q in s.facilitator.state["questions"]] == [result["question"]]
+    finally:
+        await s.close()
+
+
+async def test_slow_client_is_dropped_and_can_resume():
+    # a tiny send queue and kernel send buffer make "too slow" arrive after a few frames
+    with running_server({"KRING_SEND_QUEUE": "8", "KRING_SOCKET_SNDBUF": "8192"}) as base:
+        s = await _questions_round(base)
+        try:
+            await s.facilitator.command("back")  # the case text is shared in the case choice
+            sleeper = s.members[4]
+            token, pid = sleeper.token or "", sleeper.me["id"]
+            await sleeper.close()
+            s.members.remove(sleeper)
+            await s.facilitator.wait_until(lambda c: not _online(c, pid))
+            # a reader that never reads: a tiny receive buffer, and frames left unread
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+            slow = await connect(ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1)
+            await slow.send(msgpack.packb({"t": "hello", "token": token}))
+            await s.facilitator.wait_until(lambda c: _online(c, pid))
+            inbrenger, text = s.members[0], "x" * (limits.MAX_LONG - 10)
+            for i in range(200):  # bounded: stops as soon as the server drops the sleeper
+                await inbrenger.command("share_case", text=f"{i} {text}", people=["de collega"])
+                if i % 10 == 9:
+                    await asyncio.sleep(0.5)  # stay under the rate limit
+                if not _online(s.facilitator, pid):
+                    break
+            assert not _online(s.facilitator, pid), "the server never dropped the slow connection"
+            # waking up, it reads what was queued and then the "too slow" close code
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await asyncio.wait_for(slow.recv(), 10)
+            assert slow.close_code == errors.CLOSE_TOO_SLOW
+            # the rest of the room carried on and saw every event
+            await s.settle()
+            assert all(m.state["case_text"].startswith(f"{i} ") for m in s.members)
+            # and the sleeper resumes where it was
+            back = await KringClient(ws_url(base)).resume(token)
+            assert back.state["case_text"].startswith(f"{i} ")
+            await s.facilitator.wait_until(lambda c: _online(c, pid))
+            await back.close()
+        finally:
+            await s.close()
+
+
+def _online(c: KringClient, pid: str) -> bool:
+    return any(p["id"] == pid and p["online"] for p in c.state["participants"])

@@ -1,0 +1,197 @@
+"""A whole session over real websockets against the real server (memory backend)."""
+
+from __future__ import annotations
+
+import json
+
+import msgpack
+import pytest
+
+from client import CommandError, KringClient
+
+from .session import open_session, run_full_session, ws_url
+
+
+async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
+    """What the server itself holds for this client's audience: a fresh connection's welcome."""
+    probe = await KringClient(ws_url(base), reconnect=False).resume(client.token or "")
+    try:
+        return probe.mirror.seq, probe.state
+    finally:
+        await probe.close()
+
+
+async def test_full_session_mirrors_equal_server_snapshots(server):
+    s = await open_session(server, n=5)
+    try:
+        await run_full_session(s)
+        summary = (await s.inbrenger.command("summary"))["summary"]
+        assert summary["title"] == "Lastige collega"
+        assert summary["essence"] == "Ik zeg te weinig wat ik wil."
+        assert summary["takeaway"] == "Ik ga het morgen bespreken."
+        assert len(summary["advice"]) == 4 and len(summary["perspectives"]) == 4
+        await s.settle()
+        for c in s.everyone:
+            seq, snap = await server_snapshot(server, c)
+            assert c.mirror.seq == seq
+            assert c.state == snap, f"mirror of {c.me['name']} differs from the server's snapshot"
+        # every client saw the same gapless sequence of seqs
+        for c in s.everyone:
+            seqs = [f["seq"] for f in c.frames if "seq" in f and f.get("t") != "welcome"]
+            assert seqs == sorted(set(seqs))
+    finally:
+        await s.close()
+
+
+async def test_views_differ_by_audience(server):
+    s = await open_session(server, n=5)
+    try:
+        await run_full_session(s)
+        fac, inb = s.facilitator, s.inbrenger
+        other = s.members[1]
+        # the facilitator sees every evaluation and confirmation, a participant only their own
+        assert len(fac.state["evaluations"]) == 5
+        assert [e["participant"] for e in other.state["evaluations"]] == [other.me["id"]]
+        assert len(fac.state["confirmed"]) == 5 and other.state["confirmed"] == [other.me["id"]]
+        assert other.state["confirmed_count"] == 5
+        # a hidden question stays visible to the facilitator only
+        assert any(q["hidden"] for q in fac.state["questions"])
+        assert not any(q["hidden"] for q in other.state["questions"])
+        # each participant holds one card of their own; the facilitator and inbrenger none
+        assert fac.state["my_card"] is None and inb.state["my_card"] is None
+        assert all(m.state["my_card"] for m in s.members[1:])
+        # ready shows a count, never names
+        assert other.state["ready_count"] == 5
+        ready_frames = [f for c in s.everyone for f in c.frames if f.get("t") == "ready"]
+        assert ready_frames and all(set(f) <= {"t", "seq", "ready_count", "ready"} for f in ready_frames)
+        # the summary goes to the inbrenger only
+        with pytest.raises(CommandError) as err:
+            await other.command("summary")
+        assert err.value.code == "not_allowed"
+    finally:
+        await s.close()
+
+
+def _mentions(frame: object, needle: str) -> bool:
+    return needle in json.dumps(frame, ensure_ascii=False)
+
+
+async def test_anonymity_audit(server):
+    """No frame anyone received ties an anonymous question to its author."""
+    s = await open_session(server, n=5)
+    try:
+        await run_full_session(s)
+        assert s.question_authors, "the session asked no questions"
+        for qid, author in s.question_authors.items():
+            secrets_of_author = [author.me["id"], author.me["name"], author.token or ""]
+            for c in s.everyone:
+                for raw, frame in zip(c.raw, c.frames, strict=True):
+                    if frame.get("t") == "welcome":
+                        continue
+                    if c is not author:
+                        data = raw if isinstance(raw, bytes) else raw.encode()
+                        assert (author.token or "").encode() not in data
+                    if _mentions(frame, f'"{qid}"'):
+                        for secret in secrets_of_author:
+                            assert not _mentions(frame, secret), (qid, frame)
+            # the author received no question frame that others did not
+            peer = next(m for m in s.members[1:] if m is not author)
+            question_frames = lambda c: [  # noqa: E731
+                msgpack.packb(f) for f in c.frames if f.get("t", "").startswith("question_")
+            ]
+            assert question_frames(author) == question_frames(peer)
+        # and the questions really are anonymous
+        assert all(q["author"] is None for q in s.facilitator.state["questions"])
+        # yet each author sees their own questions marked
+        for qid, author in s.question_authors.items():
+            visible = {q["id"] for q in author.state["questions"]}
+            assert (qid in author.state["own_questions"]) == (qid in visible)
+    finally:
+        await s.close()
+
+
+async def test_named_questions_when_room_is_not_anonymous(server):
+    s = await open_session(server, n=5, anonymous_questions=False)
+    try:
+        await run_full_session(s)
+        authors = {q["author"] for q in s.facilitator.state["questions"]}
+        assert None not in authors and authors <= {m.me["id"] for m in s.members}
+    finally:
+        await s.close()
+
+
+async def test_json_subprotocol_runs_the_same_session(server):
+    s = await open_session(server, n=4)
+    try:
+        url = ws_url(server)
+        jc = await KringClient(url, subprotocol="kring.v1.json").join(s.code, "Joost")
+        assert isinstance(jc.raw[0], str)
+        await s.facilitator.command("advance")
+        await jc.command("confirm")
+        assert jc.state["confirmed"] == [jc.me["id"]]
+        await jc.close()
+    finally:
+        await s.close()
+
+
+async def test_end_erases_the_room(server):
+    s = await open_session(server, n=4)
+    try:
+        await s.facilitator.command("end")
+        for c in s.everyone:
+            await c.wait_until(lambda c: c.close_code is not None)
+            assert c.close_code == 4004 and c.mirror.ended
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).join(s.code, "Laatkomer")
+        assert err.value.code == "unknown_room"
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).resume(s.members[0].token or "")
+        assert err.value.code == "bad_token"
+    finally:
+        await s.close()
+
+
+async def test_removed_participant_cannot_come_back(server):
+    s = await open_session(server, n=4)
+    try:
+        victim = s.members[2]
+        await s.facilitator.command("remove", participant=victim.me["id"])
+        await victim.wait_until(lambda c: c.close_code is not None)
+        assert victim.close_code == 4003
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).resume(victim.token or "")
+        assert err.value.code == "bad_token"
+        await s.members[0].wait_until(lambda c: victim.me["id"] not in {p["id"] for p in c.state["participants"]})
+    finally:
+        await s.close()
+
+
+async def test_locked_room_refuses_joins_and_presence_is_shown(server):
+    s = await open_session(server, n=4)
+    try:
+        await s.facilitator.command("lock", locked=True)
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).join(s.code, "Laatkomer")
+        assert err.value.code == "room_locked"
+        leaver = s.members[3]
+        await leaver.close()
+        await s.facilitator.wait_until(
+            lambda c: any(p["id"] == leaver.me["id"] and not p["online"] for p in c.state["participants"])
+        )
+        back = await KringClient(ws_url(server)).resume(leaver.token or "")
+        await s.facilitator.wait_until(
+            lambda c: any(p["id"] == leaver.me["id"] and p["online"] for p in c.state["participants"])
+        )
+        s.members[3] = back
+    finally:
+        await s.close()
+
+
+async def test_duplicate_names_are_made_distinct(server):
+    s = await open_session(server, n=2)
+    try:
+        twin = await KringClient(ws_url(server)).join(s.code, "anna")
+        assert twin.me["name"] == "anna (2)"
+        s.members.append(twin)
+    finally:
+        await s.close()
