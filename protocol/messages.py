@@ -6,6 +6,7 @@ library agree on one list of commands.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +99,11 @@ class Hello:
     seq: int | None = None
 
 
+def _has_control(text: str, multiline: bool) -> bool:
+    allowed = "\n\t" if multiline else ""
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
 def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -> dict[str, Any]:
     def bad(code: str, detail: str) -> errors.ProtocolError:
         return errors.ProtocolError(code, detail, command_id)
@@ -127,6 +133,8 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
                 raise bad(errors.INVALID_FIELD, f"{name!r} must not be empty")
             if spec.max_len is not None and len(value) > spec.max_len:
                 raise bad(errors.TOO_LARGE, f"{name!r} is longer than {spec.max_len} characters")
+            if _has_control(value, multiline=spec.max_len is not None and spec.max_len > limits.MAX_TITLE):
+                raise bad(errors.INVALID_FIELD, f"{name!r} contains control characters")
         if isinstance(value, list):
             if spec.max_len is not None and len(value) > spec.max_len:
                 raise bad(errors.TOO_LARGE, f"{name!r} has more than {spec.max_len} items")

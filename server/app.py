@@ -17,6 +17,7 @@ from protocol import errors
 from .backends import open_backend
 from .config import Settings
 from .hub import Hub
+from .ratelimit import JoinGuard
 from .rooms import identity, method
 from .rooms.engine import new_room
 from .ws import endpoint
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.backend = backend
     app.state.hub = Hub(backend, settings.send_queue)
+    app.state.join_guard = JoinGuard(settings.failed_joins_per_minute, settings.failed_joins_per_minute)
     return app

@@ -16,6 +16,8 @@ class Settings:
     room_ttl: float = 12 * 3600
     #: Frames queued for one connection before it is closed as too slow.
     send_queue: int = limits.SEND_QUEUE
+    #: Failed joins/resumes (wrong code or token) allowed per client address per minute.
+    failed_joins_per_minute: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -26,4 +28,5 @@ class Settings:
             allowed_origins=origins,
             room_ttl=float(env.get("KRING_ROOM_TTL", 12 * 3600)),
             send_queue=int(env.get("KRING_SEND_QUEUE", limits.SEND_QUEUE)),
+            failed_joins_per_minute=int(env.get("KRING_FAILED_JOINS_PER_MINUTE", 20)),
         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.applications import Starlette
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from protocol import errors, limits
@@ -17,30 +17,13 @@ from protocol.messages import Hello, normalize_code, parse_command, parse_hello
 
 from .backends import execute
 from .hub import Connection, Hub
+from .ratelimit import JoinGuard, RateLimit
 from .rooms import identity
 from .rooms.engine import decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
 from .rooms.views import frame, snapshot
 
 log = logging.getLogger("kring.ws")
-
-
-class RateLimit:
-    """Token bucket per connection."""
-
-    def __init__(self, rate: float = limits.RATE_PER_SECOND, burst: int = limits.RATE_BURST):
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.last = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 def origin_allowed(ws: WebSocket, allowed: tuple[str, ...]) -> bool:
@@ -101,7 +84,8 @@ async def endpoint(ws: WebSocket) -> None:
         return
     try:
         hello = parse_hello(_decode(codec, data))
-        token, pid, role, new_token = await _admit(hub, hello)
+        client = ws.client.host if ws.client else "?"
+        token, pid, role, new_token = await _admit(app, hello, client)
     except ProtocolError as err:
         await _refuse(ws, codec, err, errors.CLOSE_BAD_HELLO)
         return
@@ -110,17 +94,32 @@ async def endpoint(ws: WebSocket) -> None:
     conn = Connection(ws, codec, code, pid, role, hub.send_queue)
     actor = Actor(pid, identity.anon_key(token))
     await hub.register(conn)
+    online = False
     try:
         await _welcome(hub, conn, actor, hello, new_token)
+        online = True
         await hub.set_presence(conn, +1)
         await _command_loop(hub, conn, actor)
     finally:
-        await hub.set_presence(conn, -1)
+        if online:
+            await hub.set_presence(conn, -1)
         await hub.unregister(conn)
 
 
-async def _admit(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
+async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, str, str | None]:
     """Join by code or resume by token; returns (token, pid, role, token-if-new)."""
+    guard: JoinGuard = app.state.join_guard
+    if guard.blocked(client):
+        raise ProtocolError(errors.RATE_LIMITED, "too many failed attempts; wait a minute")
+    try:
+        return await _admit_unguarded(app.state.hub, hello)
+    except ProtocolError as err:
+        if err.code in (errors.UNKNOWN_ROOM, errors.BAD_TOKEN):
+            guard.failed(client)
+        raise
+
+
+async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
         state = await hub.backend.load(code)

@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from client import CommandError, KringClient
 from protocol import limits
 
+from .servers import running_server
 from .session import open_session, ws_url
 
 SUB = [limits.SUBPROTOCOL_MSGPACK]
@@ -167,3 +168,20 @@ async def test_foreign_origin_is_refused_before_accept(server):
     async with connect(url, subprotocols=SUB, origin=f"http://{host}") as ws:
         await ws.send(msgpack.packb({"t": "hello", "code": "ZZZZZZ", "name": "x"}))
         assert msgpack.unpackb(await ws.recv())["code"] == "unknown_room"
+
+
+async def test_guessing_room_codes_is_rate_limited():
+    with running_server({"KRING_FAILED_JOINS_PER_MINUTE": "5"}) as base:
+        s = await open_session(base, n=1)
+        try:
+            codes = []
+            for _ in range(8):
+                with pytest.raises(CommandError) as e:
+                    await KringClient(ws_url(base), reconnect=False).join("ZZZZZZ", "Rader")
+                codes.append(e.value.code)
+            assert codes[:5] == ["unknown_room"] * 5 and set(codes[5:]) == {"rate_limited"}
+            # the real room still works for the people in it
+            await s.facilitator.command("advance")
+            await s.members[0].wait_until(lambda c: c.state["phase"]["id"] == "opening")
+        finally:
+            await s.close()
