@@ -18,8 +18,7 @@ from starlette.websockets import WebSocket
 from protocol import errors, limits
 from protocol.codec import Codec
 
-from .backends import Backend, execute
-from .rooms.engine import decide_presence
+from .backends import Backend
 from .rooms.events import Event
 from .rooms.views import frame, sees_private
 
@@ -45,6 +44,7 @@ class Connection:
         self.pending: list[Event] | None = []  # events that arrive before the welcome is out
         self.writer: asyncio.Task | None = None
         self.aborted = False
+        self.last_seq = 0  # highest seq queued for this connection
 
     def push(self, data: bytes | str) -> None:
         if self.closed:
@@ -103,25 +103,32 @@ class Hub:
         self.backend = backend
         self.send_queue = send_queue
         self.rooms: dict[str, set[Connection]] = {}
-        self.online: dict[tuple[str, str], int] = {}
+        self.subscribed: dict[str, asyncio.Future] = {}
+        self.online: dict[tuple[str, str], int] = {}  # local connections per participant
 
     async def register(self, conn: Connection) -> None:
         """Start receiving the room's events (buffered until `go_live`)."""
-        conns = self.rooms.get(conn.code)
-        if conns is None:
-            conns = self.rooms[conn.code] = set()
-            await self.backend.subscribe(conn.code, self.on_events)
+        conns = self.rooms.setdefault(conn.code, set())
         conns.add(conn)
         conn.writer = asyncio.get_running_loop().create_task(conn.write_loop())
+        ready = self.subscribed.get(conn.code)
+        if ready is None or (ready.done() and (ready.cancelled() or ready.exception() is not None)):
+            ready = self.subscribed[conn.code] = asyncio.ensure_future(
+                self.backend.subscribe(conn.code, self.on_events)
+            )
+        await asyncio.shield(ready)  # one subscription per room, shared by its connections
 
     def go_live(self, conn: Connection, seq: int) -> None:
         """The welcome is queued at `seq`: deliver what arrived meanwhile, then live."""
         pending, conn.pending = conn.pending or [], None
+        conn.last_seq = seq
         for ev in pending:
-            if ev.seq > seq:
+            if ev.seq > conn.last_seq:
+                conn.last_seq = ev.seq
                 conn.send(frame(ev, conn.pid, conn.role))
 
     async def set_presence(self, conn: Connection, delta: int) -> None:
+        """Count this process's connections per participant; the backend decides online."""
         key = (conn.code, conn.pid)
         before = self.online.get(key, 0)
         after = before + delta
@@ -129,9 +136,13 @@ class Hub:
             self.online[key] = after
         else:
             self.online.pop(key, None)
-        if (before == 0) != (after == 0):
-            with contextlib.suppress(Exception):
-                await execute(self.backend, conn.code, lambda s, rng: decide_presence(s, conn.pid, after > 0))
+        try:
+            if before == 0 and after > 0:
+                await self.backend.connected(conn.code, conn.pid)
+            elif before > 0 and after == 0:
+                await self.backend.disconnected(conn.code, conn.pid)
+        except Exception:  # presence catches up by heartbeat; never fail a connection on it
+            log.warning("presence update failed for a connection of room %s", conn.code, exc_info=True)
 
     async def unregister(self, conn: Connection) -> None:
         conns = self.rooms.get(conn.code)
@@ -140,7 +151,9 @@ class Hub:
         conns.discard(conn)
         if not conns:
             del self.rooms[conn.code]
-            await self.backend.unsubscribe(conn.code, self.on_events)
+            self.subscribed.pop(conn.code, None)
+            with contextlib.suppress(Exception):
+                await self.backend.unsubscribe(conn.code, self.on_events)
         if conn.writer is not None and not conn.writer.done():
             if conn.closed:  # let a queued close frame go out
                 with contextlib.suppress(Exception):
@@ -158,6 +171,9 @@ class Hub:
                 if conn.pending is not None:
                     conn.pending.append(ev)
                     continue
+                if ev.seq <= conn.last_seq:  # already in its welcome or resume
+                    continue
+                conn.last_seq = ev.seq
                 private = sees_private(ev, conn.pid, conn.role)
                 key = (conn.codec.subprotocol, private)
                 data = cache.get(key)

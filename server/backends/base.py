@@ -8,8 +8,10 @@ calls local listeners with every committed event in seq order.
 from __future__ import annotations
 
 import abc
+import contextlib
 import random
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from ..rooms.engine import Decision
 from ..rooms.events import Event
@@ -60,6 +62,18 @@ class Backend(abc.ABC):
     async def erase(self, code: str) -> None:
         """Remove every trace of the room at once."""
 
+    @abc.abstractmethod
+    async def connected(self, code: str, pid: str) -> None:
+        """This process has its first connection of `pid`: show them online."""
+
+    @abc.abstractmethod
+    async def disconnected(self, code: str, pid: str) -> None:
+        """This process lost its last connection of `pid`: offline unless elsewhere."""
+
+    def room_lock(self, code: str) -> AbstractAsyncContextManager[object]:
+        """Held from load to commit, so a process decides on one room at a time."""
+        return contextlib.nullcontext()
+
 
 MAX_ATTEMPTS = 20
 
@@ -74,15 +88,16 @@ async def execute(
     """
     rng = random.SystemRandom()
     for _ in range(MAX_ATTEMPTS):
-        state = await backend.load(code)
-        if state is None:
-            raise LookupError(code)
-        decision = decide(state, rng)
-        if not decision.events:
+        async with backend.room_lock(code):
+            state = await backend.load(code)
+            if state is None:
+                raise LookupError(code)
+            decision = decide(state, rng)
+            if not decision.events:
+                return decision, state
+            try:
+                decision.events = await backend.commit(state, decision.events)
+            except Conflict:
+                continue
             return decision, state
-        try:
-            decision.events = await backend.commit(state, decision.events)
-        except Conflict:
-            continue
-        return decision, state
     raise Conflict(code)

@@ -6,10 +6,10 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from ..rooms.engine import apply
+from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
-from .base import Backend, Conflict, Listener
+from .base import Backend, Conflict, Listener, execute
 
 LOG_CAP = 10_000  # events kept per room for resume; older clients get a snapshot
 
@@ -95,3 +95,9 @@ class MemoryBackend(Backend):
 
     async def erase(self, code: str) -> None:
         self.rooms.pop(code, None)
+
+    async def connected(self, code: str, pid: str) -> None:
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, True))
+
+    async def disconnected(self, code: str, pid: str) -> None:
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, False))
