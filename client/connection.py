@@ -66,6 +66,7 @@ class KringClient:
         self.frames: list[dict[str, Any]] = []  # every decoded frame received, for audits
         self.raw: list[bytes | str] = []  # every frame as it arrived on the wire
         self.errors: list[dict[str, Any]] = []  # error frames that answer no command
+        self.unavailable: list[dict[str, Any]] = []  # "try again" answers, each retried
         self.close_code: int | None = None
         self.ws: ClientConnection | None = None
         self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
@@ -87,7 +88,7 @@ class KringClient:
     async def resume(self, token: str, *, epoch: str | None = None, seq: int | None = None) -> KringClient:
         self.token = token
         hello: dict[str, Any] = {"t": "hello", "token": token}
-        if epoch is not None and seq is not None:
+        if epoch is not None and seq is not None and self.mirror.state:  # resume needs a mirror
             hello.update(epoch=epoch, seq=seq)
         await self._open(hello)
         return self
@@ -179,11 +180,17 @@ class KringClient:
                 if not fut.done():
                     fut.set_result(msg.get("result", {}))
         elif t == "error":
-            entry = self._pending.pop(msg.get("id") or "", None)
-            if entry is not None and not entry[2].done():
-                entry[2].set_exception(CommandError(msg))
-            elif entry is None:
-                self.errors.append(msg)
+            cid = msg.get("id") or ""
+            if msg.get("code") == errors.UNAVAILABLE and cid in self._pending:
+                # the server's backend is away: same command, same id, a little later
+                self.unavailable.append(msg)
+                asyncio.get_running_loop().create_task(self._resend_later(cid))
+            else:
+                entry = self._pending.pop(cid, None)
+                if entry is not None and not entry[2].done():
+                    entry[2].set_exception(CommandError(msg))
+                elif entry is None:
+                    self.errors.append(msg)
         elif t == "welcome":  # pragma: no cover - only ever the first frame
             self._on_welcome(msg)
         else:
@@ -201,6 +208,14 @@ class KringClient:
             await self.ws.send(self.codec.encode(msg))
         except ConnectionClosed:
             pass  # re-sent with the same id after the resume
+
+    async def _resend_later(self, cid: str) -> None:
+        retries = sum(1 for m in self.unavailable if m.get("id") == cid)
+        await asyncio.sleep(min(0.05 * 2**retries, self.max_backoff))
+        entry = self._pending.get(cid)
+        if entry is not None and self.connected.is_set():
+            t, args, _ = entry
+            await self._send({"t": t, "id": cid, **args})
 
     async def command(self, t: str, *, command_id: str | None = None, **args: Any) -> dict[str, Any]:
         """Send a command and wait for its ack; raises CommandError on an error frame.

@@ -48,16 +48,14 @@ class Mirror:
         """What only the author learns, from the ack: which anonymous items are its own."""
         s = self.state
         if command == "ask" and "question" in result:
-            if result["question"] in {q["id"] for q in s["questions"]}:
-                s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
+            s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
         elif command == "upvote":
             own = set(s["own_upvotes"])
             if args["on"]:
                 own.add(args["question"])
             else:
                 own.discard(args["question"])
-            visible = {q["id"] for q in s["questions"]}
-            s["own_upvotes"] = sorted(own & visible, key=_num)
+            s["own_upvotes"] = sorted(own, key=_num)
 
     # ------------------------------------------------------------------ events
 
@@ -114,6 +112,7 @@ class Mirror:
         s = self.state
         s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
         s["case_text"], s["people"] = None, []
+        s["turns"] = {"order": [], "current": 0}
 
     def _case_shared(self, ev: dict) -> None:
         self.state["case_text"], self.state["people"] = ev["text"], ev["people"]
@@ -125,20 +124,17 @@ class Mirror:
         if "question" in ev:  # others get an empty frame for a hidden question's update
             _upsert(self.state["questions"], ev["question"])
 
-    def _forget_question(self, qid: str) -> None:
-        s = self.state
-        s["questions"] = [q for q in s["questions"] if q["id"] != qid]
-        s["own_questions"] = [q for q in s["own_questions"] if q != qid]
-        s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
-
     def _question_hidden(self, ev: dict) -> None:
         if isinstance(ev["question"], dict):
             _upsert(self.state["questions"], ev["question"])
-        else:
-            self._forget_question(ev["question"])
+        else:  # hidden from this viewer; its own-marks stay for when it is unhidden
+            self.state["questions"] = [q for q in self.state["questions"] if q["id"] != ev["question"]]
 
     def _question_withdrawn(self, ev: dict) -> None:
-        self._forget_question(ev["question"])
+        s, qid = self.state, ev["question"]
+        s["questions"] = [q for q in s["questions"] if q["id"] != qid]
+        s["own_questions"] = [q for q in s["own_questions"] if q != qid]
+        s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
 
     def _essence(self, ev: dict) -> None:
         self.state["essence"] = ev["text"]

@@ -30,6 +30,8 @@ def _msgpack_decode(data: bytes | str) -> Any:
 
 
 def _json_decode(data: bytes | str) -> Any:
+    if isinstance(data, bytes):
+        raise errors.ProtocolError(errors.MALFORMED, "this subprotocol expects text frames")
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:

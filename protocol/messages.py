@@ -83,6 +83,15 @@ HELLO_RESUME: dict[str, Field] = {
 }
 
 
+#: The JSON body of POST /api/rooms; every field is optional.
+CREATE_ROOM: dict[str, Field] = {
+    "method": Field(str, required=False, max_len=64),
+    "language": Field(str, required=False, choices=("nl", "en")),
+    "anonymous_questions": Field(bool, required=False),
+    "facilitator_name": _text(limits.MAX_NAME, required=False),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     t: str
@@ -144,6 +153,8 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
                     raise bad(errors.INVALID_FIELD, f"{name!r} must hold non-empty strings")
                 if spec.item_max is not None and len(item.strip()) > spec.item_max:
                     raise bad(errors.TOO_LARGE, f"an item of {name!r} is too long")
+                if _has_control(item, multiline=False):
+                    raise bad(errors.INVALID_FIELD, f"an item of {name!r} contains control characters")
                 items.append(item.strip())
             value = items
         if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
@@ -165,6 +176,15 @@ def parse_hello(msg: Any) -> Hello:
         return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
     args = _check_fields(msg, HELLO_JOIN, None)
     return Hello(code=args["code"], name=args["name"])
+
+
+def parse_create_room(body: Any) -> dict[str, Any]:
+    """Validate the body of POST /api/rooms (raises ProtocolError)."""
+    if not isinstance(body, dict):
+        raise errors.ProtocolError(errors.INVALID_FIELD, "the body must be a JSON object")
+    if "t" in body or "id" in body:
+        raise errors.ProtocolError(errors.INVALID_FIELD, "unexpected field 't' or 'id'")
+    return _check_fields(body, CREATE_ROOM, None)
 
 
 def _command_id(msg: dict) -> str | None:

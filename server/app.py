@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.templating import Jinja2Templates
 
 from protocol import errors
+from protocol.errors import ProtocolError
+from protocol.messages import parse_create_room
 
-from .backends import open_backend
+from .backends import Backend, open_backend
 from .config import Settings
 from .hub import Hub
 from .ratelimit import JoinGuard
@@ -22,34 +25,41 @@ from .rooms import identity, method
 from .rooms.engine import new_room
 from .ws import endpoint
 
+log = logging.getLogger("kring.app")
+
 WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 
 
-def _bad_request(detail: str) -> JSONResponse:
-    en, nl = errors.MESSAGES[errors.INVALID_FIELD]
-    return JSONResponse({"error": errors.INVALID_FIELD, "message": en, "message_nl": nl, "detail": detail}, 400)
+def _error(err: ProtocolError, status: int) -> JSONResponse:
+    body = err.frame()
+    body["error"] = body.pop("code")
+    del body["t"]
+    return JSONResponse(body, status)
 
 
 async def create_room(request: Request) -> Response:
     try:
-        body = await request.json() if await request.body() else {}
+        body = parse_create_room(await request.json() if await request.body() else {})
     except ValueError:
-        return _bad_request("the body must be JSON")
-    if not isinstance(body, dict):
-        return _bad_request("the body must be a JSON object")
+        return _error(ProtocolError(errors.INVALID_FIELD, "the body must be JSON"), 400)
+    except ProtocolError as err:
+        return _error(err, 400)
     method_id = body.get("method", method.DEFAULT_METHOD)
     language = body.get("language", "nl")
     anonymous = body.get("anonymous_questions", True)
-    name = body.get("facilitator_name", "Procesbegeleider" if language == "nl" else "Facilitator")
-    if not isinstance(method_id, str) or method_id not in method.available():
-        return _bad_request(f"method must be one of {', '.join(method.available())}")
-    if language not in ("nl", "en"):
-        return _bad_request("language must be 'nl' or 'en'")
-    if not isinstance(anonymous, bool):
-        return _bad_request("anonymous_questions must be true or false")
-    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 40:
-        return _bad_request("facilitator_name must be 1-40 characters")
-    backend = request.app.state.backend
+    name = body.get("facilitator_name") or ("Procesbegeleider" if language == "nl" else "Facilitator")
+    if method_id not in method.available():
+        return _error(
+            ProtocolError(errors.INVALID_FIELD, f"method must be one of {', '.join(method.available())}"), 400
+        )
+    try:
+        return await _create(request.app.state.backend, method_id, language, anonymous, name)
+    except Exception:
+        log.warning("creating a room failed", exc_info=True)
+        return _error(ProtocolError(errors.UNAVAILABLE), 503)
+
+
+async def _create(backend: Backend, method_id: str, language: str, anonymous: bool, name: str) -> Response:
     for _ in range(20):
         code = identity.new_room_code()
         token = f"{code}.{identity.new_token()}"
@@ -60,11 +70,11 @@ async def create_room(request: Request) -> Response:
             method_id=method_id,
             language=language,
             anonymous_questions=anonymous,
-            facilitator_name=name.strip(),
+            facilitator_name=name,
         )
         if await backend.create(state):
             return JSONResponse({"code": code, "facilitator_token": token}, 201)
-    return JSONResponse({"error": errors.UNAVAILABLE, "message": "no free room code"}, 503)
+    return _error(ProtocolError(errors.UNAVAILABLE, "no free room code"), 503)
 
 
 async def healthz(request: Request) -> Response:

@@ -15,7 +15,7 @@ from protocol.codec import Codec, choose
 from protocol.errors import ProtocolError
 from protocol.messages import Hello, normalize_code, parse_command, parse_hello
 
-from .backends import execute
+from .backends import execute, read
 from .hub import Connection, Hub
 from .ratelimit import JoinGuard, RateLimit
 from .rooms import identity
@@ -49,7 +49,7 @@ async def _receive(ws: WebSocket) -> bytes | str | None:
 
 def _decode(codec: Codec, data: bytes | str) -> Any:
     if len(data) > limits.MAX_FRAME:
-        raise ProtocolError(errors.TOO_LARGE, f"frames are at most {limits.MAX_FRAME} bytes")
+        raise ProtocolError(errors.TOO_LARGE, f"frames are at most {limits.MAX_FRAME // 1024} KiB")
     return codec.decode(data)
 
 
@@ -89,14 +89,26 @@ async def endpoint(ws: WebSocket) -> None:
     except ProtocolError as err:
         await _refuse(ws, codec, err, errors.CLOSE_BAD_HELLO)
         return
+    except Exception:  # the backend is away (e.g. Redis restarting): try again soon
+        log.warning("hello failed", exc_info=True)
+        await _refuse(ws, codec, ProtocolError(errors.UNAVAILABLE), errors.CLOSE_TRY_AGAIN)
+        return
 
     code = token.split(".", 1)[0]
     conn = Connection(ws, codec, code, pid, role, hub.send_queue)
     actor = Actor(pid, identity.anon_key(token))
-    await hub.register(conn)
     online = False
     try:
-        await _welcome(hub, conn, actor, hello, new_token)
+        try:
+            await hub.register(conn)
+            await _welcome(hub, conn, actor, hello, new_token)
+        except WebSocketDisconnect:
+            raise
+        except Exception:
+            log.warning("welcome failed", exc_info=True)
+            conn.send(ProtocolError(errors.UNAVAILABLE).frame())
+            conn.close_after_pending(errors.CLOSE_TRY_AGAIN)
+            return
         online = True
         await hub.set_presence(conn, +1)
         await _command_loop(hub, conn, actor)
@@ -122,7 +134,7 @@ async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, s
 async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
-        state = await hub.backend.load(code)
+        state = await read(hub.backend, code)
         p = find_participant(state, identity.token_hash(hello.token)) if state else None
         if state is None or state.ended or p is None:
             raise ProtocolError(errors.BAD_TOKEN)
@@ -144,7 +156,7 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
 
 
 async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> None:
-    state = await hub.backend.load(conn.code)
+    state = await read(hub.backend, conn.code)
     if state is None:
         raise WebSocketDisconnect(errors.CLOSE_ENDED)
     me = state.participants[conn.pid]

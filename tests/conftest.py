@@ -4,14 +4,29 @@ from collections.abc import Iterator
 
 import pytest
 
-from .servers import running_server
+from .servers import RedisServer, running_redis, running_server
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """One real uvicorn server (memory backend) shared by the integration tests."""
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server for the whole run (appendonly on)."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=["memory", "redis"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The environment that selects a backend; integration tests run on both."""
+    if request.param == "memory":
+        return {}
+    return {"KRING_REDIS_URL": request.getfixturevalue("redis_server").url}
+
+
+@pytest.fixture(scope="session")
+def server(backend: dict[str, str]) -> Iterator[str]:
+    """One real server per backend, shared by the integration tests."""
     # many tests knock with wrong codes and tokens on purpose from one address
-    with running_server({"KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
+    with running_server({**backend, "KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
         yield base
 
 

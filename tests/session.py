@@ -18,6 +18,7 @@ class Session:
     members: list[KringClient]
     inbrenger: KringClient | None = None
     question_authors: dict[str, KringClient] = field(default_factory=dict)
+    withdrawn: set[str] = field(default_factory=set)
 
     @property
     def everyone(self) -> list[KringClient]:
@@ -78,6 +79,7 @@ async def run_full_session(s: Session) -> None:
     await group[1].command("upvote", question=qids[0], on=True)
     await group[2].command("upvote", question=qids[0], on=True)
     await group[0].command("withdraw_question", question=qids[0])
+    s.withdrawn.add(qids[0])
     await fac.command("hide_question", question=qids[1], hidden=True)
     await inb.command("mark_answered", question=qids[2], answered=True)
     await inb.command("rate_question", question=qids[2], rating="warm")

@@ -170,8 +170,8 @@ async def test_foreign_origin_is_refused_before_accept(server):
         assert msgpack.unpackb(await ws.recv())["code"] == "unknown_room"
 
 
-async def test_guessing_room_codes_is_rate_limited():
-    with running_server({"KRING_FAILED_JOINS_PER_MINUTE": "5"}) as base:
+async def test_guessing_room_codes_is_rate_limited(backend):
+    with running_server({**backend, "KRING_FAILED_JOINS_PER_MINUTE": "5"}) as base:
         s = await open_session(base, n=1)
         try:
             codes = []

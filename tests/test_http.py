@@ -39,25 +39,29 @@ def test_create_room(server):
 
 
 @pytest.mark.parametrize(
-    "body",
+    "body, code",
     [
-        b"not json",
-        b"[1, 2]",
-        json.dumps({"language": "de"}).encode(),
-        json.dumps({"method": "onbekend"}).encode(),
-        json.dumps({"anonymous_questions": "ja"}).encode(),
-        json.dumps({"facilitator_name": ""}).encode(),
+        (b"not json", "invalid_field"),
+        (b"[1, 2]", "invalid_field"),
+        (json.dumps({"language": "de"}).encode(), "invalid_field"),
+        (json.dumps({"method": "onbekend"}).encode(), "invalid_field"),
+        (json.dumps({"anonymous_questions": "ja"}).encode(), "invalid_field"),
+        (json.dumps({"facilitator_name": "x" * 41}).encode(), "too_large"),
+        (json.dumps({"facilitator_name": "Anna\u0007"}).encode(), "invalid_field"),
+        (json.dumps({"language": "nl", "colour": "blue"}).encode(), "invalid_field"),
     ],
 )
-def test_create_room_rejects_bad_input(server, body):
+def test_create_room_rejects_bad_input(server, body, code):
     status, answer = _post(server, body)
     assert status == 400
-    assert answer["error"] == "invalid_field" and answer["detail"] and answer["message_nl"]
+    assert answer["error"] == code and answer["detail"] and answer["message_nl"]
 
 
-def test_healthz_and_home(server):
+def test_healthz_and_home(server, backend):
     with urllib.request.urlopen(server + "/healthz", timeout=5) as resp:
-        assert json.loads(resp.read())["status"] == "ok"
+        health = json.loads(resp.read())
+    assert health["status"] == "ok"
+    assert health["backend"] == ("RedisBackend" if backend else "MemoryBackend")
     with urllib.request.urlopen(server + "/", timeout=5) as resp:
         page = resp.read().decode()
     assert "Kring" in page and "drie-rondes" in page

@@ -106,9 +106,9 @@ async def test_command_in_flight_during_a_drop_is_applied_once(server):
         await s.close()
 
 
-async def test_slow_client_is_dropped_and_can_resume():
+async def test_slow_client_is_dropped_and_can_resume(backend):
     # a tiny send queue and kernel send buffer make "too slow" arrive after a few frames
-    with running_server({"KRING_SEND_QUEUE": "8", "KRING_SOCKET_SNDBUF": "8192"}) as base:
+    with running_server({**backend, "KRING_SEND_QUEUE": "8", "KRING_SOCKET_SNDBUF": "8192"}) as base:
         s = await _questions_round(base)
         try:
             await s.facilitator.command("back")  # the case text is shared in the case choice

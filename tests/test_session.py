@@ -102,10 +102,11 @@ async def test_anonymity_audit(server):
             assert question_frames(author) == question_frames(peer)
         # and the questions really are anonymous
         assert all(q["author"] is None for q in s.facilitator.state["questions"])
-        # yet each author sees their own questions marked
+        # yet each author sees their own questions marked, hidden ones included, withdrawn ones gone
         for qid, author in s.question_authors.items():
-            visible = {q["id"] for q in author.state["questions"]}
-            assert (qid in author.state["own_questions"]) == (qid in visible)
+            assert (qid in author.state["own_questions"]) == (qid not in s.withdrawn)
+            others = set(s.question_authors) - {qid}
+            assert not others & set(author.state["own_questions"])
     finally:
         await s.close()
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Backend, Conflict, Listener, execute
+from .base import Backend, Conflict, Listener, execute, read
 from .memory import MemoryBackend
 
-__all__ = ["Backend", "Conflict", "Listener", "MemoryBackend", "execute", "open_backend"]
+__all__ = ["Backend", "Conflict", "Listener", "MemoryBackend", "execute", "open_backend", "read"]
 
 
 def open_backend(redis_url: str | None = None, *, room_ttl: float = 12 * 3600) -> Backend:
+    """Redis when a URL is configured (several processes share rooms), else memory."""
     if redis_url:
-        raise NotImplementedError("the Redis backend is not built yet (issue 3)")
+        from .redis import RedisBackend  # imported only when used
+
+        return RedisBackend(redis_url, room_ttl=room_ttl)
     return MemoryBackend(room_ttl=room_ttl)

@@ -78,6 +78,13 @@ class Backend(abc.ABC):
 MAX_ATTEMPTS = 20
 
 
+async def read(backend: Backend, code: str) -> RoomState | None:
+    """The room's state to read from (a welcome, a token check): never mid-commit, and at
+    least as new as every event this process has delivered."""
+    async with backend.room_lock(code):
+        return await backend.load(code)
+
+
 async def execute(
     backend: Backend, code: str, decide: Callable[[RoomState, random.Random], Decision]
 ) -> tuple[Decision, RoomState]:

@@ -78,7 +78,8 @@ def decide_join(state: RoomState, name: str, token_hash: str) -> Decision:
     unique, n = name, 1
     while unique.casefold() in taken:
         n += 1
-        unique = f"{name} ({n})"
+        suffix = f" ({n})"
+        unique = name[: limits.MAX_NAME - len(suffix)] + suffix
     pid = state.new_id("p")
     rec = Participant(pid, unique, PARTICIPANT, token_hash).public()
     ev = Event("joined", {"participant": rec}, internal={"token_hash": token_hash})
@@ -176,9 +177,16 @@ def _remove(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
 
 def _phase_events(s: RoomState, index: int) -> list[Event]:
     phase = s.method.phases[index]
-    events = [Event("phase", {"phase": phase.public(index)})]
-    if phase.in_turn and not s.turn_order:
-        events.append(Event("turns", {"order": s.group(), "current": 0}))
+    public = phase.public(index)
+    script = {**public, "script": dict(phase.script)}  # what to say and watch for: facilitators only
+    events = [Event("phase", {"phase": public}, {"phase": script}, (FACILITATORS,))]
+    if phase.in_turn:
+        # keep the order (and progress) the group already has; drop who left, append late joiners
+        group = s.group()
+        order = [p for p in s.turn_order if p in group] + [p for p in group if p not in s.turn_order]
+        if order != s.turn_order:
+            current = min(s.turn, len(order)) if s.turn_order else 0
+            events.append(Event("turns", {"order": order, "current": current}))
     return events
 
 
@@ -436,6 +444,8 @@ def _advice(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     phase = _require_input(s, a, "advice")
     if phase.in_turn and (_turns_done(s) or s.turn_order[s.turn] != a.pid):
         raise _deny("wait for your turn")
+    if phase.in_turn and s.turn_advice == s.turn:
+        raise _deny("one advice per turn; pass the turn to the next person")
     if len(s.advice) >= limits.MAX_ADVICE:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_ADVICE} advice items")
     item = Advice(s.new_id("a"), a.pid, args["text"])
@@ -582,6 +592,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "case_chosen":
         s.chosen_case, s.inbrenger = pub["case"], pub["inbrenger"]
         s.case_text, s.people = None, []
+        s.turn_order, s.turn, s.turn_advice = [], 0, -1  # a new inbrenger: a new speaking order
     elif t == "case_shared":
         s.case_text, s.people = pub["text"], list(pub["people"])
     elif t == "question_asked":
@@ -606,11 +617,14 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "perspectives_revealed":
         s.revealed = [dict(p) for p in pub["perspectives"]]
     elif t == "turns":
+        if list(pub["order"]) != s.turn_order:
+            s.turn_advice = -1
         s.turn_order, s.turn = list(pub["order"]), pub["current"]
     elif t == "advice_given":
         x = pub["advice"]
         s.advice.append(Advice(x["id"], x["author"], x["text"]))
         s.counter += 1
+        s.turn_advice = s.turn
     elif t == "response":
         s.response = pub["text"]
     elif t == "takeaway":

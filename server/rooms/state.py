@@ -103,6 +103,7 @@ class RoomState:
     revealed: list[dict[str, str]] | None = None
     turn_order: list[str] = field(default_factory=list)
     turn: int = 0
+    turn_advice: int = -1  # the turn in which the last written advice was given
     advice: list[Advice] = field(default_factory=list)
     response: str | None = None
     takeaway: str | None = None

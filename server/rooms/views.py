@@ -23,6 +23,13 @@ def frame(ev: Event, pid: str, role: str) -> dict[str, Any]:
     return {"t": ev.t, "seq": ev.seq, **body}
 
 
+def _phase(s: RoomState, fac: bool) -> dict[str, Any]:
+    rec = s.current_phase.public(s.phase)
+    if fac:
+        rec["script"] = dict(s.current_phase.script)
+    return rec
+
+
 def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
     """The whole room as `viewer` may see it; a client's mirror folds events into this."""
     me = s.participants[viewer.pid]
@@ -42,7 +49,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
             "purpose": method.purpose,
             "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in method.phases],
         },
-        "phase": s.current_phase.public(s.phase),
+        "phase": _phase(s, fac),
         "participants": [p.public() for p in s.participants.values() if not p.removed],
         "confirmed_count": len(s.confirmed),
         "confirmed": [pid for pid in s.confirmed if fac or pid == viewer.pid],
@@ -58,8 +65,9 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "case_text": s.case_text,
         "people": list(s.people),
         "questions": [q.public() for q in questions],
-        "own_questions": [q.id for q in questions if q.tag == mine(q.id)],
-        "own_upvotes": [q.id for q in questions if mine("up:" + q.id) in q.upvoters],
+        # own items by id, hidden ones included, so they show again when unhidden
+        "own_questions": [q.id for q in s.questions.values() if q.tag == mine(q.id)],
+        "own_upvotes": [q.id for q in s.questions.values() if mine("up:" + q.id) in q.upvoters],
         "essence": s.essence,
         "cards_dealt": len(s.cards),
         "my_card": s.cards.get(viewer.pid),

@@ -1,0 +1,342 @@
+"""The Redis backend: several server processes share rooms.
+
+Per room: a hash (seq, epoch, state), a capped stream of events (the truth) and a sorted
+set of presence heartbeats; events fan out on the room's own pub/sub channel. Commits go
+through commit.lua, so the version check, the state, the log, the publish and the TTL
+change together. Pub/sub is at-most-once: every delivery is checked against the last
+delivered seq and gaps are filled from the stream, also after the pub/sub connection
+dropped. Nothing here stores the author of an anonymous item: the engine never gives it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import redis.asyncio as aioredis
+from redis.asyncio.client import PubSub
+
+from ..rooms.engine import apply, decide_presence
+from ..rooms.events import Event
+from ..rooms.state import RoomState
+from .base import Backend, Conflict, Listener, execute
+
+log = logging.getLogger("kring.redis")
+
+LOG_CAP = 10_000  # stream entries kept per room (approximate, XADD MAXLEN ~)
+HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
+PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
+_SCRIPTS = Path(__file__).parent
+
+
+def _keys(code: str) -> tuple[str, str, str, str]:
+    """room hash, log stream, presence set, channel; one hash tag per room for Cluster."""
+    base = f"kring:{{{code}}}"
+    return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
+
+
+def _pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+@dataclass(slots=True)
+class _Room:
+    listeners: list[Listener] = field(default_factory=list)
+    delivered: int = 0  # highest seq handed to the listeners
+    deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    cache: RoomState | None = None  # state as of the last local load or commit
+    backlog: list[Event] = field(default_factory=list)  # delivered, not yet in cache
+
+
+class RedisBackend(Backend):
+    def __init__(self, url: str, *, room_ttl: float = 12 * 3600):
+        self.url = url
+        self.room_ttl = int(room_ttl)
+        self.process = secrets.token_hex(6)
+        self.redis = aioredis.Redis.from_url(url, health_check_interval=10)
+        self.rooms: dict[str, _Room] = {}
+        self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.present: dict[str, set[str]] = {}  # room -> local participants online here
+        self._commit = self.redis.register_script((_SCRIPTS / "commit.lua").read_text())
+        self._create = self.redis.register_script((_SCRIPTS / "create.lua").read_text())
+        self._pubsub: PubSub | None = None
+        self._subscribed: dict[str, asyncio.Future] = {}
+        self._tasks: list[asyncio.Task] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._pubsub = self.redis.pubsub()
+        # a channel of our own keeps the pub/sub connection subscribed at all times
+        await self._pubsub.subscribe(f"kring:process:{self.process}")
+        self._pubsub.connection.register_connect_callback(self._on_pubsub_connect)  # type: ignore[union-attr]
+        self._tasks = [
+            asyncio.create_task(self._read_pubsub()),
+            asyncio.create_task(self._heartbeat()),
+        ]
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            if self.present:
+                await self._drop_presence()
+        if self._pubsub is not None:
+            with contextlib.suppress(Exception):
+                await self._pubsub.aclose()
+        await self.redis.aclose()
+
+    # ------------------------------------------------------------------ rooms
+
+    async def create(self, state: RoomState) -> bool:
+        room_key = _keys(state.code)[0]
+        created = await self._create(keys=[room_key], args=[state.epoch, _pack(state.to_dict()), self.room_ttl])
+        return bool(created)
+
+    def room_lock(self, code: str) -> asyncio.Lock:
+        lock = self.locks.get(code)
+        if lock is None:
+            lock = self.locks[code] = asyncio.Lock()
+        return lock
+
+    async def _fetch(self, code: str) -> RoomState | None:
+        seq, epoch, blob = await self.redis.hmget(_keys(code)[0], ["seq", "epoch", "state"])
+        if blob is None:
+            return None
+        state = RoomState.from_dict(_unpack(blob))
+        state.epoch = epoch.decode()
+        if state.seq != int(seq):  # pragma: no cover - written together by commit.lua
+            raise RuntimeError(f"room {code}: state at {state.seq}, hash at {seq}")
+        return state
+
+    async def load(self, code: str) -> RoomState | None:
+        room = self.rooms.get(code)
+        if room is None:  # no local subscribers: nothing keeps a cache current
+            return await self._fetch(code)
+        cache = room.cache
+        for ev in room.backlog:  # catch the cache up with what was delivered
+            if cache is None or ev.seq <= cache.seq:
+                continue
+            if ev.seq != cache.seq + 1:
+                cache = None
+                break
+            apply(cache, ev)
+        room.backlog.clear()
+        if cache is None:
+            cache = await self._fetch(code)
+        room.cache = cache
+        return cache
+
+    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+        code = state.code
+        room_key, log_key, _, channel = _keys(code)
+        expected = state.seq
+        room = self.rooms.get(code)
+        if room is not None:
+            room.cache = None  # `state` is about to change; trusted again after success
+        for ev in events:
+            ev.seq = state.seq + 1
+            apply(state, ev)
+        encoded = [_pack(ev.to_dict()) for ev in events]
+        result = await self._commit(
+            keys=[room_key, log_key],
+            args=[expected, _pack(state.to_dict()), self.room_ttl, LOG_CAP, channel, _pack(encoded), *encoded],
+        )
+        status, epoch = int(result[0]), result[1]
+        if status == 0:
+            raise Conflict(code)
+        if status < 0:
+            raise LookupError(code)
+        state.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        if room is not None:
+            room.cache = state
+            await self._deliver(code, events)
+        return events
+
+    async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
+        room_key, log_key, _, _ = _keys(code)
+        current_epoch, current_seq = await self.redis.hmget(room_key, ["epoch", "seq"])
+        if current_epoch is None or current_epoch.decode() != epoch or seq > int(current_seq):
+            return None
+        if seq == int(current_seq):
+            return []
+        entries = await self.redis.xrange(log_key, min=str(seq + 1), max="+")
+        events = [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries]
+        if not events or events[0].seq != seq + 1:
+            return None  # trimmed away: the client needs a snapshot
+        return events
+
+    async def erase(self, code: str) -> None:
+        await self.redis.delete(*_keys(code)[:3])
+        room = self.rooms.get(code)
+        if room is not None:
+            room.cache = None
+
+    # ------------------------------------------------------------------ fan-out
+
+    async def subscribe(self, code: str, listener: Listener) -> None:
+        room = self.rooms.get(code)
+        if room is None:
+            room = self.rooms[code] = _Room()
+            assert self._pubsub is not None
+            await self._pubsub.subscribe(_keys(code)[3])
+            # Subscribed before reading the seq: every later event reaches us by pub/sub
+            # or, if pub/sub drops it, by the gap check against the stream.
+            seq = await self.redis.hget(_keys(code)[0], "seq")
+            room.delivered = int(seq) if seq is not None else 0
+        room.listeners.append(listener)
+
+    async def unsubscribe(self, code: str, listener: Listener) -> None:
+        room = self.rooms.get(code)
+        if room is None:
+            return
+        if listener in room.listeners:
+            room.listeners.remove(listener)
+        if not room.listeners:
+            del self.rooms[code]
+            if self._pubsub is not None:
+                await self._pubsub.unsubscribe(_keys(code)[3])
+
+    async def _deliver(self, code: str, events: list[Event]) -> None:
+        """Hand events to the listeners in seq order, filling gaps from the stream."""
+        room = self.rooms.get(code)
+        if room is None or not events:
+            return
+        async with room.deliver_lock:
+            if events[-1].seq <= room.delivered:
+                return
+            if events[0].seq > room.delivered + 1:
+                missing = await self._read_range(code, room.delivered + 1, events[0].seq - 1)
+                events = missing + events
+            fresh = [ev for ev in events if ev.seq > room.delivered]
+            if not fresh or fresh[0].seq != room.delivered + 1:
+                log.warning("room %s: cannot fill the gap after seq %s", code, room.delivered)
+                return
+            room.delivered = fresh[-1].seq
+            room.backlog.extend(fresh)
+            for listener in list(room.listeners):
+                listener(code, fresh)
+
+    async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
+        entries = await self.redis.xrange(_keys(code)[1], min=str(first), max=str(last))
+        return [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries]
+
+    async def catch_up(self, code: str) -> None:
+        """Deliver whatever the stream holds beyond what we delivered."""
+        room = self.rooms.get(code)
+        if room is None:
+            return
+        entries = await self.redis.xrange(_keys(code)[1], min=str(room.delivered + 1), max="+")
+        await self._deliver(code, [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries])
+
+    async def _on_pubsub_connect(self, connection: Any) -> None:
+        # redis-py has just re-subscribed this connection; what was published while it
+        # was away is only in the streams.
+        for code in list(self.rooms):
+            asyncio.get_running_loop().create_task(self._safe_catch_up(code))
+
+    async def _safe_catch_up(self, code: str) -> None:
+        try:
+            await self.catch_up(code)
+        except Exception:
+            log.warning("catch-up of room %s failed", code, exc_info=True)
+
+    async def _messages(self) -> AsyncIterator[dict]:
+        assert self._pubsub is not None
+        while True:
+            try:
+                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except (ConnectionError, OSError, aioredis.RedisError):
+                log.warning("pub/sub connection lost; reconnecting", exc_info=True)
+                await asyncio.sleep(0.2)
+                with contextlib.suppress(Exception):
+                    await self._pubsub.connect()  # re-subscribes, then catches up
+                continue
+            if message is not None:
+                yield message
+
+    async def _read_pubsub(self) -> None:
+        async for message in self._messages():
+            if message.get("type") != "message":
+                continue
+            channel = message["channel"].decode()
+            code = channel.split("{", 1)[1].split("}", 1)[0]
+            try:
+                events = [Event.from_dict(_unpack(e)) for e in _unpack(message["data"])]
+                await self._deliver(code, events)
+            except Exception:
+                log.warning("delivery for room %s failed; the next event fills the gap", code, exc_info=True)
+
+    # ------------------------------------------------------------------ presence
+
+    def _member(self, pid: str) -> str:
+        return f"{self.process}|{pid}"
+
+    async def connected(self, code: str, pid: str) -> None:
+        self.present.setdefault(code, set()).add(pid)
+        presence = _keys(code)[2]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zadd(presence, {self._member(pid): time.time() + PRESENCE_TTL})
+            pipe.expire(presence, self.room_ttl)
+            await pipe.execute()
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, True))
+
+    async def disconnected(self, code: str, pid: str) -> None:
+        here = self.present.get(code)
+        if here is not None:
+            here.discard(pid)
+            if not here:
+                del self.present[code]
+        presence = _keys(code)[2]
+        await self.redis.zrem(presence, self._member(pid))
+        if not await self._online_elsewhere(code, pid):
+            await execute(self, code, lambda s, rng: decide_presence(s, pid, False))
+
+    async def _online_elsewhere(self, code: str, pid: str) -> bool:
+        live = await self.redis.zrangebyscore(_keys(code)[2], time.time(), "+inf")
+        return any(m.decode().split("|", 1)[1] == pid for m in live)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                await self._beat()
+            except Exception:
+                log.warning("presence heartbeat failed", exc_info=True)
+
+    async def _beat(self) -> None:
+        now = time.time()
+        for code, pids in list(self.present.items()):
+            presence = _keys(code)[2]
+            added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
+            await self.redis.expire(presence, self.room_ttl)
+            if added:  # our entries had been swept (e.g. Redis was away): online again
+                for pid in pids:
+                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, True))
+        for code in list(self.rooms):  # sweep heartbeats of processes that died
+            presence = _keys(code)[2]
+            expired = await self.redis.zrangebyscore(presence, "-inf", now)
+            if not expired:
+                continue
+            await self.redis.zrem(presence, *expired)
+            for pid in {m.decode().split("|", 1)[1] for m in expired}:
+                if pid not in self.present.get(code, ()) and not await self._online_elsewhere(code, pid):
+                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, False))
+
+    async def _drop_presence(self) -> None:
+        for code, pids in self.present.items():
+            await self.redis.zrem(_keys(code)[2], *(self._member(p) for p in pids))

@@ -1,0 +1,446 @@
+"""Property test of the room engine: random command sequences from random actors (valid
+and invalid ones, removals, back and forth between phases), with the room's invariants
+checked after every step."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from protocol import errors
+from protocol.messages import COMMANDS, Command
+from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, new_room
+from server.rooms.events import Event, RoomError
+from server.rooms.state import FACILITATOR, PARTICIPANT
+from server.rooms.views import frame, sees_private, snapshot
+
+from .test_engine import (
+    FACILITATOR_COMMANDS,
+    METHOD,
+    NAMES,
+    PHASE_INPUT,
+    Member,
+    Room,
+    assert_no_trace,
+    command,
+    leaves,
+)
+
+CHOICE = next(i for i, p in enumerate(METHOD.phases) if "cases" in p.accepts)
+PEOPLE = ["de collega", "de teamleider", "de klant", "mijn partner"]
+ALL_COMMANDS = sorted(COMMANDS)
+#: events whose public part must be a bare count: who did it goes to its audience only
+COUNT_ONLY = {
+    "confirmed": {"confirmed_count"},
+    "vote_cast": {"cast"},
+    "card_dealt": {"cards_dealt"},
+    "perspective_written": {"perspectives_written"},
+    "evaluated": {"evaluations_count"},
+    "ready": {"ready_count"},
+}
+REFUSALS = {errors.NOT_ALLOWED, errors.NOT_FOUND, errors.TOO_LARGE}
+
+
+class RoomMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.room = Room()
+        self.replica = self.room.state
+        self.origin: dict[int, tuple[Member | None, str]] = {}  # seq -> (actor, command) or (None, system)
+        self.anonymous: dict[str, Member] = {}  # anonymous question id -> its author
+        self.written: dict[str, set[str]] = {}  # perspective author -> every text they wrote
+        self.sent: list[tuple[Member, Command]] = []
+        self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (pid, command id) -> first result
+        self.checked = 0
+        self.counter = 0
+
+    # ----------------------------------------------------------------- set-up
+
+    @initialize(
+        n=st.integers(3, 7),
+        anonymous_questions=st.booleans(),
+        language=st.sampled_from(["nl", "en"]),
+        seed=st.integers(0, 2**32 - 1),
+        start=st.sampled_from([p.id for p in METHOD.phases]),
+        people=st.lists(st.sampled_from(PEOPLE), max_size=4, unique=True),
+    )
+    def open_room(
+        self, n: int, anonymous_questions: bool, language: str, seed: int, start: str, people: list[str]
+    ) -> None:
+        self.room = Room(anonymous_questions=anonymous_questions, language=language, seed=seed)
+        s = self.room.state
+        self.replica = new_room(
+            s.code, s.epoch, s.participants["p1"].token_hash, method_id=s.method_id, language=language,
+            anonymous_questions=anonymous_questions,
+        )  # fmt: skip
+        for name in NAMES[:n]:
+            self.room.join(name)
+        self._mark_system()
+        self.fast_forward(start, people)
+
+    def fast_forward(self, phase_id: str, people: list[str]) -> None:
+        """Start some runs further on, through ordinary commands, so every round gets its share."""
+        fac, first = self.room.facilitator, self.room.members["p2"]
+        target = next(i for i, p in enumerate(METHOD.phases) if p.id == phase_id)
+        while self.room.state.phase < min(target, CHOICE):
+            self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
+        if target > CHOICE:
+            self.execute(first, command("propose_case", f"ff-{len(self.sent)}", title="<t>", question="<v>"))
+            self.execute(fac, command("choose_case", f"ff-{len(self.sent)}", case=next(iter(self.room.state.cases))))
+            self.execute(first, command("share_case", f"ff-{len(self.sent)}", text="<casus>", people=people))
+        while self.room.state.phase < target:
+            self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
+        assert self.room.state.current_phase.id == phase_id
+
+    # ----------------------------------------------------------------- helpers
+
+    def _mark_system(self) -> None:
+        for ev in self.room.log:
+            self.origin.setdefault(ev.seq, (None, ev.t))
+
+    def _text(self, kind: str) -> str:
+        self.counter += 1
+        return f"<{kind}-{self.counter}>"
+
+    def _active_participants(self) -> list[Member]:
+        s = self.room.state
+        return [m for m in self.room.everyone if m.role == PARTICIPANT and s.active(m.pid)]
+
+    def _draw_member(self, data: st.DataObject, members: list[Member]) -> Member:
+        return data.draw(st.sampled_from(members or self.room.everyone))
+
+    def _draw_args(self, data: st.DataObject, t: str) -> dict[str, Any]:
+        s = self.room.state
+
+        def case() -> str:  # mostly a real one, sometimes one that does not exist
+            real = data.draw(st.integers(0, 4)) > 0 and bool(s.cases)
+            return data.draw(st.sampled_from(list(s.cases))) if real else "c999"
+
+        def question() -> str:
+            real = data.draw(st.integers(0, 4)) > 0 and bool(s.questions)
+            return data.draw(st.sampled_from(list(s.questions))) if real else "q999"
+
+        def text(kind: str) -> str:
+            return self._text(kind)
+
+        if t == "lock":
+            return {"locked": data.draw(st.booleans())}
+        if t == "remove":
+            return {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
+        if t in ("choose_case", "withdraw_case", "vote"):
+            return {"case": case()}
+        if t == "hide_question":
+            return {"question": question(), "hidden": data.draw(st.booleans())}
+        if t == "propose_case":
+            return {"title": text("title"), "question": text("case-question")}
+        if t == "share_case":
+            people = data.draw(st.lists(st.sampled_from(PEOPLE), max_size=4))
+            return {"text": text("case"), "people": people}
+        if t == "ask":
+            return {"text": text("q")}
+        if t == "withdraw_question":
+            return {"question": question()}
+        if t == "upvote":
+            return {"question": question(), "on": data.draw(st.booleans())}
+        if t == "mark_answered":
+            return {"question": question(), "answered": data.draw(st.booleans())}
+        if t == "rate_question":
+            return {"question": question(), "rating": data.draw(st.sampled_from(["warm", "lauw", "koud", None]))}
+        if t == "perspective":
+            return {"feel": text("feel"), "think": text("think")}
+        if t in ("essence", "advice", "respond", "takeaway"):
+            return {"text": text(t)}
+        if t == "evaluate":
+            return {"score": data.draw(st.integers(1, 5)), "line": text("line")}
+        if t == "ready":
+            return {"ready": data.draw(st.booleans())}
+        return {}
+
+    def execute(self, who: Member, cmd: Command) -> None:
+        room = self.room
+        s = room.state
+        before = s.to_dict()
+        was_ended, was_active = s.ended, s.active(who.pid) is not None
+        pre_inbrenger, pre_group, pre_cards = s.inbrenger, s.group(), dict(s.cards)
+        phase = s.current_phase
+        try:
+            decision = decide(s, who.actor, cmd, room.rng)
+        except RoomError as err:
+            assert s.to_dict() == before, "a refused command changed the room"
+            if was_ended:
+                assert err.code == errors.UNKNOWN_ROOM
+            elif not was_active:
+                assert err.code == errors.BAD_TOKEN
+            else:
+                assert err.code in REFUSALS, err
+                if cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR:
+                    assert err.code == errors.NOT_ALLOWED
+                if cmd.t in PHASE_INPUT and PHASE_INPUT[cmd.t] not in phase.accepts:
+                    assert err.code == errors.NOT_ALLOWED
+            return
+        assert s.to_dict() == before, "decide changed the room"
+        assert not was_ended and was_active
+        key = (who.pid, cmd.id)
+        if key in self.results:  # a re-sent command: applied once, the first result again
+            assert decision.events == [] and decision.result == self.results[key]
+        else:
+            # role and phase checks: nothing gets through that the rules refuse
+            assert not (cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR), cmd
+            if cmd.t in PHASE_INPUT:
+                assert who.role == PARTICIPANT and PHASE_INPUT[cmd.t] in phase.accepts, cmd
+        self.sent.append((who, cmd))
+        room.commit(decision)
+        if decision.events:
+            self.results.setdefault(key, decision.result)
+        for ev in decision.events:
+            self.origin[ev.seq] = (who, cmd.t)
+            if ev.t == "phase":
+                assert who.role == FACILITATOR and cmd.t in ("advance", "back")
+                if cmd.t == "advance" and ev.public["phase"]["index"] > CHOICE:
+                    assert pre_inbrenger is not None, "passed the case choice without an inbrenger"
+            elif ev.t == "turns" and cmd.t == "advance":
+                # the speaking order is the group: kept as it was, leavers out, late joiners last
+                assert sorted(ev.public["order"]) == sorted(pre_group)
+                assert pre_inbrenger not in ev.public["order"]
+            elif ev.t == "card_dealt":
+                (holder,) = ev.to
+                assert holder in pre_group and holder not in pre_cards, "a card for someone outside the group"
+            elif ev.t == "question_asked":
+                q = ev.public["question"]
+                anonymous = s.anonymous_questions and phase.anonymous and len(pre_group) >= MIN_ANONYMOUS_GROUP
+                assert q["author"] == (None if anonymous else who.pid)
+                if anonymous:
+                    self.anonymous[q["id"]] = who
+            elif ev.t == "perspective_written":
+                self.written.setdefault(who.pid, set()).update((cmd.args["feel"], cmd.args["think"]))
+        if cmd.t == "deal_cards":
+            assert sorted(s.cards) == sorted(pre_group)  # every group member holds exactly one card
+
+    # ----------------------------------------------------------------- rules
+
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """One step, weighted so that most runs get through several rounds."""
+        roll = data.draw(st.integers(0, 99))
+        if roll < 50:
+            self.progress(data)
+        elif roll < 75:
+            self.play_the_phase(data)
+        elif roll < 87:
+            self.anything(data)
+        elif roll < 93:
+            self.resend(data)
+        elif roll < 97:
+            self.join(data)
+        else:
+            self.presence(data)
+
+    def play_the_phase(self, data: st.DataObject) -> None:
+        """A command that fits the phase, mostly from someone who may send it."""
+        s = self.room.state
+        phase = s.current_phase
+        options: list[tuple[str, str]] = []  # (command, who should send it)
+        for t, inp in PHASE_INPUT.items():
+            if inp in phase.accepts:
+                options.append((t, "inbrenger" if t in ("mark_answered", "rate_question") else phase.accepts[inp]))
+        options += [(t, "fac") for t in ("back", "remove", "lock")]
+        options += [("ready", "everyone"), ("summary", "inbrenger")]
+        options += {
+            "casuskeuze": [("close_vote", "fac"), ("choose_case", "fac"), ("choose_case", "fac")],
+            "vragenronde": [("hide_question", "fac")],
+            "associatieronde": [("deal_cards", "fac"), ("reveal", "fac")],
+            "adviesronde": [("pass_turn", "speaker"), ("pass_turn", "fac")],
+        }.get(phase.id, [])
+        t, kind = data.draw(st.sampled_from(options))
+        participants = self._active_participants()
+        if data.draw(st.integers(0, 9)) == 0:
+            who = self._draw_member(data, self.room.everyone)
+        elif kind == "fac":
+            who = self.room.facilitator
+        elif kind == "inbrenger" and s.inbrenger:
+            who = self.room.members[s.inbrenger]
+        elif kind == "group":
+            who = self._draw_member(data, [self.room.members[pid] for pid in s.group()])
+        elif kind == "speaker" and s.turn < len(s.turn_order):
+            who = self.room.members[s.turn_order[s.turn]]
+        else:
+            who = self._draw_member(data, participants)
+        self.execute(who, command(t, f"id-{len(self.sent)}", **self._draw_args(data, t)))
+
+    def progress(self, data: st.DataObject) -> None:
+        """The next natural step of a session, so that runs get through all the rounds."""
+        s = self.room.state
+        fac = self.room.facilitator
+        members = self.room.members
+        participants = self._active_participants()
+        group = [members[pid] for pid in s.group()]
+        inbrenger = [members[s.inbrenger]] if s.inbrenger else []
+        steps: list[tuple[Member, str]] = [(fac, "advance")]
+        phase = s.current_phase.id
+        if phase == "opening":
+            steps += [(p, "confirm") for p in participants if p.pid not in s.confirmed]
+        elif phase == "casuskeuze":
+            if not s.cases or s.inbrenger is None:
+                steps += [(p, "propose_case") for p in participants[:2]] + [(p, "vote") for p in participants]
+                steps += [(fac, "choose_case")] * 3 if s.cases else []
+            elif s.case_text is None:
+                steps += [(p, "share_case") for p in inbrenger]
+        elif phase == "vragenronde":
+            steps += [(p, "ask") for p in group] + [(p, "upvote") for p in group]
+            steps += [(p, t) for p in inbrenger for t in ("essence", "mark_answered", "rate_question")]
+            steps += [(fac, "hide_question")]
+        elif phase == "associatieronde":
+            if not s.cards:
+                steps += [(fac, "deal_cards")] * 4
+            elif s.revealed is None:
+                steps += [(p, "perspective") for p in group if p.pid in s.cards] * 2
+                steps += [(fac, "reveal")] * 2 if s.perspectives else []
+        elif phase == "adviesronde":
+            if s.turn < len(s.turn_order):
+                speaker = members[s.turn_order[s.turn]]
+                steps += [(speaker, "advice"), (speaker, "advice"), (speaker, "pass_turn"), (fac, "pass_turn")]
+            else:
+                steps += [(p, "respond") for p in inbrenger]
+        elif phase == "afsluiting":
+            steps += [(p, "takeaway") for p in inbrenger] + [(p, "summary") for p in inbrenger]
+            steps += [(p, "evaluate") for p in participants] + [(p, "ready") for p in participants]
+            steps += [(fac, "end")]
+        who, t = data.draw(st.sampled_from(steps))
+        self.execute(who, command(t, f"id-{len(self.sent)}", **self._draw_args(data, t)))
+
+    def anything(self, data: st.DataObject) -> None:
+        """Any command from anyone, removed participants included."""
+        who = self._draw_member(data, self.room.everyone)
+        t = data.draw(st.sampled_from(ALL_COMMANDS))
+        self.execute(who, command(t, f"id-{len(self.sent)}", **self._draw_args(data, t)))
+
+    def resend(self, data: st.DataObject) -> None:
+        """A command sent again with its id, by its sender or (as another command) by someone else."""
+        if not self.sent:
+            return
+        who, cmd = data.draw(st.sampled_from(self.sent))
+        if data.draw(st.booleans()):
+            who = self._draw_member(data, self.room.everyone)
+        self.execute(who, cmd)
+
+    def join(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from(NAMES[:4]))
+        s = self.room.state
+        if s.ended or s.locked or len(self.room.members) >= 10:
+            return
+        self.room.join(name)
+        self._mark_system()
+
+    def presence(self, data: st.DataObject) -> None:
+        who = self._draw_member(data, self.room.everyone)
+        self.room.commit(decide_presence(self.room.state, who.pid, data.draw(st.booleans())))
+        self._mark_system()
+
+    # ----------------------------------------------------------------- invariants
+
+    def _secret_texts(self) -> dict[str, set[str]]:
+        """Per author: perspective texts nobody else may have seen (yet)."""
+        revealed = {x for item in self.room.state.revealed or [] for x in (item["feel"], item["think"])}
+        return {author: texts - revealed for author, texts in self.written.items()}
+
+    @invariant()
+    def seq_is_gapless_and_replay_gives_the_same_room(self) -> None:
+        log = self.room.log
+        assert [ev.seq for ev in log] == list(range(1, len(log) + 1))
+        assert self.room.state.seq == len(log)
+        for ev in log[self.replica.seq :]:
+            apply(self.replica, Event.from_dict(copy.deepcopy(ev.to_dict())))
+        assert self.replica.to_dict() == self.room.state.to_dict()
+
+    @invariant()
+    def one_inbrenger_after_choice(self) -> None:
+        s = self.room.state
+        assert (s.inbrenger is None) == (s.chosen_case is None)
+        if s.inbrenger is not None:
+            assert s.cases[s.chosen_case].proposer == s.inbrenger
+            p = s.active(s.inbrenger)
+            assert p is not None and p.role == PARTICIPANT
+            assert s.inbrenger not in s.group()
+        for viewer in self.room.everyone:
+            assert snapshot(s, viewer.actor)["inbrenger"] == s.inbrenger
+
+    @invariant()
+    def events_reach_only_their_audience(self) -> None:
+        s = self.room.state
+        secret = self._secret_texts()
+        hidden_texts = {q.text for q in s.questions.values() if q.hidden}
+        authors = set(self.anonymous.values())
+        for ev in self.room.log[self.checked :]:
+            stored = json.dumps(ev.to_dict())
+            for author in authors:  # no anonymous author's secrets anywhere in the log
+                for token in author.secrets():
+                    assert token not in stored
+            about = ev.public.get("question") or (ev.private or {}).get("question")
+            qid = about["id"] if isinstance(about, dict) else about
+            if qid in self.anonymous:
+                assert_no_trace(ev.to_dict(), self.anonymous[qid])
+            if ev.t in COUNT_ONLY:
+                assert set(ev.public) == COUNT_ONLY[ev.t], ev
+            if ev.t == "perspectives_revealed":
+                items = ev.public["perspectives"]
+                assert all(set(item) == {"role", "feel", "think"} for item in items)
+                assert len(items) == len(s.perspectives)
+                for pid in s.perspectives:
+                    assert pid not in set(leaves(items))
+            if ev.t == "phase":
+                who, t = self.origin[ev.seq]
+                assert who is not None and who.role == FACILITATOR and t in ("advance", "back")
+            for viewer in self.room.everyone:
+                seen = frame(ev, viewer.pid, viewer.role)
+                dumped = json.dumps(seen)
+                if ev.t == "card_dealt":
+                    mine = ev.to == (viewer.pid,)
+                    assert sees_private(ev, viewer.pid, viewer.role) is mine
+                    assert ("role" in seen) is mine
+                for author, texts in secret.items():
+                    if author != viewer.pid:
+                        for text in texts:
+                            assert text not in dumped, f"{viewer.pid} received {author}'s hidden {text}"
+                if viewer.role != FACILITATOR:
+                    for text in hidden_texts:
+                        assert text not in dumped
+        self.checked = len(self.room.log)
+
+    @invariant()
+    def snapshots_hold_nothing_hidden_and_no_anonymous_author(self) -> None:
+        s = self.room.state
+        secret = self._secret_texts()
+        for viewer in self.room.everyone:
+            snap = snapshot(s, viewer.actor)
+            dumped = json.dumps(snap)
+            for author, texts in secret.items():
+                if author != viewer.pid:
+                    for text in texts:
+                        assert text not in dumped, f"{viewer.pid} sees {author}'s hidden {text}"
+            for q in snap["questions"]:
+                if q["id"] in self.anonymous:
+                    author = self.anonymous[q["id"]]
+                    assert q["author"] is None
+                    assert_no_trace(q, author)
+            for qid in snap["own_questions"]:
+                if qid in self.anonymous:
+                    assert self.anonymous[qid] == viewer
+            if viewer.role != FACILITATOR:
+                assert not any(q["hidden"] for q in snap["questions"])
+            assert snap["my_card"] == s.cards.get(viewer.pid)
+            if s.revealed is None:
+                assert snap["perspectives"] is None
+
+
+RoomMachine.TestCase.settings = settings(
+    max_examples=150,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestRoomEngine = RoomMachine.TestCase
