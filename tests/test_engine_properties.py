@@ -373,7 +373,10 @@ class RoomMachine(RuleBasedStateMachine):
     def events_reach_only_their_audience(self) -> None:
         s = self.room.state
         secret = self._secret_texts()
-        hidden_texts = {q.text for q in s.questions.values() if q.hidden}
+        # a text someone also asked visibly may legitimately travel
+        hidden_texts = {q.text for q in s.questions.values() if q.hidden} - {
+            q.text for q in s.questions.values() if not q.hidden
+        }
         authors = set(self.anonymous.values())
         for ev in self.room.log[self.checked :]:
             stored = json.dumps(ev.to_dict())
