@@ -7,7 +7,7 @@ import asyncio
 import json
 import secrets
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -48,13 +48,15 @@ async def create_room(base_url: str, **body: Any) -> dict[str, Any]:
 class KringClient:
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         *,
         subprotocol: str = limits.SUBPROTOCOL_MSGPACK,
         reconnect: bool = True,
         max_backoff: float = 5.0,
     ):
-        self.url = url
+        # several URLs: processes behind one Redis; a reconnect moves on when one is gone
+        self.urls = [url] if isinstance(url, str) else list(url)
+        self._url = 0
         self.codec = CODECS[subprotocol]
         self.reconnect = reconnect
         self.max_backoff = max_backoff
@@ -76,6 +78,10 @@ class KringClient:
         self.connected = asyncio.Event()
 
     # ------------------------------------------------------------------ connect
+
+    @property
+    def url(self) -> str:
+        return self.urls[self._url]
 
     @property
     def state(self) -> dict[str, Any]:
@@ -166,7 +172,7 @@ class KringClient:
                             fut.set_exception(err)
                     return
             except (TimeoutError, OSError, ConnectionClosed):
-                pass
+                self._url = (self._url + 1) % len(self.urls)  # that process may be gone: try the next
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
 

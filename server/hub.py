@@ -141,6 +141,8 @@ class Hub:
                 await self.backend.connected(conn.code, conn.pid)
             elif before > 0 and after == 0:
                 await self.backend.disconnected(conn.code, conn.pid)
+        except LookupError:  # the room was ended or expired: nobody left to tell
+            pass
         except Exception:  # presence catches up by heartbeat; never fail a connection on it
             log.warning("presence update failed for a connection of room %s", conn.code, exc_info=True)
 

@@ -89,8 +89,8 @@ async def endpoint(ws: WebSocket) -> None:
     except ProtocolError as err:
         await _refuse(ws, codec, err, errors.CLOSE_BAD_HELLO)
         return
-    except Exception:  # the backend is away (e.g. Redis restarting): try again soon
-        log.warning("hello failed", exc_info=True)
+    except Exception as exc:  # the backend is away (e.g. Redis restarting): try again soon
+        log.warning("hello failed: %s", exc, exc_info=not isinstance(exc, app.state.hub.backend.transient))
         await _refuse(ws, codec, ProtocolError(errors.UNAVAILABLE), errors.CLOSE_TRY_AGAIN)
         return
 
@@ -207,8 +207,11 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
         except LookupError:
             conn.send(ProtocolError(errors.UNKNOWN_ROOM, None, cmd.id).frame())
             return
-        except Exception:
-            log.exception("command %s failed", cmd.t)
+        except Exception as exc:
+            if isinstance(exc, hub.backend.transient):
+                log.warning("command %s: room storage unavailable (%s)", cmd.t, exc)
+            else:
+                log.exception("command %s failed", cmd.t)
             conn.send(ProtocolError(errors.UNAVAILABLE, None, cmd.id).frame())
             continue
         conn.send({"t": "ack", "id": cmd.id, "result": decision.result})

@@ -31,32 +31,66 @@ def procfile_command(port: int) -> list[str]:
     return [sys.executable, *args[1:], "--log-level", "warning"]
 
 
-@contextmanager
-def running_server(env: dict[str, str] | None = None) -> Iterator[str]:
-    """Yield the base URL of a freshly started server; stop it afterwards."""
-    port = free_port()
-    proc = subprocess.Popen(procfile_command(port), cwd=ROOT, env={**os.environ, **(env or {})})
-    base = f"http://127.0.0.1:{port}"
-    try:
+class ServerProcess:
+    """The real server in its own process, as the Procfile starts it."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}/ws"
+        self.proc = subprocess.Popen(procfile_command(self.port), cwd=ROOT, env={**os.environ, **(env or {})})
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _wait_healthy(self) -> None:
         deadline = time.monotonic() + 30
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}")
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1):
-                    break
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1):
+                    return
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        yield base
+
+    def kill(self) -> None:
+        """kill -9: no goodbye to anyone, as in a crash."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextmanager
+def running_servers(n: int, env: dict[str, str] | None = None) -> Iterator[list[ServerProcess]]:
+    """`n` server processes with the same settings (on one Redis: one service)."""
+    servers: list[ServerProcess] = []
+    try:
+        for _ in range(n):
+            servers.append(ServerProcess(env))
+        yield servers
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        for server in servers:
+            server.stop()
+
+
+@contextmanager
+def running_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """Yield the base URL of a freshly started server; stop it afterwards."""
+    with running_servers(1, env) as (server,):
+        yield server.base
 
 
 class RedisServer:
@@ -95,6 +129,13 @@ class RedisServer:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.05)
+
+    def kill(self) -> None:
+        """kill -9: what was acknowledged must already be in the append-only file."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from client import KringClient, create_room
@@ -37,11 +38,18 @@ def ws_url(base: str) -> str:
     return base.replace("http://", "ws://") + "/ws"
 
 
-async def open_session(base: str, n: int = 5, **room: object) -> Session:
+async def open_session(base: str, n: int = 5, *, others: Sequence[str] = (), **room: object) -> Session:
+    """A room with a facilitator and `n` members. With `others` (more processes of the same
+    service), person i connects to process i mod k first and fails over to the rest."""
     created = await create_room(base, **room)
-    url = ws_url(base)
-    fac = await KringClient(url).resume(created["facilitator_token"])
-    members = [await KringClient(url).join(created["code"].lower(), NAMES[i % len(NAMES)]) for i in range(n)]
+    ring = [ws_url(b) for b in (base, *others)]
+
+    def urls(i: int) -> list[str]:
+        k = i % len(ring)
+        return ring[k:] + ring[:k]
+
+    fac = await KringClient(urls(0)).resume(created["facilitator_token"])
+    members = [await KringClient(urls(i + 1)).join(created["code"].lower(), NAMES[i % len(NAMES)]) for i in range(n)]
     s = Session(base, created["code"], fac, members)
     await s.settle()
     return s

@@ -25,6 +25,10 @@ class Conflict(Exception):
 
 
 class Backend(abc.ABC):
+    #: Errors that mean "the store is away for now" (logged in one line, answered with
+    #: `unavailable`); anything else is a bug and is logged with its traceback.
+    transient: tuple[type[Exception], ...] = ()
+
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Open connections, start housekeeping."""
 

@@ -62,6 +62,8 @@ class _Room:
 
 
 class RedisBackend(Backend):
+    transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
+
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600):
         self.url = url
         self.room_ttl = int(room_ttl)
@@ -260,8 +262,8 @@ class RedisBackend(Backend):
         while True:
             try:
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            except (ConnectionError, OSError, aioredis.RedisError):
-                log.warning("pub/sub connection lost; reconnecting", exc_info=True)
+            except (ConnectionError, OSError, aioredis.RedisError) as exc:
+                log.warning("pub/sub connection lost (%s); reconnecting", exc)
                 await asyncio.sleep(0.2)
                 with contextlib.suppress(Exception):
                     await self._pubsub.connect()  # re-subscribes, then catches up
@@ -321,9 +323,13 @@ class RedisBackend(Backend):
     async def _beat(self) -> None:
         now = time.time()
         for code, pids in list(self.present.items()):
-            presence = _keys(code)[2]
+            room_key, log_key, presence, _ = _keys(code)
             added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
-            await self.redis.expire(presence, self.room_ttl)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                # a room with people in it is not idle, even when nobody types
+                for key in (room_key, log_key, presence):
+                    pipe.expire(key, self.room_ttl)
+                await pipe.execute()
             if added:  # our entries had been swept (e.g. Redis was away): online again
                 for pid in pids:
                     await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, True))

@@ -1,0 +1,148 @@
+"""The backend contract, checked the same way against memory and a real redis-server.
+
+For Redis, `peer` is a second backend object on the same server: what a second process
+would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from server.backends import Backend, Conflict, MemoryBackend, execute, read
+from server.rooms import identity
+from server.rooms.engine import decide_join, new_room
+from server.rooms.events import Event
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Backend, Backend]]:
+    if request.param == "memory":
+        backend = MemoryBackend()
+        await backend.start()
+        yield backend, backend
+        await backend.close()
+        return
+    from server.backends.redis import RedisBackend
+
+    url = request.getfixturevalue("redis_server").url
+    first, second = RedisBackend(url), RedisBackend(url)
+    await first.start()
+    await second.start()
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def _room(backend: Backend) -> str:
+    code = identity.new_room_code()
+    state = new_room(code, identity.new_epoch(), identity.token_hash("f"), method_id="drie-rondes")
+    assert await backend.create(state)
+    return code
+
+
+async def _join(backend: Backend, code: str, name: str) -> str:
+    decision, _ = await execute(backend, code, lambda s, rng: decide_join(s, name, identity.token_hash(name)))
+    return decision.result["participant"]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.arrived = asyncio.Event()
+
+    def __call__(self, code: str, events: list[Event]) -> None:
+        self.events.extend(events)
+        self.arrived.set()
+
+    async def until(self, seq: int) -> None:
+        while not self.events or self.events[-1].seq < seq:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 10)
+
+
+async def test_create_refuses_a_taken_code(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    state = new_room(code, identity.new_epoch(), identity.token_hash("g"), method_id="drie-rondes")
+    assert not await peer.create(state)
+
+
+async def test_a_stale_commit_conflicts_and_execute_decides_again(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    stale = await backend.load(code)
+    assert stale is not None
+    await _join(peer, code, "Anna")
+    if backend is peer:  # memory: the loaded state is the live one; take a copy that is stale
+        from server.rooms.state import RoomState
+
+        stale = RoomState.from_dict({**stale.to_dict(), "seq": stale.seq - 1})
+    with pytest.raises(Conflict):
+        await backend.commit(stale, [Event("locked", {"locked": True})])
+    # execute reloads and decides on the new state: both joins land, seqs gapless
+    await _join(backend, code, "Bram")
+    state = await read(peer, code)
+    assert state is not None
+    assert [p.name for p in state.participants.values()][-2:] == ["Anna", "Bram"]
+    events = await peer.read_since(code, state.epoch, 0)
+    assert events is not None and [e.seq for e in events] == list(range(1, state.seq + 1))
+
+
+async def test_concurrent_commits_from_two_places_keep_every_event(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    names = [f"P{i}" for i in range(20)]
+    await asyncio.gather(*(_join(backend if i % 2 else peer, code, n) for i, n in enumerate(names)))
+    state = await read(backend, code)
+    assert state is not None
+    assert sorted(p.name for p in state.participants.values() if p.role == "participant") == sorted(names)
+    events = await backend.read_since(code, state.epoch, 0)
+    assert events is not None and [e.seq for e in events] == list(range(1, state.seq + 1))
+
+
+async def test_subscribers_get_every_commit_in_order(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    here, there = Recorder(), Recorder()
+    await backend.subscribe(code, here)
+    await peer.subscribe(code, there)
+    for i in range(10):
+        await _join(backend if i % 2 else peer, code, f"P{i}")
+    state = await read(backend, code)
+    assert state is not None
+    await here.until(state.seq)
+    await there.until(state.seq)
+    assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, state.seq + 1))
+    await backend.unsubscribe(code, here)
+    await peer.unsubscribe(code, there)
+
+
+async def test_read_since_gives_the_missed_events_or_none(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    for name in ("Anna", "Bram", "Chris"):
+        await _join(backend, code, name)
+    state = await read(peer, code)
+    assert state is not None
+    missed = await peer.read_since(code, state.epoch, 1)
+    assert missed is not None and [e.seq for e in missed] == list(range(2, state.seq + 1))
+    assert await peer.read_since(code, state.epoch, state.seq) == []
+    assert await peer.read_since(code, "another-epoch", 1) is None
+    assert await peer.read_since(code, state.epoch, state.seq + 5) is None
+    assert await peer.read_since("NOROOM", state.epoch, 0) is None
+
+
+async def test_erase_removes_the_room_everywhere(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    await _join(backend, code, "Anna")
+    await backend.connected(code, "p2")
+    epoch = (await read(backend, code)).epoch  # type: ignore[union-attr]
+    await peer.erase(code)
+    assert await read(backend, code) is None
+    assert await backend.read_since(code, epoch, 0) is None
+    with pytest.raises(LookupError):
+        await _join(backend, code, "Bram")

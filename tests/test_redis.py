@@ -1,0 +1,272 @@
+"""Several real server processes sharing rooms through one real redis-server.
+
+Crashes here are real: `kill -9` of a server process, a killed redis-server that comes
+back from its append-only file, pub/sub connections killed with CLIENT KILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+import redis
+
+from client import KringClient
+from server.backends import redis as redis_backend
+
+from .servers import RedisServer, ServerProcess, running_redis, running_servers
+from .session import Session, open_session, run_full_session
+from .test_session import server_snapshot
+
+
+@pytest.fixture(scope="module")
+def pair(redis_server: RedisServer) -> Iterator[list[ServerProcess]]:
+    """Two processes of one service on the shared redis-server."""
+    with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as servers:
+        yield servers
+
+
+def room_keys(url: str, code: str) -> list[bytes]:
+    with redis.Redis.from_url(url) as r:
+        return sorted(r.scan_iter(match=f"*{code}*", count=1000))
+
+
+def _unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+def dump_room(url: str, code: str) -> list[tuple[bytes, Any]]:
+    """Every value Redis holds for the room, raw and decoded."""
+    out: list[tuple[bytes, Any]] = []
+    with redis.Redis.from_url(url) as r:
+        for key in room_keys(url, code):
+            kind = r.type(key)
+            if kind == b"hash":
+                for field, value in r.hgetall(key).items():
+                    out.append((value, _unpack(value) if field == b"state" else value.decode()))
+            elif kind == b"stream":
+                for _, fields in r.xrange(key):
+                    out.append((fields[b"e"], _unpack(fields[b"e"])))
+            elif kind == b"zset":
+                for member in r.zrange(key, 0, -1):
+                    out.append((member, member.decode()))
+            else:  # pragma: no cover - a key type the backend does not write
+                raise AssertionError(f"unexpected {kind!r} key {key!r}")
+    return out
+
+
+def strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, bytes):
+        yield obj.hex()
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from strings(k)
+            yield from strings(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from strings(v)
+
+
+def records_about(obj: Any, qid: str) -> Iterator[dict]:
+    """Every map inside obj that is about question `qid` (the question or an event on it)."""
+    if isinstance(obj, dict):
+        if obj.get("id") == qid or obj.get("question") == qid:
+            yield obj
+        for v in obj.values():
+            yield from records_about(v, qid)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from records_about(v, qid)
+
+
+def event_sequences_agree(s: Session) -> None:
+    """Each client saw every event after its snapshot exactly once and in order (a resume
+    brings the missed ones in its welcome), and a seq is the same event for everyone."""
+    last = max(c.mirror.seq for c in s.everyone)
+    types: dict[int, str] = {}
+    for c in s.everyone:
+        expected = None
+        for f in c.frames:
+            if f.get("t") == "welcome":
+                events = f.get("events", [])
+                if "snapshot" in f:
+                    expected = f["seq"] + 1
+            elif "seq" in f:
+                events = [f]
+            else:
+                continue
+            for ev in events:
+                assert ev["seq"] == expected, (c.me["name"], ev)
+                assert types.setdefault(ev["seq"], ev["t"]) == ev["t"]
+                expected += 1
+        assert expected == last + 1, c.me["name"]
+
+
+async def test_split_session_sees_one_sequence_and_redis_keeps_no_author(pair, redis_server):
+    a, b = pair
+    s = await open_session(a.base, n=5, others=[b.base])
+    try:
+        on_b = [c for c in s.everyone if c.url == b.ws]
+        assert on_b and len(on_b) < len(s.everyone), "the group is not split across the processes"
+        await run_full_session(s)
+        await s.settle()
+        event_sequences_agree(s)
+        for i, c in enumerate(s.everyone):
+            seq, snap = await server_snapshot((a, b)[i % 2].base, c)
+            assert (c.mirror.seq, c.state) == (seq, snap), c.me["name"]
+
+        # Redis holds no author of an anonymous question, and no token at all
+        stored = dump_room(redis_server.url, s.code)
+        assert stored
+        for _, value in stored:
+            for qid, author in s.question_authors.items():
+                for record in records_about(value, qid):
+                    found = set(strings(record))
+                    assert author.me["id"] not in found and author.me["name"] not in found, record
+        for raw, _ in stored:
+            for c in s.everyone:
+                assert (c.token or "-").encode() not in raw
+                assert (c.token or "-").split(".")[1].encode() not in raw
+
+        # end and erase: no key of the room is left
+        await s.facilitator.command("end")
+        assert room_keys(redis_server.url, s.code) == []
+    finally:
+        await s.close()
+
+
+async def test_rooms_expire_after_inactivity(redis_server):
+    with running_servers(1, {"KRING_REDIS_URL": redis_server.url, "KRING_ROOM_TTL": "2"}) as (server,):
+        s = await open_session(server.base, n=2)
+        await s.facilitator.command("advance")
+        assert room_keys(redis_server.url, s.code)
+        await s.close()
+        for _ in range(200):
+            if not room_keys(redis_server.url, s.code):
+                break
+            await asyncio.sleep(0.1)
+        assert room_keys(redis_server.url, s.code) == []
+
+
+async def to_questions_round(s: Session) -> None:
+    fac, members = s.facilitator, s.members
+    await fac.command("advance")
+    for m in members:
+        await m.command("confirm")
+    await fac.command("advance")
+    case = (await members[0].command("propose_case", title="Casus", question="Wat doe ik?"))["case"]
+    await fac.command("choose_case", case=case)
+    await members[0].command("share_case", text="Mijn casus.", people=["de klant"])
+    await fac.command("advance")
+    s.inbrenger = members[0]
+
+
+async def ask_many(s: Session, n: int, acked: dict[str, str], progress: asyncio.Event, at: int) -> None:
+    """Every group member asks n questions, one after the other; `progress` is set once
+    `at` of them are acknowledged."""
+
+    async def one(m: KringClient) -> None:
+        for k in range(n):
+            text = f"{m.me['name']}: vraag {k}?"
+            result = await m.command("ask", text=text)
+            acked[result["question"]] = text
+            if len(acked) >= at:
+                progress.set()
+
+    await asyncio.gather(*(one(m) for m in s.members[1:]))
+
+
+async def assert_each_question_once(s: Session, base: str, acked: dict[str, str], expected: int) -> None:
+    _, snap = await server_snapshot(base, s.facilitator)
+    texts = Counter(q["text"] for q in snap["questions"])
+    assert sum(texts.values()) == expected and set(texts.values()) == {1}, texts
+    by_id = {q["id"]: q["text"] for q in snap["questions"]}
+    assert all(by_id.get(qid) == text for qid, text in acked.items())
+    assert len(acked) == expected
+
+
+async def test_kill_9_of_a_process_loses_nothing_and_applies_once(redis_server):
+    assert redis_backend.HEARTBEAT + redis_backend.PRESENCE_TTL <= 15  # offline within 15 s
+    with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as (a, b):
+        s = await open_session(a.base, n=5, others=[b.base])
+        lone = await KringClient(b.ws, reconnect=False).join(s.code, "Fenna")  # stays away after the crash
+        try:
+            await to_questions_round(s)
+            moved = [c for c in s.everyone if c.url == b.ws]
+            acked: dict[str, str] = {}
+            halfway = asyncio.Event()
+            asking = asyncio.create_task(ask_many(s, 10, acked, halfway, at=8))
+            await asyncio.wait_for(halfway.wait(), 30)
+            b.kill()
+            await asyncio.wait_for(asking, 60)
+            assert all(c.url == a.ws for c in moved)
+            await s.settle()
+            await assert_each_question_once(s, a.base, acked, expected=40)
+            event_sequences_agree(s)
+            # the crashed process's participant is shown offline; the others online again
+            fenna = lone.me["id"]
+            fac = s.facilitator
+            await fac.wait_until(
+                lambda c: any(p["id"] == fenna and not p["online"] for p in c.state["participants"]), timeout=30
+            )
+            ids = {m.me["id"] for m in s.members}
+            await fac.wait_until(lambda c: all(p["online"] for p in c.state["participants"] if p["id"] in ids))
+        finally:
+            await s.close()
+            await lone.close()
+
+
+async def test_redis_restart_loses_nothing_acknowledged(tmp_path: Path):
+    with running_redis(tmp_path) as store, running_servers(2, {"KRING_REDIS_URL": store.url}) as (a, b):
+        s = await open_session(a.base, n=5, others=[b.base])
+        try:
+            await to_questions_round(s)
+            acked: dict[str, str] = {}
+            started = asyncio.Event()
+            asking = asyncio.create_task(ask_many(s, 8, acked, started, at=6))
+            await asyncio.wait_for(started.wait(), 30)
+            store.kill()  # appendonly with fsync always: every acknowledged write is on disk
+            for _ in range(300):
+                if any(c.unavailable for c in s.everyone):
+                    break
+                await asyncio.sleep(0.05)
+            assert any(c.unavailable for c in s.everyone), "no client saw the outage"
+            store.start()
+            await asyncio.wait_for(asking, 90)
+            await s.settle()
+            await assert_each_question_once(s, a.base, acked, expected=32)
+            event_sequences_agree(s)
+        finally:
+            await s.close()
+
+
+async def test_killed_pubsub_connections_resync(pair, redis_server):
+    a, b = pair
+    s = await open_session(a.base, n=5, others=[b.base])
+    try:
+        await to_questions_round(s)
+        group = s.members[1:]
+        with redis.Redis.from_url(redis_server.url) as r:
+            channel = f"kring:{{{s.code}}}:events"
+            for round_ in range(3):
+                for _ in range(200):  # both processes subscribed (again)
+                    if dict(r.pubsub_numsub(channel)).get(channel.encode()) == 2:
+                        break
+                    await asyncio.sleep(0.05)
+                assert r.client_kill_filter(_type="pubsub") == 2  # both processes lose theirs
+                await asyncio.gather(*(m.command("ask", text=f"{m.me['name']} {round_}?") for m in group))
+        await s.settle()
+        event_sequences_agree(s)
+        for i, c in enumerate(s.everyone):
+            seq, snap = await server_snapshot((a, b)[i % 2].base, c)
+            assert (c.mirror.seq, c.state) == (seq, snap), c.me["name"]
+        assert len(s.facilitator.state["questions"]) == 3 * len(group)
+    finally:
+        await s.close()
