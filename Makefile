@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+WEB := client/web
 # CI runs as root; elsewhere system packages go through sudo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$$@"' apt
@@ -15,14 +16,23 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# the browser libraries (msgpack, i18next; axe-core for the tests) come from npm and are
+# served by Kring itself: no page loads anything from a CDN
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	command -v npm >/dev/null || $(APT_INSTALL) nodejs npm
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed $(WEB)/node_modules/.installed
 
 run: install
 	$(PY) -m server --host 127.0.0.1 --port 8000
 
-# the tests start their own redis-server on a free port
+# the tests start their own redis-server on a free port, and drive Debian's chromium
+# through Playwright (never a downloaded browser)
 test-tools:
 	command -v redis-server >/dev/null || $(APT_INSTALL) redis-server
+	command -v chromium >/dev/null || $(APT_INSTALL) chromium fonts-dejavu-core
 
 test: install test-tools
 	$(VENV)/bin/ruff check .
@@ -37,4 +47,4 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(WEB)/node_modules .pytest_cache .hypothesis test-artifacts

@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -20,14 +20,13 @@ from protocol.messages import parse_create_room
 from .backends import Backend, open_backend
 from .config import Settings
 from .hub import Hub
+from .pages import WEB, SecurityHeaders, routes
 from .ratelimit import JoinGuard
 from .rooms import identity, method
 from .rooms.engine import new_room
 from .ws import endpoint
 
 log = logging.getLogger("kring.app")
-
-WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 
 
 def _error(err: ProtocolError, status: int) -> JSONResponse:
@@ -86,9 +85,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     backend = open_backend(settings.redis_url, room_ttl=settings.room_ttl)
     templates = Jinja2Templates(directory=str(WEB / "templates"))
 
-    async def home(request: Request) -> Response:
-        return templates.TemplateResponse(request, "index.html", {"methods": method.available()})
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backend.start()
@@ -99,11 +95,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/", home),
             Route("/healthz", healthz),
             Route("/api/rooms", create_room, methods=["POST"]),
             WebSocketRoute("/ws", endpoint),
+            *routes(templates),
         ],
+        middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -146,3 +146,29 @@ async def test_erase_removes_the_room_everywhere(pair):
     assert await backend.read_since(code, epoch, 0) is None
     with pytest.raises(LookupError):
         await _join(backend, code, "Bram")
+
+
+async def test_a_lost_redis_log_starts_a_new_epoch(redis_server):
+    """If the stream is gone while the room lives on, no client may take the new log for
+    the old one: the next commit opens a new epoch and old positions get a snapshot."""
+    import redis.asyncio as aioredis
+
+    from server.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url)
+    await backend.start()
+    try:
+        code = await _room(backend)
+        await _join(backend, code, "Anna")
+        before = await read(backend, code)
+        assert before is not None
+        async with aioredis.Redis.from_url(redis_server.url) as r:
+            assert await r.delete(f"kring:{{{code}}}:log") == 1
+        await _join(backend, code, "Bram")
+        after = await read(backend, code)
+        assert after is not None and after.epoch != before.epoch
+        assert await backend.read_since(code, before.epoch, before.seq) is None
+        assert [e.seq for e in await backend.read_since(code, after.epoch, before.seq) or []] == [after.seq]
+    finally:
+        await backend.erase(code)
+        await backend.close()

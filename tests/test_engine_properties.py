@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -186,7 +187,8 @@ class RoomMachine(RuleBasedStateMachine):
         assert s.to_dict() == before, "decide changed the room"
         assert not was_ended and was_active
         key = (who.pid, cmd.id)
-        if key in self.results:  # a re-sent command: applied once, the first result again
+        fresh = key not in self.results
+        if not fresh:  # a re-sent command: applied once, the first result again
             assert decision.events == [] and decision.result == self.results[key]
         else:
             # role and phase checks: nothing gets through that the rules refuse
@@ -218,7 +220,7 @@ class RoomMachine(RuleBasedStateMachine):
                     self.anonymous[q["id"]] = who
             elif ev.t == "perspective_written":
                 self.written.setdefault(who.pid, set()).update((cmd.args["feel"], cmd.args["think"]))
-        if cmd.t == "deal_cards":
+        if cmd.t == "deal_cards" and fresh:
             assert sorted(s.cards) == sorted(pre_group)  # every group member holds exactly one card
 
     # ----------------------------------------------------------------- rules
@@ -343,10 +345,12 @@ class RoomMachine(RuleBasedStateMachine):
 
     # ----------------------------------------------------------------- invariants
 
-    def _secret_texts(self) -> dict[str, set[str]]:
-        """Per author: perspective texts nobody else may have seen (yet)."""
+    def _hidden_from(self, viewer: str) -> dict[str, set[str]]:
+        """Per other author: perspective texts the viewer may not have seen (yet); a text the
+        viewer happened to write as well is theirs to see."""
         revealed = {x for item in self.room.state.revealed or [] for x in (item["feel"], item["think"])}
-        return {author: texts - revealed for author, texts in self.written.items()}
+        own = self.written.get(viewer, set())
+        return {a: texts - revealed - own for a, texts in self.written.items() if a != viewer}
 
     @invariant()
     def seq_is_gapless_and_replay_gives_the_same_room(self) -> None:
@@ -372,7 +376,6 @@ class RoomMachine(RuleBasedStateMachine):
     @invariant()
     def events_reach_only_their_audience(self) -> None:
         s = self.room.state
-        secret = self._secret_texts()
         # a text someone also asked visibly may legitimately travel
         hidden_texts = {q.text for q in s.questions.values() if q.hidden} - {
             q.text for q in s.questions.values() if not q.hidden
@@ -405,10 +408,9 @@ class RoomMachine(RuleBasedStateMachine):
                     mine = ev.to == (viewer.pid,)
                     assert sees_private(ev, viewer.pid, viewer.role) is mine
                     assert ("role" in seen) is mine
-                for author, texts in secret.items():
-                    if author != viewer.pid:
-                        for text in texts:
-                            assert text not in dumped, f"{viewer.pid} received {author}'s hidden {text}"
+                for author, texts in self._hidden_from(viewer.pid).items():
+                    for text in texts:
+                        assert text not in dumped, f"{viewer.pid} received {author}'s hidden {text}"
                 if viewer.role != FACILITATOR:
                     for text in hidden_texts:
                         assert text not in dumped
@@ -417,14 +419,12 @@ class RoomMachine(RuleBasedStateMachine):
     @invariant()
     def snapshots_hold_nothing_hidden_and_no_anonymous_author(self) -> None:
         s = self.room.state
-        secret = self._secret_texts()
         for viewer in self.room.everyone:
             snap = snapshot(s, viewer.actor)
             dumped = json.dumps(snap)
-            for author, texts in secret.items():
-                if author != viewer.pid:
-                    for text in texts:
-                        assert text not in dumped, f"{viewer.pid} sees {author}'s hidden {text}"
+            for author, texts in self._hidden_from(viewer.pid).items():
+                for text in texts:
+                    assert text not in dumped, f"{viewer.pid} sees {author}'s hidden {text}"
             for q in snap["questions"]:
                 if q["id"] in self.anonymous:
                     author = self.anonymous[q["id"]]
@@ -440,8 +440,12 @@ class RoomMachine(RuleBasedStateMachine):
                 assert snap["perspectives"] is None
 
 
+#: CI runs a fixed set of examples so that a stop never hinges on luck; set
+#: KRING_PROPERTY_EXAMPLES to search wider (and at random) on a workstation.
+EXAMPLES = int(os.environ.get("KRING_PROPERTY_EXAMPLES", "0"))
 RoomMachine.TestCase.settings = settings(
-    max_examples=150,
+    max_examples=EXAMPLES or 150,
+    derandomize=not EXAMPLES,
     stateful_step_count=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

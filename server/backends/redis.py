@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import time
 import weakref
@@ -68,7 +69,9 @@ class RedisBackend(Backend):
         self.url = url
         self.room_ttl = int(room_ttl)
         self.process = secrets.token_hex(6)
-        self.redis = aioredis.Redis.from_url(url, health_check_interval=10)
+        # named so that `CLIENT LIST` shows which server process holds which connection
+        self.client_name = f"kring-{os.getpid()}"
+        self.redis = aioredis.Redis.from_url(url, health_check_interval=10, client_name=self.client_name)
         self.rooms: dict[str, _Room] = {}
         self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.present: dict[str, set[str]] = {}  # room -> local participants online here

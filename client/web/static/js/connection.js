@@ -1,0 +1,264 @@
+// The browser's websocket to Kring: msgpack frames, hello/welcome, commands with ids that
+// survive a reconnect, and resume from the last seq. A laptop that sleeps or loses Wi-Fi
+// reconnects by itself with backoff; nothing the person sent is lost or applied twice.
+
+import { decode, encode } from "/vendor/msgpack/index.mjs";
+import { outbox, session } from "./store.js";
+
+const SUBPROTOCOL = "kring.v1.msgpack";
+const CLOSE = {
+  badHello: 4002,
+  removed: 4003,
+  ended: 4004,
+  tooSlow: 4008,
+  roleChanged: 4011,
+  tryAgain: 1013,
+};
+const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
+
+function newId() {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  return `${Date.now().toString(36)}-${random[0].toString(36)}${random[1].toString(36)}`;
+}
+
+/**
+ * Connection states, for the status line: "connecting", "online", "reconnecting",
+ * "offline" (the browser says there is no network), "closed" (final: removed, ended,
+ * or this browser can no longer rejoin).
+ */
+export class Connection {
+  /**
+   * @param {object} o
+   * @param {string} o.code room code
+   * @param {"room"|"screen"} o.kind which seat of this browser in the room
+   * @param {{name: string, as?: string}|null} o.join how to join when there is no token yet
+   * @param {(welcome: object) => void} o.onWelcome
+   * @param {(event: object) => void} o.onEvent
+   * @param {(id: string, t: string, args: object, result: object) => void} o.onAck
+   * @param {(t: string, args: object, error: object) => void} o.onRefused
+   * @param {(state: string, detail?: object) => void} o.onState
+   */
+  constructor(o) {
+    Object.assign(this, o);
+    this.ws = null;
+    this.state = "connecting";
+    this.attempt = 0;
+    this.timer = null;
+    this.seq = null; // last seq the page folded in, set through `advance`
+    this.epoch = null; // of the log that seq belongs to
+    this.offset = 0; // server clock minus ours, in ms
+    this.pending = outbox.get(this.code, this.kind); // sent or to send, not yet answered
+    this.fresh = false; // ask for a full snapshot on the next hello
+    this.welcomes = []; // "snapshot" or "events" per welcome, to see how each resume went
+    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("offline", () => this.goOffline());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.reconnectNow();
+    });
+  }
+
+  start() {
+    if (!navigator.onLine) {
+      this.setState("offline");
+      return;
+    }
+    this.open();
+  }
+
+  /** Send a command; it is kept until the server answers it, across reconnects. */
+  command(t, args = {}) {
+    const item = { id: newId(), t, args };
+    this.pending.push(item);
+    this.saveOutbox();
+    if (this.live) this.transmit(item);
+    return item.id;
+  }
+
+  /** The page folded events up to `seq`: a reconnect asks for what came after it. */
+  advance(seq) {
+    this.seq = seq;
+  }
+
+  /** Server time now, in ms, corrected for this laptop's clock. */
+  serverNow() {
+    return Date.now() + this.offset;
+  }
+
+  get queued() {
+    return this.pending.length;
+  }
+
+  // -------------------------------------------------------------- internals
+
+  setState(state, detail) {
+    this.state = state;
+    this.onState(state, detail);
+  }
+
+  saveOutbox() {
+    outbox.set(this.code, this.kind, this.pending);
+  }
+
+  open() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.live = false;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}/ws`, [SUBPROTOCOL]);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.onopen = () => this.hello();
+    ws.onmessage = (msg) => {
+      if (ws !== this.ws) return;
+      let frame;
+      try {
+        frame = decode(new Uint8Array(msg.data));
+      } catch {
+        return;
+      }
+      this.receive(frame);
+    };
+    ws.onclose = (e) => {
+      if (ws !== this.ws) return;
+      this.ws = null;
+      this.live = false;
+      this.closed(e.code);
+    };
+  }
+
+  hello() {
+    const stored = session.get(this.code, this.kind);
+    let hello;
+    if (stored && stored.token) {
+      hello = { t: "hello", token: stored.token };
+      // a page that holds the room asks only for what it missed; a fresh page (or a new
+      // role) gets the whole room
+      if (!this.fresh && this.epoch && this.seq !== null) {
+        hello.epoch = this.epoch;
+        hello.seq = this.seq;
+      }
+    } else if (this.join) {
+      hello = { t: "hello", code: this.code, name: this.join.name };
+      if (this.join.as) hello.as = this.join.as;
+    } else {
+      this.setState("closed", { reason: "no_seat" });
+      this.ws.close();
+      return;
+    }
+    this.fresh = false;
+    this.helloSent = Date.now();
+    this.send(hello);
+  }
+
+  send(frame) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(encode(frame));
+  }
+
+  transmit(item) {
+    this.send({ t: item.t, id: item.id, ...item.args });
+  }
+
+  receive(frame) {
+    switch (frame.t) {
+      case "welcome":
+        return this.welcomed(frame);
+      case "ack":
+        return this.answered(frame.id, (item) => this.onAck(item.id, item.t, item.args, frame.result || {}));
+      case "error":
+        if (!frame.id) {
+          this.lastError = frame; // a refused hello: the close code follows
+          return;
+        }
+        if (frame.code === "unavailable") {
+          // storage is away for a moment: keep the command and send it again, same id
+          this.retryLater();
+          return;
+        }
+        return this.answered(frame.id, (item) => this.onRefused(item.t, item.args, frame));
+      default:
+        if (typeof frame.seq === "number") this.onEvent(frame);
+    }
+  }
+
+  welcomed(w) {
+    const received = Date.now();
+    if (typeof w.now === "number") this.offset = w.now * 1000 - (this.helloSent + received) / 2;
+    const stored = session.get(this.code, this.kind) || {};
+    const token = w.token || stored.token;
+    this.epoch = w.epoch;
+    this.welcomes.push(w.snapshot ? "snapshot" : "events");
+    session.set(this.code, this.kind, { token });
+    this.attempt = 0;
+    this.live = true;
+    this.setState("online");
+    this.onWelcome(w);
+    for (const item of this.pending) this.transmit(item); // unanswered: same ids, applied once
+  }
+
+  answered(id, then) {
+    const index = this.pending.findIndex((item) => item.id === id);
+    if (index < 0) return;
+    const [item] = this.pending.splice(index, 1);
+    this.saveOutbox();
+    then(item);
+  }
+
+  retryLater() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (this.live) for (const item of this.pending) this.transmit(item);
+    }, 2000);
+  }
+
+  closed(code) {
+    if (code === CLOSE.removed) return this.setState("closed", { reason: "removed" });
+    if (code === CLOSE.ended) return this.setState("closed", { reason: "ended" });
+    if (code === CLOSE.badHello) {
+      const error = this.lastError || {};
+      if (error.code === "bad_token") session.set(this.code, this.kind, null);
+      if (["bad_token", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
+        return this.setState("closed", { reason: error.code, error });
+    }
+    if (code === CLOSE.roleChanged) {
+      this.fresh = true; // see the room again as the new role
+      this.attempt = 0;
+    }
+    if (!navigator.onLine) return this.setState("offline");
+    this.setState("reconnecting");
+    this.schedule();
+  }
+
+  schedule() {
+    clearTimeout(this.timer);
+    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    this.attempt += 1;
+    const delay = base * (0.7 + Math.random() * 0.6);
+    this.timer = setTimeout(() => this.open(), delay);
+  }
+
+  goOffline() {
+    this.setState("offline");
+    clearTimeout(this.timer);
+    if (this.ws) {
+      const ws = this.ws;
+      this.ws = null;
+      this.live = false;
+      ws.close();
+    }
+  }
+
+  reconnectNow() {
+    if (this.state === "closed" || !navigator.onLine) return;
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
+    this.attempt = 0;
+    this.setState("reconnecting");
+    this.open();
+  }
+
+  /** Resume again, e.g. after a gap in the seqs (never expected, but never silent). */
+  resync() {
+    this.fresh = true;
+    if (this.ws) this.ws.close();
+    else this.reconnectNow();
+  }
+}

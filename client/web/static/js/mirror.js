@@ -1,0 +1,170 @@
+// The page's copy of the room: the welcome snapshot with every event folded in, the same
+// fold as client/mirror.py (the Python tests check that one against the server).
+
+const num = (id) => Number(id.slice(1));
+
+function upsert(items, rec) {
+  const i = items.findIndex((x) => x.id === rec.id);
+  if (i >= 0) items[i] = rec;
+  else {
+    items.push(rec);
+    items.sort((a, b) => num(a.id) - num(b.id));
+  }
+}
+
+export class GapError extends Error {}
+
+export class Mirror {
+  constructor() {
+    this.state = null;
+    this.seq = 0;
+    this.ended = false;
+  }
+
+  reset(snapshot, seq) {
+    this.state = structuredClone(snapshot);
+    this.seq = seq;
+  }
+
+  apply(ev) {
+    if (ev.seq <= this.seq) return false; // already folded in
+    if (ev.seq !== this.seq + 1) throw new GapError(`expected seq ${this.seq + 1}, got ${ev.seq}`);
+    this.seq = ev.seq;
+    const fold = FOLD[ev.t];
+    if (fold) fold(this.state, ev, this);
+    return true;
+  }
+
+  /** What only the author learns, from the ack: which anonymous items are its own. */
+  onAck(t, args, result) {
+    const s = this.state;
+    if (!s) return;
+    if (t === "ask" && result.question) {
+      s.own_questions = [...new Set([...s.own_questions, result.question])].sort((a, b) => num(a) - num(b));
+    } else if (t === "upvote") {
+      const own = new Set(s.own_upvotes);
+      if (args.on) own.add(args.question);
+      else own.delete(args.question);
+      s.own_upvotes = [...own].sort((a, b) => num(a) - num(b));
+    }
+  }
+}
+
+const FOLD = {
+  joined(s, ev) {
+    s.participants.push(ev.participant);
+  },
+  presence(s, ev) {
+    for (const p of s.participants) if (p.id === ev.participant) p.online = ev.online;
+  },
+  removed(s, ev) {
+    s.participants = s.participants.filter((p) => p.id !== ev.participant);
+    if (s.inbrenger === ev.participant) {
+      s.inbrenger = s.chosen_case = s.case_text = null;
+      s.people = [];
+    }
+  },
+  role_changed(s, ev) {
+    for (const p of s.participants) if (p.id === ev.participant) p.role = ev.role;
+  },
+  locked(s, ev) {
+    s.locked = ev.locked;
+  },
+  phase(s, ev) {
+    s.phase = ev.phase;
+    if (ev.timer) s.timer = ev.timer;
+    s.ready_count = 0;
+    s.ready = false;
+  },
+  timer(s, ev) {
+    s.timer = ev.timer;
+  },
+  confirmed(s, ev) {
+    s.confirmed_count = ev.confirmed_count;
+    if (ev.participant) s.confirmed.push(ev.participant);
+  },
+  case_proposed(s, ev) {
+    s.cases.push(ev.case);
+  },
+  case_withdrawn(s, ev) {
+    s.cases = s.cases.filter((c) => c.id !== ev.case);
+    s.vote.cast = ev.cast;
+    if (s.vote.mine === ev.case) s.vote.mine = null;
+    if (s.vote.tally) delete s.vote.tally[ev.case];
+  },
+  vote_cast(s, ev) {
+    s.vote.cast = ev.cast;
+    if (ev.case) s.vote.mine = ev.case;
+  },
+  vote_closed(s, ev) {
+    s.vote.open = false;
+    s.vote.tally = ev.tally;
+  },
+  case_chosen(s, ev) {
+    s.chosen_case = ev.case;
+    s.inbrenger = ev.inbrenger;
+    s.case_text = null;
+    s.people = [];
+    s.turns = { order: [], current: 0 };
+  },
+  case_shared(s, ev) {
+    s.case_text = ev.text;
+    s.people = ev.people;
+  },
+  question_asked(s, ev) {
+    upsert(s.questions, ev.question);
+  },
+  question_updated(s, ev) {
+    if (ev.question) upsert(s.questions, ev.question);
+  },
+  question_hidden(s, ev) {
+    if (typeof ev.question === "object") upsert(s.questions, ev.question);
+    else s.questions = s.questions.filter((q) => q.id !== ev.question);
+  },
+  question_withdrawn(s, ev) {
+    s.questions = s.questions.filter((q) => q.id !== ev.question);
+    s.own_questions = s.own_questions.filter((q) => q !== ev.question);
+    s.own_upvotes = s.own_upvotes.filter((q) => q !== ev.question);
+  },
+  essence(s, ev) {
+    s.essence = ev.text;
+  },
+  card_dealt(s, ev) {
+    s.cards_dealt = ev.cards_dealt;
+    if (ev.role) s.my_card = ev.role;
+  },
+  perspective_written(s, ev) {
+    s.perspectives_written = ev.perspectives_written;
+    if ("feel" in ev) s.my_perspective = { feel: ev.feel, think: ev.think };
+  },
+  perspectives_revealed(s, ev) {
+    s.perspectives = ev.perspectives;
+  },
+  turns(s, ev) {
+    s.turns = { order: ev.order, current: ev.current };
+  },
+  advice_given(s, ev) {
+    s.advice.push(ev.advice);
+  },
+  response(s, ev) {
+    s.response = ev.text;
+  },
+  takeaway(s, ev) {
+    s.takeaway = ev.text;
+  },
+  evaluated(s, ev) {
+    s.evaluations_count = ev.evaluations_count;
+    if (ev.evaluation) {
+      const i = s.evaluations.findIndex((e) => e.participant === ev.evaluation.participant);
+      if (i >= 0) s.evaluations[i] = ev.evaluation;
+      else s.evaluations.push(ev.evaluation);
+    }
+  },
+  ready(s, ev) {
+    s.ready_count = ev.ready_count;
+    if ("ready" in ev) s.ready = ev.ready;
+  },
+  ended(s, ev, mirror) {
+    mirror.ended = true;
+  },
+};

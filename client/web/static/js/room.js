@@ -1,0 +1,245 @@
+// The room page: one connection, the mirror of the room, and the view for this person's
+// role (participant, facilitator or projector screen), redrawn on every event.
+
+import { Connection } from "./connection.js";
+import { h, replaceChildren } from "./dom.js";
+import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
+import { GapError, Mirror } from "./mirror.js";
+import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
+import { summaryPage } from "./summary.js";
+import { clock, secondsLeft } from "./timer.js";
+import { facilitatorView } from "./views/facilitator.js";
+import { participantView } from "./views/participant.js";
+import { screenView } from "./views/screen.js";
+
+const root = document.getElementById("app");
+const view = document.getElementById("view");
+const statusLine = document.getElementById("connection");
+const notice = document.getElementById("notice");
+const announcer = document.getElementById("announce");
+const code = root.dataset.code;
+const kind = root.dataset.view === "screen" ? "screen" : "room";
+const limits = JSON.parse(document.body.dataset.limits);
+
+const mirror = new Mirror();
+const ctx = {
+  code,
+  kind,
+  limits,
+  prettyCode: `${code.slice(0, 3)}-${code.slice(3)}`,
+  mirror,
+  me: null,
+  ui: { confirming: null, summary: null, closed: null, notice: null },
+  get state() {
+    return mirror.state;
+  },
+  send(command, args = {}) {
+    ctx.ui.notice = null;
+    conn.command(command, args);
+    showStatus();
+  },
+  draft: (id) => drafts.get(code, id),
+  saveDraft: (id, text) => drafts.set(code, id, text),
+  render,
+  secondsLeft: () => secondsLeft(mirror.state?.timer, conn.serverNow()),
+};
+
+let conn;
+
+function announce(text) {
+  announcer.textContent = "";
+  setTimeout(() => {
+    announcer.textContent = text;
+  }, 50);
+}
+
+function showStatus() {
+  const state = conn ? conn.state : "connecting";
+  const queued = conn ? conn.queued : 0;
+  statusLine.dataset.state = state;
+  statusLine.replaceChildren(
+    h("span", { class: "dot", "aria-hidden": "true" }),
+    t(`connection.${state}`),
+    queued && state !== "online" ? ` · ${t("connection.queued", { count: queued })}` : "",
+  );
+  if (ctx.me) {
+    const me = document.getElementById("me");
+    me.textContent = t("connection.you", { name: ctx.me.name, role: t(`people.role_${ctx.me.role}`) });
+  }
+}
+
+function render() {
+  showStatus();
+  notice.textContent = ctx.ui.notice || "";
+  notice.hidden = !ctx.ui.notice;
+  if (ctx.ui.closed) return replaceChildren(view, closedView(ctx.ui.closed));
+  if (!mirror.state) {
+    if (kind === "room" && !session.get(code, kind) && !pendingJoin.get(code)) return replaceChildren(view, joinHere());
+    return replaceChildren(view, h("p", { class: "muted" }, t("connection.loading")));
+  }
+  if (ctx.ui.summary) {
+    return replaceChildren(
+      view,
+      summaryPage(ctx.ui.summary, {
+        code,
+        onClose: () => {
+          ctx.ui.summary = null;
+          render();
+        },
+      }),
+    );
+  }
+  const role = ctx.me.role;
+  const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
+  document.title = `${pick(mirror.state.phase.name)} · Kring`;
+  replaceChildren(view, ...body);
+}
+
+function joinHere() {
+  return h(
+    "form",
+    {
+      class: "card stack",
+      id: "join-here",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const name = e.target.elements["join-name"].value.trim();
+        if (!name) return;
+        pendingJoin.set(code, { name });
+        conn.join = { name };
+        conn.start();
+        render();
+      },
+    },
+    h("h1", {}, t("start.join_title")),
+    h("p", {}, t("room.join_code", { code: ctx.prettyCode })),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "join-name" }, t("start.name")),
+      h("input", { id: "join-name", name: "join-name", required: true, maxlength: limits.MAX_NAME, autocomplete: "nickname" }),
+    ),
+    h("button", { type: "submit", class: "primary" }, t("start.join")),
+  );
+}
+
+function closedView({ reason }) {
+  const text = t(`closed.${reason}`, { defaultValue: t("closed.other") });
+  return h(
+    "section",
+    { class: "card closed", role: "status" },
+    h("h1", {}, t("closed.title")),
+    h("p", {}, text),
+    h("p", {}, h("a", { href: "/" }, t("closed.home"))),
+  );
+}
+
+function onWelcome(w) {
+  ctx.me = w.you;
+  pendingJoin.set(code, null);
+  const before = mirror.state ? mirror.state.phase.index : null;
+  try {
+    if (w.snapshot) mirror.reset(w.snapshot, w.seq);
+    for (const ev of w.events || []) mirror.apply(ev);
+  } catch (err) {
+    if (err instanceof GapError) return conn.resync();
+    throw err;
+  }
+  conn.advance(mirror.seq);
+  render();
+  if (before === null) focusHeading();
+  else if (before !== mirror.state.phase.index) phaseChanged();
+}
+
+function onEvent(ev) {
+  if (!mirror.state) return;
+  const before = { phase: mirror.state.phase.index, speaker: currentTurn() };
+  try {
+    if (!mirror.apply(ev)) return;
+  } catch (err) {
+    if (err instanceof GapError) return conn.resync();
+    throw err;
+  }
+  conn.advance(mirror.seq);
+  if (mirror.ended) {
+    forgetRoom(code);
+    ctx.ui.closed = { reason: "ended" };
+    return render();
+  }
+  if (ev.t === "removed" && ev.participant === ctx.me.id) {
+    forgetRoom(code);
+    ctx.ui.closed = { reason: "removed" };
+    return render();
+  }
+  render();
+  if (before.phase !== mirror.state.phase.index) phaseChanged();
+  else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
+}
+
+function currentTurn() {
+  const { order, current } = mirror.state.turns;
+  return order[current] ?? null;
+}
+
+function phaseChanged() {
+  announce(t("announce.phase", { name: pick(mirror.state.phase.name) }));
+  ctx.ui.confirming = null;
+}
+
+function focusHeading() {
+  const heading = document.getElementById("phase-name");
+  if (heading && !view.contains(document.activeElement)) heading.focus({ preventScroll: true });
+}
+
+function onAck(id, command, args, result) {
+  mirror.onAck(command, args, result);
+  if (command === "summary" && result.summary) {
+    ctx.ui.summary = result.summary;
+    render();
+    document.getElementById("summary")?.focus();
+    return;
+  }
+  render();
+}
+
+function onRefused(command, args, error) {
+  const known = t(`errors.${error.code}`, { defaultValue: "" });
+  ctx.ui.notice = known || (document.documentElement.lang === "nl" ? error.message_nl : error.message);
+  render();
+}
+
+function onState(state, detail) {
+  if (state === "closed") {
+    if (detail && detail.reason === "ended") forgetRoom(code);
+    ctx.ui.closed = detail || { reason: "other" };
+  }
+  render();
+}
+
+function tick() {
+  if (!mirror.state || !mirror.state.timer) return;
+  const left = ctx.secondsLeft();
+  for (const el of document.querySelectorAll("[data-timer]")) {
+    el.textContent = clock(left);
+    const box = el.closest(".timer");
+    const over = left !== null && left < 0;
+    if (box && box.classList.contains("overrun") !== over) {
+      box.classList.toggle("overrun", over);
+      box.querySelector(".timer-label").textContent = t(over ? "timer.overrun" : mirror.state.timer.running ? "timer.left" : "timer.paused");
+    }
+  }
+}
+
+async function main() {
+  await setup();
+  translateStatic(document);
+  languageSwitch(render);
+  const join = kind === "screen" ? { name: t("screen.name"), as: "screen" } : pendingJoin.get(code);
+  conn = new Connection({ code, kind, join, onWelcome, onEvent, onAck, onRefused, onState });
+  window.kring = { conn, mirror }; // for the browser tests and the curious
+  render();
+  if (kind === "screen" || session.get(code, kind) || join) conn.start();
+  setInterval(tick, 500);
+}
+
+main();

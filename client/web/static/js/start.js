@@ -1,0 +1,96 @@
+// The start page: join a room with its code and your name, or open a new room as
+// facilitator. The code is typed case-insensitively, with or without a dash.
+
+import { language, languageSwitch, setup, t, translateStatic } from "./i18n.js";
+import { pendingJoin, session } from "./store.js";
+
+const limits = JSON.parse(document.body.dataset.limits);
+
+function normalize(code) {
+  return code.toUpperCase().replace(/[\s-]/g, "");
+}
+
+function showError(el, text) {
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+function validCode(code) {
+  return code.length === limits.ROOM_CODE_LENGTH && [...code].every((ch) => limits.ROOM_CODE_ALPHABET.includes(ch));
+}
+
+function joinForm() {
+  const form = document.getElementById("join-form");
+  const error = document.getElementById("join-error");
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const code = normalize(form.elements.code.value);
+    const name = form.elements.name.value.trim();
+    if (!validCode(code)) {
+      showError(error, t("start.bad_code"));
+      form.elements.code.focus();
+      return;
+    }
+    if (!name) {
+      showError(error, t("start.need_name"));
+      form.elements.name.focus();
+      return;
+    }
+    const stored = session.get(code, "room");
+    if (!stored || !stored.token) pendingJoin.set(code, { name });
+    location.assign(`/room/${code}`);
+  });
+}
+
+function createForm() {
+  const form = document.getElementById("create-form");
+  const error = document.getElementById("create-error");
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    showError(error, "");
+    const body = {
+      method: form.elements.method.value,
+      language: form.elements.language.value,
+      anonymous_questions: form.elements.anonymous.checked,
+    };
+    const name = form.elements.facilitator.value.trim();
+    if (name) body.facilitator_name = name;
+    try {
+      const response = await fetch("/api/rooms", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json();
+      if (!response.ok) throw new Error(answer.error || "unavailable");
+      session.set(answer.code, "room", { token: answer.facilitator_token });
+      location.assign(`/room/${answer.code}`);
+    } catch (err) {
+      showError(error, t(`errors.${err.message}`, { defaultValue: t("errors.unavailable") }));
+      button.disabled = false;
+    }
+  });
+}
+
+/** Method names and purposes come with the page in both languages. */
+function methodTexts() {
+  const select = document.getElementById("method");
+  const lng = language();
+  for (const option of select.options) option.textContent = `${option.dataset[`name${lng === "en" ? "En" : "Nl"}`]} (${option.dataset.minutes} min)`;
+  const chosen = select.selectedOptions[0];
+  document.getElementById("method-purpose").textContent = chosen ? chosen.dataset[`purpose${lng === "en" ? "En" : "Nl"}`] : "";
+}
+
+async function main() {
+  await setup();
+  translateStatic(document);
+  methodTexts();
+  document.getElementById("method").addEventListener("change", methodTexts);
+  languageSwitch(methodTexts);
+  joinForm();
+  createForm();
+}
+
+main();

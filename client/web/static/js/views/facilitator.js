@@ -1,0 +1,277 @@
+// The facilitator's view: the script for this phase, moving the group along, the timer,
+// who is there and who has confirmed, and the controls each round needs.
+
+import { h } from "../dom.js";
+import { pick, t } from "../i18n.js";
+import {
+  adviceList,
+  button,
+  caseBlock,
+  currentSpeaker,
+  essenceBlock,
+  nameOf,
+  perspectiveList,
+  phaseHeader,
+  presenceList,
+  questionList,
+  textBlock,
+  turnList,
+} from "./shared.js";
+
+export function facilitatorView(ctx) {
+  const s = ctx.state;
+  return [
+    phaseHeader(ctx),
+    stepper(ctx),
+    script(ctx),
+    ...phaseControls(ctx),
+    presenceList(ctx, { controls: (p) => personControls(ctx, p) }),
+    roomControls(ctx),
+    s.phase.accepts.confirm ? confirmations(ctx) : null,
+  ];
+}
+
+function stepper(ctx) {
+  const s = ctx.state;
+  const last = s.phase.index === s.method.phases.length - 1;
+  const next = last ? null : s.method.phases[s.phase.index + 1];
+  const timer = s.timer;
+  return h(
+    "section",
+    { class: "controls", "aria-label": t("fac.controls") },
+    h(
+      "div",
+      { class: "row" },
+      button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary" }),
+      next ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary" }) : null,
+    ),
+    timer
+      ? h(
+          "div",
+          { class: "row", role: "group", "aria-label": t("timer.controls") },
+          timer.running
+            ? button(t("timer.pause"), () => ctx.send("timer", { action: "pause" }), { cls: "secondary" })
+            : button(t("timer.start"), () => ctx.send("timer", { action: "start" }), { cls: "secondary" }),
+          button(t("timer.plus_minute"), () => ctx.send("timer", { action: "extend", seconds: 60 }), { cls: "secondary" }),
+        )
+      : null,
+  );
+}
+
+function script(ctx) {
+  const text = pick(ctx.state.phase.script);
+  if (!text) return null;
+  return h(
+    "section",
+    { class: "script", "aria-labelledby": "script-title" },
+    h("h2", { id: "script-title" }, t("fac.script")),
+    h("p", {}, text),
+  );
+}
+
+function phaseControls(ctx) {
+  const s = ctx.state;
+  const a = s.phase.accepts;
+  const out = [];
+  if (s.phase.index === 0) out.push(lobbyHelp(ctx));
+  if (a.cases) out.push(caseChoice(ctx));
+  if (s.chosen_case && s.phase.index > 0) out.push(caseBlock(ctx));
+  if (a.questions || s.questions.length) {
+    if (a.questions) out.push(questionList(ctx, { actions: (q) => hideButton(ctx, q) }));
+  }
+  out.push(essenceBlock(ctx));
+  if (a.perspectives) out.push(cardControls(ctx));
+  else out.push(perspectiveList(ctx));
+  if (a.advice || s.phase.in_turn) out.push(turnControls(ctx), adviceList(ctx));
+  if (a.response) out.push(textBlock(t("response.title"), s.response));
+  if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
+  if (a.evaluation) out.push(evaluations(ctx));
+  return out;
+}
+
+function lobbyHelp(ctx) {
+  const s = ctx.state;
+  return h(
+    "section",
+    { class: "invite", "aria-labelledby": "invite-title" },
+    h("h2", { id: "invite-title" }, t("fac.invite")),
+    h("p", { class: "code-inline" }, t("fac.code", { code: ctx.prettyCode })),
+    h("p", {}, t("fac.invite_text", { url: location.origin })),
+    h(
+      "p",
+      {},
+      h("a", { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: "button-link" }, t("fac.open_screen")),
+    ),
+  );
+}
+
+function caseChoice(ctx) {
+  const s = ctx.state;
+  const items = s.cases.map((c) =>
+    h(
+      "li",
+      { class: `case-item${c.id === s.chosen_case ? " chosen" : ""}`, "data-case": c.id },
+      h("p", { class: "case-name" }, c.title),
+      h("p", { class: "case-question" }, c.question),
+      h(
+        "p",
+        { class: "muted" },
+        [
+          t("cases.by", { name: nameOf(s, c.proposer) }),
+          s.vote.tally ? t("cases.votes", { count: s.vote.tally[c.id] ?? 0 }) : null,
+          c.id === s.chosen_case ? t("cases.chosen") : null,
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      c.id === s.chosen_case ? null : button(t("fac.choose"), () => ctx.send("choose_case", { case: c.id }), { cls: "secondary" }),
+    ),
+  );
+  return h(
+    "section",
+    { class: "cases", "aria-labelledby": "cases-title" },
+    h("h2", { id: "cases-title" }, t("cases.title")),
+    items.length ? h("ol", { class: "case-list" }, items) : h("p", { class: "muted" }, t("cases.none")),
+    h(
+      "p",
+      { class: "muted" },
+      s.vote.open ? t("cases.cast", { count: s.vote.cast }) : t("cases.vote_closed"),
+    ),
+    s.vote.open && s.cases.length ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary" }) : null,
+    s.chosen_case && !s.case_text ? h("p", { class: "muted" }, t("fac.waiting_share", { name: nameOf(s, s.inbrenger) })) : null,
+  );
+}
+
+function hideButton(ctx, q) {
+  return h(
+    "div",
+    { class: "row" },
+    button(q.hidden ? t("fac.unhide") : t("fac.hide"), () => ctx.send("hide_question", { question: q.id, hidden: !q.hidden }), {
+      cls: "quiet",
+      pressed: q.hidden,
+    }),
+  );
+}
+
+function cardControls(ctx) {
+  const s = ctx.state;
+  const group = s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger).length;
+  return h(
+    "section",
+    { class: "cards", "aria-labelledby": "cards-title" },
+    h("h2", { id: "cards-title" }, t("fac.cards")),
+    h("p", {}, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt })),
+    h(
+      "div",
+      { class: "row" },
+      s.perspectives
+        ? null
+        : button(t(s.cards_dealt ? "fac.deal_more" : "fac.deal"), () => ctx.send("deal_cards"), {
+            cls: "secondary",
+            disabled: s.cards_dealt >= group,
+          }),
+      s.perspectives
+        ? null
+        : button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !s.perspectives_written }),
+    ),
+    perspectiveList(ctx),
+  );
+}
+
+function turnControls(ctx) {
+  const speaker = currentSpeaker(ctx.state);
+  return [
+    turnList(ctx),
+    speaker
+      ? button(t("fac.pass", { name: nameOf(ctx.state, speaker) }), () => ctx.send("pass_turn"), { cls: "secondary" })
+      : null,
+  ];
+}
+
+function evaluations(ctx) {
+  const s = ctx.state;
+  return h(
+    "section",
+    { class: "evaluations", "aria-labelledby": "evaluations-title" },
+    h("h2", { id: "evaluations-title" }, t("fac.evaluations", { count: s.evaluations_count })),
+    h(
+      "ul",
+      {},
+      s.evaluations.map((e) => h("li", {}, `${nameOf(s, e.participant)}: ${e.score}/5`, e.line ? ` — ${e.line}` : "")),
+    ),
+    h("p", { class: "muted" }, t("ready.count", { count: s.ready_count })),
+  );
+}
+
+function confirmations(ctx) {
+  const s = ctx.state;
+  const missing = s.participants.filter((p) => p.role === "participant" && !s.confirmed.includes(p.id));
+  return h(
+    "section",
+    { class: "confirmations", "aria-labelledby": "confirmations-title" },
+    h("h2", { id: "confirmations-title" }, t("fac.confirmations", { count: s.confirmed_count })),
+    missing.length
+      ? h("p", {}, t("fac.not_confirmed", { names: missing.map((p) => p.name).join(", ") }))
+      : h("p", { class: "done" }, t("fac.all_confirmed")),
+  );
+}
+
+function personControls(ctx, p) {
+  if (p.id === ctx.me.id || p.role === "facilitator") return null;
+  const pending = ctx.ui.confirming === `remove:${p.id}`;
+  const row = [];
+  if (p.role === "participant" && p.id !== ctx.state.inbrenger) {
+    row.push(
+      button(t("fac.co_facilitator"), () => ctx.send("add_facilitator", { participant: p.id }), { cls: "quiet" }),
+      button(t("fac.hand_over"), () => ctx.send("hand_over", { participant: p.id }), { cls: "quiet" }),
+    );
+  }
+  row.push(
+    pending
+      ? button(t("fac.remove_confirm", { name: p.name }), () => {
+          ctx.ui.confirming = null;
+          ctx.send("remove", { participant: p.id });
+        }, { cls: "danger" })
+      : button(t("fac.remove"), () => {
+          ctx.ui.confirming = `remove:${p.id}`;
+          ctx.render();
+        }, { cls: "quiet" }),
+  );
+  return h("div", { class: "row person-actions", role: "group", "aria-label": t("fac.actions_for", { name: p.name }) }, row);
+}
+
+function roomControls(ctx) {
+  const s = ctx.state;
+  const ending = ctx.ui.confirming === "end";
+  return h(
+    "section",
+    { class: "room-controls", "aria-labelledby": "room-title" },
+    h("h2", { id: "room-title" }, t("fac.room")),
+    h(
+      "div",
+      { class: "row" },
+      button(s.locked ? t("fac.unlock") : t("fac.lock"), () => ctx.send("lock", { locked: !s.locked }), {
+        pressed: s.locked,
+        cls: "secondary",
+      }),
+      h("a", { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: "button-link secondary" }, t("fac.open_screen")),
+    ),
+    h(
+      "div",
+      { class: "row" },
+      ending
+        ? [
+            h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning")),
+            button(t("fac.end_confirm"), () => ctx.send("end"), { cls: "danger", describedby: "end-warning" }),
+            button(t("common.cancel"), () => {
+              ctx.ui.confirming = null;
+              ctx.render();
+            }, { cls: "quiet" }),
+          ]
+        : button(t("fac.end"), () => {
+            ctx.ui.confirming = "end";
+            ctx.render();
+          }, { cls: "quiet danger-text" }),
+    ),
+  );
+}

@@ -1,0 +1,454 @@
+// The participant's view: per phase exactly the controls this person may use. What the
+// phase accepts, and from whom, comes from the method data; nothing here names a method.
+
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import {
+  adviceList,
+  button,
+  caseBlock,
+  currentSpeaker,
+  essenceBlock,
+  field,
+  form,
+  nameOf,
+  perspectiveList,
+  phaseHeader,
+  presenceList,
+  questionList,
+  textBlock,
+  turnList,
+} from "./shared.js";
+
+/** May I give `input` in this phase? (the server checks the same rule) */
+export function mayGive(ctx, input) {
+  const s = ctx.state;
+  const who = s.phase.accepts[input];
+  if (!who || ctx.me.role !== "participant") return false;
+  const inbrenger = ctx.me.id === s.inbrenger;
+  if (who === "inbrenger") return inbrenger;
+  if (who === "group") return !inbrenger;
+  return true;
+}
+
+function turnsDone(s) {
+  return s.turns.current >= s.turns.order.length;
+}
+
+export function participantView(ctx) {
+  const s = ctx.state;
+  const inbrenger = ctx.me.id === s.inbrenger;
+  const listening = inbrenger && listens(s);
+  return [
+    phaseHeader(ctx),
+    inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
+    listening ? listenPanel(ctx) : null,
+    ...sections(ctx, inbrenger),
+    readyToggle(ctx),
+    presenceList(ctx),
+  ];
+}
+
+/** The inbrenger listens (back turned) while the group works, where the method says so. */
+function listens(s) {
+  const p = s.phase;
+  if (p.inbrenger === "listens" || p.inbrenger === "leaves") return !p.in_turn || !turnsDone(s);
+  return p.in_turn && !turnsDone(s);
+}
+
+function listenPanel(ctx) {
+  const p = ctx.state.phase;
+  return h(
+    "section",
+    { class: "listen", "aria-labelledby": "listen-title" },
+    h("h2", { id: "listen-title" }, t(p.inbrenger === "leaves" ? "listen.leave_title" : "listen.title")),
+    h("p", {}, t(p.inbrenger === "leaves" ? "listen.leave_text" : "listen.text")),
+  );
+}
+
+function sections(ctx, inbrenger) {
+  const s = ctx.state;
+  const a = s.phase.accepts;
+  const out = [];
+  if (s.phase.index === 0) out.push(h("p", { class: "lobby-note" }, t("lobby.waiting")));
+  if (a.confirm) out.push(confirmBlock(ctx));
+  if (a.cases) out.push(casesBlock(ctx));
+  if (s.chosen_case && s.phase.index > 0) out.push(caseBlock(ctx));
+  if (a.case_text && inbrenger && s.chosen_case) out.push(shareForm(ctx));
+  if (a.questions) out.push(questionsBlock(ctx, inbrenger));
+  if (a.essence) out.push(mayGive(ctx, "essence") ? essenceForm(ctx) : essenceBlock(ctx));
+  else if (s.essence && !a.questions) out.push(essenceBlock(ctx));
+  if (a.perspectives) out.push(perspectivesBlock(ctx, inbrenger));
+  else out.push(perspectiveList(ctx));
+  if (a.advice) out.push(adviceBlock(ctx));
+  if (a.response) out.push(mayGive(ctx, "response") && turnsDone(s) ? responseForm(ctx) : textBlock(t("response.title"), s.response));
+  if (a.takeaway) out.push(mayGive(ctx, "takeaway") ? takeawayForm(ctx) : textBlock(t("takeaway.title"), s.takeaway));
+  if (a.evaluation) out.push(evaluationBlock(ctx));
+  if (inbrenger && s.phase.index === s.method.phases.length - 1) out.push(summaryButton(ctx));
+  return out;
+}
+
+function confirmBlock(ctx) {
+  const s = ctx.state;
+  const done = s.confirmed.includes(ctx.me.id);
+  return h(
+    "section",
+    { class: "confirm" },
+    h("h2", {}, t("confirm.title")),
+    h("p", {}, t("confirm.text")),
+    done
+      ? h("p", { class: "done" }, t("confirm.done"))
+      : ctx.me.role === "participant"
+        ? button(t("confirm.button"), () => ctx.send("confirm"), { cls: "primary" })
+        : null,
+    h("p", { class: "muted" }, t("confirm.count", { count: s.confirmed_count })),
+  );
+}
+
+function casesBlock(ctx) {
+  const s = ctx.state;
+  const closed = !s.vote.open;
+  const list = s.cases.map((c) =>
+    h(
+      "li",
+      { class: `case-item${c.id === s.chosen_case ? " chosen" : ""}`, "data-case": c.id },
+      h("p", { class: "case-name" }, c.title),
+      h("p", { class: "case-question" }, c.question),
+      h(
+        "p",
+        { class: "muted" },
+        [
+          t("cases.by", { name: nameOf(s, c.proposer) }),
+          closed && s.vote.tally ? t("cases.votes", { count: s.vote.tally[c.id] ?? 0 }) : null,
+          c.id === s.chosen_case ? t("cases.chosen") : null,
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      h(
+        "div",
+        { class: "row" },
+        mayGive(ctx, "cases") && s.vote.open
+          ? button(s.vote.mine === c.id ? t("cases.voted") : t("cases.vote"), () => ctx.send("vote", { case: c.id }), {
+              pressed: s.vote.mine === c.id,
+            })
+          : null,
+        c.proposer === ctx.me.id && c.id !== s.chosen_case
+          ? button(t("cases.withdraw"), () => ctx.send("withdraw_case", { case: c.id }), { cls: "quiet" })
+          : null,
+      ),
+    ),
+  );
+  return h(
+    "section",
+    { class: "cases", "aria-labelledby": "cases-title" },
+    h("h2", { id: "cases-title" }, t("cases.title")),
+    s.cases.length ? h("ol", { class: "case-list" }, list) : h("p", { class: "muted" }, t("cases.none")),
+    h("p", { class: "muted" }, closed ? t("cases.vote_closed") : t("cases.cast", { count: s.vote.cast })),
+    mayGive(ctx, "cases") && !s.chosen_case
+      ? h(
+          "details",
+          { class: "propose", open: !s.cases.some((c) => c.proposer === ctx.me.id) },
+          h("summary", {}, t("cases.propose_title")),
+          form(ctx, {
+            id: "propose-form",
+            command: "propose_case",
+            fields: ["case-title", "case-question"],
+            args: (v) => ({ title: v["case-title"], question: v["case-question"] }),
+            submit: t("cases.propose"),
+            extra: [
+              field(ctx, { id: "case-title", label: t("cases.field_title"), max: ctx.limits.MAX_TITLE }),
+              field(ctx, {
+                id: "case-question",
+                label: t("cases.field_question"),
+                hint: t("cases.field_question_hint"),
+                max: ctx.limits.MAX_SHORT,
+              }),
+            ],
+          }),
+        )
+      : null,
+  );
+}
+
+function shareForm(ctx) {
+  const s = ctx.state;
+  const shared = Boolean(s.case_text);
+  return h(
+    "section",
+    { class: "share", "aria-labelledby": "share-title" },
+    h("h2", { id: "share-title" }, t(shared ? "share.again_title" : "share.title")),
+    h(
+      "form",
+      {
+        id: "share-form",
+        class: "stack",
+        onsubmit: (e) => {
+          e.preventDefault();
+          const text = e.target.elements["share-text"].value.trim();
+          const people = e.target.elements["share-people"].value
+            .split("\n")
+            .map((x) => x.trim())
+            .filter(Boolean)
+            .slice(0, ctx.limits.MAX_PEOPLE);
+          if (!text) return;
+          ctx.send("share_case", { text, people });
+          ctx.saveDraft("share-text", "");
+          ctx.saveDraft("share-people", "");
+          ctx.render();
+        },
+      },
+      field(ctx, {
+        id: "share-text",
+        label: t("share.text"),
+        hint: t("share.text_hint"),
+        long: true,
+        max: ctx.limits.MAX_LONG,
+        value: ctx.draft("share-text") || s.case_text || "",
+      }),
+      field(ctx, {
+        id: "share-people",
+        label: t("share.people"),
+        hint: t("share.people_hint"),
+        long: true,
+        required: false,
+        max: ctx.limits.MAX_PEOPLE * (ctx.limits.MAX_PERSON + 1),
+        value: ctx.draft("share-people") || s.people.join("\n"),
+      }),
+      h("button", { type: "submit", class: "primary" }, t(shared ? "share.update" : "share.send")),
+    ),
+  );
+}
+
+function questionsBlock(ctx, inbrenger) {
+  const s = ctx.state;
+  const asking = mayGive(ctx, "questions");
+  const own = new Set(s.own_upvotes);
+  const actions = (q, mine) => {
+    const row = [];
+    if (asking && !mine)
+      row.push(
+        button(own.has(q.id) ? t("questions.upvoted") : t("questions.upvote"), () => ctx.send("upvote", { question: q.id, on: !own.has(q.id) }), {
+          pressed: own.has(q.id),
+          cls: "quiet",
+        }),
+      );
+    if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet" }));
+    if (inbrenger) {
+      row.push(
+        button(q.answered ? t("questions.mark_open") : t("questions.mark_answered"), () =>
+          ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
+          { pressed: q.answered, cls: "quiet" },
+        ),
+      );
+      for (const rating of ["warm", "lauw", "koud"])
+        row.push(
+          button(t(`questions.rate_${rating}`), () => ctx.send("rate_question", { question: q.id, rating: q.rating === rating ? null : rating }), {
+            pressed: q.rating === rating,
+            cls: `quiet rate rate-${rating}`,
+          }),
+        );
+    }
+    return row.length ? h("div", { class: "row", role: "group", "aria-label": t("questions.actions") }, row) : null;
+  };
+  return [
+    asking
+      ? h(
+          "section",
+          { class: "ask", "aria-labelledby": "ask-title" },
+          h("h2", { id: "ask-title" }, t("questions.ask_title")),
+          h("p", { class: "hint" }, s.anonymous_questions && s.phase.anonymous ? t("questions.anonymous_note") : t("questions.named_note")),
+          form(ctx, {
+            id: "ask-form",
+            command: "ask",
+            fields: ["ask-text"],
+            args: (v) => ({ text: v["ask-text"] }),
+            submit: t("questions.send"),
+            extra: field(ctx, { id: "ask-text", label: t("questions.field"), hint: t("questions.field_hint"), long: true, max: ctx.limits.MAX_SHORT }),
+          }),
+        )
+      : null,
+    questionList(ctx, { actions }),
+  ];
+}
+
+function essenceForm(ctx) {
+  const s = ctx.state;
+  return h(
+    "section",
+    { class: "essence-form" },
+    h("h2", {}, t("essence.write_title")),
+    s.essence ? h("p", { class: "done" }, s.essence) : null,
+    form(ctx, {
+      id: "essence-form",
+      command: "essence",
+      fields: ["essence-text"],
+      args: (v) => ({ text: v["essence-text"] }),
+      submit: t(s.essence ? "common.update" : "common.send"),
+      extra: field(ctx, { id: "essence-text", label: t("essence.field"), hint: t("essence.hint"), long: true, max: ctx.limits.MAX_SHORT }),
+    }),
+  );
+}
+
+function perspectivesBlock(ctx, inbrenger) {
+  const s = ctx.state;
+  if (s.perspectives) return perspectiveList(ctx);
+  const status = h("p", { class: "muted" }, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt }));
+  if (inbrenger || ctx.me.role !== "participant") return h("section", { class: "cards" }, status);
+  if (!s.my_card) return h("section", { class: "cards" }, h("p", {}, t("cards.wait")), status);
+  const mine = s.my_perspective;
+  return h(
+    "section",
+    { class: "cards", "aria-labelledby": "card-title" },
+    h(
+      "div",
+      { class: "role-card", "aria-labelledby": "card-title" },
+      h("p", { class: "card-label", id: "card-title" }, t("cards.your_card")),
+      h("p", { class: "card-role" }, s.my_card),
+      h("p", { class: "hint" }, t("cards.private")),
+    ),
+    mine ? h("p", { class: "done" }, t("cards.saved")) : null,
+    form(ctx, {
+      id: "perspective-form",
+      command: "perspective",
+      fields: ["feel", "think"],
+      submit: t(mine ? "cards.update" : "cards.save"),
+      extra: [
+        field(ctx, { id: "feel", label: t("cards.feel"), long: true, max: ctx.limits.MAX_SHORT, value: ctx.draft("feel") || mine?.feel || "" }),
+        field(ctx, { id: "think", label: t("cards.think"), long: true, max: ctx.limits.MAX_SHORT, value: ctx.draft("think") || mine?.think || "" }),
+      ],
+    }),
+    status,
+  );
+}
+
+function adviceBlock(ctx) {
+  const s = ctx.state;
+  const speaker = currentSpeaker(s);
+  const mine = speaker === ctx.me.id;
+  return [
+    turnList(ctx),
+    mine && mayGive(ctx, "advice")
+      ? h(
+          "section",
+          { class: "my-turn", "aria-labelledby": "my-turn-title" },
+          h("h2", { id: "my-turn-title" }, t("turns.yours")),
+          form(ctx, {
+            id: "advice-form",
+            command: "advice",
+            fields: ["advice-text"],
+            args: (v) => ({ text: v["advice-text"] }),
+            submit: t("advice.send"),
+            extra: field(ctx, { id: "advice-text", label: t("advice.field"), hint: t("advice.hint"), long: true, max: ctx.limits.MAX_SHORT }),
+          }),
+          button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary" }),
+        )
+      : speaker
+        ? h("p", { class: "speaker" }, t("turns.speaking", { name: nameOf(s, speaker) }))
+        : null,
+    adviceList(ctx),
+  ];
+}
+
+function responseForm(ctx) {
+  const s = ctx.state;
+  return h(
+    "section",
+    { class: "response-form" },
+    h("h2", {}, t("response.write_title")),
+    s.response ? h("p", { class: "done" }, s.response) : null,
+    form(ctx, {
+      id: "response-form",
+      command: "respond",
+      fields: ["response-text"],
+      args: (v) => ({ text: v["response-text"] }),
+      submit: t(s.response ? "common.update" : "common.send"),
+      extra: field(ctx, { id: "response-text", label: t("response.field"), long: true, max: ctx.limits.MAX_SHORT }),
+    }),
+  );
+}
+
+function takeawayForm(ctx) {
+  const s = ctx.state;
+  return h(
+    "section",
+    { class: "takeaway-form" },
+    h("h2", {}, t("takeaway.write_title")),
+    s.takeaway ? h("p", { class: "done" }, s.takeaway) : null,
+    form(ctx, {
+      id: "takeaway-form",
+      command: "takeaway",
+      fields: ["takeaway-text"],
+      args: (v) => ({ text: v["takeaway-text"] }),
+      submit: t(s.takeaway ? "common.update" : "common.send"),
+      extra: field(ctx, { id: "takeaway-text", label: t("takeaway.field"), long: true, max: ctx.limits.MAX_SHORT }),
+    }),
+  );
+}
+
+function evaluationBlock(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant") return null;
+  const mine = s.evaluations.find((e) => e.participant === ctx.me.id);
+  return h(
+    "section",
+    { class: "evaluation", "aria-labelledby": "evaluation-title" },
+    h("h2", { id: "evaluation-title" }, t("evaluation.title")),
+    mine ? h("p", { class: "done" }, t("evaluation.saved", { score: mine.score })) : null,
+    h(
+      "form",
+      {
+        id: "evaluation-form",
+        class: "stack",
+        onsubmit: (e) => {
+          e.preventDefault();
+          const score = Number(e.target.elements.score.value);
+          if (!score) return;
+          const line = e.target.elements["evaluation-line"].value.trim();
+          ctx.send("evaluate", line ? { score, line } : { score });
+          ctx.saveDraft("evaluation-line", "");
+          ctx.render();
+        },
+      },
+      h(
+        "fieldset",
+        { class: "scale" },
+        h("legend", {}, t("evaluation.score")),
+        [1, 2, 3, 4, 5].map((n) =>
+          h(
+            "label",
+            { class: "scale-item" },
+            h("input", { type: "radio", name: "score", value: n, required: true, checked: mine?.score === n, id: `score-${n}` }),
+            h("span", {}, String(n)),
+          ),
+        ),
+      ),
+      field(ctx, { id: "evaluation-line", label: t("evaluation.line"), max: ctx.limits.MAX_SHORT, required: false }),
+      h("button", { type: "submit", class: "primary" }, t(mine ? "common.update" : "common.send")),
+    ),
+  );
+}
+
+function readyToggle(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant" || s.phase.index === 0) return null;
+  return h(
+    "div",
+    { class: "ready" },
+    button(s.ready ? t("ready.not_yet") : t("ready.button"), () => ctx.send("ready", { ready: !s.ready }), {
+      pressed: s.ready,
+      cls: "secondary",
+    }),
+    h("span", { class: "muted" }, t("ready.count", { count: s.ready_count })),
+  );
+}
+
+function summaryButton(ctx) {
+  return h(
+    "section",
+    { class: "summary-cta" },
+    h("h2", {}, t("summary.title")),
+    h("p", {}, t("summary.text")),
+    button(t("summary.open"), () => ctx.send("summary"), { cls: "primary" }),
+  );
+}

@@ -1,0 +1,58 @@
+// The projector: what the whole room may see, large. The server sends a screen only
+// public data; this view shows even less (no names next to questions, no case text).
+
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { currentSpeaker, nameOf, perspectiveList, phaseHeader, questionList, turnList } from "./shared.js";
+
+export function screenView(ctx) {
+  const s = ctx.state;
+  const a = s.phase.accepts;
+  const lobby = s.phase.index === 0;
+  return [
+    phaseHeader(ctx, { big: true }),
+    lobby || a.confirm ? joinPanel(ctx) : null,
+    lobby ? whoIsHere(ctx) : null,
+    a.confirm ? h("p", { class: "screen-count" }, t("confirm.count", { count: s.confirmed_count })) : null,
+    a.cases ? h("p", { class: "screen-count" }, t("screen.cases", { count: s.cases.length })) : null,
+    a.questions ? questionList(ctx, { showAuthors: false }) : null,
+    a.perspectives && !s.perspectives
+      ? h("p", { class: "screen-count" }, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt }))
+      : null,
+    perspectiveList(ctx),
+    s.phase.in_turn ? speaker(ctx) : null,
+    s.phase.in_turn ? turnList(ctx) : null,
+  ];
+}
+
+function joinPanel(ctx) {
+  const url = `${location.origin}/?code=${ctx.state.code}`;
+  return h(
+    "section",
+    { class: "join-panel", "aria-labelledby": "join-title" },
+    h(
+      "div",
+      {},
+      h("h2", { id: "join-title" }, t("screen.join")),
+      h("p", { class: "join-url" }, location.host),
+      h("p", { class: "join-code", "aria-label": t("screen.code_label", { code: ctx.state.code.split("").join(" ") }) }, ctx.prettyCode),
+    ),
+    h("img", { class: "qr", src: `/qr/${ctx.state.code}.svg`, alt: t("screen.qr_alt", { url }), width: 240, height: 240 }),
+  );
+}
+
+function whoIsHere(ctx) {
+  const people = ctx.state.participants.filter((p) => p.role === "participant" || p.role === "facilitator");
+  return h(
+    "section",
+    { class: "here", "aria-labelledby": "here-title" },
+    h("h2", { id: "here-title" }, t("screen.here", { count: people.length })),
+    h("ul", { class: "name-cloud" }, people.map((p) => h("li", { class: p.online ? "online" : "offline" }, p.name))),
+  );
+}
+
+function speaker(ctx) {
+  const pid = currentSpeaker(ctx.state);
+  if (!pid) return null;
+  return h("p", { class: "screen-speaker" }, t("turns.speaking", { name: nameOf(ctx.state, pid) }));
+}

@@ -1,0 +1,270 @@
+// Pieces every view uses: the phase header with the timer, the people in the room,
+// questions, perspectives and turns. They take the room state and return DOM.
+
+import { h } from "../dom.js";
+import { pick, t } from "../i18n.js";
+import { clock } from "../timer.js";
+
+export function names(s) {
+  return Object.fromEntries(s.participants.map((p) => [p.id, p.name]));
+}
+
+export function nameOf(s, pid) {
+  return names(s)[pid] ?? t("common.someone");
+}
+
+/** Phase name, step x of n, instruction and the shared timer. */
+export function phaseHeader(ctx, { big = false } = {}) {
+  const s = ctx.state;
+  const phase = s.phase;
+  const total = s.method.phases.length;
+  return h(
+    "section",
+    { class: big ? "phase phase-big" : "phase", "aria-labelledby": "phase-name" },
+    h(
+      "p",
+      { class: "phase-step" },
+      t("phase.step", { n: phase.index + 1, total, method: pick(s.method.name) }),
+    ),
+    h("h1", { id: "phase-name", tabindex: "-1" }, pick(phase.name)),
+    h("p", { class: "instruction" }, pick(phase.instruction)),
+    timerBlock(ctx),
+  );
+}
+
+export function timerBlock(ctx) {
+  const timer = ctx.state.timer;
+  if (!timer) return null;
+  const left = ctx.secondsLeft();
+  const over = left !== null && left < 0;
+  return h(
+    "div",
+    { class: `timer${over ? " overrun" : ""}${timer.running ? " running" : ""}`, role: "timer", "aria-live": "off" },
+    h("span", { class: "timer-label" }, t(over ? "timer.overrun" : timer.running ? "timer.left" : "timer.paused")),
+    h("span", { class: "timer-value", "data-timer": "" }, clock(left)),
+  );
+}
+
+export function presenceList(ctx, { controls = null } = {}) {
+  const s = ctx.state;
+  const items = s.participants.map((p) =>
+    h(
+      "li",
+      { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id },
+      h("span", { class: "dot", "aria-hidden": "true" }),
+      h("span", { class: "person-name" }, p.name),
+      h(
+        "span",
+        { class: "person-meta" },
+        [
+          p.id === ctx.me.id ? t("people.you") : null,
+          p.role === "facilitator" ? t("people.facilitator") : null,
+          p.role === "screen" ? t("people.screen") : null,
+          p.id === s.inbrenger ? t("people.inbrenger") : null,
+          p.online ? t("people.online") : t("people.offline"),
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      controls ? controls(p) : null,
+    ),
+  );
+  return h(
+    "section",
+    { class: "people", "aria-labelledby": "people-title" },
+    h("h2", { id: "people-title" }, t("people.title", { count: s.participants.filter((p) => p.role !== "screen").length })),
+    h("ul", { class: "people-list" }, items),
+  );
+}
+
+export function caseBlock(ctx) {
+  const s = ctx.state;
+  const chosen = s.cases.find((c) => c.id === s.chosen_case);
+  if (!chosen) return null;
+  return h(
+    "section",
+    { class: "case", "aria-labelledby": "case-title" },
+    h("h2", { id: "case-title" }, t("case.title", { name: nameOf(s, s.inbrenger) })),
+    h("p", { class: "case-name" }, chosen.title),
+    h("p", { class: "case-question" }, h("strong", {}, t("case.question")), " ", chosen.question),
+    s.case_text
+      ? [
+          h("p", { class: "case-text" }, s.case_text),
+          s.people.length
+            ? h("p", { class: "case-people" }, h("strong", {}, t("case.people")), " ", s.people.join(", "))
+            : null,
+        ]
+      : h("p", { class: "muted" }, t("case.not_shared")),
+  );
+}
+
+export function questionList(ctx, { actions = null, showAuthors = true, title = true } = {}) {
+  const s = ctx.state;
+  const own = new Set(s.own_questions);
+  if (!s.questions.length) return h("p", { class: "muted empty" }, t("questions.none"));
+  const items = s.questions.map((q) =>
+    h(
+      "li",
+      { class: `question${own.has(q.id) ? " own" : ""}${q.hidden ? " hidden-q" : ""}`, "data-question": q.id },
+      h("p", { class: "question-text" }, q.text),
+      h(
+        "p",
+        { class: "question-meta" },
+        [
+          own.has(q.id) ? t("questions.yours") : null,
+          showAuthors && q.author ? nameOf(s, q.author) : null,
+          showAuthors && !q.author && !own.has(q.id) ? t("questions.anonymous") : null,
+          q.upvotes ? t("questions.upvotes", { count: q.upvotes }) : null,
+          q.answered ? t("questions.answered") : null,
+          q.rating ? t(`questions.rating_${q.rating}`) : null,
+          q.hidden ? t("questions.hidden") : null,
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      ),
+      actions ? actions(q, own.has(q.id)) : null,
+    ),
+  );
+  return h(
+    "section",
+    { class: "questions", "aria-labelledby": title ? "questions-title" : null },
+    title ? h("h2", { id: "questions-title" }, t("questions.title", { count: s.questions.length })) : null,
+    h("ol", { class: "question-list" }, items),
+  );
+}
+
+export function essenceBlock(ctx) {
+  const s = ctx.state;
+  if (!s.essence) return null;
+  return h("section", { class: "essence" }, h("h2", {}, t("essence.title")), h("p", {}, s.essence));
+}
+
+export function perspectiveList(ctx) {
+  const s = ctx.state;
+  if (!s.perspectives) return null;
+  return h(
+    "section",
+    { class: "perspectives", "aria-labelledby": "perspectives-title" },
+    h("h2", { id: "perspectives-title" }, t("cards.revealed_title")),
+    h(
+      "ul",
+      { class: "perspective-list" },
+      s.perspectives.map((p) =>
+        h(
+          "li",
+          { class: "perspective" },
+          h("p", { class: "perspective-role" }, p.role),
+          h("p", {}, h("strong", {}, t("cards.feel")), " ", p.feel),
+          h("p", {}, h("strong", {}, t("cards.think")), " ", p.think),
+        ),
+      ),
+    ),
+  );
+}
+
+export function currentSpeaker(s) {
+  const { order, current } = s.turns;
+  return current < order.length ? order[current] : null;
+}
+
+export function turnList(ctx) {
+  const s = ctx.state;
+  const { order, current } = s.turns;
+  if (!order.length) return null;
+  return h(
+    "section",
+    { class: "turns", "aria-labelledby": "turns-title" },
+    h("h2", { id: "turns-title" }, t("turns.title")),
+    h(
+      "ol",
+      { class: "turn-list" },
+      order.map((pid, i) =>
+        h(
+          "li",
+          { class: i < current ? "done" : i === current ? "current" : "later", "aria-current": i === current ? "step" : null },
+          nameOf(s, pid),
+          i === current ? ` — ${t("turns.now")}` : i < current ? ` — ${t("turns.done")}` : null,
+        ),
+      ),
+    ),
+    current >= order.length ? h("p", { class: "muted" }, t("turns.all_done")) : null,
+  );
+}
+
+export function adviceList(ctx) {
+  const s = ctx.state;
+  if (!s.advice.length) return null;
+  return h(
+    "section",
+    { class: "advice", "aria-labelledby": "advice-title" },
+    h("h2", { id: "advice-title" }, t("advice.title")),
+    h(
+      "ul",
+      { class: "advice-list" },
+      s.advice.map((a) => h("li", {}, h("strong", {}, nameOf(s, a.author)), ": ", a.text)),
+    ),
+  );
+}
+
+export function textBlock(title, text) {
+  if (!text) return null;
+  return h("section", { class: "text-block" }, h("h2", {}, title), h("p", {}, text));
+}
+
+/** A labelled text field whose text is kept as a draft until it is sent. */
+export function field(ctx, { id, label, long = false, max, hint = null, value = null, required = true }) {
+  const attrs = {
+    id,
+    name: id,
+    maxlength: max,
+    required,
+    value: value ?? ctx.draft(id),
+    oninput: (e) => ctx.saveDraft(id, e.target.value),
+    "aria-describedby": hint ? `${id}-hint` : null,
+  };
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
+    long ? h("textarea", { ...attrs, rows: 4 }) : h("input", { ...attrs, type: "text", autocomplete: "off" }),
+  );
+}
+
+/** A form that sends a command with its fields' values, then clears their drafts. */
+export function form(ctx, { id, command, fields, submit, args = null, extra = null }) {
+  return h(
+    "form",
+    {
+      id,
+      class: "stack",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const values = {};
+        for (const f of fields) values[f] = e.target.elements[f].value.trim();
+        if (Object.values(values).some((v) => !v)) return;
+        ctx.send(command, args ? args(values) : values);
+        for (const f of fields) ctx.saveDraft(f, "");
+        e.target.reset();
+        ctx.render();
+      },
+    },
+    extra,
+    h("button", { type: "submit", class: "primary" }, submit),
+  );
+}
+
+export function button(label, onclick, { cls = "", pressed = null, disabled = false, describedby = null } = {}) {
+  return h(
+    "button",
+    {
+      type: "button",
+      class: cls,
+      onclick,
+      disabled,
+      "aria-pressed": pressed === null ? null : String(pressed),
+      "aria-describedby": describedby,
+    },
+    label,
+  );
+}

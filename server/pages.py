@@ -1,0 +1,178 @@
+"""The browser side: Jinja2 pages, the static files and npm libraries they load, the join
+QR code, and the security headers every response carries.
+
+Pages hold no room data: the ES modules fetch everything over the websocket, after the
+person's token has been sent in the first frame (never in a URL).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from functools import cache
+from pathlib import Path
+
+import segno
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from protocol import limits
+from protocol.messages import normalize_code
+
+from .rooms import method
+
+WEB = Path(__file__).resolve().parent.parent / "client" / "web"
+NODE_MODULES = WEB / "node_modules"
+LANGUAGES = ("nl", "en")
+LANG_COOKIE = "kring_lang"
+
+#: npm packages served from our own origin (a page never loads anything from a third party)
+VENDOR = {
+    "msgpack": NODE_MODULES / "@msgpack" / "msgpack" / "dist.esm",
+    "i18next": NODE_MODULES / "i18next" / "dist" / "esm",
+}
+
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",  # no inline script anywhere
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"x-frame-options", b"DENY"),
+]
+
+mimetypes.add_type("text/javascript", ".mjs")  # ES modules must be served as JavaScript
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response (websockets pass straight through)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+@cache
+def catalog(language: str) -> dict[str, object]:
+    return json.loads((WEB / "static" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def lookup(language: str, key: str) -> str:
+    """A catalog string by dotted key; templates and the ES modules share one catalog."""
+    node: object = catalog(language)
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"{language}: missing string {key!r}")
+        node = node[part]
+    if not isinstance(node, str):
+        raise KeyError(f"{language}: {key!r} is not a string")
+    return node
+
+
+def language_of(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "nl"
+    return asked if asked in LANGUAGES else "nl"
+
+
+def _method_choices() -> list[dict[str, object]]:
+    out = []
+    for method_id in method.available():
+        m = method.load(method_id)
+        out.append({"id": m.id, "name": m.name, "purpose": m.purpose, "minutes": sum(p.minutes for p in m.phases)})
+    return out
+
+
+#: the limits the pages enforce in the browser too (the server checks them regardless)
+PAGE_LIMITS = json.dumps(
+    {
+        name: getattr(limits, name)
+        for name in (
+            "MAX_NAME",
+            "MAX_TITLE",
+            "MAX_SHORT",
+            "MAX_LONG",
+            "MAX_PEOPLE",
+            "MAX_PERSON",
+            "ROOM_CODE_LENGTH",
+            "ROOM_CODE_ALPHABET",
+        )
+    }
+)
+
+
+def routes(templates: Jinja2Templates) -> list[Route | Mount]:
+    def render(request: Request, name: str, **context: object) -> Response:
+        language = language_of(request)
+        response = templates.TemplateResponse(
+            request,
+            name,
+            {
+                "lang": language,
+                "t": lambda key: lookup(language, key),
+                "limits": PAGE_LIMITS,
+                "max_name": limits.MAX_NAME,
+                **context,
+            },
+        )
+        if request.query_params.get("lang") in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, language, max_age=365 * 24 * 3600, samesite="strict")
+        return response
+
+    async def start(request: Request) -> Response:
+        code = normalize_code(request.query_params.get("code", ""))[: limits.ROOM_CODE_LENGTH]
+        return render(request, "start.html", methods=_method_choices(), code=code)
+
+    async def room(request: Request) -> Response:
+        return render(request, "room.html", code=normalize_code(request.path_params["code"]), view="room")
+
+    async def screen(request: Request) -> Response:
+        return render(request, "room.html", code=normalize_code(request.path_params["code"]), view="screen")
+
+    async def qr(request: Request) -> Response:
+        """The join link as an SVG QR code, for the projector screen."""
+        code = normalize_code(request.path_params["code"])
+        if len(code) != limits.ROOM_CODE_LENGTH or any(ch not in limits.ROOM_CODE_ALPHABET for ch in code):
+            return Response("unknown room code", 404, media_type="text/plain")
+        link = str(request.url_for("start").include_query_params(code=code))
+        svg = segno.make(link, error="m").svg_inline(scale=8, dark="#111", light="#fff", border=2)
+        return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+
+    vendor = [Mount(f"/vendor/{name}", StaticFiles(directory=path, check_dir=False)) for name, path in VENDOR.items()]
+    return [
+        Route("/", start, name="start"),
+        Route("/room/{code}", room),
+        Route("/room/{code}/screen", screen),
+        Route("/qr/{code}.svg", qr),
+        Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
+        *vendor,
+    ]

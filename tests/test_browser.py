@@ -1,0 +1,367 @@
+"""A whole session in real Chromium: a facilitator, four participants and a projector
+screen, each in its own browser context, click through every round. At each phase every
+view is checked, photographed (test-artifacts/browser), run through axe-core and rendered
+in Dutch and English without a missing string."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from .browser import Person, clean_artifacts, launch, open_person, write_report
+from .servers import running_server
+
+CATALOG = Path(__file__).resolve().parent.parent / "client" / "web" / "static" / "i18n"
+NL = json.loads((CATALOG / "nl.json").read_text(encoding="utf-8"))
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def T(key: str, **values: object) -> str:
+    """A Dutch UI string from the catalog, as the page shows it."""
+    node: object = NL
+    for part in key.split("."):
+        node = node[part]  # type: ignore[index]
+    text = str(node)
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", str(value))
+    return text
+
+
+@pytest.fixture(scope="module")
+def base() -> Iterator[str]:
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    clean_artifacts()
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+class Session:
+    """The people of one session and the checks run on all their views at each step."""
+
+    def __init__(self, browser: Browser, base: str):
+        self.browser = browser
+        self.base = base
+        self.people: list[Person] = []
+        self.axe: dict[str, list[str]] = {}
+        self.shots: list[str] = []
+
+    def add(self, label: str, url: str) -> Person:
+        person = open_person(self.browser, label, self.base + url)
+        self.people.append(person)
+        return person
+
+    def check(self, step: str) -> None:
+        """Screenshot, axe and both languages for every view, as it is now."""
+        for person in self.people:
+            expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
+            self.shots.append(person.shot(f"{step}-nl").name)
+            violations = person.axe()
+            if violations:
+                self.axe[f"{step}/{person.label}"] = violations
+            person.language("en")
+            self.shots.append(person.shot(f"{step}-en").name)
+            person.language("nl")
+            assert person.missing_strings() == [], f"{person.label} at {step}: missing strings"
+
+    def close(self) -> None:
+        for person in self.people:
+            person.context.close()
+
+
+def click(page: Page, name: str, within: str = "#view") -> None:
+    page.locator(within).get_by_role("button", name=name, exact=True).first.click()
+
+
+def join(session: Session, name: str, code: str) -> Person:
+    person = session.add(name if name != XSS else "xss", "/")
+    page = person.page
+    page.fill("#code", f"{code[:3].lower()}-{code[3:].lower()}")  # lower case and a dash are fine
+    page.fill("#name", name)
+    page.locator("#join-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/room/{code}$"))
+    expect(page.locator("#phase-name")).to_have_text("Binnenkomst")
+    return person
+
+
+def test_a_whole_session_in_the_browser(browser: Browser, base: str) -> None:
+    s = Session(browser, base)
+    try:
+        _run(s)
+    finally:
+        write_report("axe.json", s.axe)
+        write_report("screenshots.json", s.shots)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        s.close()
+    assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+    assert problems == {}, problems
+
+
+def _run(s: Session) -> None:
+    fac = s.add("facilitator", "/")
+    page = fac.page
+    page.fill("#facilitator", "Femke")
+    page.locator("#create-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+    code = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#phase-name")).to_have_text("Binnenkomst")
+    screen = s.add("screen", f"/room/{code}/screen")
+    anna, bram, chris, dewi = (join(s, name, code) for name in ("Anna", "Bram", "Chris", "Dewi"))
+    group = [bram, chris, dewi]
+    everyone = [anna, *group]
+
+    # lobby: presence on the facilitator's view, the code and QR code on the screen
+    for person in everyone:
+        expect(page.locator(f".person:has-text('{person.label}')")).to_have_class(re.compile("online"))
+    expect(screen.page.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+    expect(screen.page.locator("img.qr")).to_have_js_property("complete", True)
+    assert screen.page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
+    expect(screen.page.locator(".name-cloud")).to_contain_text("Dewi")
+    s.check("1-lobby")
+
+    # opening: everyone confirms confidentiality; the facilitator sees who has not yet
+    click(page, T("fac.next", name="Opening"))
+    for person in everyone:
+        expect(person.page.locator("#phase-name")).to_have_text("Opening")
+    expect(page.locator(".confirmations")).to_contain_text("Anna")
+    for person in everyone:
+        click(person.page, T("confirm.button"))
+        expect(person.page.locator(".confirm .done")).to_be_visible()
+    expect(page.locator(".confirmations")).to_contain_text(T("fac.all_confirmed"))
+    s.check("2-opening")
+
+    # case choice: two cases, a vote, the facilitator chooses Anna's; Anna shares it
+    click(page, T("fac.next", name="Casus kiezen"))
+    propose(anna, "Collega haakt af", "Hoe blijf ik in gesprek met een collega die afhaakt?")
+    propose(bram, "Nieuwe rol", "Hoe pak ik mijn rol als teamleider?")
+    for person in everyone:
+        item = person.page.locator(".case-item", has_text="Collega haakt af")
+        item.get_by_role("button", name=T("cases.vote")).click()
+        expect(item.get_by_role("button", name=T("cases.voted"))).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".cases")).to_contain_text(T("cases.cast_other", count=4))
+    click(page, T("fac.close_vote"))
+    chosen = page.locator(".case-item", has_text="Collega haakt af")
+    expect(chosen).to_contain_text(T("cases.votes_other", count=4))
+    chosen.get_by_role("button", name=T("fac.choose")).click()
+    expect(anna.page.locator(".badge")).to_have_text(T("role.you_are_inbrenger"))
+    anna.page.fill("#share-text", "Mijn collega zegt steeds minder in het overleg.")
+    anna.page.fill("#share-people", "de collega\nmijn teamleider")
+    anna.page.locator("#share-form button[type=submit]").click()
+    for person in [fac, *group]:
+        expect(person.page.locator(".case-text")).to_have_text("Mijn collega zegt steeds minder in het overleg.")
+    s.check("3-casuskeuze")
+
+    # questions round: anonymous questions, own ones marked, upvotes, the inbrenger rates
+    click(page, T("fac.next", name="Vragenronde"))
+    click(page, T("timer.start"), within=".controls")
+    for person in [*everyone, screen]:
+        expect(person.page.locator(".timer")).to_have_class(re.compile("running"))
+    ask(bram, "Wat zegt je collega zelf over het overleg?")
+    ask(chris, "Hoe merk je dat hij afhaakt?")
+    ask(dewi, "Sinds wanneer speelt dit?")
+    ask(dewi, "Zou je niet gewoon met hem gaan lunchen?")
+    withdraw = dewi.page.locator(".question.own", has_text="lunchen")
+    withdraw.get_by_role("button", name=T("questions.withdraw")).click()
+    for person in [fac, anna, *group, screen]:
+        expect(person.page.locator(".question")).to_have_count(3)
+    for person in [fac, anna, screen, chris, dewi]:
+        expect(person.page.locator(".question.own", has_text="Wat zegt je collega")).to_have_count(0)
+        expect(person.page.locator(".question", has_text="Wat zegt je collega")).not_to_contain_text("Bram")
+    expect(bram.page.locator(".question.own")).to_have_text(re.compile("Wat zegt je collega"))
+    chris.page.locator(".question", has_text="Sinds wanneer").get_by_role("button", name=T("questions.upvote")).click()
+    q = anna.page.locator(".question", has_text="Sinds wanneer")
+    expect(q).to_contain_text(T("questions.upvotes_one", count=1))
+    q.get_by_role("button", name=T("questions.rate_warm")).click()
+    q.get_by_role("button", name=T("questions.mark_answered")).click()
+    expect(bram.page.locator(".question", has_text="Sinds wanneer")).to_contain_text("warm")
+    anna.page.fill("#essence-text", "Ik wil weten wat hij nodig heeft.")
+    anna.page.locator("#essence-form button[type=submit]").click()
+    expect(chris.page.locator(".essence")).to_contain_text("Ik wil weten wat hij nodig heeft.")
+    click(page, T("timer.pause"), within=".controls")
+    click(page, T("timer.plus_minute"), within=".controls")
+    expect(screen.page.locator(".timer")).not_to_have_class(re.compile("running"))
+    s.check("4-vragenronde")
+
+    # association round: private role cards, written perspectives, one reveal
+    click(page, T("fac.next", name="Associatieronde"))
+    click(page, T("fac.deal"))
+    cards = {}
+    for person in group:
+        card = person.page.locator(".card-role")
+        expect(card).to_have_text(re.compile(r"\S"))
+        cards[person.label] = card.inner_text()
+    for role in cards.values():
+        for other in [anna, screen]:
+            expect(other.page.locator(".card-role")).to_have_count(0)
+        assert role in ("de collega", "mijn teamleider", "De inbrenger zelf")
+    for person in group:
+        person.page.fill("#feel", f"Ik voel onrust ({person.label})")
+        person.page.fill("#think", f"Ik denk: ze ziet me niet ({person.label})")
+        person.page.locator("#perspective-form button[type=submit]").click()
+        expect(person.page.locator(".cards .done")).to_be_visible()
+    expect(page.locator(".cards")).to_contain_text(T("cards.progress", written=3, dealt=3))
+    for other in [fac, anna, screen, chris]:
+        expect(other.page.locator("body")).not_to_contain_text("Ik voel onrust (Bram)")
+    s.check("5a-associatieronde-geschreven")
+    click(page, T("fac.reveal"))
+    for person in [fac, *everyone, screen]:
+        expect(person.page.locator(".perspective")).to_have_count(3)
+    s.check("5b-associatieronde-onthuld")
+
+    # advice round: in turn; the inbrenger listens, then responds
+    click(page, T("fac.next", name="Adviesronde"))
+    expect(anna.page.locator(".listen")).to_be_visible()
+    order = [li.split(" — ")[0] for li in page.locator(".turn-list li").all_inner_texts()]
+    assert sorted(order) == ["Bram", "Chris", "Dewi"]
+    speakers = {p.label: p for p in group}
+    for i, name in enumerate(order):
+        speaker = speakers[name]
+        expect(speaker.page.locator("#advice-form")).to_be_visible()
+        for other in group:
+            if other is not speaker:
+                expect(other.page.locator("#advice-form")).to_have_count(0)
+        speaker.page.fill("#advice-text", f"Vraag hem wat hij nodig heeft ({name}).")
+        speaker.page.locator("#advice-form button[type=submit]").click()
+        expect(anna.page.locator(".advice-list li")).to_have_count(i + 1)
+        if i == 0:
+            s.check("6a-adviesronde")
+        click(speaker.page, T("turns.pass"))
+    expect(anna.page.locator(".listen")).to_have_count(0)
+    anna.page.fill("#response-text", "Ik ga hem om een kop koffie vragen.")
+    anna.page.locator("#response-form button[type=submit]").click()
+    expect(bram.page.locator(".text-block")).to_contain_text("kop koffie")
+    s.check("6b-adviesronde-reactie")
+
+    # closing: take-away, evaluations, the inbrenger's summary
+    click(page, T("fac.next", name="Afsluiting"))
+    anna.page.fill("#takeaway-text", "Vragen stellen in plaats van invullen.")
+    anna.page.locator("#takeaway-form button[type=submit]").click()
+    for n, person in enumerate(everyone):
+        person.page.locator(f"label.scale-item:has(#score-{4 + n % 2})").click()
+        person.page.locator("#evaluation-form button[type=submit]").click()
+        expect(person.page.locator(".evaluation .done")).to_be_visible()
+    expect(page.locator(".evaluations")).to_contain_text("Dewi: 5/5")
+    s.check("7-afsluiting")
+    click(anna.page, T("summary.open"))
+    summary = anna.page.locator("#summary")
+    expect(summary).to_contain_text("Collega haakt af")
+    expect(summary).to_contain_text("Vraag hem wat hij nodig heeft (Chris).")
+    expect(summary).to_contain_text("Ik voel onrust (Dewi)")
+    expect(summary).to_contain_text("Vragen stellen in plaats van invullen.")
+    s.shots.append(anna.shot("8-samenvatting-nl").name)
+    for person in group:
+        expect(person.page.locator("#summary")).to_have_count(0)
+
+    # end and erase: everyone is told, nothing of the room stays in the browsers
+    click(page, T("fac.end"))
+    click(page, T("fac.end_confirm"))
+    for person in [fac, *everyone, screen]:
+        expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
+        left = person.page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('kring:{code}'))")
+        assert left == [], (person.label, left)
+    s.shots.append(bram.shot("9-afgesloten-nl").name)
+
+
+def propose(person: Person, title: str, question: str) -> None:
+    page = person.page
+    page.fill("#case-title", title)
+    page.fill("#case-question", question)
+    page.locator("#propose-form button[type=submit]").click()
+    expect(page.locator(".case-item", has_text=title)).to_be_visible()
+
+
+def ask(person: Person, text: str) -> None:
+    page = person.page
+    page.fill("#ask-text", text)
+    page.locator("#ask-form button[type=submit]").click()
+    expect(page.locator(".question.own", has_text=text)).to_be_visible()
+
+
+def to_questions_round(s: Session, names: list[str], case_title: str = "Een casus") -> tuple[Person, list[Person]]:
+    """A facilitator and `names` through opening and case choice (the first one's case)
+    by clicking, as a group would; returns the facilitator and the participants."""
+    fac = s.add("facilitator", "/")
+    fac.page.locator("#create-form button[type=submit]").click()
+    expect(fac.page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+    code = fac.page.url.rsplit("/", 1)[1]
+    people = [join(s, name, code) for name in names]
+    click(fac.page, T("fac.next", name="Opening"))
+    for person in people:
+        click(person.page, T("confirm.button"))
+    expect(fac.page.locator(".confirmations")).to_contain_text(T("fac.all_confirmed"))
+    click(fac.page, T("fac.next", name="Casus kiezen"))
+    propose(people[0], case_title, case_title)
+    fac.page.locator(".case-item", has_text=case_title).get_by_role("button", name=T("fac.choose")).click()
+    people[0].page.fill("#share-text", case_title)
+    people[0].page.fill("#share-people", case_title)
+    people[0].page.locator("#share-form button[type=submit]").click()
+    expect(fac.page.locator(".case-text")).to_have_text(case_title)
+    click(fac.page, T("fac.next", name="Vragenronde"))
+    for person in people:
+        expect(person.page.locator("#phase-name")).to_have_text("Vragenronde")
+    return fac, people
+
+
+def test_user_text_is_shown_as_text(browser: Browser, base: str) -> None:
+    s = Session(browser, base)
+    try:
+        fac, (xss, bram, chris, dewi) = to_questions_round(s, [XSS, "Bram", "Chris", "Dewi"], case_title=XSS)
+        ask(bram, XSS)
+        for person in s.people:
+            page = person.page
+            expect(page.locator(".case-text")).to_have_text(XSS)
+            expect(page.locator(".question-text").first).to_have_text(XSS)
+            expect(page.locator(".people-list")).to_contain_text(XSS)
+            assert page.locator("img[src=x]").count() == 0
+            assert page.evaluate("document.querySelectorAll('[onerror]').length") == 0
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}  # no alert dialog, no script error
+    finally:
+        s.close()
+
+
+def test_offline_and_back_loses_nothing_and_sends_once(browser: Browser, base: str) -> None:
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris, dewi) = to_questions_round(s, ["Anna", "Bram", "Chris", "Dewi"])
+        page = bram.page
+        ask(bram, "Wat heb je al geprobeerd?")
+        bram.context.set_offline(True)
+        expect(page.locator("#connection")).to_have_attribute("data-state", "offline")
+        # sent while offline: kept and shown as waiting; typed but not sent: kept in the field
+        page.fill("#ask-text", "Wie weet hier nog meer van?")
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#connection")).to_contain_text(T("connection.queued_one", count=1))
+        page.fill("#ask-text", "Wat zou je collega")
+        ask(chris, "Hoe reageert je teamleider?")  # Bram misses this while he is away
+        expect(page.locator(".question", has_text="Hoe reageert")).to_have_count(0)
+        bram.context.set_offline(False)
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(page.locator("#connection")).not_to_contain_text(T("connection.queued_one", count=1))
+        for person in [fac, anna, bram, chris, dewi]:
+            expect(person.page.locator(".question")).to_have_count(3)
+            expect(person.page.locator(".question", has_text="Wie weet hier nog meer van?")).to_have_count(1)
+        expect(page.locator(".question.own")).to_have_count(2)
+        expect(page.locator("#ask-text")).to_have_value("Wat zou je collega")
+        assert page.evaluate("window.kring.conn.welcomes.at(-1)") == "events"  # resumed, no fresh snapshot
+        # a reload (the laptop's browser restarted) resumes too, and keeps the draft
+        page.reload()
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(page.locator(".question")).to_have_count(3)
+        expect(page.locator("#ask-text")).to_have_value("Wat zou je collega")
+        expect(fac.page.locator(".person", has_text="Bram")).to_have_class(re.compile("online"))
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
