@@ -24,6 +24,7 @@ from protocol import limits
 from protocol.messages import normalize_code
 
 from .rooms import method
+from .rooms.engine import MIN_ANONYMOUS_GROUP
 
 WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 NODE_MODULES = WEB / "node_modules"
@@ -127,6 +128,7 @@ PAGE_LIMITS = json.dumps(
             "ROOM_CODE_ALPHABET",
         )
     }
+    | {"MIN_ANONYMOUS_GROUP": MIN_ANONYMOUS_GROUP}
 )
 
 

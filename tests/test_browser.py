@@ -134,6 +134,7 @@ def _run(s: Session) -> None:
     click(page, T("fac.next", name="Opening"))
     for person in everyone:
         expect(person.page.locator("#phase-name")).to_have_text("Opening")
+        expect(person.page.locator("#announce")).to_have_text(T("announce.phase", name="Opening"))
     expect(page.locator(".confirmations")).to_contain_text("Anna")
     for person in everyone:
         click(person.page, T("confirm.button"))
@@ -168,7 +169,7 @@ def _run(s: Session) -> None:
     for person in [*everyone, screen]:
         expect(person.page.locator(".timer")).to_have_class(re.compile("running"))
     ask(bram, "Wat zegt je collega zelf over het overleg?")
-    ask(chris, "Hoe merk je dat hij afhaakt?")
+    ask_by_keyboard(chris, "Hoe merk je dat hij afhaakt?")
     ask(dewi, "Sinds wanneer speelt dit?")
     ask(dewi, "Zou je niet gewoon met hem gaan lunchen?")
     withdraw = dewi.page.locator(".question.own", has_text="lunchen")
@@ -263,9 +264,17 @@ def _run(s: Session) -> None:
     for person in group:
         expect(person.page.locator("#summary")).to_have_count(0)
 
+    # the facilitator hands the role to Bram: both views change with the role
+    page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.hand_over")).click()
+    expect(bram.page.locator(".script")).to_be_visible()
+    expect(bram.page.locator(".evaluations")).to_contain_text("Dewi: 5/5")
+    expect(page.locator(".script")).to_have_count(0)
+    expect(page.locator("#evaluation-form")).to_be_visible()
+    expect(page.locator("#me")).to_contain_text(T("people.role_participant"))
+
     # end and erase: everyone is told, nothing of the room stays in the browsers
-    click(page, T("fac.end"))
-    click(page, T("fac.end_confirm"))
+    click(bram.page, T("fac.end"))
+    click(bram.page, T("fac.end_confirm"))
     for person in [fac, *everyone, screen]:
         expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
         left = person.page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('kring:{code}'))")
@@ -279,6 +288,23 @@ def propose(person: Person, title: str, question: str) -> None:
     page.fill("#case-question", question)
     page.locator("#propose-form button[type=submit]").click()
     expect(page.locator(".case-item", has_text=title)).to_be_visible()
+
+
+def ask_by_keyboard(person: Person, text: str) -> None:
+    """Tab to the question field, type, tab to the button and press Enter: no mouse."""
+    page = person.page
+    page.locator("body").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "ask-text":
+            break
+    else:
+        raise AssertionError("the question field cannot be reached with the keyboard")
+    page.keyboard.type(text)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    expect(page.locator(".question.own", has_text=text)).to_be_visible()
 
 
 def ask(person: Person, text: str) -> None:

@@ -92,7 +92,7 @@ function render() {
   const role = ctx.me.role;
   const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
   document.title = `${pick(mirror.state.phase.name)} · Kring`;
-  replaceChildren(view, ...body);
+  replaceChildren(view, body);
 }
 
 function joinHere() {

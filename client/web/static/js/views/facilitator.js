@@ -20,15 +20,18 @@ import {
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
-  return [
-    phaseHeader(ctx),
-    stepper(ctx),
-    script(ctx),
-    ...phaseControls(ctx),
-    presenceList(ctx, { controls: (p) => personControls(ctx, p) }),
-    roomControls(ctx),
-    s.phase.accepts.confirm ? confirmations(ctx) : null,
-  ];
+  return h(
+    "div",
+    { class: "fac-grid" },
+    h("div", { class: "fac-main" }, phaseHeader(ctx), stepper(ctx), script(ctx), ...phaseControls(ctx)),
+    h(
+      "aside",
+      { class: "fac-side", "aria-label": t("fac.side") },
+      s.phase.accepts.confirm ? confirmations(ctx) : null,
+      presenceList(ctx, { controls: (p) => personControls(ctx, p) }),
+      roomControls(ctx),
+    ),
+  );
 }
 
 function stepper(ctx) {

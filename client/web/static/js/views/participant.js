@@ -257,7 +257,7 @@ function questionsBlock(ctx, inbrenger) {
           "section",
           { class: "ask", "aria-labelledby": "ask-title" },
           h("h2", { id: "ask-title" }, t("questions.ask_title")),
-          h("p", { class: "hint" }, s.anonymous_questions && s.phase.anonymous ? t("questions.anonymous_note") : t("questions.named_note")),
+          h("p", { class: "hint" }, t(`questions.${anonymity(ctx)}_note`)),
           form(ctx, {
             id: "ask-form",
             command: "ask",
@@ -270,6 +270,14 @@ function questionsBlock(ctx, inbrenger) {
       : null,
     questionList(ctx, { actions }),
   ];
+}
+
+/** "anonymous", "too_few" (the room wants anonymity, the group is too small) or "named" */
+function anonymity(ctx) {
+  const s = ctx.state;
+  if (!s.anonymous_questions || !s.phase.anonymous) return "named";
+  const group = s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger).length;
+  return group >= ctx.limits.MIN_ANONYMOUS_GROUP ? "anonymous" : "too_few";
 }
 
 function essenceForm(ctx) {

@@ -112,7 +112,7 @@ export function questionList(ctx, { actions = null, showAuthors = true, title = 
         { class: "question-meta" },
         [
           own.has(q.id) ? t("questions.yours") : null,
-          showAuthors && q.author ? nameOf(s, q.author) : null,
+          showAuthors && q.author && !own.has(q.id) ? nameOf(s, q.author) : null,
           showAuthors && !q.author && !own.has(q.id) ? t("questions.anonymous") : null,
           q.upvotes ? t("questions.upvotes", { count: q.upvotes }) : null,
           q.answered ? t("questions.answered") : null,
