@@ -7,6 +7,7 @@ person's token has been sent in the first frame (never in a URL).
 
 from __future__ import annotations
 
+import io
 import json
 import mimetypes
 from functools import cache
@@ -132,6 +133,13 @@ PAGE_LIMITS = json.dumps(
 )
 
 
+def qr_svg(link: str) -> bytes:
+    """A standalone SVG (with its namespace, so an <img> can show it) of `link`."""
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=8, border=2, dark="#111", light="#fff", xmldecl=False)
+    return out.getvalue()
+
+
 def routes(templates: Jinja2Templates) -> list[Route | Mount]:
     def render(request: Request, name: str, **context: object) -> Response:
         language = language_of(request)
@@ -166,8 +174,7 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
         if len(code) != limits.ROOM_CODE_LENGTH or any(ch not in limits.ROOM_CODE_ALPHABET for ch in code):
             return Response("unknown room code", 404, media_type="text/plain")
         link = str(request.url_for("start").include_query_params(code=code))
-        svg = segno.make(link, error="m").svg_inline(scale=8, dark="#111", light="#fff", border=2)
-        return Response(svg, media_type="image/svg+xml", headers={"cache-control": "no-store"})
+        return Response(qr_svg(link), media_type="image/svg+xml", headers={"cache-control": "no-store"})
 
     vendor = [Mount(f"/vendor/{name}", StaticFiles(directory=path, check_dir=False)) for name, path in VENDOR.items()]
     return [

@@ -261,6 +261,10 @@ def _run(s: Session) -> None:
     expect(summary).to_contain_text("Ik voel onrust (Dewi)")
     expect(summary).to_contain_text("Vragen stellen in plaats van invullen.")
     s.shots.append(anna.shot("8-samenvatting-nl").name)
+    with anna.page.expect_download() as download:
+        click(anna.page, T("summary.download"))
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Vragen stellen in plaats van invullen." in saved and "<script" not in saved
     for person in group:
         expect(person.page.locator("#summary")).to_have_count(0)
 

@@ -187,6 +187,7 @@ function phaseChanged() {
 }
 
 function focusHeading() {
+  if (kind === "screen") return; // nobody types on the projector; no focus ring on the wall
   const heading = document.getElementById("phase-name");
   if (heading && !view.contains(document.activeElement)) heading.focus({ preventScroll: true });
 }

@@ -91,6 +91,9 @@ async function main() {
   languageSwitch(methodTexts);
   joinForm();
   createForm();
+  // arrived through the QR code or a link with the code: only the name is left to fill in
+  const code = document.getElementById("code");
+  if (code.value) document.getElementById("name").focus();
 }
 
 main();

@@ -56,18 +56,24 @@ export function summaryPage(summary, { code, onClose }) {
   return h("div", { class: "summary-wrap" }, actions, page);
 }
 
+const PRINT_CSS =
+  "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#111}" +
+  "h2{margin-top:1.5rem}.muted{color:#555}";
+
+/** Text as HTML source: the browser escapes it for us (we read innerHTML, never set it). */
+function escaped(text) {
+  const holder = document.createElement("p");
+  holder.textContent = text;
+  return holder.innerHTML;
+}
+
 function download(page, code) {
-  const doc = document.implementation.createHTMLDocument(page.querySelector("h1").textContent);
-  doc.documentElement.lang = document.documentElement.lang;
-  const meta = doc.createElement("meta");
-  meta.setAttribute("charset", "utf-8");
-  doc.head.prepend(meta);
-  const style = doc.createElement("style");
-  style.textContent =
-    "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#111}h2{margin-top:1.5rem}.muted{color:#555}";
-  doc.head.append(style);
-  doc.body.append(doc.importNode(page, true));
-  const blob = new Blob([`<!doctype html>\n${doc.documentElement.outerHTML}`], { type: "text/html" });
+  const lang = document.documentElement.lang === "en" ? "en" : "nl";
+  const title = escaped(page.querySelector("h1").textContent);
+  const html =
+    `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title>` +
+    `<style>${PRINT_CSS}</style></head><body>${page.outerHTML}</body></html>\n`;
+  const blob = new Blob([html], { type: "text/html" });
   const a = h("a", { href: URL.createObjectURL(blob), download: `kring-samenvatting-${code}.html` });
   document.body.append(a);
   a.click();
