@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -70,6 +71,8 @@ class KringClient:
         self.errors: list[dict[str, Any]] = []  # error frames that answer no command
         self.unavailable: list[dict[str, Any]] = []  # "try again" answers, each retried
         self.close_code: int | None = None
+        self.role_changes = 0  # closes with CLOSE_ROLE_CHANGED, each answered by a fresh resume
+        self.clock_offset = 0.0  # server clock minus ours, in seconds, from the last welcome
         self.ws: ClientConnection | None = None
         self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
         self._reader: asyncio.Task | None = None
@@ -87,9 +90,17 @@ class KringClient:
     def state(self) -> dict[str, Any]:
         return self.mirror.state
 
-    async def join(self, code: str, name: str) -> KringClient:
-        await self._open({"t": "hello", "code": code, "name": name})
+    async def join(self, code: str, name: str, *, screen: bool = False) -> KringClient:
+        """Join by code; `screen=True` joins as a read-only projector screen."""
+        hello: dict[str, Any] = {"t": "hello", "code": code, "name": name}
+        if screen:
+            hello["as"] = "screen"
+        await self._open(hello)
         return self
+
+    def server_now(self) -> float:
+        """The server's unix time now, in seconds (for the phase timer's deadline)."""
+        return time.time() + self.clock_offset
 
     async def resume(self, token: str, *, epoch: str | None = None, seq: int | None = None) -> KringClient:
         self.token = token
@@ -108,18 +119,24 @@ class KringClient:
             open_timeout=10,
         )
         try:
+            sent = time.time()
             await ws.send(self.codec.encode(hello))
             data = await asyncio.wait_for(ws.recv(), 10)
+            received = time.time()
         except BaseException:
             await ws.close()
             raise
         welcome = self._record(data)
+        if isinstance(welcome.get("now"), int | float):
+            self.clock_offset = welcome["now"] - (sent + received) / 2
         if welcome.get("t") != "welcome":
             await ws.close()
             raise CommandError(welcome)
         self.ws = ws
         self._on_welcome(welcome)
         self.connected.set()
+        async with self._changed:  # a resume may bring a new snapshot (or role) and no event
+            self._changed.notify_all()
         self._reader = asyncio.create_task(self._read(ws))
         for cid, (t, args, fut) in list(self._pending.items()):  # re-send, same ids
             if not fut.done():
@@ -157,13 +174,20 @@ class KringClient:
                 if not fut.done():
                     fut.set_exception(ConnectionError(f"closed with code {self.close_code}"))
             return
-        asyncio.create_task(self._reconnect())
+        # our role changed: resume at once without epoch/seq, for a snapshot of the new role
+        fresh = self.close_code == errors.CLOSE_ROLE_CHANGED
+        if fresh:
+            self.role_changes += 1
+        asyncio.create_task(self._reconnect(fresh=fresh))
 
-    async def _reconnect(self) -> None:
+    async def _reconnect(self, *, fresh: bool = False) -> None:
         delay = 0.05
         while not self._closing:
             try:
-                await self.resume(self.token or "", epoch=self.epoch, seq=self.mirror.seq)
+                if fresh:
+                    await self.resume(self.token or "")
+                else:
+                    await self.resume(self.token or "", epoch=self.epoch, seq=self.mirror.seq)
                 return
             except CommandError as err:
                 if err.code in (errors.BAD_TOKEN, errors.UNKNOWN_ROOM):

@@ -74,13 +74,23 @@ class Mirror:
             s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
             s["people"] = []
 
+    def _role_changed(self, ev: dict) -> None:
+        # a change of your own role is followed by close 4011 and a fresh snapshot
+        for p in self.state["participants"]:
+            if p["id"] == ev["participant"]:
+                p["role"] = ev["role"]
+
     def _locked(self, ev: dict) -> None:
         self.state["locked"] = ev["locked"]
 
     def _phase(self, ev: dict) -> None:
         self.state["phase"] = ev["phase"]
+        self.state["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
         self.state["ready_count"] = 0
         self.state["ready"] = False
+
+    def _timer(self, ev: dict) -> None:
+        self.state["timer"] = ev["timer"]
 
     def _confirmed(self, ev: dict) -> None:
         self.state["confirmed_count"] = ev["confirmed_count"]

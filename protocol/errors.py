@@ -77,5 +77,6 @@ CLOSE_BAD_HELLO = 4002  # hello refused (bad token, unknown room, locked); see t
 CLOSE_REMOVED = 4003  # the facilitator removed this participant
 CLOSE_ENDED = 4004  # the room was ended and erased
 CLOSE_TOO_SLOW = 4008  # send queue overflowed; resume with the last seq
+CLOSE_ROLE_CHANGED = 4011  # your role changed; resume at once without epoch/seq for a fresh snapshot
 CLOSE_TOO_LARGE = 1009  # frame over MAX_FRAME (closed by the transport)
 CLOSE_TRY_AGAIN = 1013  # the backend is temporarily unavailable; reconnect with backoff

@@ -30,6 +30,11 @@ def _text(max_len: int, required: bool = True) -> Field:
 
 
 ITEM_ID = Field(str, max_len=16)
+TIMER_ACTIONS = ("start", "pause", "extend")
+TIMER_EXTEND_DEFAULT = 60  # seconds an "extend" adds when it names none
+
+#: What a join may ask to be instead of a participant: a read-only projector screen.
+JOIN_AS = ("screen",)
 
 #: Every command a client may send after hello, and its fields besides `t` and `id`.
 COMMANDS: dict[str, dict[str, Field]] = {
@@ -44,6 +49,12 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "deal_cards": {},
     "reveal": {},
     "end": {},
+    "timer": {
+        "action": Field(str, choices=TIMER_ACTIONS),
+        "seconds": Field(int, required=False, min=1, max=limits.MAX_TIMER_EXTEND),
+    },
+    "add_facilitator": {"participant": ITEM_ID},
+    "hand_over": {"participant": ITEM_ID},
     # participants (the phase and role decide who may)
     "confirm": {},
     "propose_case": {"title": _text(limits.MAX_TITLE), "question": _text(limits.MAX_SHORT)},
@@ -75,6 +86,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
 HELLO_JOIN: dict[str, Field] = {
     "code": Field(str, max_len=12),
     "name": _text(limits.MAX_NAME),
+    "as": Field(str, required=False, choices=JOIN_AS),
 }
 HELLO_RESUME: dict[str, Field] = {
     "token": Field(str, max_len=128),
@@ -103,6 +115,7 @@ class Command:
 class Hello:
     code: str | None = None  # join by code ...
     name: str | None = None
+    as_: str | None = None  # "screen": join as a read-only projector screen
     token: str | None = None  # ... or resume with a token
     epoch: str | None = None
     seq: int | None = None
@@ -175,7 +188,7 @@ def parse_hello(msg: Any) -> Hello:
         args = _check_fields(msg, HELLO_RESUME, None)
         return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
     args = _check_fields(msg, HELLO_JOIN, None)
-    return Hello(code=args["code"], name=args["name"])
+    return Hello(code=args["code"], name=args["name"], as_=args.get("as"))
 
 
 def parse_create_room(body: Any) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 A broadcast never awaits a socket: each frame is encoded once per audience and appended
 to every connection's queue; a connection whose queue overflows is closed as too slow
 (it resumes from its last seq), so one sleeping laptop cannot stall a room.
+
+A connection whose participant changes role gets the `role_changed` frame and is then
+closed with CLOSE_ROLE_CHANGED: its client resumes without epoch/seq and so gets a fresh
+snapshot for its new role, instead of every client learning to re-project the room.
 """
 
 from __future__ import annotations
@@ -126,6 +130,7 @@ class Hub:
             if ev.seq > conn.last_seq:
                 conn.last_seq = ev.seq
                 conn.send(frame(ev, conn.pid, conn.role))
+                self._after(conn, ev)
 
     async def set_presence(self, conn: Connection, delta: int) -> None:
         """Count this process's connections per participant; the backend decides online."""
@@ -182,10 +187,19 @@ class Hub:
                 if data is None:
                     data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role))
                 conn.push(data)
+                self._after(conn, ev)
             if ev.t == "removed":
                 self._close_soon(code, errors.CLOSE_REMOVED, ev.public["participant"])
             elif ev.t == "ended":
                 self._close_soon(code, errors.CLOSE_ENDED, None)
+
+    def _after(self, conn: Connection, ev: Event) -> None:
+        """A connection that was just sent `ev`: if its own role changed, see the room anew."""
+        if ev.t == "role_changed" and ev.public["participant"] == conn.pid:
+            # frames queued from now on are projected for the new role, until the close
+            conn.role = ev.public["role"]
+            # call_soon, as in _close_soon: the ack of the sender's own hand_over goes first
+            asyncio.get_running_loop().call_soon(conn.close_after_pending, errors.CLOSE_ROLE_CHANGED)
 
     def _close_soon(self, code: str, close_code: int, pid: str | None) -> None:
         # call_soon: the command's own ack (pushed right after commit) still goes out first

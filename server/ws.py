@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from .ratelimit import JoinGuard, RateLimit
 from .rooms import identity
 from .rooms.engine import decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
+from .rooms.state import PARTICIPANT, SCREEN
 from .rooms.views import frame, snapshot
 
 log = logging.getLogger("kring.ws")
@@ -143,9 +145,10 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
         return hello.token, p.id, p.role, None
     code = normalize_code(hello.code or "")
     token = f"{code}.{identity.new_token()}"
+    role = SCREEN if hello.as_ == "screen" else PARTICIPANT
     try:
         decision, state = await execute(
-            hub.backend, code, lambda s, rng: decide_join(s, hello.name or "", identity.token_hash(token))
+            hub.backend, code, lambda s, rng: decide_join(s, hello.name or "", identity.token_hash(token), role)
         )
     except LookupError:
         raise ProtocolError(errors.UNKNOWN_ROOM) from None
@@ -160,16 +163,20 @@ async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_t
     if state is None:
         raise WebSocketDisconnect(errors.CLOSE_ENDED)
     me = state.participants[conn.pid]
+    conn.role = me.role  # it may have changed since the hello; later changes close the connection
     welcome: dict[str, Any] = {
         "t": "welcome",
         "you": {"id": me.id, "name": me.name, "role": me.role},
         "epoch": state.epoch,
+        "now": time.time(),  # lets a client correct its clock for the phase timer
     }
     if new_token:
         welcome["token"] = new_token
     missed = None
     if hello.epoch == state.epoch and hello.seq is not None:
         missed = await hub.backend.read_since(conn.code, state.epoch, hello.seq)
+        if missed and any(ev.t == "role_changed" and ev.public["participant"] == conn.pid for ev in missed):
+            missed = None  # your role changed meanwhile: see the room anew, as after close 4011
     if missed is not None:
         welcome["seq"] = missed[-1].seq if missed else hello.seq
         welcome["events"] = [frame(ev, conn.pid, conn.role) for ev in missed]
@@ -189,6 +196,7 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
             return
         if data is None:
             return
+        now = time.time()  # the phase timer counts from when the command arrived
         allowed = bucket.take()
         try:
             cmd = parse_command(_decode(conn.codec, data))
@@ -200,7 +208,9 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
             conn.send(err.frame())
             continue
         try:
-            decision, _ = await execute(hub.backend, conn.code, lambda s, rng, cmd=cmd: decide(s, actor, cmd, rng))
+            decision, _ = await execute(
+                hub.backend, conn.code, lambda s, rng, cmd=cmd, now=now: decide(s, actor, cmd, rng, now)
+            )
         except RoomError as err:
             conn.send(ProtocolError(err.code, err.detail, cmd.id).frame())
             continue

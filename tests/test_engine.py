@@ -3,6 +3,7 @@ permission rule, driven through `decide` / `apply` with the memory backend's com
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -20,7 +21,7 @@ from server.rooms import identity
 from server.rooms.engine import SELF_ROLE, Decision, apply, decide, decide_join, decide_presence, new_room
 from server.rooms.events import Actor, Event, RoomError
 from server.rooms.method import DEFAULT_METHOD, load
-from server.rooms.state import FACILITATOR, PARTICIPANT, RoomState
+from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, sees_private, snapshot
 
 METHOD = load(DEFAULT_METHOD)
@@ -39,6 +40,9 @@ FACILITATOR_COMMANDS = (
     "deal_cards",
     "reveal",
     "end",
+    "timer",
+    "add_facilitator",
+    "hand_over",
 )
 #: participant commands bound to a phase, and the input (Phase.accepts key) they give
 PHASE_INPUT = {
@@ -106,6 +110,7 @@ class Room:
             anonymous_questions=anonymous_questions,
         )
         self.rng = random.Random(seed)
+        self.now = 1_700_000_000.0  # the server clock that ws.py would pass in
         self.log: list[Event] = []
         self.facilitator = Member("p1", self.state.participants["p1"].name, facilitator_token, FACILITATOR)
         self.members: dict[str, Member] = {"p1": self.facilitator}
@@ -116,19 +121,25 @@ class Room:
             ev.seq = self.state.seq + 1
             apply(self.state, ev)
             self.log.append(ev)
+            if ev.t == "role_changed":  # the harness's members carry their current role
+                pid = ev.public["participant"]
+                self.members[pid] = dataclasses.replace(self.members[pid], role=ev.public["role"])
+                if pid == self.facilitator.pid:
+                    self.facilitator = self.members[pid]
         return decision
 
-    def join(self, name: str, token: str | None = None) -> Member:
+    def join(self, name: str, token: str | None = None, *, screen: bool = False) -> Member:
         token = token or f"token-{len(self.members) + 1}-{name}"
-        decision = self.commit(decide_join(self.state, name, identity.token_hash(token)))
+        role = SCREEN if screen else PARTICIPANT
+        decision = self.commit(decide_join(self.state, name, identity.token_hash(token), role))
         pid = decision.result["participant"]
-        member = Member(pid, self.state.participants[pid].name, token, PARTICIPANT)
+        member = Member(pid, self.state.participants[pid].name, token, role)
         self.members[pid] = member
         return member
 
-    def run(self, who: Member, t: str, *, cid: str | None = None, **fields: Any) -> Decision:
+    def run(self, who: Member, t: str, *, cid: str | None = None, now: float | None = None, **fields: Any) -> Decision:
         cmd = command(t, cid or f"cmd-{next(self._ids)}", **fields)
-        return self.commit(decide(self.state, who.actor, cmd, self.rng))
+        return self.commit(decide(self.state, who.actor, cmd, self.rng, self.now if now is None else now))
 
     def refused(self, who: Member, t: str, code: str = errors.NOT_ALLOWED, **fields: Any) -> RoomError:
         """Run a command that must fail with `code` and leave the room as it was."""
@@ -233,6 +244,9 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         "takeaway": {"text": "Ik neem mee"},
         "evaluate": {"score": 4, "line": "Fijn"},
         "ready": {"ready": True},
+        "timer": {"action": "start"},
+        "add_facilitator": {"participant": target},
+        "hand_over": {"participant": target},
     }.get(t, {})
 
 
@@ -1081,3 +1095,335 @@ def test_inputs_from_the_wrong_part_of_the_room_get_not_allowed(phase: str, t: s
         wrong.extend(group)
     for member in wrong:
         room.refused(member, t, **sample_args(room, t))
+
+
+# --------------------------------------------------------------------------- phase timer
+
+
+def _timer(room: Room, who: Member | None = None, **fields: Any) -> dict[str, Any] | None:
+    """Run a timer command; the timer it publishes, or None when it caused no event."""
+    events = room.run(who or room.facilitator, "timer", **fields).events
+    assert len(events) <= 1
+    if not events:
+        return None
+    assert events[0].t == "timer" and events[0].private is None  # the same for everyone
+    return events[0].public["timer"]
+
+
+def test_a_new_room_has_a_stopped_timer_of_the_lobby() -> None:
+    room, (anna,) = start(1)
+    minutes = METHOD.phases[0].minutes
+    expected = {"running": False, "deadline": None, "remaining": float(minutes * 60)}
+    assert room.state.timer() == expected
+    for viewer in room.everyone:
+        assert room.snapshot(viewer)["timer"] == expected
+
+
+def test_timer_start_pause_and_extend() -> None:
+    room, _ = start(2)
+    room.now = 1000.0
+    assert _timer(room, action="start") == {"running": True, "deadline": 1300.0, "remaining": 300.0}
+    assert _timer(room, action="start") is None  # already running: no event, still an ack
+    room.now = 1100.0
+    running = _timer(room, action="extend", seconds=30)
+    assert running == {"running": True, "deadline": 1330.0, "remaining": 230.0}
+    room.now = 1130.0
+    assert _timer(room, action="pause") == {"running": False, "deadline": None, "remaining": 200.0}
+    assert _timer(room, action="pause") is None  # paused already
+    assert _timer(room, action="extend") == {"running": False, "deadline": None, "remaining": 260.0}  # 60 by default
+    room.now = 2000.0
+    assert _timer(room, action="start") == {"running": True, "deadline": 2260.0, "remaining": 260.0}
+    for viewer in room.everyone:
+        assert room.snapshot(viewer)["timer"] == room.state.timer()
+
+
+def test_pausing_after_the_deadline_keeps_the_overrun() -> None:
+    room, _ = start(1)
+    room.now = 1000.0
+    _timer(room, action="start")
+    room.now = 1345.5
+    assert _timer(room, action="pause") == {"running": False, "deadline": None, "remaining": -45.5}
+    assert _timer(room, action="extend", seconds=100) == {"running": False, "deadline": None, "remaining": 54.5}
+
+
+def test_every_phase_change_resets_the_timer_and_the_phase_event_carries_it() -> None:
+    room, inbrenger, group = start_case(4, phase="casuskeuze")
+    _timer(room, action="start")
+    _timer(room, action="extend", seconds=600)
+    events = room.run(room.facilitator, "advance").events
+    phase = METHOD.phases[PHASES.index("vragenronde")]
+    fresh = {"running": False, "deadline": None, "remaining": float(phase.minutes * 60)}
+    assert events[0].public["timer"] == events[0].private["timer"] == fresh
+    assert room.state.timer() == fresh
+    for viewer in room.everyone:
+        assert room.frames(viewer, events[:1])[0]["timer"] == fresh
+        assert room.snapshot(viewer)["timer"] == fresh
+    _timer(room, action="start")
+    back = room.run(room.facilitator, "back").events[0]
+    assert back.public["timer"]["remaining"] == METHOD.phases[PHASES.index("casuskeuze")].minutes * 60
+    assert not room.state.timer_running
+
+
+def test_only_facilitators_run_the_timer() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    screen = room.join("Scherm", screen=True)
+    for who in (inbrenger, group[0], screen):
+        for action in ("start", "pause", "extend"):
+            room.refused(who, "timer", action=action)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"action": "stop"},
+        {"action": "START"},
+        {"action": 1},
+        {"action": "extend", "seconds": 0},
+        {"action": "extend", "seconds": 3601},
+        {"action": "extend", "seconds": 1.5},
+        {"action": "extend", "seconds": True},
+        {"action": "extend", "seconds": "60"},
+        {"action": "start", "deadline": 5},
+    ],
+)
+def test_timer_arguments_are_validated(fields: dict[str, Any]) -> None:
+    with pytest.raises(ProtocolError) as info:
+        command("timer", "t-1", **fields)
+    assert info.value.code == errors.INVALID_FIELD
+    assert info.value.command_id == "t-1"
+
+
+def test_timer_extend_accepts_one_second_to_an_hour() -> None:
+    assert command("timer", "t", action="extend", seconds=1).args == {"action": "extend", "seconds": 1}
+    assert command("timer", "t", action="extend", seconds=3600).args["seconds"] == 3600
+    assert command("timer", "t", action="pause").args == {"action": "pause"}
+
+
+# --------------------------------------------------------------------------- projector screen
+
+
+def test_hello_may_join_as_a_screen_and_nothing_else() -> None:
+    from protocol.messages import parse_hello
+
+    assert parse_hello({"t": "hello", "code": "abc", "name": "Scherm", "as": "screen"}).as_ == "screen"
+    assert parse_hello({"t": "hello", "code": "abc", "name": "Anna"}).as_ is None
+    for bad in ("facilitator", "participant", "", "SCREEN", 1, None, True):
+        with pytest.raises(ProtocolError) as info:
+            parse_hello({"t": "hello", "code": "abc", "name": "Scherm", "as": bad})
+        assert info.value.code == errors.INVALID_FIELD, bad
+    with pytest.raises(ProtocolError) as info:  # a resume has its role already
+        parse_hello({"t": "hello", "token": "ABC.x", "as": "screen"})
+    assert info.value.code == errors.INVALID_FIELD
+
+
+def test_a_screen_joins_like_a_participant_with_its_own_role_and_name() -> None:
+    room, (anna,) = start(1)
+    screen = room.join("Scherm", screen=True)
+    ev = room.log[-1]
+    assert ev.public == {"participant": {"id": screen.pid, "name": "Scherm", "role": SCREEN, "online": False}}
+    assert room.join("scherm", screen=True).name == "scherm (2)"
+    assert room.join("Anna", screen=True).name == "Anna (2)"
+    for viewer in room.everyone:
+        roles = {p["id"]: p["role"] for p in room.snapshot(viewer)["participants"]}
+        assert roles[screen.pid] == SCREEN
+    room.commit(decide_presence(room.state, screen.pid, True))
+    assert room.snapshot(anna)["participants"][2]["online"] is True
+
+
+def test_a_screen_obeys_the_lock_and_the_room_size() -> None:
+    room, _ = start(1)
+    room.run(room.facilitator, "lock", locked=True)
+    with pytest.raises(RoomError) as info:
+        decide_join(room.state, "Scherm", identity.token_hash("s"), SCREEN)
+    assert info.value.code == errors.ROOM_LOCKED
+    room.run(room.facilitator, "lock", locked=False)
+    for i in range(limits.MAX_PARTICIPANTS - 3):
+        room.join(f"Deelnemer {i}")
+    room.join("Scherm", screen=True)  # the 30th person: screens count
+    with pytest.raises(RoomError) as info:
+        decide_join(room.state, "Scherm", identity.token_hash("s2"), SCREEN)
+    assert info.value.code == errors.ROOM_FULL
+
+
+@pytest.mark.parametrize("phase", PHASES)
+def test_every_command_from_a_screen_is_refused(phase: str) -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    room.run(group[0], "ask", text="Vraag")
+    screen = room.join("Scherm", screen=True)
+    room.goto(phase)
+    if phase == "associatieronde":
+        room.run(room.facilitator, "deal_cards")
+    for t in COMMANDS:
+        err = room.refused(screen, t, **sample_args(room, t))
+        assert err.detail == "a screen only shows the room"
+
+
+def test_a_screen_is_not_part_of_the_group() -> None:
+    # two askers and a screen: still too few for anonymity
+    room, inbrenger, group = start_case(3, phase="casuskeuze")
+    screen = room.join("Scherm", screen=True)
+    assert screen.pid not in room.state.group()
+    room.goto("vragenronde")
+    q = room.one(group[0], "ask", text="Wie weet ervan?").public["question"]
+    assert q["author"] == group[0].pid
+    room.goto("associatieronde")
+    holders = [ev.to for ev in room.run(room.facilitator, "deal_cards").events]
+    assert sorted(holders) == sorted((m.pid,) for m in group)
+    room.goto("adviesronde")
+    assert room.state.turn_order == [m.pid for m in group]
+    # no card, no turn, no ready, and the vote and case choice are not for it
+    assert room.snapshot(screen)["my_card"] is None
+
+
+def test_a_screen_sees_the_public_room_only() -> None:
+    room, inbrenger, group = start_case(5, phase="opening")
+    screen = room.join("Scherm", screen=True)
+    room.run(group[0], "confirm")
+    room.goto("vragenronde")
+    qid = room.run(group[0], "ask", text="<zichtbaar>").result["question"]
+    hidden = room.run(group[1], "ask", text="<verborgen>").result["question"]
+    room.run(room.facilitator, "hide_question", question=hidden, hidden=True)
+    room.goto("associatieronde")
+    room.run(room.facilitator, "deal_cards")
+    room.run(group[0], "perspective", feel="<voel>", think="<denk>")
+    for ev in room.log:
+        assert not sees_private(ev, screen.pid, SCREEN)
+        assert room.frames(screen, [ev])[0] == {"t": ev.t, "seq": ev.seq, **ev.public}
+    seen = json.dumps(room.frames(screen))
+    snap = room.snapshot(screen)
+    dumped = json.dumps(snap)
+    for secret in ("<voel>", "<denk>", '"script"'):
+        assert secret not in seen and secret not in dumped, secret
+    assert not any("role" in f for f in room.frames(screen) if f["t"] == "card_dealt")
+    assert "<verborgen>" not in dumped  # (its question_asked frame went out before it was hidden)
+    assert [q["id"] for q in snap["questions"]] == [qid]
+    assert snap["own_questions"] == snap["own_upvotes"] == snap["confirmed"] == snap["evaluations"] == []
+    assert snap["my_card"] is None and snap["my_perspective"] is None and snap["perspectives"] is None
+    assert snap["confirmed_count"] == 1 and snap["cards_dealt"] == 4 and snap["perspectives_written"] == 1
+    room.run(room.facilitator, "reveal")
+    assert room.snapshot(screen)["perspectives"] == room.state.revealed
+
+
+def test_the_facilitator_can_remove_a_screen() -> None:
+    room, (anna,) = start(1)
+    screen = room.join("Scherm", screen=True)
+    room.refused(anna, "remove", participant=screen.pid)
+    assert room.one(room.facilitator, "remove", participant=screen.pid).public == {"participant": screen.pid}
+    assert screen.pid not in [p["id"] for p in room.snapshot(anna)["participants"]]
+    room.refused(screen, "ready", code=errors.BAD_TOKEN, ready=True)
+
+
+# --------------------------------------------------------------------------- co-facilitators
+
+
+def test_add_facilitator_makes_a_participant_a_co_facilitator() -> None:
+    room, inbrenger, group = start_case(5, phase="vragenronde")
+    hidden = room.run(group[0], "ask", text="<verborgen>").result["question"]
+    room.run(room.facilitator, "hide_question", question=hidden, hidden=True)
+    co = group[1]
+    assert "script" not in room.snapshot(co)["phase"]
+    ev = room.one(room.facilitator, "add_facilitator", participant=co.pid)
+    assert (ev.t, ev.public, ev.private) == ("role_changed", {"participant": co.pid, "role": FACILITATOR}, None)
+    co = room.members[co.pid]
+    assert co.role == FACILITATOR and room.state.participants[co.pid].role == FACILITATOR
+    assert room.facilitator.role == FACILITATOR  # the first one stays
+    # the new facilitator sees and does what facilitators do, and no longer gives input
+    snap = room.snapshot(co)
+    assert "script" in snap["phase"] and hidden in [q["id"] for q in snap["questions"]]
+    assert co.pid not in room.state.group()
+    room.refused(co, "ask", text="Nog een vraag")
+    room.one(co, "hide_question", question=hidden, hidden=False)
+    phase = room.run(co, "advance").events[0]
+    assert "script" in room.frames(co, [phase])[0]["phase"]
+    for viewer in room.everyone:
+        roles = {p["id"]: p["role"] for p in room.snapshot(viewer)["participants"]}
+        assert roles[co.pid] == FACILITATOR
+
+
+def test_add_facilitator_refusals() -> None:
+    room, inbrenger, group = start_case(5, phase="vragenronde")
+    screen = room.join("Scherm", screen=True)
+    fac = room.facilitator
+    room.refused(group[0], "add_facilitator", participant=group[1].pid)  # only facilitators
+    room.refused(inbrenger, "add_facilitator", participant=group[1].pid)
+    err = room.refused(fac, "add_facilitator", participant=inbrenger.pid)
+    assert err.detail == "the inbrenger cannot be a facilitator"
+    err = room.refused(fac, "add_facilitator", participant=screen.pid)
+    assert err.detail == "a screen cannot be a facilitator"
+    err = room.refused(fac, "add_facilitator", participant=fac.pid)
+    assert err.detail == "this person is a facilitator already"
+    room.run(fac, "add_facilitator", participant=group[0].pid)
+    room.refused(fac, "add_facilitator", participant=group[0].pid)
+    room.run(fac, "remove", participant=group[2].pid)
+    room.refused(fac, "add_facilitator", code=errors.NOT_FOUND, participant=group[2].pid)
+    room.refused(fac, "add_facilitator", code=errors.NOT_FOUND, participant="p99")
+
+
+def test_facilitators_cannot_remove_each_other() -> None:
+    room, (anna, bram) = start(2)
+    room.run(room.facilitator, "add_facilitator", participant=anna.pid)
+    anna = room.members[anna.pid]
+    room.refused(anna, "remove", participant=room.facilitator.pid)
+    room.refused(room.facilitator, "remove", participant=anna.pid)
+    room.one(anna, "remove", participant=bram.pid)
+
+
+def test_hand_over_swaps_the_roles_in_one_decision() -> None:
+    room, inbrenger, group = start_case(5, phase="vragenronde")
+    old, new = room.facilitator, group[0]
+    decision = room.run(old, "hand_over", cid="h-1", participant=new.pid)
+    assert [(ev.t, ev.public) for ev in decision.events] == [
+        ("role_changed", {"participant": new.pid, "role": FACILITATOR}),
+        ("role_changed", {"participant": old.pid, "role": PARTICIPANT}),
+    ]
+    assert decision.result == {}
+    old, new = room.members[old.pid], room.members[new.pid]
+    assert (old.role, new.role) == (PARTICIPANT, FACILITATOR)
+    assert [p.id for p in room.state.participants.values() if p.role == FACILITATOR] == [new.pid]
+    # re-sent after a reconnect (now as a participant): applied once, the same result
+    again = room.run(old, "hand_over", cid="h-1", participant=new.pid)
+    assert again.events == [] and again.result == {}
+    # the former facilitator is an ordinary participant now
+    room.refused(old, "advance")
+    room.refused(old, "hand_over", participant=group[1].pid)
+    assert old.pid in room.state.group()
+    room.one(old, "ask", text="Mag ik ook iets vragen?")
+    assert "script" not in room.snapshot(old)["phase"] and "script" in room.snapshot(new)["phase"]
+    phase = room.run(new, "advance").events[0]
+    assert "script" not in room.frames(old, [phase])[0]["phase"]
+    assert "script" in room.frames(new, [phase])[0]["phase"]
+
+
+def test_hand_over_refusals_leave_the_room_as_it_was() -> None:
+    room, inbrenger, group = start_case(4, phase="casuskeuze")
+    screen = room.join("Scherm", screen=True)
+    fac = room.facilitator
+    room.refused(group[0], "hand_over", participant=group[1].pid)
+    room.refused(fac, "hand_over", participant=inbrenger.pid)
+    room.refused(fac, "hand_over", participant=screen.pid)
+    room.refused(fac, "hand_over", participant=fac.pid)
+    room.refused(fac, "hand_over", code=errors.NOT_FOUND, participant="p99")
+    room.run(fac, "add_facilitator", participant=group[0].pid)
+    room.refused(fac, "hand_over", participant=group[0].pid)  # a facilitator already
+    room.run(fac, "remove", participant=group[1].pid)
+    room.refused(fac, "hand_over", code=errors.NOT_FOUND, participant=group[1].pid)
+    assert room.state.participants[fac.pid].role == FACILITATOR
+
+
+def test_the_former_facilitator_joins_the_turn_order_of_the_next_in_turn_phase() -> None:
+    room, inbrenger, group = start_case(4, phase="associatieronde")
+    room.run(room.facilitator, "hand_over", participant=group[0].pid)
+    order = room.run(room.members[group[0].pid], "advance").events[1]
+    assert order.t == "turns"
+    # the group in join order: the former facilitator (p1) first, the new one left out
+    assert order.public["order"] == ["p1", *(m.pid for m in group[1:])]
+
+
+def test_a_case_of_someone_who_became_facilitator_cannot_be_chosen() -> None:
+    room, (anna, bram, chris) = start(3)
+    room.goto("casuskeuze")
+    case = room.run(anna, "propose_case", title="T", question="V").result["case"]
+    room.run(room.facilitator, "add_facilitator", participant=anna.pid)
+    err = room.refused(room.facilitator, "choose_case", case=case)
+    assert err.detail == "the proposer of this case is a facilitator now"

@@ -5,6 +5,7 @@ checked after every step."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 from typing import Any
@@ -15,9 +16,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from protocol import errors
 from protocol.messages import COMMANDS, Command
-from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, new_room
+from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, fresh_timer, new_room
 from server.rooms.events import Event, RoomError
-from server.rooms.state import FACILITATOR, PARTICIPANT
+from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
 from server.rooms.views import frame, sees_private, snapshot
 
 from .test_engine import (
@@ -59,6 +60,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (pid, command id) -> first result
         self.checked = 0
         self.counter = 0
+        self.role_at: dict[str, str] = {"p1": FACILITATOR}  # roles as of the last checked event
 
     # ----------------------------------------------------------------- set-up
 
@@ -86,7 +88,7 @@ class RoomMachine(RuleBasedStateMachine):
 
     def fast_forward(self, phase_id: str, people: list[str]) -> None:
         """Start some runs further on, through ordinary commands, so every round gets its share."""
-        fac, first = self.room.facilitator, self.room.members["p2"]
+        fac, first = self._leader(), self.room.members["p2"]
         target = next(i for i, p in enumerate(METHOD.phases) if p.id == phase_id)
         while self.room.state.phase < min(target, CHOICE):
             self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
@@ -112,6 +114,11 @@ class RoomMachine(RuleBasedStateMachine):
         s = self.room.state
         return [m for m in self.room.everyone if m.role == PARTICIPANT and s.active(m.pid)]
 
+    def _leader(self) -> Member:
+        """A current facilitator (after a hand_over it need not be p1)."""
+        s = self.room.state
+        return next(m for m in self.room.everyone if m.role == FACILITATOR and s.active(m.pid))
+
     def _draw_member(self, data: st.DataObject, members: list[Member]) -> Member:
         return data.draw(st.sampled_from(members or self.room.everyone))
 
@@ -131,8 +138,13 @@ class RoomMachine(RuleBasedStateMachine):
 
         if t == "lock":
             return {"locked": data.draw(st.booleans())}
-        if t == "remove":
+        if t in ("remove", "add_facilitator", "hand_over"):
             return {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
+        if t == "timer":
+            args: dict[str, Any] = {"action": data.draw(st.sampled_from(["start", "pause", "extend"]))}
+            if data.draw(st.booleans()):
+                args["seconds"] = data.draw(st.integers(1, 3600))
+            return args
         if t in ("choose_case", "withdraw_case", "vote"):
             return {"case": case()}
         if t == "hide_question":
@@ -168,9 +180,14 @@ class RoomMachine(RuleBasedStateMachine):
         before = s.to_dict()
         was_ended, was_active = s.ended, s.active(who.pid) is not None
         pre_inbrenger, pre_group, pre_cards = s.inbrenger, s.group(), dict(s.cards)
+        pre_timer = s.timer()
+        pre_roles = {p.id: p.role for p in s.participants.values() if not p.removed}
         phase = s.current_phase
+        role = s.participants[who.pid].role  # `who` may be an old copy: roles change
+        who = dataclasses.replace(who, role=role)
+        room.now += 7.25  # the server clock moves on between commands
         try:
-            decision = decide(s, who.actor, cmd, room.rng)
+            decision = decide(s, who.actor, cmd, room.rng, room.now)
         except RoomError as err:
             assert s.to_dict() == before, "a refused command changed the room"
             if was_ended:
@@ -179,6 +196,8 @@ class RoomMachine(RuleBasedStateMachine):
                 assert err.code == errors.BAD_TOKEN
             else:
                 assert err.code in REFUSALS, err
+                if role == SCREEN:
+                    assert err.code == errors.NOT_ALLOWED, "a screen got another refusal than not_allowed"
                 if cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR:
                     assert err.code == errors.NOT_ALLOWED
                 if cmd.t in PHASE_INPUT and PHASE_INPUT[cmd.t] not in phase.accepts:
@@ -195,6 +214,7 @@ class RoomMachine(RuleBasedStateMachine):
             assert not (cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR), cmd
             if cmd.t in PHASE_INPUT:
                 assert who.role == PARTICIPANT and PHASE_INPUT[cmd.t] in phase.accepts, cmd
+            assert role != SCREEN, f"a screen got {cmd.t} through"
         self.sent.append((who, cmd))
         room.commit(decision)
         if decision.events:
@@ -220,8 +240,45 @@ class RoomMachine(RuleBasedStateMachine):
                     self.anonymous[q["id"]] = who
             elif ev.t == "perspective_written":
                 self.written.setdefault(who.pid, set()).update((cmd.args["feel"], cmd.args["think"]))
+            elif ev.t == "timer":
+                assert cmd.t == "timer" and who.role == FACILITATOR
+                self._check_timer_step(cmd, pre_timer, ev.public["timer"], room.now)
+            elif ev.t == "role_changed":
+                assert who.role == FACILITATOR and cmd.t in ("add_facilitator", "hand_over")
+                target = cmd.args["participant"]
+                assert ev.public in (
+                    {"participant": target, "role": FACILITATOR},
+                    {"participant": who.pid, "role": PARTICIPANT},
+                )
+                # only an active, ordinary participant who is not the inbrenger can be made one
+                assert pre_roles.get(target) == PARTICIPANT and target != pre_inbrenger
         if cmd.t == "deal_cards" and fresh:
-            assert sorted(s.cards) == sorted(pre_group)  # every group member holds exactly one card
+            # the new cards go to exactly the group members who had none; then all hold one
+            assert set(s.cards) - set(pre_cards) == set(pre_group) - set(pre_cards)
+            assert set(pre_group) <= set(s.cards)
+        if cmd.t == "hand_over" and fresh:  # atomic: the target leads, the sender does not
+            assert [ev.t for ev in decision.events] == ["role_changed", "role_changed"]
+            assert s.participants[cmd.args["participant"]].role == FACILITATOR
+            assert s.participants[who.pid].role == PARTICIPANT
+        if cmd.t == "timer" and not decision.events and fresh:
+            assert (cmd.args["action"], pre_timer["running"]) in (("start", True), ("pause", False))
+
+    @staticmethod
+    def _check_timer_step(cmd: Command, pre: dict[str, Any], post: dict[str, Any], now: float) -> None:
+        action = cmd.args["action"]
+        if action == "start":
+            assert not pre["running"] and post["running"]
+            assert post["deadline"] == now + pre["remaining"]
+        elif action == "pause":
+            assert pre["running"] and not post["running"] and post["deadline"] is None
+            assert post["remaining"] == pre["deadline"] - now
+        else:
+            seconds = cmd.args.get("seconds", 60)
+            assert post["running"] == pre["running"]
+            if pre["running"]:
+                assert post["deadline"] == pre["deadline"] + seconds
+            else:
+                assert post["deadline"] is None and post["remaining"] == pre["remaining"] + seconds
 
     # ----------------------------------------------------------------- rules
 
@@ -250,7 +307,7 @@ class RoomMachine(RuleBasedStateMachine):
         for t, inp in PHASE_INPUT.items():
             if inp in phase.accepts:
                 options.append((t, "inbrenger" if t in ("mark_answered", "rate_question") else phase.accepts[inp]))
-        options += [(t, "fac") for t in ("back", "remove", "lock")]
+        options += [(t, "fac") for t in ("back", "remove", "lock", "timer", "timer", "add_facilitator", "hand_over")]
         options += [("ready", "everyone"), ("summary", "inbrenger")]
         options += {
             "casuskeuze": [("close_vote", "fac"), ("choose_case", "fac"), ("choose_case", "fac")],
@@ -263,7 +320,7 @@ class RoomMachine(RuleBasedStateMachine):
         if data.draw(st.integers(0, 9)) == 0:
             who = self._draw_member(data, self.room.everyone)
         elif kind == "fac":
-            who = self.room.facilitator
+            who = self._leader()
         elif kind == "inbrenger" and s.inbrenger:
             who = self.room.members[s.inbrenger]
         elif kind == "group":
@@ -277,7 +334,7 @@ class RoomMachine(RuleBasedStateMachine):
     def progress(self, data: st.DataObject) -> None:
         """The next natural step of a session, so that runs get through all the rounds."""
         s = self.room.state
-        fac = self.room.facilitator
+        fac = self._leader()
         members = self.room.members
         participants = self._active_participants()
         group = [members[pid] for pid in s.group()]
@@ -335,7 +392,8 @@ class RoomMachine(RuleBasedStateMachine):
         s = self.room.state
         if s.ended or s.locked or len(self.room.members) >= 10:
             return
-        self.room.join(name)
+        screen = data.draw(st.integers(0, 3)) == 0
+        self.room.join("Scherm" if screen else name, screen=screen)
         self._mark_system()
 
     def presence(self, data: st.DataObject) -> None:
@@ -401,19 +459,30 @@ class RoomMachine(RuleBasedStateMachine):
             if ev.t == "phase":
                 who, t = self.origin[ev.seq]
                 assert who is not None and who.role == FACILITATOR and t in ("advance", "back")
+                phase = METHOD.phases[ev.public["phase"]["index"]]
+                assert ev.public["timer"] == ev.private["timer"] == fresh_timer(phase)
+            if ev.t == "joined":
+                self.role_at[ev.public["participant"]["id"]] = ev.public["participant"]["role"]
             for viewer in self.room.everyone:
-                seen = frame(ev, viewer.pid, viewer.role)
+                role = self.role_at.get(viewer.pid)  # the role the server projects this event for
+                if role is None:  # joined later: gets this event inside a snapshot, if at all
+                    continue
+                seen = frame(ev, viewer.pid, role)
                 dumped = json.dumps(seen)
                 if ev.t == "card_dealt":
                     mine = ev.to == (viewer.pid,)
-                    assert sees_private(ev, viewer.pid, viewer.role) is mine
+                    assert sees_private(ev, viewer.pid, role) is mine
                     assert ("role" in seen) is mine
+                if role == SCREEN:
+                    assert seen == {"t": ev.t, "seq": ev.seq, **ev.public}, "a screen got a private frame"
                 for author, texts in self._hidden_from(viewer.pid).items():
                     for text in texts:
                         assert text not in dumped, f"{viewer.pid} received {author}'s hidden {text}"
-                if viewer.role != FACILITATOR:
+                if role != FACILITATOR:
                     for text in hidden_texts:
                         assert text not in dumped
+            if ev.t == "role_changed":
+                self.role_at[ev.public["participant"]] = ev.public["role"]
         self.checked = len(self.room.log)
 
     @invariant()
@@ -438,6 +507,28 @@ class RoomMachine(RuleBasedStateMachine):
             assert snap["my_card"] == s.cards.get(viewer.pid)
             if s.revealed is None:
                 assert snap["perspectives"] is None
+            assert snap["timer"] == s.timer()
+            if viewer.role == SCREEN:  # the public room, owning nothing
+                assert "script" not in snap["phase"]
+                assert snap["my_card"] is None and snap["my_perspective"] is None
+                assert snap["own_questions"] == snap["own_upvotes"] == snap["confirmed"] == snap["evaluations"] == []
+                assert snap["vote"]["mine"] is None and snap["ready"] is False
+
+    @invariant()
+    def roles_hold(self) -> None:
+        s = self.room.state
+        active = [p for p in s.participants.values() if not p.removed]
+        assert any(p.role == FACILITATOR for p in active), "the room lost its last facilitator"
+        assert all(s.participants[pid].role == PARTICIPANT for pid in s.group())
+        for p in active:  # the harness follows the room
+            assert self.room.members[p.id].role == p.role
+        t = s.timer()
+        assert t["running"] == (t["deadline"] is not None)
+        if not any(ev.t == "timer" for ev in self.room.log if ev.seq > self._last_phase_seq()):
+            assert t == fresh_timer(s.current_phase)
+
+    def _last_phase_seq(self) -> int:
+        return max((ev.seq for ev in self.room.log if ev.t == "phase"), default=0)
 
 
 #: CI runs a fixed set of examples so that a stop never hinges on luck; set

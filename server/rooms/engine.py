@@ -1,7 +1,8 @@
 """Commands -> events (`decide`) and events -> state (`apply`). Pure: no I/O, no clock.
 
-Randomness (card dealing, reveal shuffle) comes in as an argument and its outcome is
-written into the events, so replaying a log always gives the same state.
+Randomness (card dealing, reveal shuffle) and the time (the phase timer) come in as
+arguments and their outcome is written into the events, so replaying a log always gives
+the same state.
 """
 
 from __future__ import annotations
@@ -12,16 +13,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocol import errors, limits
-from protocol.messages import Command
+from protocol.messages import TIMER_EXTEND_DEFAULT, Command
 
 from . import identity
 from .events import FACILITATORS, Actor, Event, RoomError
 from .method import Phase
-from .state import APPLIED_MEMORY, FACILITATOR, PARTICIPANT, Advice, Case, Participant, Question, RoomState
+from .state import (
+    APPLIED_MEMORY,
+    FACILITATOR,
+    PARTICIPANT,
+    SCREEN,
+    Advice,
+    Case,
+    Participant,
+    Question,
+    RoomState,
+)
 
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
 
 SELF_ROLE = {"nl": "De inbrenger zelf", "en": "The inbrenger themself"}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a handler gets from outside the room: randomness, and the server clock."""
+
+    rng: random.Random
+    now: float = 0.0  # server unix time in seconds when the command arrived
 
 
 @dataclass(slots=True)
@@ -49,7 +68,18 @@ def new_room(
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1
+    _reset_timer(state)
     return state
+
+
+def fresh_timer(phase: Phase) -> dict[str, Any]:
+    """The timer of a phase just entered: stopped, with the phase's suggested duration."""
+    return {"running": False, "deadline": None, "remaining": float(phase.minutes * 60)}
+
+
+def _reset_timer(s: RoomState) -> None:
+    t = fresh_timer(s.current_phase)
+    s.timer_running, s.timer_deadline, s.timer_remaining = t["running"], t["deadline"], t["remaining"]
 
 
 def dedup_key(actor: Actor, command_id: str) -> str:
@@ -67,7 +97,10 @@ def find_participant(state: RoomState, token_hash: str) -> Participant | None:
 # --------------------------------------------------------------------------- system
 
 
-def decide_join(state: RoomState, name: str, token_hash: str) -> Decision:
+def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTICIPANT) -> Decision:
+    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector."""
+    if role not in (PARTICIPANT, SCREEN):
+        raise ValueError(role)
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
     if state.locked:
@@ -81,7 +114,7 @@ def decide_join(state: RoomState, name: str, token_hash: str) -> Decision:
         suffix = f" ({n})"
         unique = name[: limits.MAX_NAME - len(suffix)] + suffix
     pid = state.new_id("p")
-    rec = Participant(pid, unique, PARTICIPANT, token_hash).public()
+    rec = Participant(pid, unique, role, token_hash).public()
     ev = Event("joined", {"participant": rec}, internal={"token_hash": token_hash})
     return Decision([ev], {"participant": pid})
 
@@ -142,30 +175,36 @@ def _cmd_marker(events: list[Event], key: str, result: dict) -> None:
     first.internal = {**(first.internal or {}), "cmd": [key, result]}
 
 
-def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random) -> Decision:
-    """Check a command against role and phase; return the events it causes and its result."""
+def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now: float = 0.0) -> Decision:
+    """Check a command against role and phase; return the events it causes and its result.
+
+    `now` is the server's unix time in seconds when the command arrived (the phase timer).
+    """
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
-    if state.active(actor.pid) is None:
+    me = state.active(actor.pid)
+    if me is None:
         raise RoomError(errors.BAD_TOKEN, "you are no longer in this room")
     key = dedup_key(actor, cmd.id)
     if key in state.applied:
         return Decision([], state.applied[key])
+    if me.role == SCREEN:
+        raise _deny("a screen only shows the room")
     handler = _HANDLERS[cmd.t]
-    decision = handler(state, actor, cmd.args, rng)
+    decision = handler(state, actor, cmd.args, Context(rng, now))
     if decision.events:
         _cmd_marker(decision.events, key, decision.result)
     return decision
 
 
-def _lock(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _lock(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if s.locked == args["locked"]:
         return Decision()
     return Decision([Event("locked", {"locked": args["locked"]})])
 
 
-def _remove(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _remove(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     target = s.active(args["participant"])
     if target is None:
@@ -179,7 +218,10 @@ def _phase_events(s: RoomState, index: int) -> list[Event]:
     phase = s.method.phases[index]
     public = phase.public(index)
     script = {**public, "script": dict(phase.script)}  # what to say and watch for: facilitators only
-    events = [Event("phase", {"phase": public}, {"phase": script}, (FACILITATORS,))]
+    timer = fresh_timer(phase)  # so that clients need not know the method to reset it
+    events = [
+        Event("phase", {"phase": public, "timer": timer}, {"phase": script, "timer": dict(timer)}, (FACILITATORS,))
+    ]
     if phase.in_turn:
         # keep the order (and progress) the group already has; drop who left, append late joiners
         group = s.group()
@@ -197,7 +239,7 @@ def _first_case_phase(s: RoomState) -> int | None:
     return None
 
 
-def _advance(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _advance(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     nxt = s.phase + 1
     if nxt >= len(s.method.phases):
@@ -208,14 +250,14 @@ def _advance(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision
     return Decision(_phase_events(s, nxt))
 
 
-def _back(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _back(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if s.phase == 0:
         raise _deny("this is the first phase")
     return Decision(_phase_events(s, s.phase - 1))
 
 
-def _confirm(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _confirm(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "confirm")
     if a.pid in s.confirmed:
         return Decision()
@@ -229,7 +271,7 @@ def _confirm(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision
     )
 
 
-def _propose(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _propose(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "cases")
     if len(s.cases) >= limits.MAX_CASES:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_CASES} cases")
@@ -237,7 +279,7 @@ def _propose(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision
     return Decision([Event("case_proposed", {"case": case.public()})], {"case": case.id})
 
 
-def _withdraw_case(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _withdraw_case(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "cases")
     case = s.cases.get(args["case"])
     if case is None:
@@ -250,7 +292,7 @@ def _withdraw_case(s: RoomState, a: Actor, args: dict, rng: random.Random) -> De
     return Decision([Event("case_withdrawn", {"case": case.id, "cast": cast})])
 
 
-def _vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _vote(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "cases")
     if not s.vote_open:
         raise _deny("the vote is closed")
@@ -262,7 +304,7 @@ def _vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([Event("vote_cast", {"cast": cast}, {"cast": cast, "case": args["case"]}, (a.pid,))])
 
 
-def _close_vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _close_vote(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if "cases" not in s.current_phase.accepts:
         raise _deny("there is no vote in this phase")
@@ -275,27 +317,30 @@ def _close_vote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decis
     return Decision([Event("vote_closed", {"tally": tally})])
 
 
-def _choose(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _choose(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if "cases" not in s.current_phase.accepts:
         raise _deny("a case is chosen in the case choice phase")
     case = s.cases.get(args["case"])
     if case is None:
         raise _missing("case")
-    if s.active(case.proposer) is None:
+    proposer = s.active(case.proposer)
+    if proposer is None:
         raise _deny("the proposer of this case has left")
+    if proposer.role != PARTICIPANT:
+        raise _deny("the proposer of this case is a facilitator now")
     if s.chosen_case == case.id:
         return Decision()
     return Decision([Event("case_chosen", {"case": case.id, "inbrenger": case.proposer})])
 
 
-def _share(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _share(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "case_text")
     people = list(dict.fromkeys(args["people"]))  # keep order, drop repeats
     return Decision([Event("case_shared", {"text": args["text"], "people": people})])
 
 
-def _ask(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _ask(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     phase = _require_input(s, a, "questions")
     if len(s.questions) >= limits.MAX_QUESTIONS:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_QUESTIONS} questions")
@@ -319,7 +364,7 @@ def _updated(q: Question, **internal: Any) -> Event:
     return Event("question_updated", {"question": rec}, internal=internal or None)
 
 
-def _withdraw_question(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _withdraw_question(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "questions")
     q = _question(s, a, args["question"])
     if identity.tag(a.anon_key, q.id) != q.tag:
@@ -327,7 +372,7 @@ def _withdraw_question(s: RoomState, a: Actor, args: dict, rng: random.Random) -
     return Decision([Event("question_withdrawn", {"question": q.id})])
 
 
-def _upvote(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _upvote(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "questions")
     q = _question(s, a, args["question"])
     mark = identity.tag(a.anon_key, "up:" + q.id)
@@ -346,7 +391,7 @@ def _inbrenger_on_question(s: RoomState, a: Actor, qid: str) -> Question:
     return _question(s, a, qid)
 
 
-def _mark(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _mark(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     q = _inbrenger_on_question(s, a, args["question"])
     if q.answered == args["answered"]:
         return Decision()
@@ -354,7 +399,7 @@ def _mark(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([_updated(preview)])
 
 
-def _rate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _rate(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     q = _inbrenger_on_question(s, a, args["question"])
     if q.rating == args["rating"]:
         return Decision()
@@ -362,7 +407,7 @@ def _rate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([_updated(preview)])
 
 
-def _hide(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _hide(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     q = _question(s, a, args["question"])
     if q.hidden == args["hidden"]:
@@ -375,12 +420,12 @@ def _hide(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([ev])
 
 
-def _essence(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _essence(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "essence")
     return Decision([Event("essence", {"text": args["text"]})])
 
 
-def _deal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _deal(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if "perspectives" not in s.current_phase.accepts:
         raise _deny("role cards are dealt in the association round")
@@ -390,7 +435,7 @@ def _deal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     holders = [pid for pid in s.group() if pid not in s.cards]
     if not holders:
         raise _deny("everyone in the group already has a card")
-    rng.shuffle(holders)
+    ctx.rng.shuffle(holders)
     used = {r: 0 for r in roles}
     for role in s.cards.values():
         if role in used:
@@ -399,14 +444,14 @@ def _deal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     for holder in holders:
         # the least used role next, so every role is covered before any repeats
         least = min(used.values())
-        role = rng.choice([r for r in roles if used[r] == least])
+        role = ctx.rng.choice([r for r in roles if used[r] == least])
         used[role] += 1
         dealt += 1
         events.append(Event("card_dealt", {"cards_dealt": dealt}, {"cards_dealt": dealt, "role": role}, (holder,)))
     return Decision(events)
 
 
-def _perspective(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _perspective(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "perspectives")
     if a.pid not in s.cards:
         raise _deny("you have no role card yet")
@@ -417,7 +462,7 @@ def _perspective(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Deci
     return Decision([Event("perspective_written", {"perspectives_written": n}, private, (a.pid,))])
 
 
-def _reveal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _reveal(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if "perspectives" not in s.current_phase.accepts:
         raise _deny("perspectives are revealed in the association round")
@@ -426,11 +471,11 @@ def _reveal(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     if not s.perspectives:
         raise _deny("nobody has written a perspective yet")
     items = [{"role": s.cards[pid], "feel": f, "think": t} for pid, (f, t) in s.perspectives.items()]
-    rng.shuffle(items)  # arrival order must not give anyone away
+    ctx.rng.shuffle(items)  # arrival order must not give anyone away
     return Decision([Event("perspectives_revealed", {"perspectives": items})])
 
 
-def _pass_turn(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _pass_turn(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     if not s.current_phase.in_turn:
         raise _deny("there are no turns in this phase")
     if _turns_done(s):
@@ -440,7 +485,7 @@ def _pass_turn(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decisi
     return Decision([Event("turns", {"order": s.turn_order, "current": s.turn + 1})])
 
 
-def _advice(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _advice(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     phase = _require_input(s, a, "advice")
     if phase.in_turn and (_turns_done(s) or s.turn_order[s.turn] != a.pid):
         raise _deny("wait for your turn")
@@ -452,15 +497,15 @@ def _advice(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([Event("advice_given", {"advice": item.public()})], {"advice": item.id})
 
 
-def _text_event(kind: str) -> Callable[[RoomState, Actor, dict, random.Random], Decision]:
-    def handler(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _text_event(kind: str) -> Callable[[RoomState, Actor, dict, Context], Decision]:
+    def handler(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
         _require_input(s, a, kind)
         return Decision([Event(kind, {"text": args["text"]})])
 
     return handler
 
 
-def _evaluate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _evaluate(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_input(s, a, "evaluation")
     n = len(s.evaluations) + (a.pid not in s.evaluations)
     ev = {"participant": a.pid, "score": args["score"], "line": args.get("line", "")}
@@ -473,7 +518,7 @@ def _evaluate(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decisio
     )
 
 
-def _ready(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _ready(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     p = s.active(a.pid)
     if p is None or p.role != PARTICIPANT or s.phase == 0:
         raise _deny("only participants can mark themselves ready, after the lobby")
@@ -483,18 +528,71 @@ def _ready(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
     return Decision([Event("ready", {"ready_count": n}, {"ready_count": n, "ready": args["ready"]}, (a.pid,))])
 
 
-def _summary(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _summary(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     if a.pid != s.inbrenger:
         raise _deny("the summary goes to the inbrenger only")
     return Decision([], {"summary": summary(s)})
 
 
-def _end(s: RoomState, a: Actor, args: dict, rng: random.Random) -> Decision:
+def _timer(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    _require_fac(s, a)
+    action = args["action"]
+    running, deadline, remaining = s.timer_running, s.timer_deadline, s.timer_remaining
+    if action == "start":
+        if running:
+            return Decision()
+        running, deadline = True, ctx.now + remaining
+    elif action == "pause":
+        if not running or deadline is None:
+            return Decision()
+        running, deadline, remaining = False, None, deadline - ctx.now  # negative: overrun
+    else:  # extend
+        seconds = float(args.get("seconds", TIMER_EXTEND_DEFAULT))
+        if running and deadline is not None:
+            deadline += seconds
+            remaining = deadline - ctx.now
+        else:
+            remaining += seconds
+    return Decision([Event("timer", {"timer": {"running": running, "deadline": deadline, "remaining": remaining}})])
+
+
+def _new_facilitator(s: RoomState, a: Actor, pid: str) -> Participant:
+    """The checks shared by add_facilitator and hand_over; returns the target."""
+    _require_fac(s, a)
+    target = s.active(pid)
+    if target is None:
+        raise _missing("participant")
+    if target.role == FACILITATOR:
+        raise _deny("this person is a facilitator already")
+    if target.role == SCREEN:
+        raise _deny("a screen cannot be a facilitator")
+    if target.id == s.inbrenger:
+        raise _deny("the inbrenger cannot be a facilitator")
+    return target
+
+
+def _add_facilitator(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    target = _new_facilitator(s, a, args["participant"])
+    return Decision([Event("role_changed", {"participant": target.id, "role": FACILITATOR})])
+
+
+def _hand_over(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    target = _new_facilitator(s, a, args["participant"])
+    # one decision: the room is never without a facilitator, and never has one too many
+    return Decision(
+        [
+            Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
+            Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
+        ]
+    )
+
+
+def _end(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     return Decision([Event("ended", {})])
 
 
-_HANDLERS: dict[str, Callable[[RoomState, Actor, dict, random.Random], Decision]] = {
+_HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "lock": _lock,
     "remove": _remove,
     "advance": _advance,
@@ -505,6 +603,9 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, random.Random], Decision]
     "deal_cards": _deal,
     "reveal": _reveal,
     "end": _end,
+    "timer": _timer,
+    "add_facilitator": _add_facilitator,
+    "hand_over": _hand_over,
     "confirm": _confirm,
     "propose_case": _propose,
     "withdraw_case": _withdraw_case,
@@ -574,6 +675,12 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "phase":
         s.phase = pub["phase"]["index"]
         s.ready = []
+        _reset_timer(s)
+    elif t == "timer":
+        timer = pub["timer"]
+        s.timer_running, s.timer_deadline, s.timer_remaining = timer["running"], timer["deadline"], timer["remaining"]
+    elif t == "role_changed":
+        s.participants[pub["participant"]].role = pub["role"]
     elif t == "confirmed":
         s.confirmed.append(prv["participant"])
     elif t == "case_proposed":

@@ -13,6 +13,7 @@ from .method import DEFAULT_METHOD, Method, Phase, load
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
+SCREEN = "screen"  # a projector: watches the public room, never acts, never part of the group
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
 
@@ -86,6 +87,10 @@ class RoomState:
     locked: bool = False
     ended: bool = False
     phase: int = 0
+    # the shared phase timer; reset by every phase change (see engine.fresh_timer)
+    timer_running: bool = False
+    timer_deadline: float | None = None  # server unix seconds, while running
+    timer_remaining: float = 0.0  # seconds left as of the last timer change (negative: overrun)
     participants: dict[str, Participant] = field(default_factory=dict)
     confirmed: list[str] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
@@ -119,12 +124,15 @@ class RoomState:
     def current_phase(self) -> Phase:
         return self.method.phases[self.phase]
 
+    def timer(self) -> dict[str, Any]:
+        return {"running": self.timer_running, "deadline": self.timer_deadline, "remaining": self.timer_remaining}
+
     def active(self, pid: str) -> Participant | None:
         p = self.participants.get(pid)
         return None if p is None or p.removed else p
 
     def group(self) -> list[str]:
-        """Participants other than the facilitator(s) and the inbrenger, in join order."""
+        """Participants other than the facilitator(s), screens and the inbrenger, in join order."""
         return [
             p.id
             for p in self.participants.values()

@@ -10,11 +10,13 @@ from typing import Any
 
 from . import identity
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, RoomState
+from .state import FACILITATOR, SCREEN, RoomState
 
 
 def sees_private(ev: Event, pid: str, role: str) -> bool:
-    return ev.private is not None and (pid in ev.to or (role == FACILITATOR and FACILITATORS in ev.to))
+    if ev.private is None or role == SCREEN:  # a projector shows the public room only
+        return False
+    return pid in ev.to or (role == FACILITATOR and FACILITATORS in ev.to)
 
 
 def frame(ev: Event, pid: str, role: str) -> dict[str, Any]:
@@ -50,6 +52,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
             "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in method.phases],
         },
         "phase": _phase(s, fac),
+        "timer": s.timer(),
         "participants": [p.public() for p in s.participants.values() if not p.removed],
         "confirmed_count": len(s.confirmed),
         "confirmed": [pid for pid in s.confirmed if fac or pid == viewer.pid],
