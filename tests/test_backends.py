@@ -172,3 +172,41 @@ async def test_a_lost_redis_log_starts_a_new_epoch(redis_server):
     finally:
         await backend.erase(code)
         await backend.close()
+
+
+async def test_a_refusal_is_only_final_on_the_latest_state(pair):
+    """A process whose copy lags behind another's commit must not refuse on it: the case
+    that another process just stored is found, every time."""
+    from protocol.messages import Command
+    from server.rooms.engine import decide
+    from server.rooms.events import Actor
+
+    backend, peer = pair
+    code = await _room(backend)
+    watcher = Recorder()
+    await backend.subscribe(code, watcher)  # `backend` keeps a cached copy, as a process with connections does
+    try:
+        pid = await _join(peer, code, "Anna")
+        await execute(peer, code, lambda s, rng: decide(s, Actor("p1"), Command("advance", "a1", {}), rng))
+        await execute(peer, code, lambda s, rng: decide(s, Actor("p1"), Command("advance", "a2", {}), rng))
+        for n in range(15):  # at most 20 cases per room
+            await backend.load(code)  # the cache is current here ...
+            proposed, _ = await execute(  # ... and behind once the other process commits
+                peer,
+                code,
+                lambda s, rng, n=n: decide(
+                    s, Actor(pid, b"anna"), Command("propose_case", f"p{n}", {"title": "T", "question": "Q"}), rng
+                ),
+            )
+            case = proposed.result["case"]
+            chosen, _ = await execute(
+                backend,
+                code,
+                lambda s, rng, n=n, case=case: decide(
+                    s, Actor("p1"), Command("choose_case", f"c{n}", {"case": case}), rng
+                ),
+            )
+            assert chosen.events and chosen.events[0].public["case"] == case
+    finally:
+        await backend.unsubscribe(code, watcher)
+        await backend.erase(code)

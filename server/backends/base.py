@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
 from ..rooms.engine import Decision
-from ..rooms.events import Event
+from ..rooms.events import Event, RoomError
 from ..rooms.state import RoomState
 
 Listener = Callable[[str, list[Event]], None]
@@ -74,6 +74,12 @@ class Backend(abc.ABC):
     async def disconnected(self, code: str, pid: str) -> None:
         """This process lost its last connection of `pid`: offline unless elsewhere."""
 
+    async def confirm_current(self, state: RoomState) -> bool:
+        """Is `state` the room's latest version? If not, forget this process's copy so the
+        next load reads the latest. A refusal or a no-op is only final on the latest state:
+        a case proposed through another process a moment ago must be found."""
+        return True
+
     def room_lock(self, code: str) -> AbstractAsyncContextManager[object]:
         """Held from load to commit, so a process decides on one room at a time."""
         return contextlib.nullcontext()
@@ -103,9 +109,16 @@ async def execute(
             state = await backend.load(code)
             if state is None:
                 raise LookupError(code)
-            decision = decide(state, rng)
+            try:
+                decision = decide(state, rng)
+            except RoomError:
+                if await backend.confirm_current(state):
+                    raise
+                continue
             if not decision.events:
-                return decision, state
+                if await backend.confirm_current(state):
+                    return decision, state
+                continue
             try:
                 decision.events = await backend.commit(state, decision.events)
             except Conflict:

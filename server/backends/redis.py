@@ -146,6 +146,15 @@ class RedisBackend(Backend):
         room.cache = cache
         return cache
 
+    async def confirm_current(self, state: RoomState) -> bool:
+        seq = await self.redis.hget(_keys(state.code)[0], "seq")
+        if seq is not None and int(seq) == state.seq:
+            return True
+        room = self.rooms.get(state.code)
+        if room is not None:
+            room.cache = None  # behind what another process committed: read it afresh
+        return False
+
     async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
         code = state.code
         room_key, log_key, _, channel = _keys(code)
