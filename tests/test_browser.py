@@ -395,3 +395,29 @@ def test_offline_and_back_loses_nothing_and_sends_once(browser: Browser, base: s
         assert problems == {}
     finally:
         s.close()
+
+
+def test_the_timer_counts_to_the_server_deadline_and_shows_overrun(browser: Browser, base: str) -> None:
+    """The countdown arithmetic in the page: the server's deadline, this laptop's clock
+    corrected by the measured offset, and an overrun shown as +m:ss."""
+    s = Session(browser, base)
+    try:
+        person = s.add("timer", "/")
+        shown = person.page.evaluate(
+            """async () => {
+              const { clock, secondsLeft } = await import('/static/js/timer.js');
+              const server = 1_800_000_000_000;  // the server's clock, in ms
+              const running = { running: true, deadline: server / 1000 + 90, remaining: 600 };
+              const paused = { running: false, deadline: null, remaining: -75 };
+              return [
+                clock(secondsLeft(running, server)),           // 1:30 left
+                clock(secondsLeft(running, server + 90_000)),  // just at the deadline
+                clock(secondsLeft(running, server + 150_500)), // a minute over
+                clock(secondsLeft(paused, server)),            // paused after an overrun
+                clock(secondsLeft(null, server)),
+              ];
+            }"""
+        )
+        assert shown == ["1:30", "0:00", "+1:00", "+1:15", "–:––"]
+    finally:
+        s.close()
