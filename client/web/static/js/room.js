@@ -211,7 +211,8 @@ function onRefused(command, args, error) {
 
 function onState(state, detail) {
   if (state === "closed") {
-    if (detail && detail.reason === "ended") forgetRoom(code);
+    // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox)
+    if (detail && ["ended", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
     ctx.ui.closed = detail || { reason: "other" };
   }
   render();
