@@ -89,6 +89,11 @@ class Mirror:
         self.state["ready_count"] = 0
         self.state["ready"] = False
 
+    def _method_set(self, ev: dict) -> None:
+        self.state["method"] = ev["method"]
+        self.state["phase"] = ev["phase"]
+        self.state["timer"] = ev["timer"]
+
     def _timer(self, ev: dict) -> None:
         self.state["timer"] = ev["timer"]
 

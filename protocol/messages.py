@@ -48,6 +48,10 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "hide_question": {"question": ITEM_ID, "hidden": Field(bool)},
     "deal_cards": {},
     "reveal": {},
+    "set_method": {
+        "method": Field(str, required=False, max_len=64),
+        "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
+    },
     "end": {},
     "timer": {
         "action": Field(str, choices=TIMER_ACTIONS),
@@ -98,6 +102,7 @@ HELLO_RESUME: dict[str, Field] = {
 #: The JSON body of POST /api/rooms; every field is optional.
 CREATE_ROOM: dict[str, Field] = {
     "method": Field(str, required=False, max_len=64),
+    "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
     "language": Field(str, required=False, choices=("nl", "en")),
     "anonymous_questions": Field(bool, required=False),
     "facilitator_name": _text(limits.MAX_NAME, required=False),

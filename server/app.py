@@ -47,18 +47,28 @@ async def create_room(request: Request) -> Response:
     language = body.get("language", "nl")
     anonymous = body.get("anonymous_questions", True)
     name = body.get("facilitator_name") or ("Procesbegeleider" if language == "nl" else "Facilitator")
-    if method_id not in method.available():
+    method_toml = body.get("method_toml")
+    if method_toml is not None:
+        if "method" in body:
+            return _error(ProtocolError(errors.INVALID_FIELD, "give either 'method' or 'method_toml'"), 400)
+        try:
+            method_id = method.from_toml(method_toml).id
+        except method.MethodError as err:
+            return _error(ProtocolError(errors.INVALID_FIELD, f"method file: {err}"), 400)
+    elif method_id not in method.available():
         return _error(
             ProtocolError(errors.INVALID_FIELD, f"method must be one of {', '.join(method.available())}"), 400
         )
     try:
-        return await _create(request.app.state.backend, method_id, language, anonymous, name)
+        return await _create(request.app.state.backend, method_id, method_toml, language, anonymous, name)
     except Exception:
         log.warning("creating a room failed", exc_info=True)
         return _error(ProtocolError(errors.UNAVAILABLE), 503)
 
 
-async def _create(backend: Backend, method_id: str, language: str, anonymous: bool, name: str) -> Response:
+async def _create(
+    backend: Backend, method_id: str, method_toml: str | None, language: str, anonymous: bool, name: str
+) -> Response:
     for _ in range(20):
         code = identity.new_room_code()
         token = f"{code}.{identity.new_token()}"
@@ -67,6 +77,7 @@ async def _create(backend: Backend, method_id: str, language: str, anonymous: bo
             identity.new_epoch(),
             identity.token_hash(token),
             method_id=method_id,
+            method_toml=method_toml,
             language=language,
             anonymous_questions=anonymous,
             facilitator_name=name,

@@ -43,6 +43,7 @@ FACILITATOR_COMMANDS = (
     "timer",
     "add_facilitator",
     "hand_over",
+    "set_method",
 )
 #: participant commands bound to a phase, and the input (Phase.accepts key) they give
 PHASE_INPUT = {

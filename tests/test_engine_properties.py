@@ -18,6 +18,7 @@ from protocol import errors
 from protocol.messages import COMMANDS, Command
 from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, fresh_timer, new_room
 from server.rooms.events import Event, RoomError
+from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
 from server.rooms.views import frame, sees_private, snapshot
 
@@ -138,6 +139,8 @@ class RoomMachine(RuleBasedStateMachine):
 
         if t == "lock":
             return {"locked": data.draw(st.booleans())}
+        if t == "set_method":
+            return {"method": data.draw(st.sampled_from([*available(), "onbekend"]))}
         if t in ("remove", "add_facilitator", "hand_over"):
             return {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
         if t == "timer":

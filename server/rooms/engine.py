@@ -17,7 +17,7 @@ from protocol.messages import TIMER_EXTEND_DEFAULT, Command
 
 from . import identity
 from .events import FACILITATORS, Actor, Event, RoomError
-from .method import Phase
+from .method import MethodError, Phase, available, from_toml, load
 from .state import (
     APPLIED_MEMORY,
     FACILITATOR,
@@ -55,6 +55,7 @@ def new_room(
     facilitator_token_hash: str,
     *,
     method_id: str,
+    method_toml: str | None = None,
     language: str = "nl",
     anonymous_questions: bool = True,
     facilitator_name: str = "Procesbegeleider",
@@ -63,6 +64,7 @@ def new_room(
         code=code,
         epoch=epoch,
         method_id=method_id,
+        method_toml=method_toml,
         language=language,
         anonymous_questions=anonymous_questions,
     )
@@ -587,6 +589,29 @@ def _hand_over(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     )
 
 
+def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Choose another method (a shipped one, or the facilitator's own file) in the lobby."""
+    _require_fac(s, a)
+    if s.phase != 0:
+        raise _deny("the method can only be changed in the lobby")
+    if ("method" in args) == ("method_toml" in args):
+        raise RoomError(errors.INVALID_FIELD, "give either 'method' or 'method_toml'")
+    try:
+        if "method" in args:
+            if args["method"] not in available():
+                raise RoomError(errors.INVALID_FIELD, f"method must be one of {', '.join(available())}")
+            m, internal = load(args["method"]), {"method_id": args["method"], "method_toml": None}
+        else:
+            m, internal = from_toml(args["method_toml"]), {"method_id": "", "method_toml": args["method_toml"]}
+            internal["method_id"] = m.id
+    except MethodError as err:
+        raise RoomError(errors.INVALID_FIELD, f"method file: {err}") from None
+    lobby = m.phases[0]
+    public = {"method": m.view(), "phase": lobby.public(0), "timer": fresh_timer(lobby)}
+    private = {**public, "phase": {**lobby.public(0), "script": dict(lobby.script)}}
+    return Decision([Event("method_set", public, private, (FACILITATORS,), internal)], {"method": m.id})
+
+
 def _end(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     return Decision([Event("ended", {})])
@@ -603,6 +628,7 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "deal_cards": _deal,
     "reveal": _reveal,
     "end": _end,
+    "set_method": _set_method,
     "timer": _timer,
     "add_facilitator": _add_facilitator,
     "hand_over": _hand_over,
@@ -675,6 +701,10 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "phase":
         s.phase = pub["phase"]["index"]
         s.ready = []
+        _reset_timer(s)
+    elif t == "method_set":
+        s.method_id, s.method_toml = internal["method_id"], internal["method_toml"]
+        s.phase = 0
         _reset_timer(s)
     elif t == "timer":
         timer = pub["timer"]

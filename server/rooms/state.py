@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .method import DEFAULT_METHOD, Method, Phase, load
+from .method import DEFAULT_METHOD, Method, Phase, from_toml, load
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
@@ -80,6 +80,7 @@ class RoomState:
     code: str
     epoch: str
     method_id: str = DEFAULT_METHOD
+    method_toml: str | None = None  # a facilitator's own method file, instead of a shipped one
     language: str = "nl"
     anonymous_questions: bool = True
     seq: int = 0
@@ -118,7 +119,7 @@ class RoomState:
 
     @property
     def method(self) -> Method:
-        return load(self.method_id)
+        return from_toml(self.method_toml) if self.method_toml else load(self.method_id)
 
     @property
     def current_phase(self) -> Phase:

@@ -45,12 +45,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "language": s.language,
         "anonymous_questions": s.anonymous_questions,
         "locked": s.locked,
-        "method": {
-            "id": method.id,
-            "name": method.name,
-            "purpose": method.purpose,
-            "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in method.phases],
-        },
+        "method": method.view(),
         "phase": _phase(s, fac),
         "timer": s.timer(),
         "participants": [p.public() for p in s.participants.values() if not p.removed],

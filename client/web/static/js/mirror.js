@@ -76,6 +76,11 @@ const FOLD = {
     s.ready_count = 0;
     s.ready = false;
   },
+  method_set(s, ev) {
+    s.method = ev.method;
+    s.phase = ev.phase;
+    s.timer = ev.timer;
+  },
   timer(s, ev) {
     s.timer = ev.timer;
   },

@@ -1,0 +1,143 @@
+"""Every shipped method, run as a whole session over real websockets (both backends):
+the phases come from the method file only, and where the method says the inbrenger
+listens or leaves, the server refuses their input."""
+
+from __future__ import annotations
+
+import pytest
+
+from client.connection import CommandError
+from server.rooms import method
+from server.rooms.method import Method
+
+from .session import Session, open_session
+from .test_session import server_snapshot
+
+
+async def run_method(s: Session, m: Method) -> None:
+    fac, members = s.facilitator, s.members
+    for index, phase in enumerate(m.phases):
+        if index:
+            await fac.command("advance")
+        await s.settle()
+        assert all(c.state["phase"]["id"] == phase.id for c in s.everyone)
+        accepts = phase.accepts
+        if "confirm" in accepts:
+            for x in members:
+                await x.command("confirm")
+        if "cases" in accepts:
+            case = (await members[0].command("propose_case", title=f"Casus {m.id}", question="Wat doe ik?"))["case"]
+            await fac.command("choose_case", case=case)
+            s.inbrenger = members[0]
+        inb = s.inbrenger
+        group = [x for x in members if x is not inb]
+        if "case_text" in accepts:
+            await inb.command("share_case", text="Wat er speelt.", people=["de collega"])
+        if phase.inbrenger != "speaks" and inb is not None:
+            # the inbrenger listens (back turned) or has left: nothing they send gets through
+            for t, args in (("advice", {"text": "Ik wil iets zeggen"}), ("ask", {"text": "Mag ik?"})):
+                with pytest.raises(CommandError) as refused:
+                    await inb.command(t, **args)
+                assert refused.value.code == "not_allowed"
+        if "questions" in accepts:
+            for i, x in enumerate(group):
+                await x.command("ask", text=f"Hoe merk je dat? ({i})")
+        if "essence" in accepts:
+            writer = inb if accepts["essence"] == "inbrenger" else group[0]
+            await writer.command("essence", text="De kern.")
+        if "perspectives" in accepts:
+            await fac.command("deal_cards")
+            await s.settle()
+            for x in group:
+                await x.command("perspective", feel="Ik voel.", think="Ik denk.")
+            await fac.command("reveal")
+        if "advice" in accepts:
+            if phase.in_turn:
+                await s.settle()
+                for _ in group:
+                    turns = fac.state["turns"]
+                    speaker = next(x for x in group if x.me["id"] == turns["order"][turns["current"]])
+                    await speaker.command("advice", text=f"Advies van {speaker.me['name']}.")
+                    await speaker.command("pass_turn")
+                    await s.settle()
+            else:
+                for x in group:
+                    await x.command("advice", text=f"Advies van {x.me['name']}.")
+        if "response" in accepts:
+            await inb.command("respond", text="Dit raakte me.")
+        if "takeaway" in accepts:
+            await inb.command("takeaway", text="Dit neem ik mee.")
+        if "evaluation" in accepts:
+            for x in members:
+                await x.command("evaluate", score=4)
+    await s.settle()
+
+
+@pytest.mark.parametrize("method_id", method.available())
+async def test_a_whole_session_with_each_method(server, method_id):
+    m = method.load(method_id)
+    size = min(max(m.group_size[0], 4), m.group_size[1])  # the facilitator comes on top
+    s = await open_session(server, n=size, method=method_id)
+    try:
+        await run_method(s, m)
+        assert s.facilitator.state["method"]["id"] == method_id
+        assert s.facilitator.state["phase"]["index"] == len(m.phases) - 1
+        summary = (await s.inbrenger.command("summary"))["summary"]
+        assert summary["title"] == f"Casus {method_id}"
+        advised = sum("advice" in p.accepts for p in m.phases)
+        assert len(summary["advice"]) == advised * (size - 1)
+        for c in s.everyone:  # every mirror equals what the server holds for that person
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_the_facilitator_changes_the_method_in_the_lobby_only(server):
+    s = await open_session(server, n=3)
+    own = (method.METHODS_DIR / "vijfstappenmethode.toml").read_text(encoding="utf-8")
+    own = own.replace('id = "vijfstappenmethode"', 'id = "ons-team"', 1).replace(
+        'nl = "Vijfstappenmethode"', 'nl = "Onze vijf stappen"'
+    )
+    try:
+        assert (await s.facilitator.command("set_method", method="roddelmethode"))["method"] == "roddelmethode"
+        await s.settle()
+        assert all(c.state["method"]["name"]["nl"] == "Roddelmethode" for c in s.everyone)
+        assert s.facilitator.state["method"]["needs_familiarity"] is True
+        with pytest.raises(CommandError) as bad:
+            await s.facilitator.command(
+                "set_method", method_toml=own.replace('questions = "group"', 'questions = "groep"')
+            )
+        assert bad.value.code == "invalid_field" and "phases[3].accepts.questions" in str(bad.value)
+        assert "line " in str(bad.value)
+        with pytest.raises(CommandError) as not_yours:
+            await s.members[0].command("set_method", method="drie-rondes")
+        assert not_yours.value.code == "not_allowed"
+        assert (await s.facilitator.command("set_method", method_toml=own))["method"] == "ons-team"
+        await s.settle()
+        assert all(c.state["method"]["name"]["nl"] == "Onze vijf stappen" for c in s.everyone)
+        await s.facilitator.command("advance")
+        with pytest.raises(CommandError) as too_late:
+            await s.facilitator.command("set_method", method="drie-rondes")
+        assert too_late.value.code == "not_allowed"
+        for c in s.everyone:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_a_room_opens_with_the_facilitators_own_method_file(server):
+    import urllib.error
+
+    from client import create_room
+
+    own = (method.METHODS_DIR / "troika.toml").read_text(encoding="utf-8").replace('id = "troika"', 'id = "drietal"', 1)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        await create_room(server, method_toml=own.replace("minutes = 5", "minutes = -5"))
+    body = refused.value.read().decode()
+    assert refused.value.code == 400 and "invalid_field" in body and "phases[4].minutes" in body and "line " in body
+    s = await open_session(server, n=3, method_toml=own)
+    try:
+        assert s.facilitator.state["method"]["id"] == "drietal"
+        assert s.facilitator.state["method"]["group_size"] == [3, 3]
+    finally:
+        await s.close()

@@ -1,0 +1,127 @@
+"""Methods as data: every shipped file follows the schema, and a facilitator's own file
+with a mistake gets an error that names the line, the field and what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from server.rooms import method
+from server.rooms.method import METHODS_DIR, MethodError, from_toml
+
+REFERENCE = (METHODS_DIR / "drie-rondes.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("method_id", method.available())
+def test_every_shipped_method_validates(method_id):
+    m = method.load(method_id)
+    assert m.id == method_id
+    assert m.phases[0].id == "lobby" and len(m.phases) >= 4
+    assert m.sources and all(len(src) > 10 for src in m.sources)
+    assert m.minutes == sum(p.minutes for p in m.phases) > 0
+    low, high = m.group_size
+    assert 2 <= low <= high
+    for p in m.phases:
+        assert p.name["nl"] and p.name["en"] and p.instruction["nl"] and p.script["nl"]
+
+
+def test_at_least_the_reference_and_the_listening_methods_ship():
+    assert {"drie-rondes", "roddelmethode"} <= set(method.available())
+
+
+def edited(old: str, new: str, text: str = REFERENCE) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def line_with(text: str, fragment: str, nth: int = 1) -> int:
+    """The line number of the nth line holding `fragment` (0 when there is none)."""
+    hits = [i + 1 for i, line in enumerate(text.splitlines()) if fragment in line]
+    return hits[nth - 1] if len(hits) >= nth else 0
+
+
+MISTAKES = {
+    "not toml": (lambda: edited('id = "drie-rondes"', 'id = "drie-rondes'), r"not valid TOML: .*line 7"),
+    "unknown who": (
+        lambda: edited('questions = "group"', 'questions = "groep"'),
+        r"^line {groep}, phases\[3\]\.accepts\.questions: must be one of group, inbrenger, everyone \(not 'groep'\)$",
+    ),
+    "unknown input": (
+        lambda: edited("accepts = { perspectives", 'accepts = { gedachten = "group", perspectives'),
+        r"^line {assoc}, phases\[4\]\.accepts: unknown field 'gedachten'$",
+    ),
+    "unknown field": (
+        lambda: edited("in_turn = true", "in_turn = true\nbeurten = 3"),
+        r"^line {advies}, phases\[5\]: unknown field 'beurten'$",
+    ),
+    "missing text": (
+        lambda: edited('en = "Questions round"\n', ""),
+        r"^line {vragen_name}, phases\[3\]\.name: missing field 'en'$",
+    ),
+    "wrong type": (
+        lambda: edited("minutes = 20", 'minutes = "twintig"'),
+        r"^line {minutes}, phases\[3\]\.minutes: must be a whole number \(not 'twintig'\)$",
+    ),
+    "too long": (
+        lambda: edited("minutes = 20", "minutes = 600"),
+        r"^line {minutes}, phases\[3\]\.minutes: 600 must be at most 240$",
+    ),
+    "missing sources": (
+        lambda: edited("sources = [", "bronnen = [").replace("bronnen", "sources_", 1),
+        r"^\(the file\): missing field 'sources'",
+    ),
+    "bad id": (
+        lambda: edited('id = "vragenronde"', 'id = "Vragen Ronde"'),
+        r"^line {bad_id}, phases\[3\]\.id: 'Vragen Ronde' may hold only lower-case letters, digits and dashes$",
+    ),
+    "lobby first": (
+        lambda: edited('id = "lobby"', 'id = "welkom"'),
+        r"^line {welkom}, phases\[0\]\.id: the first phase must be the lobby",
+    ),
+    "twice": (
+        lambda: edited('id = "adviesronde"', 'id = "vragenronde"'),
+        r"^line {twice}, phases\[5\]\.id: the id 'vragenronde' is used twice$",
+    ),
+    "before the choice": (
+        lambda: edited('accepts = { confirm = "everyone" }', 'accepts = { confirm = "everyone", questions = "group" }'),
+        r"^line {opening}, phases\[1\]\.accepts\.questions: comes before the case is chosen",
+    ),
+    "listening inbrenger gives input": (
+        lambda: edited('accepts = { advice = "group", response = "inbrenger" }', 'accepts = { advice = "inbrenger" }'),
+        r"^line {advies_accepts}, phases\[5\]\.accepts\.advice: the inbrenger listens in this phase",
+    ),
+    "turns without advice": (
+        lambda: edited(
+            'accepts = { advice = "group", response = "inbrenger" }', 'accepts = { response = "inbrenger" }'
+        ),
+        r"^line {advies_turn}, phases\[5\]\.in_turn: turns are for advice",
+    ),
+    "group size": (
+        lambda: edited("group_size = [4, 10]", "group_size = [10, 4]"),
+        r"^line {size}, group_size: the smallest group \(10\) is larger than the largest \(4\)$",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(MISTAKES))
+def test_each_mistake_gets_its_own_error(kind):
+    make, pattern = MISTAKES[kind]
+    text = make()
+    lines = {
+        "groep": line_with(text, 'questions = "groep"'),
+        "vragen_name": line_with(text, "[phases.name]", 4),
+        "assoc": line_with(text, "accepts = { gedachten"),
+        "advies": line_with(text, "[[phases]]", 6),
+        "advies_accepts": line_with(text, 'accepts = { advice = "inbrenger" }')
+        if 'advice = "inbrenger"' in text
+        else 0,
+        "advies_turn": line_with(text, "in_turn = true"),
+        "minutes": line_with(text, "minutes = ", 4),
+        "welkom": line_with(text, 'id = "welkom"'),
+        "bad_id": line_with(text, 'id = "Vragen Ronde"'),
+        "twice": line_with(text, 'id = "vragenronde"', 2),
+        "opening": line_with(text, "accepts = { confirm"),
+        "size": line_with(text, "group_size"),
+    }
+    from_toml.cache_clear()
+    with pytest.raises(MethodError, match=pattern.format(**lines)):
+        from_toml(text)
