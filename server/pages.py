@@ -110,7 +110,7 @@ def _method_choices() -> list[dict[str, object]]:
     out = []
     for method_id in method.available():
         m = method.load(method_id)
-        out.append({"id": m.id, "name": m.name, "purpose": m.purpose, "minutes": sum(p.minutes for p in m.phases)})
+        out.append(m.about())
     return out
 
 
@@ -163,10 +163,13 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
         return render(request, "start.html", methods=_method_choices(), code=code)
 
     async def room(request: Request) -> Response:
-        return render(request, "room.html", code=normalize_code(request.path_params["code"]), view="room")
+        code = normalize_code(request.path_params["code"])
+        return render(request, "room.html", code=code, view="room", methods=json.dumps(_method_choices()))
 
     async def screen(request: Request) -> Response:
-        return render(request, "room.html", code=normalize_code(request.path_params["code"]), view="screen")
+        return render(
+            request, "room.html", code=normalize_code(request.path_params["code"]), view="screen", methods="[]"
+        )
 
     async def qr(request: Request) -> Response:
         """The join link as an SVG QR code, for the projector screen."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .browser import Person, clean_artifacts, launch, open_person, write_report
+from .browser import ROOT, Person, clean_artifacts, launch, open_person, write_report
 from .servers import running_server
 
 CATALOG = Path(__file__).resolve().parent.parent / "client" / "web" / "static" / "i18n"
@@ -419,5 +419,60 @@ def test_the_timer_counts_to_the_server_deadline_and_shows_overrun(browser: Brow
             }"""
         )
         assert shown == ["1:30", "0:00", "+1:00", "+1:15", "–:––"]
+    finally:
+        s.close()
+
+
+def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str, tmp_path: Path) -> None:
+    """Chosen in the lobby's method picker; in the gossip round the inbrenger's screen is
+    in listen mode, with nothing to send, while the group writes along."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        fac.page.locator("#create-form button[type=submit]").click()
+        expect(fac.page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = fac.page.url.rsplit("/", 1)[1]
+        # an own method file with a mistake: the facilitator hears which line and field
+        broken = tmp_path / "kapot.toml"
+        text = (ROOT / "server" / "rooms" / "methods" / "roddelmethode.toml").read_text(encoding="utf-8")
+        broken.write_text(text.replace('inbrenger = "listens"', 'inbrenger = "luistert"'), encoding="utf-8")
+        fac.page.locator("#method-upload").set_input_files(str(broken))
+        expect(fac.page.locator("#notice")).to_contain_text(re.compile(r"line \d+, phases\[4\]\.inbrenger"))
+        fac.page.select_option("#method-choice", "roddelmethode")
+        fac.page.locator("#method-form button[type=submit]").click()
+        expect(fac.page.locator("#method-title")).to_contain_text("Roddelmethode")
+        expect(fac.page.locator(".method-picker")).to_contain_text(NL["start"]["familiarity"])
+        people = [join(s, name, code) for name in ("Anna", "Bram", "Chris", "Dewi")]
+        anna, group = people[0], people[1:]
+        expect(anna.page.locator(".phase-step")).to_contain_text("Roddelmethode")
+        click(fac.page, T("fac.next", name="Opening"))
+        for person in people:
+            click(person.page, T("confirm.button"))
+        click(fac.page, T("fac.next", name="Casus en vraag"))
+        propose(anna, "Mijn team", "Hoe krijg ik mijn team mee?")
+        fac.page.locator(".case-item", has_text="Mijn team").get_by_role("button", name=T("fac.choose")).click()
+        anna.page.fill("#share-text", "Mijn team gaat niet mee in de nieuwe werkwijze.")
+        anna.page.locator("#share-form button[type=submit]").click()
+        expect(fac.page.locator(".case-text")).to_be_visible()
+        click(fac.page, T("fac.next", name="Vragenronde"))
+        ask(group[0], "Wat heb je al geprobeerd?")
+        click(fac.page, T("fac.next", name="Roddelronde"))
+        for person in people:
+            expect(person.page.locator("#phase-name")).to_have_text("Roddelronde")
+        listen = anna.page.locator(".listen")
+        expect(listen).to_contain_text(NL["listen"]["title"])
+        expect(anna.page.locator("#view form")).to_have_count(0)  # nothing to send
+        expect(anna.page.locator("#view textarea")).to_have_count(0)
+        group[1].page.fill("#advice-text", "Ze zou het team zelf kunnen laten kiezen.")
+        group[1].page.locator("#advice-form button[type=submit]").click()
+        for person in [anna, fac, group[0]]:  # the inbrenger reads along, without answering
+            expect(person.page.locator(".advice-list")).to_contain_text("laten kiezen")
+        s.shots.append(anna.shot("roddelronde-nl").name)
+        s.shots.append(group[0].shot("roddelronde-nl").name)
+        for person in [fac, anna]:
+            assert person.axe() == []
+        assert [p.missing_strings() for p in s.people] == [[]] * len(s.people)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
     finally:
         s.close()

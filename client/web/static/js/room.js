@@ -27,6 +27,7 @@ const ctx = {
   kind,
   limits,
   prettyCode: `${code.slice(0, 3)}-${code.slice(3)}`,
+  methods: JSON.parse(root.dataset.methods || "[]"),
   mirror,
   me: null,
   ui: { confirming: null, summary: null, closed: null, notice: null },
@@ -205,7 +206,8 @@ function onAck(id, command, args, result) {
 
 function onRefused(command, args, error) {
   const known = t(`errors.${error.code}`, { defaultValue: "" });
-  ctx.ui.notice = known || (document.documentElement.lang === "nl" ? error.message_nl : error.message);
+  const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
+  ctx.ui.notice = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
   render();
 }
 

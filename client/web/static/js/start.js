@@ -51,10 +51,12 @@ function createForm() {
     button.disabled = true;
     showError(error, "");
     const body = {
-      method: form.elements.method.value,
       language: form.elements.language.value,
       anonymous_questions: form.elements.anonymous.checked,
     };
+    const file = form.elements.method_file.files[0];
+    if (file) body.method_toml = await file.text();
+    else body.method = form.elements.method.value;
     const name = form.elements.facilitator.value.trim();
     if (name) body.facilitator_name = name;
     try {
@@ -64,11 +66,17 @@ function createForm() {
         body: JSON.stringify(body),
       });
       const answer = await response.json();
-      if (!response.ok) throw new Error(answer.error || "unavailable");
+      if (!response.ok) {
+        // a method file with a mistake: say where (line and field), in the server's words
+        const detail = answer.error === "invalid_field" && answer.detail ? ` ${answer.detail}` : "";
+        showError(error, t(`errors.${answer.error}`, { defaultValue: t("errors.unavailable") }) + detail);
+        button.disabled = false;
+        return;
+      }
       session.set(answer.code, "room", { token: answer.facilitator_token });
       location.assign(`/room/${answer.code}`);
-    } catch (err) {
-      showError(error, t(`errors.${err.message}`, { defaultValue: t("errors.unavailable") }));
+    } catch {
+      showError(error, t("errors.unavailable"));
       button.disabled = false;
     }
   });
@@ -81,6 +89,11 @@ function methodTexts() {
   for (const option of select.options) option.textContent = `${option.dataset[`name${lng === "en" ? "En" : "Nl"}`]} (${option.dataset.minutes} min)`;
   const chosen = select.selectedOptions[0];
   document.getElementById("method-purpose").textContent = chosen ? chosen.dataset[`purpose${lng === "en" ? "En" : "Nl"}`] : "";
+  if (chosen) {
+    const d = chosen.dataset;
+    const meta = t("start.method_meta", { low: d.low, high: d.high, minutes: d.minutes });
+    document.getElementById("method-meta").textContent = d.familiar === "true" ? `${meta}. ${t("start.familiarity")}` : meta;
+  }
 }
 
 async function main() {

@@ -76,7 +76,7 @@ function phaseControls(ctx) {
   const s = ctx.state;
   const a = s.phase.accepts;
   const out = [];
-  if (s.phase.index === 0) out.push(lobbyHelp(ctx));
+  if (s.phase.index === 0) out.push(lobbyHelp(ctx), methodPicker(ctx));
   if (a.cases) out.push(caseChoice(ctx));
   if (s.chosen_case && s.phase.index > 0) out.push(caseBlock(ctx));
   if (a.questions || s.questions.length) {
@@ -90,6 +90,58 @@ function phaseControls(ctx) {
   if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluations(ctx));
   return out;
+}
+
+/** In the lobby the facilitator may still pick another method, or load their own file. */
+function methodPicker(ctx) {
+  const s = ctx.state;
+  const m = s.method;
+  const meta = t("start.method_meta", { low: m.group_size[0], high: m.group_size[1], minutes: m.minutes });
+  const choices = ctx.methods.filter((x) => x.id !== m.id);
+  return h(
+    "section",
+    { class: "method-picker", "aria-labelledby": "method-title" },
+    h("h2", { id: "method-title" }, t("fac.method"), ": ", pick(m.name)),
+    h("p", {}, pick(m.purpose)),
+    h("p", { class: "hint" }, m.needs_familiarity ? `${meta}. ${t("start.familiarity")}` : meta),
+    choices.length
+      ? h(
+          "form",
+          {
+            class: "row",
+            id: "method-form",
+            onsubmit: (e) => {
+              e.preventDefault();
+              ctx.send("set_method", { method: e.target.elements["method-choice"].value });
+            },
+          },
+          h("label", { for: "method-choice", class: "sr-only" }, t("fac.method_change")),
+          h(
+            "select",
+            { id: "method-choice", name: "method-choice" },
+            choices.map((x) =>
+              h("option", { value: x.id }, `${pick(x.name)} (${x.minutes} min, ${x.group_size[0]}–${x.group_size[1]})`),
+            ),
+          ),
+          h("button", { type: "submit", class: "secondary" }, t("fac.method_choose")),
+        )
+      : null,
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "method-upload" }, t("fac.method_file")),
+      h("input", {
+        type: "file",
+        id: "method-upload",
+        accept: ".toml,text/plain",
+        onchange: async (e) => {
+          const file = e.target.files[0];
+          if (file) ctx.send("set_method", { method_toml: await file.text() });
+          e.target.value = "";
+        },
+      }),
+    ),
+  );
 }
 
 function lobbyHelp(ctx) {

@@ -332,6 +332,26 @@ function perspectivesBlock(ctx, inbrenger) {
 
 function adviceBlock(ctx) {
   const s = ctx.state;
+  if (!s.phase.in_turn) {
+    // everyone of the group may write, in any order
+    return [
+      mayGive(ctx, "advice")
+        ? h(
+            "section",
+            { class: "write-advice" },
+            form(ctx, {
+              id: "advice-form",
+              command: "advice",
+              fields: ["advice-text"],
+              args: (v) => ({ text: v["advice-text"] }),
+              submit: t("advice.send"),
+              extra: field(ctx, { id: "advice-text", label: t("advice.field"), long: true, max: ctx.limits.MAX_SHORT }),
+            }),
+          )
+        : null,
+      adviceList(ctx),
+    ];
+  }
   const speaker = currentSpeaker(s);
   const mine = speaker === ctx.me.id;
   return [
