@@ -49,6 +49,8 @@ class Mirror:
         s = self.state
         if command == "ask" and "question" in result:
             s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
+        elif command == "note" and "note" in result:
+            s["own_notes"] = sorted({*s["own_notes"], result["note"]}, key=_num)
         elif command == "upvote":
             own = set(s["own_upvotes"])
             if args["on"]:
@@ -86,8 +88,34 @@ class Mirror:
     def _phase(self, ev: dict) -> None:
         self.state["phase"] = ev["phase"]
         self.state["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
+        self.state["notes_hidden"] = ev["notes_hidden"]
         self.state["ready_count"] = 0
         self.state["ready"] = False
+
+    def _note_written(self, ev: dict) -> None:
+        s = self.state
+        if "notes_hidden" in ev:
+            s["notes_hidden"] = ev["notes_hidden"]
+        if "note" in ev:  # a visible note, or your own hidden one
+            _upsert(s["notes"], ev["note"])
+
+    def _note_withdrawn(self, ev: dict) -> None:
+        s = self.state
+        if "notes_hidden" in ev:
+            s["notes_hidden"] = ev["notes_hidden"]
+        if "note" in ev:
+            s["notes"] = [n for n in s["notes"] if n["id"] != ev["note"]]
+            s["own_notes"] = [n for n in s["own_notes"] if n != ev["note"]]
+
+    def _notes_revealed(self, ev: dict) -> None:
+        for note in ev["notes"]:
+            _upsert(self.state["notes"], note)
+        self.state["notes_hidden"] = 0
+
+    def _advice_rated(self, ev: dict) -> None:
+        for item in self.state["advice"]:
+            if item["id"] == ev["advice"]:
+                item["rating"] = ev["rating"]
 
     def _method_set(self, ev: dict) -> None:
         self.state["method"] = ev["method"]

@@ -78,6 +78,12 @@ COMMANDS: dict[str, dict[str, Field]] = {
     },
     "essence": {"text": _text(limits.MAX_SHORT)},
     "perspective": {"feel": _text(limits.MAX_SHORT), "think": _text(limits.MAX_SHORT)},
+    "note": {"text": _text(limits.MAX_SHORT)},
+    "withdraw_note": {"note": ITEM_ID},
+    "rate_advice": {
+        "advice": ITEM_ID,
+        "rating": Field(str, choices=("warm", "lauw", "koud"), nullable=True),
+    },
     "pass_turn": {},
     "advice": {"text": _text(limits.MAX_SHORT)},
     "respond": {"text": _text(limits.MAX_SHORT)},

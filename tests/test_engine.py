@@ -63,8 +63,10 @@ PHASE_INPUT = {
     "respond": "response",
     "takeaway": "takeaway",
     "evaluate": "evaluation",
+    "note": "notes",
+    "withdraw_note": "notes",
 }
-OTHER_COMMANDS = ("pass_turn", "ready", "summary")
+OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice")
 
 
 # --------------------------------------------------------------------------- harness
@@ -248,6 +250,10 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         "timer": {"action": "start"},
         "add_facilitator": {"participant": target},
         "hand_over": {"participant": target},
+        "set_method": {"method": "roddelmethode"},
+        "note": {"text": "Wat ik zou doen"},
+        "withdraw_note": {"note": next(iter(s.notes), "n99")},
+        "rate_advice": {"advice": next((a.id for a in s.advice), "a99"), "rating": "warm"},
     }.get(t, {})
 
 

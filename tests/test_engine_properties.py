@@ -139,6 +139,13 @@ class RoomMachine(RuleBasedStateMachine):
 
         if t == "lock":
             return {"locked": data.draw(st.booleans())}
+        if t == "note":
+            return {"text": text("note")}
+        if t == "withdraw_note":
+            return {"note": data.draw(st.sampled_from([*s.notes, "n999"]))}
+        if t == "rate_advice":
+            advice = [x.id for x in s.advice] or ["a999"]
+            return {"advice": data.draw(st.sampled_from(advice)), "rating": data.draw(st.sampled_from(["warm", None]))}
         if t == "set_method":
             return {"method": data.draw(st.sampled_from([*available(), "onbekend"]))}
         if t in ("remove", "add_facilitator", "hand_over"):

@@ -51,6 +51,19 @@ async def run_method(s: Session, m: Method) -> None:
             for x in group:
                 await x.command("perspective", feel="Ik voel.", think="Ik denk.")
             await fac.command("reveal")
+        if "notes" in accepts:
+            writers = {"group": group, "inbrenger": [inb], "everyone": members}[accepts["notes"]]
+            for x in writers:
+                await x.command("note", text=f"Notitie van {x.me['name']} in {phase.id}.")
+            await s.settle()
+            mine = f"Notitie van {writers[0].me['name']} in {phase.id}."
+            seen = [c for c in s.everyone if any(n["text"] == mine for n in c.state["notes"])]
+            if phase.hidden_until_reveal:  # before the reveal: only the writer has it, the rest a count
+                assert seen == [writers[0]]
+                assert all(c.state["notes_hidden"] == len(writers) for c in s.everyone)
+                await fac.command("reveal")
+                await s.settle()
+            assert all(any(n["text"] == mine for n in c.state["notes"]) for c in s.everyone)
         if "advice" in accepts:
             if phase.in_turn:
                 await s.settle()
@@ -63,6 +76,12 @@ async def run_method(s: Session, m: Method) -> None:
             else:
                 for x in group:
                     await x.command("advice", text=f"Advies van {x.me['name']}.")
+            if phase.inbrenger == "speaks":  # the inbrenger weighs the advice: koud / lauw / warm
+                await s.settle()
+                first = fac.state["advice"][0]["id"]
+                await inb.command("rate_advice", advice=first, rating="warm")
+                await s.settle()
+                assert all(c.state["advice"][0]["rating"] == "warm" for c in s.everyone)
         if "response" in accepts:
             await inb.command("respond", text="Dit raakte me.")
         if "takeaway" in accepts:

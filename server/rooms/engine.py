@@ -25,6 +25,7 @@ from .state import (
     SCREEN,
     Advice,
     Case,
+    Note,
     Participant,
     Question,
     RoomState,
@@ -163,8 +164,11 @@ def _require_input(state: RoomState, actor: Actor, what: str) -> Phase:
         raise _deny("only the inbrenger can do this")
     if who == "group" and is_inbrenger:
         raise _deny("the inbrenger listens in this part")
-    if is_inbrenger and phase.inbrenger != "speaks" and phase.in_turn and not _turns_done(state):
-        raise _deny("the inbrenger listens and responds after the last turn")
+    if is_inbrenger and phase.inbrenger != "speaks":
+        if what != "response":
+            raise _deny(f"the inbrenger {phase.inbrenger} in this phase")
+        if phase.in_turn and not _turns_done(state):
+            raise _deny("the inbrenger listens and responds after the last turn")
     return phase
 
 
@@ -221,8 +225,14 @@ def _phase_events(s: RoomState, index: int) -> list[Event]:
     public = phase.public(index)
     script = {**public, "script": dict(phase.script)}  # what to say and watch for: facilitators only
     timer = fresh_timer(phase)  # so that clients need not know the method to reset it
+    hidden = sum(1 for n in s.notes.values() if n.hidden and n.phase == phase.id)  # back to a phase: its count
     events = [
-        Event("phase", {"phase": public, "timer": timer}, {"phase": script, "timer": dict(timer)}, (FACILITATORS,))
+        Event(
+            "phase",
+            {"phase": public, "timer": timer, "notes_hidden": hidden},
+            {"phase": script, "timer": dict(timer), "notes_hidden": hidden},
+            (FACILITATORS,),
+        )
     ]
     if phase.in_turn:
         # keep the order (and progress) the group already has; drop who left, append late joiners
@@ -464,10 +474,64 @@ def _perspective(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("perspective_written", {"perspectives_written": n}, private, (a.pid,))])
 
 
+def _note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    phase = _require_input(s, a, "notes")
+    if len(s.notes) >= limits.MAX_NOTES:
+        raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_NOTES} notes")
+    nid = s.new_id("n")
+    anonymous = s.anonymous_questions and phase.anonymous and len(s.group()) >= MIN_ANONYMOUS_GROUP
+    hidden = phase.hidden_until_reveal and phase.id not in s.notes_revealed
+    note = Note(nid, phase.id, args["text"], identity.tag(a.anon_key, nid), None if anonymous else a.pid, hidden)
+    internal = {"tag": note.tag, "hidden": hidden}
+    if hidden:  # nobody but the writer sees it before the reveal; the others see a count
+        n = sum(1 for x in s.notes.values() if x.phase == phase.id and x.hidden) + 1
+        ev = Event("note_written", {"notes_hidden": n}, {"notes_hidden": n, "note": note.public()}, (a.pid,), internal)
+    else:
+        ev = Event("note_written", {"note": note.public()}, internal=internal)
+    return Decision([ev], {"note": nid})
+
+
+def _withdraw_note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    _require_input(s, a, "notes")
+    note = s.notes.get(args["note"])
+    if note is None or identity.tag(a.anon_key, note.id) != note.tag:
+        raise _missing("note of yours")
+    if note.hidden:
+        n = sum(1 for x in s.notes.values() if x.phase == note.phase and x.hidden) - 1
+        return Decision([Event("note_withdrawn", {"notes_hidden": n}, {"notes_hidden": n, "note": note.id}, (a.pid,))])
+    return Decision([Event("note_withdrawn", {"note": note.id})])
+
+
+def _reveal_notes(s: RoomState, ctx: Context) -> Decision:
+    phase = s.current_phase
+    if phase.id in s.notes_revealed:
+        raise _deny("already revealed")
+    items = [n.public() for n in s.notes.values() if n.phase == phase.id and n.hidden]
+    if not items:
+        raise _deny("nobody has written anything yet")
+    ctx.rng.shuffle(items)  # arrival order must not give anyone away
+    return Decision([Event("notes_revealed", {"phase": phase.id, "notes": items})])
+
+
+def _rate_advice(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    if a.pid != s.inbrenger:
+        raise _deny("only the inbrenger can do this")
+    if not {"advice", "response"} & set(s.current_phase.accepts):
+        raise _deny("advice is rated in the advice round")
+    item = next((x for x in s.advice if x.id == args["advice"]), None)
+    if item is None:
+        raise _missing("advice")
+    if item.rating == args["rating"]:
+        return Decision()
+    return Decision([Event("advice_rated", {"advice": item.id, "rating": args["rating"]})])
+
+
 def _reveal(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
+    if "notes" in s.current_phase.accepts and s.current_phase.hidden_until_reveal:
+        return _reveal_notes(s, ctx)
     if "perspectives" not in s.current_phase.accepts:
-        raise _deny("perspectives are revealed in the association round")
+        raise _deny("there is nothing hidden to reveal in this phase")
     if s.revealed is not None:
         raise _deny("already revealed")
     if not s.perspectives:
@@ -629,6 +693,9 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "reveal": _reveal,
     "end": _end,
     "set_method": _set_method,
+    "note": _note,
+    "withdraw_note": _withdraw_note,
+    "rate_advice": _rate_advice,
     "timer": _timer,
     "add_facilitator": _add_facilitator,
     "hand_over": _hand_over,
@@ -668,7 +735,12 @@ def summary(s: RoomState) -> dict[str, Any]:
             {"text": q.text, "rating": q.rating, "answered": q.answered} for q in s.questions.values() if not q.hidden
         ],
         "perspectives": list(s.revealed or []),
-        "advice": [{"author": names.get(x.author), "text": x.text} for x in s.advice],
+        "advice": [{"author": names.get(x.author), "text": x.text, "rating": x.rating} for x in s.advice],
+        "notes": [
+            {"phase": n.phase, "text": n.text, "author": names.get(n.author or "")}
+            for n in s.notes.values()
+            if not n.hidden
+        ],
         "response": s.response,
         "takeaway": s.takeaway,
     }
@@ -702,6 +774,20 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.phase = pub["phase"]["index"]
         s.ready = []
         _reset_timer(s)
+    elif t == "note_written":
+        rec = pub.get("note") or prv["note"]
+        s.notes[rec["id"]] = Note(
+            rec["id"], rec["phase"], rec["text"], internal["tag"], rec["author"], internal["hidden"]
+        )
+        s.counter += 1
+    elif t == "note_withdrawn":
+        del s.notes[pub.get("note") or prv["note"]]
+    elif t == "notes_revealed":
+        s.notes_revealed.append(pub["phase"])
+        for rec in pub["notes"]:
+            s.notes[rec["id"]].hidden = False
+    elif t == "advice_rated":
+        next(x for x in s.advice if x.id == pub["advice"]).rating = pub["rating"]
     elif t == "method_set":
         s.method_id, s.method_toml = internal["method_id"], internal["method_toml"]
         s.phase = 0

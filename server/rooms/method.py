@@ -166,6 +166,7 @@ def _check_rules(data: dict) -> list[tuple[list[object], str]]:
                 "essence",
                 "perspectives",
                 "advice",
+                "notes",
             )
             if needs_inbrenger and what not in ("cases", "confirm") and (choice is None or i < choice):
                 problems.append(
@@ -175,6 +176,8 @@ def _check_rules(data: dict) -> list[tuple[list[object], str]]:
                 problems.append(
                     (["phases", i, "accepts", what], f"the inbrenger {p['inbrenger']} in this phase and cannot give it")
                 )
+        if p.get("hidden_until_reveal") and {"notes", "perspectives"} <= set(accepts):
+            problems.append((["phases", i, "accepts"], "one reveal per phase: notes or perspectives, not both"))
         if p.get("in_turn") and "advice" not in accepts:
             problems.append((["phases", i, "in_turn"], "turns are for advice: this phase accepts none"))
     low, high = data["group_size"]

@@ -70,9 +70,26 @@ class Advice:
     id: str
     author: str
     text: str
+    rating: str | None = None  # koud / lauw / warm, from the inbrenger
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "author": self.author, "text": self.text}
+        return {"id": self.id, "author": self.author, "text": self.text, "rating": self.rating}
+
+
+@dataclass(slots=True)
+class Note:
+    """A written contribution of a phase that accepts notes ("wat zou jij doen?", first
+    associations, "de uitdaging van de inbrenger is volgens mij …")."""
+
+    id: str
+    phase: str
+    text: str
+    tag: str  # authorship mark, see identity.tag; never sent
+    author: str | None  # None when written anonymously
+    hidden: bool = False  # until the facilitator reveals the phase's notes
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "phase": self.phase, "text": self.text, "author": self.author}
 
 
 @dataclass(slots=True)
@@ -111,6 +128,8 @@ class RoomState:
     turn: int = 0
     turn_advice: int = -1  # the turn in which the last written advice was given
     advice: list[Advice] = field(default_factory=list)
+    notes: dict[str, Note] = field(default_factory=dict)
+    notes_revealed: list[str] = field(default_factory=list)  # phases whose hidden notes are out
     response: str | None = None
     takeaway: str | None = None
     evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
@@ -155,5 +174,6 @@ class RoomState:
         d["cases"] = {k: Case(**v) for k, v in d["cases"].items()}
         d["questions"] = {k: Question(**v) for k, v in d["questions"].items()}
         d["advice"] = [Advice(**a) for a in d["advice"]]
+        d["notes"] = {k: Note(**v) for k, v in d.get("notes", {}).items()}
         d["applied"] = OrderedDict((k, v) for k, v in d["applied"])
         return cls(**d)

@@ -74,6 +74,10 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "perspectives": [dict(p) for p in s.revealed] if s.revealed is not None else None,
         "turns": {"order": list(s.turn_order), "current": s.turn},
         "advice": [a.public() for a in s.advice],
+        # written notes: the revealed ones, and your own before the reveal
+        "notes": [n.public() for n in s.notes.values() if not n.hidden or n.tag == mine(n.id)],
+        "own_notes": [n.id for n in s.notes.values() if n.tag == mine(n.id)],
+        "notes_hidden": sum(1 for n in s.notes.values() if n.hidden and n.phase == s.current_phase.id),
         "response": s.response,
         "takeaway": s.takeaway,
         "evaluations_count": len(s.evaluations),

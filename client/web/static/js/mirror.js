@@ -41,6 +41,8 @@ export class Mirror {
     if (!s) return;
     if (t === "ask" && result.question) {
       s.own_questions = [...new Set([...s.own_questions, result.question])].sort((a, b) => num(a) - num(b));
+    } else if (t === "note" && result.note) {
+      s.own_notes = [...new Set([...s.own_notes, result.note])].sort((a, b) => num(a) - num(b));
     } else if (t === "upvote") {
       const own = new Set(s.own_upvotes);
       if (args.on) own.add(args.question);
@@ -73,8 +75,27 @@ const FOLD = {
   phase(s, ev) {
     s.phase = ev.phase;
     if (ev.timer) s.timer = ev.timer;
+    s.notes_hidden = ev.notes_hidden;
     s.ready_count = 0;
     s.ready = false;
+  },
+  note_written(s, ev) {
+    if ("notes_hidden" in ev) s.notes_hidden = ev.notes_hidden;
+    if (ev.note) upsert(s.notes, ev.note);
+  },
+  note_withdrawn(s, ev) {
+    if ("notes_hidden" in ev) s.notes_hidden = ev.notes_hidden;
+    if (ev.note) {
+      s.notes = s.notes.filter((n) => n.id !== ev.note);
+      s.own_notes = s.own_notes.filter((n) => n !== ev.note);
+    }
+  },
+  notes_revealed(s, ev) {
+    for (const note of ev.notes) upsert(s.notes, note);
+    s.notes_hidden = 0;
+  },
+  advice_rated(s, ev) {
+    for (const item of s.advice) if (item.id === ev.advice) item.rating = ev.rating;
   },
   method_set(s, ev) {
     s.method = ev.method;
