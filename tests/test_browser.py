@@ -476,3 +476,52 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         assert problems == {}
     finally:
         s.close()
+
+
+def test_written_notes_stay_hidden_until_the_reveal(browser: Browser, base: str) -> None:
+    """Balint's first associations: each sees only their own until the facilitator
+    reveals them all at once; the inbrenger listens."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        fac.page.select_option("#method", "balintmethode")
+        fac.page.locator("#create-form button[type=submit]").click()
+        expect(fac.page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = fac.page.url.rsplit("/", 1)[1]
+        people = [join(s, name, code) for name in ("Anna", "Bram", "Chris", "Dewi", "Eva")]
+        anna, group = people[0], people[1:]
+
+        def next_phase(name: str) -> None:
+            click(fac.page, T("fac.next", name=name))
+            for person in people:
+                expect(person.page.locator("#phase-name")).to_have_text(name)
+
+        next_phase("Opening")
+        for person in people:
+            click(person.page, T("confirm.button"))
+        next_phase("Casussen verzamelen en kiezen")
+        propose(anna, "Een patiënt", "Hoe ga ik om met zijn boosheid?")
+        fac.page.locator(".case-item", has_text="Een patiënt").get_by_role("button", name=T("fac.choose")).click()
+        anna.page.fill("#share-text", "Een patiënt wordt steeds bozer.")
+        anna.page.locator("#share-form button[type=submit]").click()
+        expect(fac.page.locator(".case-text")).to_be_visible()
+        next_phase("Eerste associaties")
+        expect(anna.page.locator(".listen")).to_be_visible()
+        expect(anna.page.locator("#note-form")).to_have_count(0)
+        for person in group:
+            person.page.fill("#note-text", f"Ik merk dat ik onrustig word ({person.label})")
+            person.page.locator("#note-form button[type=submit]").click()
+            expect(person.page.locator(".note.own")).to_contain_text(person.label)
+        expect(fac.page.locator(".notes")).to_contain_text(T("notes.hidden_count_other", count=4))
+        for person in [fac, anna, group[1]]:
+            expect(person.page.locator(".notes")).not_to_contain_text("(Bram)")
+        s.shots.append(group[0].shot("balint-associaties-nl").name)
+        click(fac.page, T("fac.reveal"))
+        for person in people:
+            expect(person.page.locator(".note")).to_have_count(4)
+        assert [p.missing_strings() for p in s.people] == [[]] * len(s.people)
+        assert fac.axe() == [] and group[0].axe() == []
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()

@@ -17,6 +17,7 @@ import {
   textBlock,
   turnList,
 } from "./shared.js";
+import { notesBlock } from "./notes.js";
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
@@ -85,6 +86,7 @@ function phaseControls(ctx) {
   out.push(essenceBlock(ctx));
   if (a.perspectives) out.push(cardControls(ctx));
   else out.push(perspectiveList(ctx));
+  if (a.notes) out.push(notesBlock(ctx, { reveal: true }));
   if (a.advice || s.phase.in_turn) out.push(turnControls(ctx), adviceList(ctx));
   if (a.response) out.push(textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));

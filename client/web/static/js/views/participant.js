@@ -19,6 +19,7 @@ import {
   textBlock,
   turnList,
 } from "./shared.js";
+import { notesBlock } from "./notes.js";
 
 /** May I give `input` in this phase? (the server checks the same rule) */
 export function mayGive(ctx, input) {
@@ -80,6 +81,7 @@ function sections(ctx, inbrenger) {
   else if (s.essence && !a.questions) out.push(essenceBlock(ctx));
   if (a.perspectives) out.push(perspectivesBlock(ctx, inbrenger));
   else out.push(perspectiveList(ctx));
+  if (a.notes) out.push(notesBlock(ctx, { writer: mayGive(ctx, "notes") }));
   if (a.advice) out.push(adviceBlock(ctx));
   if (a.response) out.push(mayGive(ctx, "response") && turnsDone(s) ? responseForm(ctx) : textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(mayGive(ctx, "takeaway") ? takeawayForm(ctx) : textBlock(t("takeaway.title"), s.takeaway));

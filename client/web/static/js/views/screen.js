@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { notesBlock } from "./notes.js";
 import { currentSpeaker, nameOf, perspectiveList, phaseHeader, questionList, turnList } from "./shared.js";
 
 export function screenView(ctx) {
@@ -19,6 +20,7 @@ export function screenView(ctx) {
     a.perspectives && !s.perspectives
       ? h("p", { class: "screen-count" }, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt }))
       : null,
+    a.notes ? notesBlock(ctx) : null,
     perspectiveList(ctx),
     s.phase.in_turn ? speaker(ctx) : null,
     s.phase.in_turn ? turnList(ctx) : null,

@@ -201,7 +201,25 @@ export function adviceList(ctx) {
     h(
       "ul",
       { class: "advice-list" },
-      s.advice.map((a) => h("li", {}, h("strong", {}, nameOf(s, a.author)), ": ", a.text)),
+      s.advice.map((a) => h("li", { "data-advice": a.id }, h("strong", {}, nameOf(s, a.author)), ": ", a.text, rating(ctx, a))),
+    ),
+  );
+}
+
+/** The inbrenger weighs advice koud / lauw / warm (socratische methode); all see the mark. */
+function rating(ctx, item) {
+  const s = ctx.state;
+  const mark = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
+  const rates = ctx.me.id === s.inbrenger && (s.phase.accepts.advice || s.phase.accepts.response);
+  if (!rates) return mark;
+  return h(
+    "span",
+    { class: "row rating", role: "group", "aria-label": t("questions.actions") },
+    ["warm", "lauw", "koud"].map((r) =>
+      button(t(`questions.rate_${r}`), () => ctx.send("rate_advice", { advice: item.id, rating: item.rating === r ? null : r }), {
+        pressed: item.rating === r,
+        cls: `quiet rate rate-${r}`,
+      }),
     ),
   );
 }

@@ -1,0 +1,65 @@
+// Written notes of a phase ("wat zou jij doen?", first associations, "de uitdaging van de
+// inbrenger is volgens mij …"): write and withdraw your own; the rest appear when the
+// facilitator reveals them (or at once, where the method does not hide them).
+
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { button, field, form, nameOf } from "./shared.js";
+
+function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
+  const s = ctx.state;
+  return h(
+    "ul",
+    { class: "note-list" },
+    notes.map((n) =>
+      h(
+        "li",
+        { class: `note${own.has(n.id) ? " own" : ""}`, "data-note": n.id },
+        h("p", { class: "note-text" }, n.text),
+        h(
+          "p",
+          { class: "question-meta" },
+          [own.has(n.id) ? t("notes.yours") : null, n.author && !own.has(n.id) ? nameOf(s, n.author) : null]
+            .filter(Boolean)
+            .join(" · "),
+        ),
+        withdraw && own.has(n.id)
+          ? button(t("notes.withdraw"), () => ctx.send("withdraw_note", { note: n.id }), { cls: "quiet" })
+          : null,
+      ),
+    ),
+  );
+}
+
+/** The notes of the current phase; `writer`: may this person write one now? */
+export function notesBlock(ctx, { writer = false, reveal = false } = {}) {
+  const s = ctx.state;
+  const phase = s.phase;
+  const own = new Set(s.own_notes);
+  const here = s.notes.filter((n) => n.phase === phase.id);
+  const hidden = phase.hidden_until_reveal && s.notes_hidden > 0;
+  return h(
+    "section",
+    { class: "notes", "aria-labelledby": "notes-title" },
+    h("h2", { id: "notes-title" }, t("notes.title")),
+    writer
+      ? form(ctx, {
+          id: "note-form",
+          command: "note",
+          fields: ["note-text"],
+          args: (v) => ({ text: v["note-text"] }),
+          submit: t("notes.send"),
+          extra: field(ctx, {
+            id: "note-text",
+            label: t("notes.field"),
+            hint: phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
+            long: true,
+            max: ctx.limits.MAX_SHORT,
+          }),
+        })
+      : null,
+    hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
+    reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary" }) : null,
+    here.length ? noteList(ctx, here, { own, withdraw: writer }) : h("p", { class: "muted" }, t("notes.none")),
+  );
+}
