@@ -150,6 +150,7 @@ class KringClient:
 
     def _on_welcome(self, welcome: dict[str, Any]) -> None:
         self.me = welcome["you"]
+        self.mirror.me = self.me["id"]
         if "token" in welcome:
             self.token = welcome["token"]
         self.epoch = welcome["epoch"]

@@ -26,6 +26,7 @@ def _upsert(items: list[dict], rec: dict, key: str = "id") -> None:
 class Mirror:
     def __init__(self) -> None:
         self.state: dict[str, Any] = {}
+        self.me: str | None = None  # the viewer's participant id
         self.seq = 0
         self.ended = False
 
@@ -116,6 +117,48 @@ class Mirror:
         for item in self.state["advice"]:
             if item["id"] == ev["advice"]:
                 item["rating"] = ev["rating"]
+
+    def _next_case(self, ev: dict) -> None:
+        """The case is closed: back to the case choice, with nothing of it left but the
+        inbrenger's own summary."""
+        s = self.state
+        if s["inbrenger"] == self.me:
+            s["has_summary"] = True
+        s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
+        s["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
+        s.update(
+            phase=ev["phase"],
+            timer=ev["timer"],
+            notes_hidden=0,
+            inbrenger=None,
+            chosen_case=None,
+            case_text=None,
+            people=[],
+            questions=[],
+            own_questions=[],
+            own_upvotes=[],
+            essence=None,
+            cards_dealt=0,
+            my_card=None,
+            perspectives_written=0,
+            my_perspective=None,
+            perspectives=None,
+            turns={"order": [], "current": 0},
+            advice=[],
+            response=None,
+            takeaway=None,
+            evaluations_count=0,
+            evaluations=[],
+            ready_count=0,
+            ready=False,
+            notes=[],
+            own_notes=[],
+            cases_done=s["cases_done"] + 1,
+        )
+
+    def _listed(self, ev: dict) -> None:
+        listed = [x for x in self.state["listed"] if x != ev["participant"]]
+        self.state["listed"] = listed + ([ev["participant"]] if ev["listed"] else [])
 
     def _method_set(self, ev: dict) -> None:
         self.state["method"] = ev["method"]

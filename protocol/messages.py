@@ -52,6 +52,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
         "method": Field(str, required=False, max_len=64),
         "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
     },
+    "next_case": {},
     "end": {},
     "timer": {
         "action": Field(str, choices=TIMER_ACTIONS),
@@ -90,6 +91,8 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "takeaway": {"text": _text(limits.MAX_SHORT)},
     "evaluate": {"score": Field(int, min=1, max=5), "line": _text(limits.MAX_SHORT, required=False)},
     "ready": {"ready": Field(bool)},
+    "list_me": {"listed": Field(bool)},
+    "proof": {},
     "summary": {},
 }
 

@@ -44,6 +44,7 @@ FACILITATOR_COMMANDS = (
     "add_facilitator",
     "hand_over",
     "set_method",
+    "next_case",
 )
 #: participant commands bound to a phase, and the input (Phase.accepts key) they give
 PHASE_INPUT = {
@@ -66,7 +67,7 @@ PHASE_INPUT = {
     "note": "notes",
     "withdraw_note": "notes",
 }
-OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice")
+OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof")
 
 
 # --------------------------------------------------------------------------- harness
@@ -251,6 +252,7 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         "add_facilitator": {"participant": target},
         "hand_over": {"participant": target},
         "set_method": {"method": "roddelmethode"},
+        "list_me": {"listed": True},
         "note": {"text": "Wat ik zou doen"},
         "withdraw_note": {"note": next(iter(s.notes), "n99")},
         "rate_advice": {"advice": next((a.id for a in s.advice), "a99"), "rating": "warm"},

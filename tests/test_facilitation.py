@@ -41,6 +41,11 @@ ARGS: dict[str, dict[str, Any]] = {
     "takeaway": {"text": "Ik neem mee"},
     "evaluate": {"score": 4, "line": "Fijn"},
     "ready": {"ready": True},
+    "set_method": {"method": "roddelmethode"},
+    "note": {"text": "Wat ik zou doen"},
+    "withdraw_note": {"note": "n99"},
+    "rate_advice": {"advice": "a99", "rating": "warm"},
+    "list_me": {"listed": True},
 }
 
 

@@ -4,6 +4,8 @@ listens or leaves, the server refuses their input."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from client.connection import CommandError
@@ -14,10 +16,13 @@ from .session import Session, open_session
 from .test_session import server_snapshot
 
 
-async def run_method(s: Session, m: Method) -> None:
+async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -> None:
+    """Drive the method from phase `start` to its end; `proposer`'s case is chosen."""
     fac, members = s.facilitator, s.members
     for index, phase in enumerate(m.phases):
-        if index:
+        if index < start:
+            continue
+        if index > start:
             await fac.command("advance")
         await s.settle()
         assert all(c.state["phase"]["id"] == phase.id for c in s.everyone)
@@ -26,9 +31,10 @@ async def run_method(s: Session, m: Method) -> None:
             for x in members:
                 await x.command("confirm")
         if "cases" in accepts:
-            case = (await members[0].command("propose_case", title=f"Casus {m.id}", question="Wat doe ik?"))["case"]
+            title = f"Casus {m.id}" + (f" {proposer}" if proposer else "")
+            case = (await members[proposer].command("propose_case", title=title, question="Wat doe ik?"))["case"]
             await fac.command("choose_case", case=case)
-            s.inbrenger = members[0]
+            s.inbrenger = members[proposer]
         inb = s.inbrenger
         group = [x for x in members if x is not inb]
         if "case_text" in accepts:
@@ -158,5 +164,46 @@ async def test_a_room_opens_with_the_facilitators_own_method_file(server):
     try:
         assert s.facilitator.state["method"]["id"] == "drietal"
         assert s.facilitator.state["method"]["group_size"] == [3, 3]
+    finally:
+        await s.close()
+
+
+async def test_several_cases_in_one_meeting_and_a_proof_without_content(server):
+    m = method.load("drie-rondes")
+    s = await open_session(server, n=5)
+    anna, bram, chris = s.members[:3]
+    try:
+        await run_method(s, m)
+        await s.facilitator.command("next_case")
+        await s.settle()
+        choice = next(i for i, p in enumerate(m.phases) if "cases" in p.accepts)
+        for c in s.everyone:  # nothing of the first case is left on anyone's screen
+            assert c.state["phase"]["index"] == choice and c.state["inbrenger"] is None
+            assert c.state["questions"] == [] and c.state["advice"] == [] and c.state["case_text"] is None
+            assert c.state["cases_done"] == 1
+        assert anna.state["has_summary"] and not bram.state["has_summary"]
+        await run_method(s, m, start=choice, proposer=1)
+        # each inbrenger gets only their own summary
+        mine = await anna.command("summary")
+        assert mine["summary"]["title"] == "Casus drie-rondes" and len(mine["earlier"]) == 1
+        theirs = await bram.command("summary")
+        assert theirs["summary"]["title"] == "Casus drie-rondes 1" and theirs["earlier"] == []
+        with pytest.raises(CommandError) as refused:
+            await chris.command("summary")
+        assert refused.value.code == "not_allowed"
+        # proof of participation: only who agreed to be listed, and no case content
+        await anna.command("list_me", listed=True)
+        await chris.command("list_me", listed=True)
+        await s.settle()
+        proof = (await bram.command("proof"))["proof"]
+        assert proof["participants"] == ["Anna", "Chris"]
+        assert proof["facilitators"] == [s.facilitator.me["name"]]
+        assert proof["cases"] == 2 and proof["minutes"] >= 1 and proof["started_at"] > 0
+        assert proof["method"]["nl"] == "Drie rondes"
+        dumped = json.dumps(proof)
+        for secret in ("Casus", "Wat er speelt", "Advies", "Hoe merk je"):
+            assert secret not in dumped
+        for c in s.everyone:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
     finally:
         await s.close()

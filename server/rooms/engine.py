@@ -259,7 +259,55 @@ def _advance(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     choice = _first_case_phase(s)
     if choice is not None and nxt > choice and s.inbrenger is None:
         raise _deny("choose a case first: the next phase needs an inbrenger")
-    return Decision(_phase_events(s, nxt))
+    events = _phase_events(s, nxt)
+    if s.started_at is None and ctx.now:
+        events[0].internal = {"at": ctx.now}  # the meeting starts: for the proof of participation
+    return Decision(events)
+
+
+def _next_case(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Close this case and go back to the case choice for the next one. The inbrenger's
+    summary is kept for them alone; the questions, cards and advice of this case go."""
+    _require_fac(s, a)
+    choice = _first_case_phase(s)
+    if choice is None or s.inbrenger is None or s.phase <= choice:
+        raise _deny("there is no case under way to close")
+    phase = s.method.phases[choice]
+    timer = fresh_timer(phase)
+    public = {"phase": phase.public(choice), "timer": timer, "notes_hidden": 0, "case": s.chosen_case}
+    private = {**public, "phase": {**phase.public(choice), "script": dict(phase.script)}}
+    internal = {"inbrenger": s.inbrenger, "summary": summary(s)}
+    return Decision([Event("next_case", public, private, (FACILITATORS,), internal)])
+
+
+def _listed(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    p = s.active(a.pid)
+    if p is None or p.role == SCREEN:
+        raise _deny("only people in the room can be listed")
+    if (a.pid in s.listed) == args["listed"]:
+        return Decision()
+    return Decision([Event("listed", {"participant": a.pid, "listed": args["listed"]})])
+
+
+def _proof(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Proof of participation for professions that log intervisie hours: date, duration,
+    method and the names of those who agreed to be listed. No case content at all."""
+    p = s.active(a.pid)
+    if p is None or p.role == SCREEN:
+        raise _deny("only people in the room can ask for a proof of participation")
+    if s.started_at is None:
+        raise _deny("the meeting has not started yet")
+    names = [s.participants[pid].name for pid in s.listed if s.active(pid)]
+    minutes = max(1, round((ctx.now - s.started_at) / 60)) if ctx.now else 0
+    proof = {
+        "started_at": s.started_at,
+        "minutes": minutes,
+        "method": dict(s.method.name),
+        "cases": s.cases_done + (1 if s.inbrenger else 0),
+        "participants": names,
+        "facilitators": [x.name for x in s.participants.values() if not x.removed and x.role == FACILITATOR],
+    }
+    return Decision([], {"proof": proof})
 
 
 def _back(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -595,9 +643,13 @@ def _ready(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 
 def _summary(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    if a.pid != s.inbrenger:
+    """Your summary: of the case under way if you are its inbrenger, else of your last
+    earlier case in this meeting; `earlier` holds all your earlier ones."""
+    earlier = s.summaries.get(a.pid, [])
+    if a.pid != s.inbrenger and not earlier:
         raise _deny("the summary goes to the inbrenger only")
-    return Decision([], {"summary": summary(s)})
+    current = summary(s) if a.pid == s.inbrenger else earlier[-1]
+    return Decision([], {"summary": current, "earlier": list(earlier)})
 
 
 def _timer(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -693,6 +745,9 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "reveal": _reveal,
     "end": _end,
     "set_method": _set_method,
+    "next_case": _next_case,
+    "list_me": _listed,
+    "proof": _proof,
     "note": _note,
     "withdraw_note": _withdraw_note,
     "rate_advice": _rate_advice,
@@ -771,6 +826,8 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "locked":
         s.locked = pub["locked"]
     elif t == "phase":
+        if "at" in internal and s.started_at is None:
+            s.started_at = internal["at"]
         s.phase = pub["phase"]["index"]
         s.ready = []
         _reset_timer(s)
@@ -788,6 +845,20 @@ def apply(s: RoomState, ev: Event) -> RoomState:
             s.notes[rec["id"]].hidden = False
     elif t == "advice_rated":
         next(x for x in s.advice if x.id == pub["advice"]).rating = pub["rating"]
+    elif t == "next_case":
+        s.summaries.setdefault(internal["inbrenger"], []).append(internal["summary"])
+        s.cases_done += 1
+        s.cases.pop(pub["case"], None)
+        s.votes, s.vote_open, s.tally = {}, True, None
+        s.inbrenger = s.chosen_case = s.case_text = s.essence = s.response = s.takeaway = None
+        s.people, s.questions, s.cards, s.perspectives, s.revealed = [], {}, {}, {}, None
+        s.turn_order, s.turn, s.turn_advice, s.advice = [], 0, -1, []
+        s.notes, s.notes_revealed, s.evaluations, s.ready = {}, [], {}, []
+        s.phase = pub["phase"]["index"]
+        _reset_timer(s)
+    elif t == "listed":
+        pid = pub["participant"]
+        s.listed = [x for x in s.listed if x != pid] + ([pid] if pub["listed"] else [])
     elif t == "method_set":
         s.method_id, s.method_toml = internal["method_id"], internal["method_toml"]
         s.phase = 0

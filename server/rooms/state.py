@@ -134,6 +134,11 @@ class RoomState:
     takeaway: str | None = None
     evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
     ready: list[str] = field(default_factory=list)
+    #: earlier cases of this meeting: each inbrenger's summaries, for them alone
+    summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cases_done: int = 0
+    started_at: float | None = None  # server time the group left the lobby (proof of participation)
+    listed: list[str] = field(default_factory=list)  # who agreed to be named on the proof
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property

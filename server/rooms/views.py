@@ -88,4 +88,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         ],
         "ready_count": len(s.ready),
         "ready": viewer.pid in s.ready,
+        "cases_done": s.cases_done,
+        "has_summary": viewer.pid in s.summaries,
+        "listed": list(s.listed),
     }

@@ -19,6 +19,7 @@ export class Mirror {
     this.state = null;
     this.seq = 0;
     this.ended = false;
+    this.me = null; // the viewer's participant id, set at the welcome
   }
 
   reset(snapshot, seq) {
@@ -96,6 +97,43 @@ const FOLD = {
   },
   advice_rated(s, ev) {
     for (const item of s.advice) if (item.id === ev.advice) item.rating = ev.rating;
+  },
+  next_case(s, ev, mirror) {
+    if (s.inbrenger === mirror.me) s.has_summary = true;
+    s.cases = s.cases.filter((c) => c.id !== ev.case);
+    s.vote = { open: true, cast: 0, mine: null, tally: null };
+    Object.assign(s, {
+      phase: ev.phase,
+      timer: ev.timer,
+      notes_hidden: 0,
+      inbrenger: null,
+      chosen_case: null,
+      case_text: null,
+      people: [],
+      questions: [],
+      own_questions: [],
+      own_upvotes: [],
+      essence: null,
+      cards_dealt: 0,
+      my_card: null,
+      perspectives_written: 0,
+      my_perspective: null,
+      perspectives: null,
+      turns: { order: [], current: 0 },
+      advice: [],
+      response: null,
+      takeaway: null,
+      evaluations_count: 0,
+      evaluations: [],
+      ready_count: 0,
+      ready: false,
+      notes: [],
+      own_notes: [],
+      cases_done: s.cases_done + 1,
+    });
+  },
+  listed(s, ev) {
+    s.listed = s.listed.filter((x) => x !== ev.participant).concat(ev.listed ? [ev.participant] : []);
   },
   method_set(s, ev) {
     s.method = ev.method;

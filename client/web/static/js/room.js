@@ -137,6 +137,7 @@ function closedView({ reason }) {
 
 function onWelcome(w) {
   ctx.me = w.you;
+  mirror.me = w.you.id;
   pendingJoin.set(code, null);
   const before = mirror.state ? mirror.state.phase.index : null;
   try {
