@@ -107,8 +107,9 @@ def language_of(request: Request) -> str:
 
 
 def _method_choices() -> list[dict[str, object]]:
+    """The shipped methods, the reference method first (the default choice)."""
     out = []
-    for method_id in method.available():
+    for method_id in sorted(method.available(), key=lambda m: (m != method.DEFAULT_METHOD, m)):
         m = method.load(method_id)
         out.append(m.about())
     return out

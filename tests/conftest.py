@@ -33,3 +33,18 @@ def server(backend: dict[str, str]) -> Iterator[str]:
 @pytest.fixture
 def ws_url(server: str) -> str:
     return server.replace("http://", "ws://") + "/ws"
+
+
+FIGURES: list[str] = []  # lines the nudge tests measure (corpus precision and recall), shown at the end
+
+
+@pytest.fixture(scope="session")
+def figures() -> list[str]:
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.write_sep("-", "nudge and privacy corpora: precision and recall")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

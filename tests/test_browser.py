@@ -171,7 +171,12 @@ def _run(s: Session) -> None:
     ask(bram, "Wat zegt je collega zelf over het overleg?")
     ask_by_keyboard(chris, "Hoe merk je dat hij afhaakt?")
     ask(dewi, "Sinds wanneer speelt dit?")
-    ask(dewi, "Zou je niet gewoon met hem gaan lunchen?")
+    # advice in disguise: Dewi gets a prompt first and sends it anyway
+    dewi.page.fill("#ask-text", "Zou je niet gewoon met hem gaan lunchen?")
+    dewi.page.locator("#ask-form button[type=submit]").click()
+    expect(dewi.page.locator("#ask-nudge")).to_have_attribute("data-kind", "advice")
+    click(dewi.page, T("nudge.send_anyway"))
+    expect(dewi.page.locator(".question.own", has_text="lunchen")).to_be_visible()
     withdraw = dewi.page.locator(".question.own", has_text="lunchen")
     withdraw.get_by_role("button", name=T("questions.withdraw")).click()
     for person in [fac, anna, *group, screen]:
@@ -265,6 +270,7 @@ def _run(s: Session) -> None:
         click(anna.page, T("summary.download"))
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Vragen stellen in plaats van invullen." in saved and "<script" not in saved
+    click(anna.page, T("common.close"))
     for person in group:
         expect(person.page.locator("#summary")).to_have_count(0)
 
@@ -275,6 +281,27 @@ def _run(s: Session) -> None:
     expect(page.locator(".script")).to_have_count(0)
     expect(page.locator("#evaluation-form")).to_be_visible()
     expect(page.locator("#me")).to_contain_text(T("people.role_participant"))
+
+    # proof of participation: only who asked to be named, nothing of the case
+    click(chris.page, T("proof.list"))
+    expect(chris.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
+    click(dewi.page, T("proof.open"))
+    proof = dewi.page.locator("#proof")
+    expect(proof).to_contain_text("Chris")
+    expect(proof).not_to_contain_text("Dewi")
+    expect(proof).not_to_contain_text("Collega haakt af")
+    s.shots.append(dewi.shot("8b-bewijs-van-deelname-nl").name)
+    click(dewi.page, T("common.close"), within="#view")
+
+    # the next case: back to the case choice; Anna keeps her own summary
+    click(bram.page, T("fac.next_case"))
+    click(bram.page, T("fac.next_case_confirm"))
+    for person in [page, *[p.page for p in everyone]]:
+        expect(person.locator("#phase-name")).to_have_text("Casus kiezen")
+        expect(person.locator(".case-text")).to_have_count(0)
+    click(anna.page, T("summary.open"))
+    expect(anna.page.locator("#summary")).to_contain_text("Collega haakt af")
+    expect(chris.page.get_by_role("button", name=T("summary.open"))).to_have_count(0)
 
     # end and erase: everyone is told, nothing of the room stays in the browsers
     click(bram.page, T("fac.end"))

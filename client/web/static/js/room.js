@@ -6,7 +6,7 @@ import { h, replaceChildren } from "./dom.js";
 import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
 import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
-import { summaryPage } from "./summary.js";
+import { proofPage, summaryPage } from "./summary.js";
 import { clock, secondsLeft } from "./timer.js";
 import { facilitatorView } from "./views/facilitator.js";
 import { participantView } from "./views/participant.js";
@@ -77,6 +77,13 @@ function render() {
   if (!mirror.state) {
     if (kind === "room" && !session.get(code, kind) && !pendingJoin.get(code)) return replaceChildren(view, joinHere());
     return replaceChildren(view, h("p", { class: "muted" }, t("connection.loading")));
+  }
+  if (ctx.ui.proof) {
+    const close = () => {
+      ctx.ui.proof = null;
+      render();
+    };
+    return replaceChildren(view, proofPage(ctx.ui.proof, { onClose: close }));
   }
   if (ctx.ui.summary) {
     return replaceChildren(
@@ -196,6 +203,12 @@ function focusHeading() {
 
 function onAck(id, command, args, result) {
   mirror.onAck(command, args, result);
+  if (command === "proof" && result.proof) {
+    ctx.ui.proof = result.proof;
+    render();
+    document.getElementById("proof")?.focus();
+    return;
+  }
   if (command === "summary" && result.summary) {
     ctx.ui.summary = result.summary;
     render();

@@ -56,6 +56,41 @@ export function summaryPage(summary, { code, onClose }) {
   return h("div", { class: "summary-wrap" }, actions, page);
 }
 
+/** Proof of participation: date, duration, method, who agreed to be named. No case content. */
+export function proofPage(proof, { onClose }) {
+  const lang = document.documentElement.lang;
+  const started = new Date(proof.started_at * 1000);
+  const page = h(
+    "article",
+    { class: "summary-page", id: "proof", "aria-labelledby": "proof-title", tabindex: "-1" },
+    h("h1", { id: "proof-title" }, t("proof.heading")),
+    h(
+      "dl",
+      { class: "proof" },
+      h("dt", {}, t("proof.date")),
+      h("dd", {}, started.toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" })),
+      h("dt", {}, t("proof.duration")),
+      h("dd", {}, t("proof.minutes", { count: proof.minutes })),
+      h("dt", {}, t("proof.method")),
+      h("dd", {}, proof.method[lang] || proof.method.nl),
+      h("dt", {}, t("proof.cases")),
+      h("dd", {}, String(proof.cases)),
+      h("dt", {}, t("proof.facilitators")),
+      h("dd", {}, proof.facilitators.join(", ")),
+      h("dt", {}, t("proof.participants")),
+      h("dd", {}, proof.participants.length ? proof.participants.join(", ") : t("proof.nobody")),
+    ),
+    h("p", { class: "muted" }, t("proof.note")),
+  );
+  const actions = h(
+    "div",
+    { class: "row no-print" },
+    h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
+    h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
+  );
+  return h("div", { class: "summary-wrap" }, actions, page);
+}
+
 const PRINT_CSS =
   "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#111}" +
   "h2{margin-top:1.5rem}.muted{color:#555}";

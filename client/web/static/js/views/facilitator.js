@@ -12,6 +12,7 @@ import {
   nameOf,
   perspectiveList,
   phaseHeader,
+  proofBlock,
   presenceList,
   questionList,
   textBlock,
@@ -91,6 +92,7 @@ function phaseControls(ctx) {
   if (a.response) out.push(textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluations(ctx));
+  if (s.phase.index === s.method.phases.length - 1) out.push(nextCase(ctx), proofBlock(ctx));
   return out;
 }
 
@@ -143,6 +145,36 @@ function methodPicker(ctx) {
         },
       }),
     ),
+  );
+}
+
+/** Close this case (its content goes; the inbrenger keeps their summary) and choose the next. */
+function nextCase(ctx) {
+  const s = ctx.state;
+  if (!s.inbrenger) return null;
+  const sure = ctx.ui.confirming === "next_case";
+  return h(
+    "section",
+    { class: "next-case", "aria-labelledby": "next-case-title" },
+    h("h2", { id: "next-case-title" }, t("fac.next_case_title")),
+    h("p", { class: "hint", id: "next-case-hint" }, t("fac.next_case_hint")),
+    sure
+      ? h(
+          "div",
+          { class: "row" },
+          button(t("fac.next_case_confirm"), () => {
+            ctx.ui.confirming = null;
+            ctx.send("next_case");
+          }, { cls: "primary", describedby: "next-case-hint" }),
+          button(t("common.cancel"), () => {
+            ctx.ui.confirming = null;
+            ctx.render();
+          }, { cls: "quiet" }),
+        )
+      : button(t("fac.next_case"), () => {
+          ctx.ui.confirming = "next_case";
+          ctx.render();
+        }, { cls: "secondary" }),
   );
 }
 

@@ -2,7 +2,9 @@
 // phase accepts, and from whom, comes from the method data; nothing here names a method.
 
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
+import { language, t } from "../i18n.js";
+import { checkQuestion } from "../nudges.js";
+import { findPersonalData } from "../privacy.js";
 import {
   adviceList,
   button,
@@ -14,6 +16,7 @@ import {
   nameOf,
   perspectiveList,
   phaseHeader,
+  proofBlock,
   presenceList,
   questionList,
   textBlock,
@@ -86,7 +89,9 @@ function sections(ctx, inbrenger) {
   if (a.response) out.push(mayGive(ctx, "response") && turnsDone(s) ? responseForm(ctx) : textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(mayGive(ctx, "takeaway") ? takeawayForm(ctx) : textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluationBlock(ctx));
-  if (inbrenger && s.phase.index === s.method.phases.length - 1) out.push(summaryButton(ctx));
+  const last = s.phase.index === s.method.phases.length - 1;
+  if ((inbrenger && last) || (!inbrenger && s.has_summary)) out.push(summaryButton(ctx));
+  if (last) out.push(proofBlock(ctx));
   return out;
 }
 
@@ -176,6 +181,25 @@ function casesBlock(ctx) {
 function shareForm(ctx) {
   const s = ctx.state;
   const shared = Boolean(s.case_text);
+  const lines = (value) =>
+    value
+      .split("\n")
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .slice(0, ctx.limits.MAX_PEOPLE);
+  const read = (form) => ({ text: form.elements["share-text"].value.trim(), people: lines(form.elements["share-people"].value) });
+  const share = ({ text, people }) => {
+    ctx.ui.privacyCheck = null;
+    ctx.send("share_case", { text, people });
+    ctx.saveDraft("share-text", "");
+    ctx.saveDraft("share-people", "");
+    ctx.render();
+  };
+  const textValue = ctx.draft("share-text") || s.case_text || "";
+  const peopleValue = ctx.draft("share-people") || s.people.join("\n");
+  // the prompt stays only as long as the text it is about is what the fields hold
+  const check = ctx.ui.privacyCheck;
+  const current = check && check.key === shareKey({ text: textValue.trim(), people: lines(peopleValue) }) ? check : null;
   return h(
     "section",
     { class: "share", "aria-labelledby": "share-title" },
@@ -187,17 +211,25 @@ function shareForm(ctx) {
         class: "stack",
         onsubmit: (e) => {
           e.preventDefault();
-          const text = e.target.elements["share-text"].value.trim();
-          const people = e.target.elements["share-people"].value
-            .split("\n")
-            .map((x) => x.trim())
-            .filter(Boolean)
-            .slice(0, ctx.limits.MAX_PEOPLE);
-          if (!text) return;
-          ctx.send("share_case", { text, people });
-          ctx.saveDraft("share-text", "");
-          ctx.saveDraft("share-people", "");
-          ctx.render();
+          const values = read(e.target);
+          if (!values.text) return;
+          const found = dedupe([values.text, ...values.people].flatMap((x) => findPersonalData(x)));
+          if (found.length) {
+            ctx.saveDraft("share-text", e.target.elements["share-text"].value);
+            ctx.saveDraft("share-people", e.target.elements["share-people"].value);
+            ctx.ui.privacyCheck = { key: shareKey(values), values, found };
+            ctx.render();
+            document.getElementById("privacy-check")?.focus();
+            return;
+          }
+          share(values);
+        },
+        oninput: (e) => {
+          if (!ctx.ui.privacyCheck) return;
+          if (ctx.ui.privacyCheck.key !== shareKey(read(e.currentTarget))) {
+            ctx.ui.privacyCheck = null;
+            document.getElementById("privacy-check")?.remove();
+          }
         },
       },
       field(ctx, {
@@ -206,7 +238,7 @@ function shareForm(ctx) {
         hint: t("share.text_hint"),
         long: true,
         max: ctx.limits.MAX_LONG,
-        value: ctx.draft("share-text") || s.case_text || "",
+        value: textValue,
       }),
       field(ctx, {
         id: "share-people",
@@ -215,9 +247,56 @@ function shareForm(ctx) {
         long: true,
         required: false,
         max: ctx.limits.MAX_PEOPLE * (ctx.limits.MAX_PERSON + 1),
-        value: ctx.draft("share-people") || s.people.join("\n"),
+        value: peopleValue,
       }),
+      current ? privacyPrompt(ctx, current, share) : null,
       h("button", { type: "submit", class: "primary" }, t(shared ? "share.update" : "share.send")),
+    ),
+  );
+}
+
+function shareKey({ text, people }) {
+  return JSON.stringify([text, people]);
+}
+
+function dedupe(found) {
+  const seen = new Set();
+  return found.filter((f) => !seen.has(`${f.kind}:${f.text}`) && seen.add(`${f.kind}:${f.text}`));
+}
+
+/** What looks like personal data, each found text as a text node; edit, or share anyway. */
+function privacyPrompt(ctx, check, share) {
+  return h(
+    "div",
+    { id: "privacy-check", class: "nudge", role: "status", tabindex: "-1", "aria-labelledby": "privacy-check-title" },
+    h("p", { class: "nudge-title", id: "privacy-check-title" }, t("privacy.title")),
+    h("p", {}, t("privacy.intro")),
+    h(
+      "ul",
+      { class: "found-list" },
+      check.found.map((f) =>
+        h("li", { "data-kind": f.kind }, h("span", { class: "found-kind" }, t(`privacy.kind_${f.kind}`)), ": ", h("span", { class: "found-text" }, f.text)),
+      ),
+    ),
+    h("p", { class: "hint" }, t("privacy.hint")),
+    h(
+      "div",
+      { class: "row" },
+      h(
+        "button",
+        {
+          type: "button",
+          id: "privacy-edit",
+          class: "secondary",
+          onclick: () => {
+            ctx.ui.privacyCheck = null;
+            ctx.render();
+            document.getElementById("share-text")?.focus();
+          },
+        },
+        t("privacy.edit"),
+      ),
+      h("button", { type: "button", id: "privacy-share", class: "quiet", onclick: () => share(check.values) }, t("privacy.share_anyway")),
     ),
   );
 }
@@ -260,18 +339,87 @@ function questionsBlock(ctx, inbrenger) {
           { class: "ask", "aria-labelledby": "ask-title" },
           h("h2", { id: "ask-title" }, t("questions.ask_title")),
           h("p", { class: "hint" }, t(`questions.${anonymity(ctx)}_note`)),
-          form(ctx, {
-            id: "ask-form",
-            command: "ask",
-            fields: ["ask-text"],
-            args: (v) => ({ text: v["ask-text"] }),
-            submit: t("questions.send"),
-            extra: field(ctx, { id: "ask-text", label: t("questions.field"), hint: t("questions.field_hint"), long: true, max: ctx.limits.MAX_SHORT }),
-          }),
+          askForm(ctx),
         )
       : null,
     questionList(ctx, { actions }),
   ];
+}
+
+/**
+ * The question form. A question that reads as advice in disguise or as a closed question
+ * is not sent at once: a calm prompt asks the author to look again, and they may send it
+ * anyway. The typed text stays in the field (and in the draft) either way.
+ */
+function askForm(ctx) {
+  const typed = (ctx.draft("ask-text") || "").trim();
+  const nudge = ctx.ui.askNudge && ctx.ui.askNudge.text === typed ? ctx.ui.askNudge : null;
+  const send = (text) => {
+    ctx.ui.askNudge = null;
+    ctx.send("ask", { text });
+    ctx.saveDraft("ask-text", "");
+    ctx.render();
+  };
+  return h(
+    "form",
+    {
+      id: "ask-form",
+      class: "stack",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const raw = e.target.elements["ask-text"].value;
+        const text = raw.trim();
+        if (!text) return;
+        const check = checkQuestion(text, language());
+        if (check) {
+          ctx.saveDraft("ask-text", raw);
+          ctx.ui.askNudge = { text, kind: check.kind, rule: check.rule };
+          ctx.render();
+          document.getElementById("ask-nudge")?.focus();
+          return;
+        }
+        send(text);
+      },
+      oninput: (e) => {
+        if (ctx.ui.askNudge && e.target.id === "ask-text" && e.target.value.trim() !== ctx.ui.askNudge.text) {
+          ctx.ui.askNudge = null;
+          document.getElementById("ask-nudge")?.remove();
+        }
+      },
+    },
+    field(ctx, { id: "ask-text", label: t("questions.field"), hint: t("questions.field_hint"), long: true, max: ctx.limits.MAX_SHORT }),
+    nudge
+      ? h(
+          "div",
+          { id: "ask-nudge", class: "nudge", role: "status", tabindex: "-1", "data-kind": nudge.kind, "data-rule": nudge.rule },
+          h("p", {}, t(nudge.kind === "advice" ? "nudge.advice" : "nudge.closed")),
+          h(
+            "div",
+            { class: "row" },
+            h(
+              "button",
+              {
+                type: "button",
+                id: "ask-nudge-edit",
+                class: "secondary",
+                onclick: () => {
+                  ctx.ui.askNudge = null;
+                  ctx.render();
+                  const input = document.getElementById("ask-text");
+                  if (input) {
+                    input.focus();
+                    input.setSelectionRange(input.value.length, input.value.length);
+                  }
+                },
+              },
+              t("nudge.edit"),
+            ),
+            h("button", { type: "button", id: "ask-nudge-send", class: "quiet", onclick: () => send(nudge.text) }, t("nudge.send_anyway")),
+          ),
+        )
+      : null,
+    h("button", { type: "submit", class: "primary" }, t("questions.send")),
+  );
 }
 
 /** "anonymous", "too_few" (the room wants anonymity, the group is too small) or "named" */

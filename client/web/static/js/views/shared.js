@@ -224,6 +224,28 @@ function rating(ctx, item) {
   );
 }
 
+/** Being named on the proof of participation is each person's own choice. */
+export function proofBlock(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role === "screen") return null;
+  const listed = s.listed.includes(ctx.me.id);
+  return h(
+    "section",
+    { class: "proof-block", "aria-labelledby": "proof-block-title" },
+    h("h2", { id: "proof-block-title" }, t("proof.title")),
+    h("p", { class: "hint" }, t("proof.explain")),
+    h(
+      "div",
+      { class: "row" },
+      button(listed ? t("proof.unlist") : t("proof.list"), () => ctx.send("list_me", { listed: !listed }), {
+        pressed: listed,
+        cls: "secondary",
+      }),
+      button(t("proof.open"), () => ctx.send("proof"), { cls: "quiet" }),
+    ),
+  );
+}
+
 export function textBlock(title, text) {
   if (!text) return null;
   return h("section", { class: "text-block" }, h("h2", {}, title), h("p", {}, text));
