@@ -60,14 +60,23 @@ async def create_room(request: Request) -> Response:
             ProtocolError(errors.INVALID_FIELD, f"method must be one of {', '.join(method.available())}"), 400
         )
     try:
-        return await _create(request.app.state.backend, method_id, method_toml, language, anonymous, name)
+        settings: Settings = request.app.state.settings
+        return await _create(
+            request.app.state.backend, method_id, method_toml, language, anonymous, name, settings.max_participants
+        )
     except Exception:
         log.warning("creating a room failed", exc_info=True)
         return _error(ProtocolError(errors.UNAVAILABLE), 503)
 
 
 async def _create(
-    backend: Backend, method_id: str, method_toml: str | None, language: str, anonymous: bool, name: str
+    backend: Backend,
+    method_id: str,
+    method_toml: str | None,
+    language: str,
+    anonymous: bool,
+    name: str,
+    max_participants: int,
 ) -> Response:
     for _ in range(20):
         code = identity.new_room_code()
@@ -81,6 +90,7 @@ async def _create(
             language=language,
             anonymous_questions=anonymous,
             facilitator_name=name,
+            max_participants=max_participants,
         )
         if await backend.create(state):
             return JSONResponse({"code": code, "facilitator_token": token}, 201)

@@ -18,6 +18,9 @@ class Settings:
     send_queue: int = limits.SEND_QUEUE
     #: Failed joins/resumes (wrong code or token) allowed per client address per minute.
     failed_joins_per_minute: int = 20
+    #: People per room (facilitator and screens included). Groups are 4-12; the cap stops
+    #: runaway joins. Raised only for load tests and plenary sessions.
+    max_participants: int = limits.MAX_PARTICIPANTS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -29,4 +32,5 @@ class Settings:
             room_ttl=float(env.get("KRING_ROOM_TTL", 12 * 3600)),
             send_queue=int(env.get("KRING_SEND_QUEUE", limits.SEND_QUEUE)),
             failed_joins_per_minute=int(env.get("KRING_FAILED_JOINS_PER_MINUTE", 20)),
+            max_participants=int(env.get("KRING_MAX_PARTICIPANTS", limits.MAX_PARTICIPANTS)),
         )

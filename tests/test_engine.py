@@ -17,6 +17,7 @@ import pytest
 from protocol import errors, limits
 from protocol.errors import ProtocolError
 from protocol.messages import COMMANDS, Command, parse_command
+from server.config import Settings
 from server.rooms import identity
 from server.rooms.engine import SELF_ROLE, Decision, apply, decide, decide_join, decide_presence, new_room
 from server.rooms.events import Actor, Event, RoomError
@@ -104,6 +105,7 @@ class Room:
         language: str = "nl",
         seed: int = 0,
         facilitator_token: str = "facilitator-token",
+        max_participants: int = limits.MAX_PARTICIPANTS,
     ) -> None:
         self.state: RoomState = new_room(
             "KRNG23",
@@ -112,6 +114,7 @@ class Room:
             method_id=DEFAULT_METHOD,
             language=language,
             anonymous_questions=anonymous_questions,
+            max_participants=max_participants,
         )
         self.rng = random.Random(seed)
         self.now = 1_700_000_000.0  # the server clock that ws.py would pass in
@@ -315,6 +318,17 @@ def test_full_room_refuses_joins() -> None:
     assert info.value.code == errors.ROOM_FULL
     room.run(room.facilitator, "remove", participant=members[0].pid)
     assert room.join("Een te veel").name == "Een te veel"
+
+
+def test_the_server_sets_how_many_a_room_holds() -> None:
+    room = Room(max_participants=3)
+    room.join("Anna")
+    room.join("Bram")
+    with pytest.raises(RoomError) as info:
+        decide_join(room.state, "Chris", identity.token_hash("chris"))
+    assert (info.value.code, str(info.value)) == (errors.ROOM_FULL, "room_full: at most 3 participants")
+    assert Settings.from_env({"KRING_MAX_PARTICIPANTS": "1000"}).max_participants == 1000
+    assert Settings.from_env({}).max_participants == limits.MAX_PARTICIPANTS
 
 
 def test_ended_room_refuses_joins() -> None:

@@ -60,6 +60,7 @@ def new_room(
     language: str = "nl",
     anonymous_questions: bool = True,
     facilitator_name: str = "Procesbegeleider",
+    max_participants: int = limits.MAX_PARTICIPANTS,
 ) -> RoomState:
     state = RoomState(
         code=code,
@@ -68,6 +69,7 @@ def new_room(
         method_toml=method_toml,
         language=language,
         anonymous_questions=anonymous_questions,
+        max_participants=max_participants,
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1
@@ -108,8 +110,8 @@ def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTIC
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
     if state.locked:
         raise RoomError(errors.ROOM_LOCKED, "the room is locked")
-    if sum(1 for p in state.participants.values() if not p.removed) >= limits.MAX_PARTICIPANTS:
-        raise RoomError(errors.ROOM_FULL, f"at most {limits.MAX_PARTICIPANTS} participants")
+    if sum(1 for p in state.participants.values() if not p.removed) >= state.max_participants:
+        raise RoomError(errors.ROOM_FULL, f"at most {state.max_participants} participants")
     taken = {p.name.casefold() for p in state.participants.values() if not p.removed}
     unique, n = name, 1
     while unique.casefold() in taken:

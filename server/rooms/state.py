@@ -9,6 +9,8 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from protocol import limits
+
 from .method import DEFAULT_METHOD, Method, Phase, from_toml, load
 
 FACILITATOR = "facilitator"
@@ -100,6 +102,8 @@ class RoomState:
     method_toml: str | None = None  # a facilitator's own method file, instead of a shipped one
     language: str = "nl"
     anonymous_questions: bool = True
+    #: people who may be in the room at once (screens included); set by the server at creation
+    max_participants: int = limits.MAX_PARTICIPANTS
     seq: int = 0
     counter: int = 0  # for item ids
     locked: bool = False
