@@ -23,8 +23,9 @@ function newId() {
 
 /**
  * Connection states, for the status line: "connecting", "online", "reconnecting",
- * "offline" (the browser says there is no network), "closed" (final: removed, ended,
- * or this browser can no longer rejoin).
+ * "offline" (the browser says there is no network), "waiting" (a projector screen at a
+ * locked room, until the facilitator lets it in), "closed" (final: removed, ended, or
+ * this browser can no longer rejoin).
  */
 export class Connection {
   /**
@@ -34,8 +35,8 @@ export class Connection {
    * @param {{name: string, as?: string}|null} o.join how to join when there is no token yet
    * @param {(welcome: object) => void} o.onWelcome
    * @param {(event: object) => void} o.onEvent
-   * @param {(id: string, t: string, args: object, result: object) => void} o.onAck
-   * @param {(t: string, args: object, error: object) => void} o.onRefused
+   * @param {(id: string, t: string, args: object, result: object, item: object) => void} o.onAck
+   * @param {(t: string, args: object, error: object, item: object) => void} o.onRefused
    * @param {(state: string, detail?: object) => void} o.onState
    */
   constructor(o) {
@@ -58,6 +59,7 @@ export class Connection {
   }
 
   start() {
+    this.started = true;
     if (!navigator.onLine) {
       this.setState("offline");
       return;
@@ -65,9 +67,13 @@ export class Connection {
     this.open();
   }
 
-  /** Send a command; it is kept until the server answers it, across reconnects. */
-  command(t, args = {}) {
+  /**
+   * Send a command; it is kept until the server answers it, across reconnects and reloads.
+   * `meta` travels with it (never to the server): which form and text it came from.
+   */
+  command(t, args = {}, meta = null) {
     const item = { id: newId(), t, args };
+    if (meta) item.meta = meta;
     this.pending.push(item);
     this.saveOutbox();
     if (this.live) this.transmit(item);
@@ -103,6 +109,7 @@ export class Connection {
     clearTimeout(this.timer);
     this.timer = null;
     this.live = false;
+    this.lastError = null;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}/ws`, [SUBPROTOCOL]);
     ws.binaryType = "arraybuffer";
@@ -141,8 +148,13 @@ export class Connection {
       hello = { t: "hello", code: this.code, name: this.join.name };
       if (this.join.as) hello.as = this.join.as;
     } else {
+      // no token and nothing to join with: final, so no reconnect follows this close
+      const ws = this.ws;
+      this.ws = null;
+      this.live = false;
+      clearTimeout(this.timer);
       this.setState("closed", { reason: "no_seat" });
-      this.ws.close();
+      ws.close();
       return;
     }
     this.fresh = false;
@@ -163,7 +175,7 @@ export class Connection {
       case "welcome":
         return this.welcomed(frame);
       case "ack":
-        return this.answered(frame.id, (item) => this.onAck(item.id, item.t, item.args, frame.result || {}));
+        return this.answered(frame.id, (item) => this.onAck(item.id, item.t, item.args, frame.result || {}, item));
       case "error":
         if (!frame.id) {
           this.lastError = frame; // a refused hello: the close code follows
@@ -174,7 +186,7 @@ export class Connection {
           this.retryLater();
           return;
         }
-        return this.answered(frame.id, (item) => this.onRefused(item.t, item.args, frame));
+        return this.answered(frame.id, (item) => this.onRefused(item.t, item.args, frame, item));
       default:
         if (typeof frame.seq === "number") this.onEvent(frame);
     }
@@ -211,11 +223,17 @@ export class Connection {
   }
 
   closed(code) {
+    if (this.state === "closed") return; // final: nothing reconnects
     if (code === CLOSE.removed) return this.setState("closed", { reason: "removed" });
     if (code === CLOSE.ended) return this.setState("closed", { reason: "ended" });
     if (code === CLOSE.badHello) {
       const error = this.lastError || {};
       if (error.code === "bad_token") session.set(this.code, this.kind, null);
+      if (error.code === "room_locked" && this.kind === "screen") {
+        // the facilitator opens the room for the screen a moment later: keep knocking
+        this.setState("waiting", { reason: error.code });
+        return this.schedule();
+      }
       if (["bad_token", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
         return this.setState("closed", { reason: error.code, error });
     }
@@ -237,6 +255,7 @@ export class Connection {
   }
 
   goOffline() {
+    if (!this.started || this.state === "closed") return;
     this.setState("offline");
     clearTimeout(this.timer);
     if (this.ws) {
@@ -248,7 +267,7 @@ export class Connection {
   }
 
   reconnectNow() {
-    if (this.state === "closed" || !navigator.onLine) return;
+    if (!this.started || this.state === "closed" || !navigator.onLine) return;
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.attempt = 0;
     this.setState("reconnecting");

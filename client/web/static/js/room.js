@@ -30,15 +30,34 @@ const ctx = {
   methods: JSON.parse(root.dataset.methods || "[]"),
   mirror,
   me: null,
-  ui: { confirming: null, summary: null, closed: null, notice: null },
+  ui: { confirming: null, summary: null, closed: null, notice: null, refused: {}, relock: false },
   get state() {
     return mirror.state;
   },
-  send(command, args = {}) {
+  /** Send a command; returns its id. */
+  send(command, args = {}, meta = null) {
     ctx.ui.notice = null;
-    conn.command(command, args);
+    const id = conn.command(command, args, meta);
     showStatus();
+    return id;
   },
+  /**
+   * Send what form `formId` holds. `fields` maps each field's id to the text it held: the
+   * drafts are cleared when the server acknowledges, and stay (with the reason shown next
+   * to the form) when it refuses. The same command from the same form, still on its way,
+   * is not sent twice.
+   */
+  submit(formId, command, args, fields = {}) {
+    const same = JSON.stringify(args);
+    if (conn.pending.some((i) => i.meta?.form === formId && i.t === command && JSON.stringify(i.args) === same)) return;
+    delete ctx.ui.refused[formId];
+    ctx.send(command, args, { form: formId, fields });
+    render();
+  },
+  /** The id of the form whose last refusal concerns field `fieldId`, if any. */
+  refusedIn: (fieldId) => Object.keys(ctx.ui.refused).find((f) => ctx.ui.refused[f].fields.includes(fieldId)) || null,
+  /** Does something sent from `formId` wait for the connection? */
+  formWaiting: (formId) => conn.state !== "online" && conn.pending.some((i) => i.meta?.form === formId),
   draft: (id) => drafts.get(code, id),
   saveDraft: (id, text) => drafts.set(code, id, text),
   render,
@@ -54,18 +73,26 @@ function announce(text) {
   }, 50);
 }
 
+let shownStatus = null;
+
+/**
+ * The connection line is a live region: it is touched only when what it says changes, so
+ * a screen reader says "Verbonden" once, not after every event in the room.
+ */
 function showStatus() {
   const state = conn ? conn.state : "connecting";
-  const queued = conn ? conn.queued : 0;
-  statusLine.dataset.state = state;
-  statusLine.replaceChildren(
-    h("span", { class: "dot", "aria-hidden": "true" }),
-    t(`connection.${state}`),
-    queued && state !== "online" ? ` · ${t("connection.queued", { count: queued })}` : "",
-  );
+  const queued = conn && state !== "online" ? conn.queued : 0;
+  const text = t(`connection.${state}`) + (queued ? ` · ${t("connection.queued", { count: queued })}` : "");
+  if (text !== shownStatus) {
+    shownStatus = text;
+    statusLine.dataset.state = state;
+    statusLine.replaceChildren(h("span", { class: "dot", "aria-hidden": "true" }), text);
+  }
   if (ctx.me) {
     const me = document.getElementById("me");
-    me.textContent = t("connection.you", { name: ctx.me.name, role: t(`people.role_${ctx.me.role}`) });
+    const who =
+      ctx.me.role === "screen" ? t("screen.name") : t("connection.you", { name: ctx.me.name, role: t(`people.role_${ctx.me.role}`) });
+    if (me.textContent !== who) me.textContent = who;
   }
 }
 
@@ -74,6 +101,9 @@ function render() {
   notice.textContent = ctx.ui.notice || "";
   notice.hidden = !ctx.ui.notice;
   if (ctx.ui.closed) return replaceChildren(view, closedView(ctx.ui.closed));
+  if (!mirror.state && conn?.state === "waiting") {
+    return replaceChildren(view, h("section", { class: "card closed" }, h("h1", {}, t("screen.locked_title")), h("p", {}, t("screen.locked_text"))));
+  }
   if (!mirror.state) {
     if (kind === "room" && !session.get(code, kind) && !pendingJoin.get(code)) return replaceChildren(view, joinHere());
     return replaceChildren(view, h("p", { class: "muted" }, t("connection.loading")));
@@ -83,13 +113,14 @@ function render() {
       ctx.ui.proof = null;
       render();
     };
-    return replaceChildren(view, proofPage(ctx.ui.proof, { onClose: close }));
+    return replaceChildren(view, proofPage(ctx.ui.proof, { code, onClose: close }));
   }
   if (ctx.ui.summary) {
     return replaceChildren(
       view,
       summaryPage(ctx.ui.summary, {
         code,
+        phases: mirror.state.method.phases,
         onClose: () => {
           ctx.ui.summary = null;
           render();
@@ -170,6 +201,10 @@ function onEvent(ev) {
     throw err;
   }
   conn.advance(mirror.seq);
+  if (ev.t === "joined" && ev.participant.role === "screen" && ctx.ui.relock) {
+    ctx.ui.relock = false; // the facilitator opened the locked room for the projector only
+    ctx.send("lock", { locked: true });
+  }
   if (mirror.ended) {
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
@@ -193,6 +228,7 @@ function currentTurn() {
 function phaseChanged() {
   announce(t("announce.phase", { name: pick(mirror.state.phase.name) }));
   ctx.ui.confirming = null;
+  ctx.ui.refused = {}; // what was refused in the last round is no longer the point
 }
 
 function focusHeading() {
@@ -201,8 +237,14 @@ function focusHeading() {
   if (heading && !view.contains(document.activeElement)) heading.focus({ preventScroll: true });
 }
 
-function onAck(id, command, args, result) {
+function onAck(id, command, args, result, item) {
   mirror.onAck(command, args, result);
+  if (item.meta?.form) {
+    delete ctx.ui.refused[item.meta.form];
+    // taken: the drafts go, unless the person has typed on since (that is a new text)
+    for (const [field, sent] of Object.entries(item.meta.fields || {}))
+      if (drafts.get(code, field).trim() === String(sent).trim()) drafts.set(code, field, "");
+  }
   if (command === "proof" && result.proof) {
     ctx.ui.proof = result.proof;
     render();
@@ -218,10 +260,18 @@ function onAck(id, command, args, result) {
   render();
 }
 
-function onRefused(command, args, error) {
+function onRefused(command, args, error, item) {
   const known = t(`errors.${error.code}`, { defaultValue: "" });
   const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
-  ctx.ui.notice = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
+  const message = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
+  const formId = item.meta?.form;
+  if (formId) {
+    // next to the form, whose fields still hold what was typed
+    ctx.ui.refused[formId] = { message, fields: Object.keys(item.meta.fields || {}) };
+    render();
+    if (document.getElementById(formId)) return announce(message);
+  }
+  ctx.ui.notice = message;
   render();
 }
 

@@ -24,7 +24,7 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
             .join(" · "),
         ),
         withdraw && own.has(n.id)
-          ? button(t("notes.withdraw"), () => ctx.send("withdraw_note", { note: n.id }), { cls: "quiet" })
+          ? button(t("notes.withdraw"), () => ctx.send("withdraw_note", { note: n.id }), { cls: "quiet", key: "withdraw" })
           : null,
       ),
     ),
@@ -59,7 +59,7 @@ export function notesBlock(ctx, { writer = false, reveal = false } = {}) {
         })
       : null,
     hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
-    reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary" }) : null,
+    reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", key: "reveal" }) : null,
     here.length ? noteList(ctx, here, { own, withdraw: writer }) : h("p", { class: "muted" }, t("notes.none")),
   );
 }

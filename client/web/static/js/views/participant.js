@@ -13,6 +13,7 @@ import {
   essenceBlock,
   field,
   form,
+  formStatus,
   nameOf,
   perspectiveList,
   phaseHeader,
@@ -106,7 +107,7 @@ function confirmBlock(ctx) {
     done
       ? h("p", { class: "done" }, t("confirm.done"))
       : ctx.me.role === "participant"
-        ? button(t("confirm.button"), () => ctx.send("confirm"), { cls: "primary" })
+        ? button(t("confirm.button"), () => ctx.send("confirm"), { cls: "primary", key: "confirm" })
         : null,
     h("p", { class: "muted" }, t("confirm.count", { count: s.confirmed_count })),
   );
@@ -138,10 +139,11 @@ function casesBlock(ctx) {
         mayGive(ctx, "cases") && s.vote.open
           ? button(s.vote.mine === c.id ? t("cases.voted") : t("cases.vote"), () => ctx.send("vote", { case: c.id }), {
               pressed: s.vote.mine === c.id,
+              key: "vote",
             })
           : null,
         c.proposer === ctx.me.id && c.id !== s.chosen_case
-          ? button(t("cases.withdraw"), () => ctx.send("withdraw_case", { case: c.id }), { cls: "quiet" })
+          ? button(t("cases.withdraw"), () => ctx.send("withdraw_case", { case: c.id }), { cls: "quiet", key: "withdraw" })
           : null,
       ),
     ),
@@ -187,13 +189,13 @@ function shareForm(ctx) {
       .map((x) => x.trim())
       .filter(Boolean)
       .slice(0, ctx.limits.MAX_PEOPLE);
-  const read = (form) => ({ text: form.elements["share-text"].value.trim(), people: lines(form.elements["share-people"].value) });
-  const share = ({ text, people }) => {
+  const read = (form) => {
+    const raw = { "share-text": form.elements["share-text"].value, "share-people": form.elements["share-people"].value };
+    return { text: raw["share-text"].trim(), people: lines(raw["share-people"]), raw };
+  };
+  const share = ({ text, people, raw }) => {
     ctx.ui.privacyCheck = null;
-    ctx.send("share_case", { text, people });
-    ctx.saveDraft("share-text", "");
-    ctx.saveDraft("share-people", "");
-    ctx.render();
+    ctx.submit("share-form", "share_case", { text, people }, raw);
   };
   const textValue = ctx.draft("share-text") || s.case_text || "";
   const peopleValue = ctx.draft("share-people") || s.people.join("\n");
@@ -250,6 +252,7 @@ function shareForm(ctx) {
         value: peopleValue,
       }),
       current ? privacyPrompt(ctx, current, share) : null,
+      formStatus(ctx, "share-form"),
       h("button", { type: "submit", class: "primary" }, t(shared ? "share.update" : "share.send")),
     ),
   );
@@ -312,14 +315,15 @@ function questionsBlock(ctx, inbrenger) {
         button(own.has(q.id) ? t("questions.upvoted") : t("questions.upvote"), () => ctx.send("upvote", { question: q.id, on: !own.has(q.id) }), {
           pressed: own.has(q.id),
           cls: "quiet",
+          key: "upvote",
         }),
       );
-    if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet" }));
+    if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet", key: "withdraw" }));
     if (inbrenger) {
       row.push(
         button(q.answered ? t("questions.mark_open") : t("questions.mark_answered"), () =>
           ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
-          { pressed: q.answered, cls: "quiet" },
+          { pressed: q.answered, cls: "quiet", key: "answered" },
         ),
       );
       for (const rating of ["warm", "lauw", "koud"])
@@ -327,6 +331,7 @@ function questionsBlock(ctx, inbrenger) {
           button(t(`questions.rate_${rating}`), () => ctx.send("rate_question", { question: q.id, rating: q.rating === rating ? null : rating }), {
             pressed: q.rating === rating,
             cls: `quiet rate rate-${rating}`,
+            key: `rate-${rating}`,
           }),
         );
     }
@@ -356,9 +361,7 @@ function askForm(ctx) {
   const nudge = ctx.ui.askNudge && ctx.ui.askNudge.text === typed ? ctx.ui.askNudge : null;
   const send = (text) => {
     ctx.ui.askNudge = null;
-    ctx.send("ask", { text });
-    ctx.saveDraft("ask-text", "");
-    ctx.render();
+    ctx.submit("ask-form", "ask", { text }, { "ask-text": text });
   };
   return h(
     "form",
@@ -418,6 +421,7 @@ function askForm(ctx) {
           ),
         )
       : null,
+    formStatus(ctx, "ask-form"),
     h("button", { type: "submit", class: "primary" }, t("questions.send")),
   );
 }
@@ -519,7 +523,7 @@ function adviceBlock(ctx) {
             submit: t("advice.send"),
             extra: field(ctx, { id: "advice-text", label: t("advice.field"), hint: t("advice.hint"), long: true, max: ctx.limits.MAX_SHORT }),
           }),
-          button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary" }),
+          button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
         )
       : speaker
         ? h("p", { class: "speaker" }, t("turns.speaking", { name: nameOf(s, speaker) }))
@@ -582,10 +586,9 @@ function evaluationBlock(ctx) {
           e.preventDefault();
           const score = Number(e.target.elements.score.value);
           if (!score) return;
-          const line = e.target.elements["evaluation-line"].value.trim();
-          ctx.send("evaluate", line ? { score, line } : { score });
-          ctx.saveDraft("evaluation-line", "");
-          ctx.render();
+          const raw = e.target.elements["evaluation-line"].value;
+          const line = raw.trim();
+          ctx.submit("evaluation-form", "evaluate", line ? { score, line } : { score }, { "evaluation-line": raw });
         },
       },
       h(
@@ -602,6 +605,7 @@ function evaluationBlock(ctx) {
         ),
       ),
       field(ctx, { id: "evaluation-line", label: t("evaluation.line"), max: ctx.limits.MAX_SHORT, required: false }),
+      formStatus(ctx, "evaluation-form"),
       h("button", { type: "submit", class: "primary" }, t(mine ? "common.update" : "common.send")),
     ),
   );
@@ -616,6 +620,7 @@ function readyToggle(ctx) {
     button(s.ready ? t("ready.not_yet") : t("ready.button"), () => ctx.send("ready", { ready: !s.ready }), {
       pressed: s.ready,
       cls: "secondary",
+      key: "ready",
     }),
     h("span", { class: "muted" }, t("ready.count", { count: s.ready_count })),
   );
@@ -627,6 +632,6 @@ function summaryButton(ctx) {
     { class: "summary-cta" },
     h("h2", {}, t("summary.title")),
     h("p", {}, t("summary.text")),
-    button(t("summary.open"), () => ctx.send("summary"), { cls: "primary" }),
+    button(t("summary.open"), () => ctx.send("summary"), { cls: "primary", key: "summary" }),
   );
 }

@@ -45,9 +45,10 @@ export function timerBlock(ctx) {
   );
 }
 
+/** Who is in the room, and apart from them the projector screen(s): the count is of people. */
 export function presenceList(ctx, { controls = null } = {}) {
   const s = ctx.state;
-  const items = s.participants.map((p) =>
+  const item = (p) =>
     h(
       "li",
       { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id },
@@ -59,7 +60,6 @@ export function presenceList(ctx, { controls = null } = {}) {
         [
           p.id === ctx.me.id ? t("people.you") : null,
           p.role === "facilitator" ? t("people.facilitator") : null,
-          p.role === "screen" ? t("people.screen") : null,
           p.id === s.inbrenger ? t("people.inbrenger") : null,
           p.online ? t("people.online") : t("people.offline"),
         ]
@@ -67,13 +67,17 @@ export function presenceList(ctx, { controls = null } = {}) {
           .join(" · "),
       ),
       controls ? controls(p) : null,
-    ),
-  );
+    );
+  const people = s.participants.filter((p) => p.role !== "screen");
+  const screens = s.participants.filter((p) => p.role === "screen");
   return h(
     "section",
     { class: "people", "aria-labelledby": "people-title" },
-    h("h2", { id: "people-title" }, t("people.title", { count: s.participants.filter((p) => p.role !== "screen").length })),
-    h("ul", { class: "people-list" }, items),
+    h("h2", { id: "people-title" }, t("people.title", { count: people.length })),
+    h("ul", { class: "people-list" }, people.map(item)),
+    screens.length
+      ? [h("h3", { id: "screens-title", class: "screens-title" }, t("people.screens")), h("ul", { class: "people-list screens", "aria-labelledby": "screens-title" }, screens.map(item))]
+      : null,
   );
 }
 
@@ -206,11 +210,15 @@ export function adviceList(ctx) {
   );
 }
 
-/** The inbrenger weighs advice koud / lauw / warm (socratische methode); all see the mark. */
+/**
+ * The inbrenger weighs advice koud / lauw / warm (socratische methode); all see the mark.
+ * Not while the method has the inbrenger listen or step out: then they only listen.
+ */
 function rating(ctx, item) {
   const s = ctx.state;
   const mark = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
-  const rates = ctx.me.id === s.inbrenger && (s.phase.accepts.advice || s.phase.accepts.response);
+  const speaks = (s.phase.inbrenger ?? "speaks") === "speaks";
+  const rates = speaks && ctx.me.id === s.inbrenger && (s.phase.accepts.advice || s.phase.accepts.response);
   if (!rates) return mark;
   return h(
     "span",
@@ -219,6 +227,7 @@ function rating(ctx, item) {
       button(t(`questions.rate_${r}`), () => ctx.send("rate_advice", { advice: item.id, rating: item.rating === r ? null : r }), {
         pressed: item.rating === r,
         cls: `quiet rate rate-${r}`,
+        key: `rate-${r}`,
       }),
     ),
   );
@@ -240,8 +249,9 @@ export function proofBlock(ctx) {
       button(listed ? t("proof.unlist") : t("proof.list"), () => ctx.send("list_me", { listed: !listed }), {
         pressed: listed,
         cls: "secondary",
+        key: "list-me",
       }),
-      button(t("proof.open"), () => ctx.send("proof"), { cls: "quiet" }),
+      button(t("proof.open"), () => ctx.send("proof"), { cls: "quiet", key: "proof" }),
     ),
   );
 }
@@ -251,8 +261,13 @@ export function textBlock(title, text) {
   return h("section", { class: "text-block" }, h("h2", {}, title), h("p", {}, text));
 }
 
-/** A labelled text field whose text is kept as a draft until it is sent. */
+/**
+ * A labelled text field whose text is kept as a draft (in this browser) until the server
+ * has taken what was sent from it; a refusal leaves it as it was typed.
+ */
 export function field(ctx, { id, label, long = false, max, hint = null, value = null, required = true }) {
+  const refused = ctx.refusedIn(id); // the form whose refusal is about this field
+  const described = [hint ? `${id}-hint` : null, refused ? `${refused}-error` : null].filter(Boolean).join(" ");
   const attrs = {
     id,
     name: id,
@@ -260,7 +275,9 @@ export function field(ctx, { id, label, long = false, max, hint = null, value = 
     required,
     value: value ?? ctx.draft(id),
     oninput: (e) => ctx.saveDraft(id, e.target.value),
-    "aria-describedby": hint ? `${id}-hint` : null,
+    "aria-describedby": described || null,
+    "aria-invalid": refused ? "true" : null,
+    dataset: { draft: "" },
   };
   return h(
     "div",
@@ -271,7 +288,22 @@ export function field(ctx, { id, label, long = false, max, hint = null, value = 
   );
 }
 
-/** A form that sends a command with its fields' values, then clears their drafts. */
+/**
+ * Under a form: why the server refused what it sent (the text stays in the fields), or
+ * that it waits to be sent while the connection is away. Not a live region itself: the
+ * page announces a refusal once, and a redraw must not announce it again.
+ */
+export function formStatus(ctx, formId) {
+  const refused = ctx.ui.refused[formId];
+  if (refused) return h("p", { class: "error form-error", id: `${formId}-error` }, refused.message);
+  if (ctx.formWaiting(formId)) return h("p", { class: "hint form-waiting" }, t("forms.waiting"));
+  return null;
+}
+
+/**
+ * A form that sends a command with its fields' values. The fields keep their text until
+ * the server acknowledges it (see ctx.submit); sending the same again meanwhile does nothing.
+ */
 export function form(ctx, { id, command, fields, submit, args = null, extra = null }) {
   return h(
     "form",
@@ -281,24 +313,28 @@ export function form(ctx, { id, command, fields, submit, args = null, extra = nu
       onsubmit: (e) => {
         e.preventDefault();
         const values = {};
-        for (const f of fields) values[f] = e.target.elements[f].value.trim();
+        const raw = {};
+        for (const f of fields) {
+          raw[f] = e.target.elements[f].value;
+          values[f] = raw[f].trim();
+        }
         if (Object.values(values).some((v) => !v)) return;
-        ctx.send(command, args ? args(values) : values);
-        for (const f of fields) ctx.saveDraft(f, "");
-        e.target.reset();
-        ctx.render();
+        ctx.submit(id, command, args ? args(values) : values, raw);
       },
     },
     extra,
+    formStatus(ctx, id),
     h("button", { type: "submit", class: "primary" }, submit),
   );
 }
 
-export function button(label, onclick, { cls = "", pressed = null, disabled = false, describedby = null } = {}) {
+/** A button; `key` names it so that focus stays on it when the view is redrawn. */
+export function button(label, onclick, { cls = "", pressed = null, disabled = false, describedby = null, key = null } = {}) {
   return h(
     "button",
     {
       type: "button",
+      key,
       class: cls,
       onclick,
       disabled,
