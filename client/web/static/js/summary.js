@@ -2,14 +2,35 @@
 // that holds only text (built with the DOM, so nothing in it can run).
 
 import { h } from "./dom.js";
-import { t } from "./i18n.js";
+import { pick, t } from "./i18n.js";
 
 function section(title, ...body) {
   const content = body.flat().filter(Boolean);
   return content.length ? h("section", {}, h("h2", {}, title), content) : null;
 }
 
-export function summaryPage(summary, { code, onClose }) {
+/** "Naam: tekst (warm)": who gave it (absent when anonymous) and how the inbrenger weighed it. */
+function line(item) {
+  const rated = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
+  return `${item.author ? `${item.author}: ` : ""}${item.text}${rated}`;
+}
+
+/** The written notes, per phase in the order of the method (Balint, incident method, …). */
+function notesByPhase(notes = [], phases = []) {
+  const order = phases.map((p) => p.id);
+  const ids = [...new Set(notes.map((n) => n.phase))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return ids.map((id) => {
+    const phase = phases.find((p) => p.id === id);
+    return h(
+      "div",
+      { class: "note-phase" },
+      h("h3", {}, phase ? pick(phase.name) : id),
+      h("ul", {}, notes.filter((n) => n.phase === id).map((n) => h("li", {}, line(n)))),
+    );
+  });
+}
+
+export function summaryPage(summary, { code, phases = [], onClose }) {
   const dated = new Date().toLocaleDateString(document.documentElement.lang);
   const page = h(
     "article",
@@ -32,6 +53,7 @@ export function summaryPage(summary, { code, onClose }) {
         : null,
     ),
     section(t("essence.title"), summary.essence ? h("p", {}, summary.essence) : null),
+    section(t("notes.title"), notesByPhase(summary.notes, phases)),
     section(
       t("cards.revealed_title"),
       summary.perspectives.map((p) =>
@@ -40,7 +62,7 @@ export function summaryPage(summary, { code, onClose }) {
     ),
     section(
       t("advice.title"),
-      summary.advice.length ? h("ul", {}, summary.advice.map((a) => h("li", {}, a.author ? `${a.author}: ${a.text}` : a.text))) : null,
+      summary.advice.length ? h("ul", {}, summary.advice.map((a) => h("li", {}, line(a)))) : null,
     ),
     section(t("response.title"), summary.response ? h("p", {}, summary.response) : null),
     section(t("takeaway.title"), summary.takeaway ? h("p", {}, summary.takeaway) : null),
@@ -50,14 +72,14 @@ export function summaryPage(summary, { code, onClose }) {
     "div",
     { class: "row no-print" },
     h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
-    h("button", { type: "button", class: "secondary", onclick: () => download(page, code) }, t("summary.download")),
+    h("button", { type: "button", class: "secondary", onclick: () => download(page, `${t("summary.file")}-${code}`) }, t("summary.download")),
     h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
   );
   return h("div", { class: "summary-wrap" }, actions, page);
 }
 
 /** Proof of participation: date, duration, method, who agreed to be named. No case content. */
-export function proofPage(proof, { onClose }) {
+export function proofPage(proof, { code, onClose }) {
   const lang = document.documentElement.lang;
   const started = new Date(proof.started_at * 1000);
   const page = h(
@@ -86,6 +108,7 @@ export function proofPage(proof, { onClose }) {
     "div",
     { class: "row no-print" },
     h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
+    h("button", { type: "button", class: "secondary", onclick: () => download(page, `${t("proof.file")}-${code}`) }, t("summary.download")),
     h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
   );
   return h("div", { class: "summary-wrap" }, actions, page);
@@ -93,7 +116,8 @@ export function proofPage(proof, { onClose }) {
 
 const PRINT_CSS =
   "body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#111}" +
-  "h2{margin-top:1.5rem}.muted{color:#555}";
+  "h2{margin-top:1.5rem}.muted{color:#555}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1.2rem}" +
+  "dt{font-weight:600}dd{margin:0}";
 
 /** Text as HTML source: the browser escapes it for us (we read innerHTML, never set it). */
 function escaped(text) {
@@ -102,14 +126,15 @@ function escaped(text) {
   return holder.innerHTML;
 }
 
-function download(page, code) {
+/** The page as one HTML file named `name`.html, text only. */
+function download(page, name) {
   const lang = document.documentElement.lang === "en" ? "en" : "nl";
   const title = escaped(page.querySelector("h1").textContent);
   const html =
     `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title>` +
     `<style>${PRINT_CSS}</style></head><body>${page.outerHTML}</body></html>\n`;
   const blob = new Blob([html], { type: "text/html" });
-  const a = h("a", { href: URL.createObjectURL(blob), download: `kring-samenvatting-${code}.html` });
+  const a = h("a", { href: URL.createObjectURL(blob), download: `${name}.html` });
   document.body.append(a);
   a.click();
   a.remove();
