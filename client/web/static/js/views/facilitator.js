@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { pick, t } from "../i18n.js";
+import { session } from "../store.js";
 import {
   adviceList,
   button,
@@ -47,17 +48,17 @@ function stepper(ctx) {
     h(
       "div",
       { class: "row" },
-      button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary" }),
-      next ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary" }) : null,
+      button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary", key: "back" }),
+      next ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary", key: "next" }) : null,
     ),
     timer
       ? h(
           "div",
           { class: "row", role: "group", "aria-label": t("timer.controls") },
           timer.running
-            ? button(t("timer.pause"), () => ctx.send("timer", { action: "pause" }), { cls: "secondary" })
-            : button(t("timer.start"), () => ctx.send("timer", { action: "start" }), { cls: "secondary" }),
-          button(t("timer.plus_minute"), () => ctx.send("timer", { action: "extend", seconds: 60 }), { cls: "secondary" }),
+            ? button(t("timer.pause"), () => ctx.send("timer", { action: "pause" }), { cls: "secondary", key: "timer-toggle" })
+            : button(t("timer.start"), () => ctx.send("timer", { action: "start" }), { cls: "secondary", key: "timer-toggle" }),
+          button(t("timer.plus_minute"), () => ctx.send("timer", { action: "extend", seconds: 60 }), { cls: "secondary", key: "timer-extend" }),
         )
       : null,
   );
@@ -165,16 +166,16 @@ function nextCase(ctx) {
           button(t("fac.next_case_confirm"), () => {
             ctx.ui.confirming = null;
             ctx.send("next_case");
-          }, { cls: "primary", describedby: "next-case-hint" }),
+          }, { cls: "primary", describedby: "next-case-hint", key: "next-case" }),
           button(t("common.cancel"), () => {
             ctx.ui.confirming = null;
             ctx.render();
-          }, { cls: "quiet" }),
+          }, { cls: "quiet", key: "next-case-cancel" }),
         )
       : button(t("fac.next_case"), () => {
           ctx.ui.confirming = "next_case";
           ctx.render();
-        }, { cls: "secondary" }),
+        }, { cls: "secondary", key: "next-case" }),
   );
 }
 
@@ -186,11 +187,32 @@ function lobbyHelp(ctx) {
     h("h2", { id: "invite-title" }, t("fac.invite")),
     h("p", { class: "code-inline" }, t("fac.code", { code: ctx.prettyCode })),
     h("p", {}, t("fac.invite_text", { url: location.origin })),
-    h(
-      "p",
-      {},
-      h("a", { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: "button-link" }, t("fac.open_screen")),
-    ),
+    h("p", { class: "hint" }, t("fac.screen_hint")),
+    h("p", {}, screenLink(ctx, "button-link")),
+  );
+}
+
+/**
+ * Opens the projector view in a new tab. A locked room lets nobody in, the screen neither;
+ * so the link opens the room for it and it locks again as soon as the screen has joined
+ * (or after a minute, if no screen came).
+ */
+function screenLink(ctx, cls) {
+  const s = ctx.state;
+  const open = () => {
+    if (!ctx.state.locked || ctx.ui.relock || session.get(ctx.code, "screen")) return; // a screen here resumes anyway
+    ctx.ui.relock = true;
+    ctx.send("lock", { locked: false });
+    setTimeout(() => {
+      if (!ctx.ui.relock) return;
+      ctx.ui.relock = false;
+      if (ctx.state && !ctx.state.locked) ctx.send("lock", { locked: true });
+    }, 60_000);
+  };
+  return h(
+    "a",
+    { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: cls, key: "open-screen", onclick: open },
+    t("fac.open_screen"),
   );
 }
 
@@ -213,7 +235,7 @@ function caseChoice(ctx) {
           .filter(Boolean)
           .join(" · "),
       ),
-      c.id === s.chosen_case ? null : button(t("fac.choose"), () => ctx.send("choose_case", { case: c.id }), { cls: "secondary" }),
+      c.id === s.chosen_case ? null : button(t("fac.choose"), () => ctx.send("choose_case", { case: c.id }), { cls: "secondary", key: "choose" }),
     ),
   );
   return h(
@@ -226,7 +248,7 @@ function caseChoice(ctx) {
       { class: "muted" },
       s.vote.open ? t("cases.cast", { count: s.vote.cast }) : t("cases.vote_closed"),
     ),
-    s.vote.open && s.cases.length ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary" }) : null,
+    s.vote.open && s.cases.length ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary", key: "close-vote" }) : null,
     s.chosen_case && !s.case_text ? h("p", { class: "muted" }, t("fac.waiting_share", { name: nameOf(s, s.inbrenger) })) : null,
   );
 }
@@ -238,6 +260,7 @@ function hideButton(ctx, q) {
     button(q.hidden ? t("fac.unhide") : t("fac.hide"), () => ctx.send("hide_question", { question: q.id, hidden: !q.hidden }), {
       cls: "quiet",
       pressed: q.hidden,
+      key: "hide",
     }),
   );
 }
@@ -258,10 +281,11 @@ function cardControls(ctx) {
         : button(t(s.cards_dealt ? "fac.deal_more" : "fac.deal"), () => ctx.send("deal_cards"), {
             cls: "secondary",
             disabled: s.cards_dealt >= group,
+            key: "deal",
           }),
       s.perspectives
         ? null
-        : button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !s.perspectives_written }),
+        : button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !s.perspectives_written, key: "reveal" }),
     ),
     perspectiveList(ctx),
   );
@@ -272,7 +296,7 @@ function turnControls(ctx) {
   return [
     turnList(ctx),
     speaker
-      ? button(t("fac.pass", { name: nameOf(ctx.state, speaker) }), () => ctx.send("pass_turn"), { cls: "secondary" })
+      ? button(t("fac.pass", { name: nameOf(ctx.state, speaker) }), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" })
       : null,
   ];
 }
@@ -311,8 +335,8 @@ function personControls(ctx, p) {
   const row = [];
   if (p.role === "participant" && p.id !== ctx.state.inbrenger) {
     row.push(
-      button(t("fac.co_facilitator"), () => ctx.send("add_facilitator", { participant: p.id }), { cls: "quiet" }),
-      button(t("fac.hand_over"), () => ctx.send("hand_over", { participant: p.id }), { cls: "quiet" }),
+      button(t("fac.co_facilitator"), () => ctx.send("add_facilitator", { participant: p.id }), { cls: "quiet", key: "co-facilitator" }),
+      button(t("fac.hand_over"), () => ctx.send("hand_over", { participant: p.id }), { cls: "quiet", key: "hand-over" }),
     );
   }
   row.push(
@@ -320,11 +344,11 @@ function personControls(ctx, p) {
       ? button(t("fac.remove_confirm", { name: p.name }), () => {
           ctx.ui.confirming = null;
           ctx.send("remove", { participant: p.id });
-        }, { cls: "danger" })
+        }, { cls: "danger", key: "remove" })
       : button(t("fac.remove"), () => {
           ctx.ui.confirming = `remove:${p.id}`;
           ctx.render();
-        }, { cls: "quiet" }),
+        }, { cls: "quiet", key: "remove" }),
   );
   return h("div", { class: "row person-actions", role: "group", "aria-label": t("fac.actions_for", { name: p.name }) }, row);
 }
@@ -342,25 +366,27 @@ function roomControls(ctx) {
       button(s.locked ? t("fac.unlock") : t("fac.lock"), () => ctx.send("lock", { locked: !s.locked }), {
         pressed: s.locked,
         cls: "secondary",
+        key: "lock",
       }),
-      h("a", { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: "button-link secondary" }, t("fac.open_screen")),
+      screenLink(ctx, "button-link secondary"),
     ),
+    s.locked ? h("p", { class: "hint" }, t(ctx.ui.relock ? "fac.screen_relock" : "fac.locked_hint")) : null,
     h(
       "div",
       { class: "row" },
       ending
         ? [
             h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning")),
-            button(t("fac.end_confirm"), () => ctx.send("end"), { cls: "danger", describedby: "end-warning" }),
+            button(t("fac.end_confirm"), () => ctx.send("end"), { cls: "danger", describedby: "end-warning", key: "end" }),
             button(t("common.cancel"), () => {
               ctx.ui.confirming = null;
               ctx.render();
-            }, { cls: "quiet" }),
+            }, { cls: "quiet", key: "end-cancel" }),
           ]
         : button(t("fac.end"), () => {
             ctx.ui.confirming = "end";
             ctx.render();
-          }, { cls: "quiet danger-text" }),
+          }, { cls: "quiet danger-text", key: "end" }),
     ),
   );
 }

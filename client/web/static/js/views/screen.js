@@ -12,7 +12,7 @@ export function screenView(ctx) {
   const lobby = s.phase.index === 0;
   return [
     phaseHeader(ctx, { big: true }),
-    lobby || a.confirm ? joinPanel(ctx) : null,
+    lobby || a.confirm ? joinPanel(ctx) : joinLine(ctx),
     lobby ? whoIsHere(ctx) : null,
     a.confirm ? h("p", { class: "screen-count" }, t("confirm.count", { count: s.confirmed_count })) : null,
     a.cases ? h("p", { class: "screen-count" }, t("screen.cases", { count: s.cases.length })) : null,
@@ -40,6 +40,17 @@ function joinPanel(ctx) {
       h("p", { class: "join-code", "aria-label": t("screen.code_label", { code: ctx.state.code.split("").join(" ") }) }, ctx.prettyCode),
     ),
     h("img", { class: "qr", src: `/qr/${ctx.state.code}.svg`, alt: t("screen.qr_alt", { url }), width: 240, height: 240 }),
+  );
+}
+
+/** After the opening the code stays on the wall, small, for whoever comes in late. */
+function joinLine(ctx) {
+  return h(
+    "p",
+    { class: "join-line" },
+    t("screen.join_late", { host: location.host }),
+    " ",
+    h("strong", { class: "join-code-small" }, ctx.prettyCode),
   );
 }
 
