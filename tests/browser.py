@@ -7,11 +7,15 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from .servers import ServerProcess, procfile_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -63,8 +67,11 @@ class Person:
         expect(self.page.locator("html")).to_have_attribute("lang", lang)
 
 
-def open_person(browser: Browser, label: str, url: str) -> Person:
+def open_person(browser: Browser, label: str, url: str, init_script: str | None = None) -> Person:
+    """`init_script` runs in the page before any of its own (e.g. a clock that runs ahead)."""
     context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="nl-NL")
+    if init_script:
+        context.add_init_script(script=init_script)
     if AXE.exists():
         context.add_init_script(path=str(AXE))  # not subject to the page's CSP
     page = context.new_page()
@@ -95,3 +102,53 @@ def clean_artifacts() -> None:
 def write_report(name: str, data: object) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / name).write_text(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def focused(page: Page) -> dict[str, str | None]:
+    """Which control has keyboard focus: its key, id and the record it belongs to."""
+    return page.evaluate(
+        """() => { const a = document.activeElement;
+             const rec = a.closest('[data-case],[data-question],[data-person],[data-advice],[data-note]');
+             return { tag: a.tagName.toLowerCase(), key: a.dataset.key || null, id: a.id || null,
+                      record: rec ? (rec.dataset.case || rec.dataset.question || rec.dataset.person
+                                     || rec.dataset.advice || rec.dataset.note) : null }; }"""
+    )
+
+
+def count_mutations(page: Page, selector: str) -> None:
+    """From now on, count DOM changes inside `selector` (read with mutations())."""
+    page.evaluate(
+        """(sel) => { window.kringMutations = 0;
+             new MutationObserver((list) => { window.kringMutations += list.length; })
+               .observe(document.querySelector(sel),
+                        {childList: true, subtree: true, characterData: true, attributes: true}); }""",
+        selector,
+    )
+
+
+def mutations(page: Page) -> int:
+    return page.evaluate("window.kringMutations")
+
+
+#: Date.now of a laptop whose clock runs `window.kringSkew` ms ahead (2 minutes to start with)
+SKEWED_CLOCK = """
+  window.kringSkew = 120000;
+  const realNow = Date.now.bind(Date);
+  Date.now = () => realNow() + window.kringSkew;
+"""
+
+
+def restart(server: ServerProcess, env: dict[str, str] | None = None) -> None:
+    """Start a stopped server again on its own port, as after a deploy or a crash."""
+    server.proc = subprocess.Popen(procfile_command(server.port), cwd=ROOT, env={**os.environ, **(env or {})})
+    server._wait_healthy()
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 60) -> None:
+    """Poll `expression` in the page until it is truthy. (wait_for_function would need
+    eval, which the page's Content-Security-Policy forbids, rightly.)"""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout_s} s: {expression}")
+        page.wait_for_timeout(100)

@@ -13,11 +13,27 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from .browser import ROOT, Person, clean_artifacts, launch, open_person, write_report
-from .servers import running_server
+from server.rooms import method
+
+from .browser import (
+    ROOT,
+    SKEWED_CLOCK,
+    Person,
+    clean_artifacts,
+    count_mutations,
+    focused,
+    launch,
+    mutations,
+    open_person,
+    restart,
+    wait_until,
+    write_report,
+)
+from .servers import ServerProcess, running_redis, running_server
 
 CATALOG = Path(__file__).resolve().parent.parent / "client" / "web" / "static" / "i18n"
 NL = json.loads((CATALOG / "nl.json").read_text(encoding="utf-8"))
+EN = json.loads((CATALOG / "en.json").read_text(encoding="utf-8"))
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -57,23 +73,28 @@ class Session:
         self.axe: dict[str, list[str]] = {}
         self.shots: list[str] = []
 
-    def add(self, label: str, url: str) -> Person:
-        person = open_person(self.browser, label, self.base + url)
+    def add(self, label: str, url: str, init_script: str | None = None) -> Person:
+        person = open_person(self.browser, label, self.base + url, init_script)
         self.people.append(person)
         return person
 
-    def check(self, step: str) -> None:
+    def check(self, step: str, people: list[Person] | None = None, online: bool = True) -> None:
         """Screenshot, axe and both languages for every view, as it is now."""
-        for person in self.people:
-            expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
+        for person in self.people if people is None else people:
+            if online:
+                expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
             self.shots.append(person.shot(f"{step}-nl").name)
-            violations = person.axe()
-            if violations:
-                self.axe[f"{step}/{person.label}"] = violations
+            self.axe_check(person, f"{step}-nl")
             person.language("en")
             self.shots.append(person.shot(f"{step}-en").name)
+            self.axe_check(person, f"{step}-en")
             person.language("nl")
             assert person.missing_strings() == [], f"{person.label} at {step}: missing strings"
+
+    def axe_check(self, person: Person, step: str) -> None:
+        violations = person.axe()
+        if violations:
+            self.axe[f"{step}/{person.label}"] = violations
 
     def close(self) -> None:
         for person in self.people:
@@ -128,6 +149,11 @@ def _run(s: Session) -> None:
     expect(screen.page.locator("img.qr")).to_have_js_property("complete", True)
     assert screen.page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
     expect(screen.page.locator(".name-cloud")).to_contain_text("Dewi")
+    # the people counted are the people listed; the projector is listed apart
+    expect(page.locator(".people h2")).to_have_text(T("people.title_other", count=5))
+    expect(page.locator(".people-list:not(.screens) .person")).to_have_count(5)
+    expect(page.locator(".people-list.screens .person")).to_have_count(1)
+    expect(screen.page.locator("#me")).to_have_text(T("screen.name"))
     s.check("1-lobby")
 
     # opening: everyone confirms confidentiality; the facilitator sees who has not yet
@@ -195,8 +221,14 @@ def _run(s: Session) -> None:
     anna.page.locator("#essence-form button[type=submit]").click()
     expect(chris.page.locator(".essence")).to_contain_text("Ik wil weten wat hij nodig heeft.")
     click(page, T("timer.pause"), within=".controls")
-    click(page, T("timer.plus_minute"), within=".controls")
     expect(screen.page.locator(".timer")).not_to_have_class(re.compile("running"))
+    expect(screen.page.locator(".timer-label")).to_have_text(T("timer.paused"))
+    before = seconds(screen.page.locator("[data-timer]").inner_text())
+    click(page, T("timer.plus_minute"), within=".controls")
+    for person in [screen, fac, chris]:  # a paused timer shows exactly one minute more
+        expect(person.page.locator("[data-timer]")).to_have_text(clock(before + 60))
+    # after the opening the code stays on the wall, small, for latecomers
+    expect(screen.page.locator(".join-line")).to_contain_text(f"{code[:3]}-{code[3:]}")
     s.check("4-vragenronde")
 
     # association round: private role cards, written perspectives, one reveal
@@ -265,11 +297,17 @@ def _run(s: Session) -> None:
     expect(summary).to_contain_text("Vraag hem wat hij nodig heeft (Chris).")
     expect(summary).to_contain_text("Ik voel onrust (Dewi)")
     expect(summary).to_contain_text("Vragen stellen in plaats van invullen.")
-    s.shots.append(anna.shot("8-samenvatting-nl").name)
+    s.check("8-samenvatting", [anna])
     with anna.page.expect_download() as download:
         click(anna.page, T("summary.download"))
+    assert download.value.suggested_filename == f"kring-samenvatting-{code}.html"
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Vragen stellen in plaats van invullen." in saved and "<script" not in saved
+    anna.language("en")
+    with anna.page.expect_download() as download:
+        click(anna.page, EN["summary"]["download"])
+    assert download.value.suggested_filename == f"kring-summary-{code}.html"
+    anna.language("nl")
     click(anna.page, T("common.close"))
     for person in group:
         expect(person.page.locator("#summary")).to_have_count(0)
@@ -290,7 +328,12 @@ def _run(s: Session) -> None:
     expect(proof).to_contain_text("Chris")
     expect(proof).not_to_contain_text("Dewi")
     expect(proof).not_to_contain_text("Collega haakt af")
-    s.shots.append(dewi.shot("8b-bewijs-van-deelname-nl").name)
+    s.check("8b-bewijs-van-deelname", [dewi])
+    with dewi.page.expect_download() as download:
+        click(dewi.page, T("summary.download"))
+    assert download.value.suggested_filename == f"kring-bewijs-van-deelname-{code}.html"
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Chris" in saved and "Collega haakt af" not in saved and "<script" not in saved
     click(dewi.page, T("common.close"), within="#view")
 
     # the next case: back to the case choice; Anna keeps her own summary
@@ -310,7 +353,17 @@ def _run(s: Session) -> None:
         expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
         left = person.page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('kring:{code}'))")
         assert left == [], (person.label, left)
-    s.shots.append(bram.shot("9-afgesloten-nl").name)
+    s.check("9-afgesloten", [bram, screen], online=False)
+
+
+def seconds(shown: str) -> int:
+    """'12:05' -> 725 (a paused timer shows whole seconds)."""
+    m, sec = shown.lstrip("+").split(":")
+    return (int(m) * 60 + int(sec)) * (-1 if shown.startswith("+") else 1)
+
+
+def clock(value: int) -> str:
+    return f"{'+' if value < 0 else ''}{abs(value) // 60}:{abs(value) % 60:02d}"
 
 
 def propose(person: Person, title: str, question: str) -> None:
@@ -494,8 +547,20 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         group[1].page.locator("#advice-form button[type=submit]").click()
         for person in [anna, fac, group[0]]:  # the inbrenger reads along, without answering
             expect(person.page.locator(".advice-list")).to_contain_text("laten kiezen")
+        expect(anna.page.locator(".advice-list button")).to_have_count(0)  # listening: no weighing yet
         s.shots.append(anna.shot("roddelronde-nl").name)
         s.shots.append(group[0].shot("roddelronde-nl").name)
+        # the feedback round: now the inbrenger speaks, and weighs the advice
+        click(fac.page, T("fac.next", name="Terugkoppeling"))
+        advice = anna.page.locator(".advice-list li", has_text="laten kiezen")
+        advice.get_by_role("button", name=T("questions.rate_warm")).click()
+        warm = f"({T('questions.rating_warm')})"
+        expect(group[0].page.locator(".advice-list li", has_text="laten kiezen")).to_contain_text(warm)
+        expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        click(fac.page, T("fac.next", name="Afsluiting"))
+        click(anna.page, T("summary.open"))
+        expect(anna.page.locator("#summary")).to_contain_text(f"Ze zou het team zelf kunnen laten kiezen. {warm}")
+        assert anna.axe() == []
         for person in [fac, anna]:
             assert person.axe() == []
         assert [p.missing_strings() for p in s.people] == [[]] * len(s.people)
@@ -546,8 +611,365 @@ def test_written_notes_stay_hidden_until_the_reveal(browser: Browser, base: str)
         click(fac.page, T("fac.reveal"))
         for person in people:
             expect(person.page.locator(".note")).to_have_count(4)
+        # the notes go home with the inbrenger, under the phase they were written in
+        for name in ("Verhelderende vragen", "Adviesronde", "Evaluatie"):
+            next_phase(name)
+        click(anna.page, T("summary.open"))
+        notes = anna.page.locator("#summary .note-phase")
+        expect(notes.locator("h3")).to_have_text("Eerste associaties")
+        expect(notes.locator("li")).to_have_count(4)
+        expect(notes).to_contain_text("Ik merk dat ik onrustig word (Eva)")
+        assert anna.axe() == []
         assert [p.missing_strings() for p in s.people] == [[]] * len(s.people)
         assert fac.axe() == [] and group[0].axe() == []
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_redraws_keep_what_people_chose_typed_and_focused(browser: Browser, base: str) -> None:
+    """Every room event redraws the view: an unsent choice, an open disclosure, typed text
+    and keyboard focus survive it; a refused command leaves its text in the field; the
+    connection line is not touched while nothing about the connection changes."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        page = fac.page
+        page.locator("#create-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = page.url.rsplit("/", 1)[1]
+        expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+        count_mutations(page, "#connection")
+
+        # the method dropdown keeps its unsent choice and the lock button its focus while people come in
+        page.select_option("#method-choice", "balintmethode")
+        lock = page.locator("#view [data-key=lock]")
+        lock.focus()
+        anna, bram, chris = (join(s, name, code) for name in ("Anna", "Bram", "Chris"))
+        expect(page.locator(".people-list .person")).to_have_count(4)
+        expect(page.locator("#method-choice")).to_have_value("balintmethode")
+        assert focused(page)["key"] == "lock"
+        page.keyboard.press("Enter")  # locks, by keyboard: the relabelled button keeps focus
+        expect(lock).to_have_attribute("aria-pressed", "true")
+        assert focused(page)["key"] == "lock"
+        page.keyboard.press("Enter")
+        expect(lock).to_have_attribute("aria-pressed", "false")
+        page.locator("#method-form button[type=submit]").click()
+        expect(page.locator("#method-title")).to_contain_text("Balintmethode")  # the one chosen, not the first
+        page.select_option("#method-choice", "drie-rondes")
+        page.locator("#method-form button[type=submit]").click()
+        expect(page.locator("#method-title")).to_contain_text("Drie rondes")
+
+        # "next" by keyboard: focus stays on it into the next phase
+        page.locator("#view [data-key=next]").focus()
+        page.keyboard.press("Enter")
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#phase-name")).to_have_text("Opening")
+            click(person.page, T("confirm.button"))
+        assert focused(page)["key"] == "next"
+
+        # the propose box stays open while Anna types a second case and Bram proposes his
+        click(page, T("fac.next", name="Casus kiezen"))
+        propose(anna, "Eerste casus", "Hoe begin ik?")
+        details = anna.page.locator("details.propose")
+        expect(details).to_have_js_property("open", False)  # closed once she has a case in
+        anna.page.locator("details.propose summary").click()
+        anna.page.fill("#case-title", "Tweede casus")
+        propose(bram, "Casus van Bram", "Hoe ga ik verder?")
+        expect(anna.page.locator(".case-item", has_text="Casus van Bram")).to_be_visible()
+        expect(details).to_have_js_property("open", True)
+        expect(anna.page.locator("#case-title")).to_have_value("Tweede casus")
+        # a vote by keyboard: focus stays on that case's button, through others' votes too
+        first = chris.page.locator(".case-item", has_text="Eerste casus")
+        case_id = first.get_attribute("data-case")
+        first.locator("[data-key=vote]").focus()
+        chris.page.keyboard.press("Enter")
+        expect(first.locator("[data-key=vote]")).to_have_attribute("aria-pressed", "true")
+        bram.page.locator(".case-item", has_text="Eerste casus").locator("[data-key=vote]").click()
+        expect(chris.page.locator(".cases")).to_contain_text(T("cases.cast_other", count=2))
+        assert focused(chris.page) == {"tag": "button", "key": "vote", "id": None, "record": case_id}
+
+        page.locator(".case-item", has_text="Eerste casus").get_by_role("button", name=T("fac.choose")).click()
+        anna.page.fill("#share-text", "Ik begin in een nieuw team.")
+        anna.page.locator("#share-form button[type=submit]").click()
+        expect(page.locator(".case-text")).to_be_visible()
+        click(page, T("fac.next", name="Vragenronde"))
+
+        # an upvote by keyboard keeps focus, also when someone else asks meanwhile
+        ask(chris, "Wat maakt het begin zo lastig?")
+        question = bram.page.locator(".question", has_text="begin zo lastig")
+        question.locator("[data-key=upvote]").focus()
+        bram.page.keyboard.press("Enter")
+        expect(question.locator("[data-key=upvote]")).to_have_attribute("aria-pressed", "true")
+        ask(chris, "Wie heeft je gevraagd?")
+        expect(bram.page.locator(".question")).to_have_count(2)
+        assert focused(bram.page)["key"] == "upvote"
+        assert focused(bram.page)["record"] == question.get_attribute("data-question")
+
+        # refused (longer than a question may be): the text stays, the reason stands next to it
+        long = "Wat " + "heel " * 150 + "lastig?"
+        bram.page.locator("#ask-text").evaluate(
+            "(el, text) => { el.value = text; el.dispatchEvent(new Event('input', {bubbles: true})); }", long
+        )
+        bram.page.locator("#ask-form button[type=submit]").click()
+        expect(bram.page.locator("#ask-form-error")).to_have_text(T("errors.too_large"))
+        expect(bram.page.locator("#ask-text")).to_have_value(long)
+        expect(bram.page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
+        expect(bram.page.locator("#ask-text")).to_have_attribute("aria-describedby", re.compile("ask-form-error"))
+        expect(page.locator(".question", has_text="heel heel")).to_have_count(0)
+        typed = "Wat heb je zelf al geprobeerd?"
+        bram.page.fill("#ask-text", typed)
+
+        # refused because the round moved on while Bram was offline: kept, and back with "back"
+        bram.context.set_offline(True)
+        expect(bram.page.locator("#connection")).to_have_attribute("data-state", "offline")
+        bram.page.locator("#ask-form button[type=submit]").click()
+        expect(bram.page.locator("#ask-form .form-waiting")).to_have_text(T("forms.waiting"))
+        click(page, T("fac.next", name="Associatieronde"))
+        expect(chris.page.locator("#phase-name")).to_have_text("Associatieronde")
+        bram.context.set_offline(False)
+        expect(bram.page.locator("#notice")).to_have_text(T("errors.not_allowed"))
+        click(page, T("fac.back"))
+        expect(bram.page.locator("#phase-name")).to_have_text("Vragenronde")
+        expect(bram.page.locator("#ask-text")).to_have_value(typed)
+        expect(page.locator(".question", has_text=typed)).to_have_count(0)
+
+        # listening in the advice round: the inbrenger sees the advice without Warm/Lauw/Koud
+        click(page, T("fac.next", name="Associatieronde"))
+        click(page, T("fac.next", name="Adviesronde"))
+        first_speaker = page.locator(".turn-list li.current").inner_text().split(" — ")[0]
+        speaker = {"Bram": bram, "Chris": chris}[first_speaker]
+        speaker.page.fill("#advice-text", "Vraag je team wat zij van je verwachten.")
+        speaker.page.locator("#advice-form button[type=submit]").click()
+        expect(anna.page.locator(".advice-list li")).to_have_count(1)
+        expect(anna.page.locator(".listen")).to_be_visible()
+        expect(anna.page.locator(".advice-list button")).to_have_count(0)
+
+        # an unsent evaluation score survives someone else's evaluation
+        click(page, T("fac.next", name="Afsluiting"))
+        bram.page.locator("label.scale-item:has(#score-4)").click()
+        bram.page.fill("#evaluation-line", "Fijn")
+        chris.page.locator("label.scale-item:has(#score-5)").click()
+        chris.page.locator("#evaluation-form button[type=submit]").click()
+        expect(bram.page.locator(".evaluation .done")).to_have_count(0)
+        expect(page.locator(".evaluations")).to_contain_text("Chris: 5/5")
+        expect(bram.page.locator("#score-4")).to_be_checked()
+        expect(bram.page.locator("#evaluation-line")).to_have_value("Fijn")
+        bram.page.locator("#evaluation-form button[type=submit]").click()
+        expect(page.locator(".evaluations")).to_contain_text("Bram: 4/5 — Fijn")
+        expect(bram.page.locator("#evaluation-line")).to_have_value("")  # taken: the draft goes
+
+        assert mutations(page) == 0  # "Verbonden" was never rewritten, so never re-announced
+        s.shots.append(bram.shot("redraw-evaluatie-nl").name)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> None:
+    """The facilitator's room controls, in the browser: lock (and still open the projector
+    screen), remove someone, add a co-facilitator, go back a round."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        page = fac.page
+        page.locator("#create-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = page.url.rsplit("/", 1)[1]
+        anna, bram, chris = (join(s, name, code) for name in ("Anna", "Bram", "Chris"))
+
+        # locked: a latecomer is told so
+        click(page, T("fac.lock"))
+        lock = page.locator("#view [data-key=lock]")
+        expect(lock).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".room-controls")).to_contain_text(T("fac.locked_hint"))
+        late = s.add("laat", "/")
+        late.page.fill("#code", code)
+        late.page.fill("#name", "Laat")
+        late.page.locator("#join-form button[type=submit]").click()
+        expect(late.page.locator(".closed")).to_contain_text(T("closed.room_locked"))
+        s.axe_check(late, "slot-laatkomer")
+
+        # the projector opens all the same: the room opens for it and locks again
+        with fac.context.expect_page() as opened:
+            page.locator(".room-controls [data-key=open-screen]").click()
+        screen = opened.value
+        expect(screen.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+        expect(page.locator(".people-list.screens .person")).to_have_count(1)
+        expect(lock).to_have_attribute("aria-pressed", "true")
+        expect(page.locator(".room-controls")).to_contain_text(T("fac.locked_hint"))
+        late.page.goto(base + "/")
+        late.page.fill("#code", code)
+        late.page.fill("#name", "Laat")
+        late.page.locator("#join-form button[type=submit]").click()
+        expect(late.page.locator(".closed")).to_contain_text(T("closed.room_locked"))
+        expect(page.locator(".people-list .person", has_text="Laat")).to_have_count(0)
+
+        # remove Chris, by keyboard: the confirm button takes the focus, then focus stays in his row's place
+        row = page.locator(".person", has_text="Chris")
+        row.locator("[data-key=remove]").focus()
+        page.keyboard.press("Enter")
+        expect(row.locator("[data-key=remove]")).to_have_text(T("fac.remove_confirm", name="Chris"))
+        assert focused(page)["key"] == "remove"
+        page.keyboard.press("Enter")
+        expect(chris.page.locator(".closed")).to_contain_text(T("closed.removed"))
+        expect(page.locator(".person", has_text="Chris")).to_have_count(0)
+        expect(anna.page.locator(".person", has_text="Chris")).to_have_count(0)
+        assert focused(page)["tag"] != "body"
+        s.check("kamer-verwijderd", [chris], online=False)
+
+        # Bram becomes co-facilitator: his view turns into the facilitator's and he can lead
+        page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.co_facilitator")).click()
+        expect(bram.page.locator(".script")).to_be_visible()
+        expect(bram.page.locator("#me")).to_contain_text(T("people.role_facilitator"))
+        click(bram.page, T("fac.next", name="Opening"))
+        for person in (fac, anna, bram):
+            expect(person.page.locator("#phase-name")).to_have_text("Opening")
+        expect(screen.locator("#phase-name")).to_have_text("Opening")
+        expect(page.locator(".script")).to_be_visible()  # still a facilitator too
+        expect(page.locator(".confirmations")).to_contain_text("Anna")
+        expect(page.locator(".confirmations")).not_to_contain_text("Bram")  # not a participant any more
+
+        # back a round: everyone is in the lobby again
+        click(page, T("fac.back"))
+        for person in (fac, anna, bram):
+            expect(person.page.locator("#phase-name")).to_have_text("Binnenkomst")
+        expect(screen.locator("#phase-name")).to_have_text("Binnenkomst")
+        s.check("kamer-medebegeleider", [fac, bram])
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_reconnects_with_backoff_when_the_server_restarts(browser: Browser, tmp_path: Path) -> None:
+    """The server goes down (it closes every socket) and comes back on the same port, on
+    the same Redis: the pages knock again with growing pauses, resume where they were,
+    send what waited once, and keep what was typed."""
+    with running_redis(tmp_path) as redis_server:
+        env = {"KRING_REDIS_URL": redis_server.url}
+        server = ServerProcess(env)
+        s = Session(browser, server.base)
+        try:
+            fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+            ask(chris, "Wat is er gebeurd?")
+            page = bram.page
+            server.stop()
+            for person in (fac, bram):
+                expect(person.page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+            wait_until(page, "window.kring.conn.attempt >= 3")  # knocked again and again, waiting longer
+            page.fill("#ask-text", "Wie merkt het nog meer?")
+            page.locator("#ask-form button[type=submit]").click()
+            expect(page.locator("#connection")).to_contain_text(T("connection.queued_one", count=1))
+            expect(page.locator("#ask-form .form-waiting")).to_have_text(T("forms.waiting"))
+            restart(server, env)
+            page.fill("#ask-text", "Wat zou je")  # typed while coming back
+            for person in (fac, anna, bram, chris):
+                expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
+                expect(person.page.locator(".question")).to_have_count(2)
+                expect(person.page.locator(".question", has_text="Wie merkt het nog meer?")).to_have_count(1)
+            assert page.evaluate("window.kring.conn.welcomes.at(-1)") == "events"  # resumed, no fresh snapshot
+            expect(page.locator("#ask-text")).to_have_value("Wat zou je")
+            expect(page.locator(".question.own")).to_have_text(re.compile("Wie merkt"))
+            problems = {p.label: [x for x in p.problems if "WebSocket" not in x] for p in s.people}
+            assert {k: v for k, v in problems.items() if v} == {}
+        finally:
+            s.close()
+            server.stop()
+
+
+def test_a_room_lost_with_the_server_is_said_so_and_not_knocked_on(browser: Browser) -> None:
+    """The memory backend forgets rooms when the server restarts: the page says so and stops."""
+    server = ServerProcess()
+    s = Session(browser, server.base)
+    try:
+        fac = s.add("facilitator", "/")
+        fac.page.locator("#create-form button[type=submit]").click()
+        expect(fac.page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = fac.page.url.rsplit("/", 1)[1]
+        expect(fac.page.locator("#connection")).to_have_attribute("data-state", "online")
+        server.stop()
+        expect(fac.page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
+        restart(server)
+        expect(fac.page.locator(".closed")).to_contain_text(T("closed.bad_token"))
+        expect(fac.page.locator("#connection")).to_have_attribute("data-state", "closed")
+        attempts = fac.page.evaluate("window.kring.conn.attempt")
+        fac.page.evaluate("window.dispatchEvent(new Event('online'))")  # nothing brings it back
+        expect(fac.page.locator("#connection")).to_have_attribute("data-state", "closed")
+        assert fac.page.evaluate("window.kring.conn.attempt") == attempts
+        assert fac.page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('kring:{code}'))") == []
+    finally:
+        s.close()
+        server.stop()
+
+
+def test_the_countdown_follows_the_server_clock_and_shows_overrun(browser: Browser, base: str) -> None:
+    """A laptop whose clock runs two minutes ahead shows the same countdown as one that is
+    right; when its clock jumps on (as after a sleep) past the deadline, the overrun shows."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        code = fac.page.url.rsplit("/", 1)[1]
+        skewed = s.add("scheef", f"/room/{code}/screen", init_script=SKEWED_CLOCK)
+        expect(skewed.page.locator("#phase-name")).to_have_text("Vragenronde")
+        assert skewed.page.evaluate("Date.now() - performance.timeOrigin - performance.now()") > 100_000
+        click(fac.page, T("timer.start"), within=".controls")
+        for person in (skewed, bram):
+            expect(person.page.locator(".timer")).to_have_class(re.compile("running"))
+        right = seconds(bram.page.locator("[data-timer]").inner_text())
+        ahead = seconds(skewed.page.locator("[data-timer]").inner_text())
+        assert right > 60 and abs(right - ahead) <= 5, (right, ahead)  # not two minutes apart
+
+        # the laptop's clock jumps half an hour on: the phase is over its time
+        skewed.page.evaluate("window.kringSkew += 30 * 60 * 1000")
+        timer = skewed.page.locator(".timer")
+        expect(timer).to_have_class(re.compile("overrun"))
+        expect(timer.locator(".timer-label")).to_have_text(T("timer.overrun"))
+        expect(timer.locator("[data-timer]")).to_have_text(re.compile(r"^\+\d+:\d\d$"))
+        over = -seconds(timer.locator("[data-timer]").inner_text())
+        now_right = seconds(bram.page.locator("[data-timer]").inner_text())
+        assert abs(over + now_right - 30 * 60) <= 5, (over, now_right)  # half an hour on, no more
+        s.shots.append(skewed.shot("timer-overrun-nl").name)
+        assert skewed.axe() == []
+        expect(bram.page.locator(".timer")).not_to_have_class(re.compile("overrun"))
+    finally:
+        s.close()
+
+
+def test_the_start_page_helps_choose_a_method(browser: Browser, base: str) -> None:
+    """The method picker: purpose, total time, group size and whether the group must know
+    each other, in Dutch and English; the start page has no missing string and no serious
+    accessibility problem in either language."""
+    s = Session(browser, base)
+    try:
+        person = s.add("start", "/")
+        page = person.page
+        methods = {m: method.load(m).about() for m in ("drie-rondes", "roddelmethode")}
+        for method_id in ("drie-rondes", "roddelmethode"):
+            m = methods[method_id]
+            page.select_option("#method", method_id)
+            expect(page.locator("#method-purpose")).to_have_text(m["purpose"]["nl"])
+            meta = T("start.method_meta", low=m["group_size"][0], high=m["group_size"][1], minutes=m["minutes"])
+            expect(page.locator("#method-meta")).to_have_text(
+                f"{meta}. {NL['start']['familiarity']}" if m["needs_familiarity"] else meta
+            )
+            expect(page.locator("#method option:checked")).to_have_text(f"{m['name']['nl']} ({m['minutes']} min)")
+        assert methods["roddelmethode"]["needs_familiarity"]  # so the line above was checked once
+        s.check("start", online=False)
+        person.language("en")
+        m = methods["roddelmethode"]
+        expect(page.locator("#method-purpose")).to_have_text(m["purpose"]["en"])
+        expect(page.locator("#method-meta")).to_contain_text(EN["start"]["familiarity"])
+        expect(page.locator("#method option:checked")).to_have_text(f"{m['name']['en']} ({m['minutes']} min)")
+        expect(page.locator("#create-title")).to_have_text(EN["start"]["create_title"])
+        assert person.missing_strings() == []
+        # the room opens with the method chosen
+        page.locator("#create-form button[type=submit]").click()
+        expect(page.locator(".phase-step")).to_contain_text(m["name"]["en"])
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
         problems = {p.label: p.problems for p in s.people if p.problems}
         assert problems == {}
     finally:

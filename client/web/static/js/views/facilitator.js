@@ -90,6 +90,7 @@ function phaseControls(ctx) {
   else out.push(perspectiveList(ctx));
   if (a.notes) out.push(notesBlock(ctx, { reveal: true }));
   if (a.advice || s.phase.in_turn) out.push(turnControls(ctx), adviceList(ctx));
+  else if (a.response) out.push(adviceList(ctx));
   if (a.response) out.push(textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluations(ctx));

@@ -87,6 +87,7 @@ function sections(ctx, inbrenger) {
   else out.push(perspectiveList(ctx));
   if (a.notes) out.push(notesBlock(ctx, { writer: mayGive(ctx, "notes") }));
   if (a.advice) out.push(adviceBlock(ctx));
+  else if (a.response) out.push(adviceList(ctx)); // what the inbrenger responds to (and may weigh)
   if (a.response) out.push(mayGive(ctx, "response") && turnsDone(s) ? responseForm(ctx) : textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(mayGive(ctx, "takeaway") ? takeawayForm(ctx) : textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluationBlock(ctx));
