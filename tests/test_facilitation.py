@@ -35,7 +35,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "mark_answered": {"question": "q99", "answered": True},
     "rate_question": {"question": "q99", "rating": "warm"},
     "essence": {"text": "Wat bleef hangen"},
-    "perspective": {"feel": "Ik voel onrust", "think": "Ik denk na"},
+    "perspective": {"texts": ["Ik voel onrust", "Ik denk na"]},
     "advice": {"text": "Probeer dit"},
     "respond": {"text": "Dank je"},
     "takeaway": {"text": "Ik neem mee"},
@@ -158,14 +158,15 @@ async def test_a_screen_watches_the_public_room_and_can_do_nothing(server):
         state = screen.state
         assert state["phase"]["id"] == "afsluiting" and "script" not in state["phase"]
         assert state["questions"] and not any(q["hidden"] for q in state["questions"])
-        assert state["perspectives"] and state["my_card"] is None and state["my_perspective"] is None
+        deal = state["deals"]["associatieronde"]
+        assert deal["perspectives"] and deal["mine"] is None and deal["my_texts"] is None
         assert state["confirmed"] == state["evaluations"] == state["own_questions"] == []
         assert state["confirmed_count"] == 5 and state["ready_count"] == 5
 
         # it never received anything private
         private_fields = {
-            "card_dealt": "role",
-            "perspective_written": "feel",
+            "card_drawn": "card",
+            "perspective_written": "texts",
             "confirmed": "participant",
             "evaluated": "evaluation",
             "ready": "ready",
@@ -190,7 +191,7 @@ async def test_a_screen_watches_the_public_room_and_can_do_nothing(server):
         assert hidden["id"] not in [q["id"] for q in state["questions"]]
         # it is not part of the group: no card, no turn, not counted for anonymity
         assert screen.me["id"] not in s.facilitator.state["turns"]["order"]
-        assert s.facilitator.state["cards_dealt"] == len(s.members) - 1
+        assert s.facilitator.state["deals"]["associatieronde"]["taken"] == len(s.members) - 1
 
         await _assert_mirrors_equal_server(server, [*s.everyone, screen])
         # and the facilitator can send it away

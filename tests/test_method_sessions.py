@@ -8,12 +8,51 @@ import json
 
 import pytest
 
+from client import KringClient
 from client.connection import CommandError
 from server.rooms import method
-from server.rooms.method import Method
+from server.rooms.method import Method, Phase
 
 from .session import Session, open_session
 from .test_session import server_snapshot
+
+
+async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -> None:
+    """Deal the phase's cards; private ones each member takes, then everyone writes from
+    their card (in turn, if the phase says so), the observer writes notes; reveal if hidden."""
+    fac = s.facilitator
+    await fac.command("deal_cards")
+    await s.settle()
+    deal = fac.state["deals"][phase.id]
+    if not deal["public"]:
+        for x in group:
+            await x.command("draw_card")
+        assert fac.state["deals"][phase.id]["mine"] is None  # nobody is told whose card is whose
+    cards = {c["id"]: c for c in deal["cards"]}
+    mine = {x.me["id"]: cards[x.state["deals"][phase.id]["mine"]] for x in group}
+    writers = [x for x in group if not mine[x.me["id"]]["observer"]]
+    for x in group:
+        if mine[x.me["id"]]["observer"]:
+            await x.command("note", text=f"Wat {x.me['name']} zag in {phase.id}.")
+    if phase.in_turn:
+        for _ in writers:
+            await s.settle()
+            turns = fac.state["turns"]
+            speaker = next(x for x in writers if x.me["id"] == turns["order"][turns["current"]])
+            fields = mine[speaker.me["id"]]["fields"]
+            await speaker.command("perspective", texts=[f"{f['label']['nl']} ({speaker.me['name']})" for f in fields])
+            await speaker.command("pass_turn")
+    else:
+        for x in writers:
+            fields = mine[x.me["id"]]["fields"]
+            await x.command("perspective", texts=[f"{f['label']['nl']} ({x.me['name']})" for f in fields])
+    await s.settle()
+    if deal["hidden"]:
+        assert all(c.state["deals"][phase.id]["perspectives"] == [] for c in s.everyone)
+        await fac.command("reveal")
+        await s.settle()
+    for c in s.everyone:
+        assert len(c.state["deals"][phase.id]["perspectives"]) == len(writers)
 
 
 async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -> None:
@@ -52,11 +91,7 @@ async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -
             writer = inb if accepts["essence"] == "inbrenger" else group[0]
             await writer.command("essence", text="De kern.")
         if "perspectives" in accepts:
-            await fac.command("deal_cards")
-            await s.settle()
-            for x in group:
-                await x.command("perspective", feel="Ik voel.", think="Ik denk.")
-            await fac.command("reveal")
+            await write_from_cards(s, phase, group)
         if "notes" in accepts:
             writers = {"group": group, "inbrenger": [inb], "everyone": members}[accepts["notes"]]
             for x in writers:
@@ -112,6 +147,38 @@ async def test_a_whole_session_with_each_method(server, method_id):
         advised = sum("advice" in p.accepts for p in m.phases)
         assert len(summary["advice"]) == advised * (size - 1)
         for c in s.everyone:  # every mirror equals what the server holds for that person
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_the_six_hats_move_on_each_round_and_the_seventh_observes(server):
+    """Seven in the group: six hats and an observer. The hats are public and move on one
+    place a round; the observer keeps watching, writes notes and never has a turn."""
+    m = method.load("zes-denkhoeden")
+    s = await open_session(server, n=8, method="zes-denkhoeden")
+    try:
+        await run_method(s, m)
+        fac = s.facilitator
+        rounds = [p.id for p in m.phases if p.deck]
+        holders = [fac.state["deals"][r]["holders"] for r in rounds]
+        observers = [{pid for pid, card in h.items() if card == "observator"} for h in holders]
+        assert len(observers[0]) == 1 and observers[0] == observers[1] == observers[2]
+        (observer,) = observers[0]
+        hats = [c["id"] for c in fac.state["deals"][rounds[0]]["cards"] if not c["observer"]]
+        for pid in holders[0]:
+            if pid != observer:  # a different hat every round: one place further round the table
+                worn = [hats.index(h[pid]) for h in holders]
+                assert worn[1] == (worn[0] + 1) % 6 and worn[2] == (worn[0] + 2) % 6
+        for c in s.everyone:  # everyone sees the observer's notes, with their name
+            notes = [n for n in c.state["notes"] if n["author"] == observer]
+            assert len(notes) == len(rounds)
+        summary = (await s.inbrenger.command("summary"))["summary"]
+        assert len(summary["perspectives"]) == 6 * len(rounds)
+        assert {p["card"]["nl"] for p in summary["perspectives"]} == {
+            "Witte hoed", "Rode hoed", "Zwarte hoed", "Gele hoed", "Groene hoed", "Blauwe hoed",
+        }  # fmt: skip
+        for c in s.everyone:
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
     finally:
         await s.close()

@@ -9,6 +9,7 @@ from server.rooms import method
 from server.rooms.method import METHODS_DIR, MethodError, from_toml
 
 REFERENCE = (METHODS_DIR / "drie-rondes.toml").read_text(encoding="utf-8")
+HATS = (METHODS_DIR / "zes-denkhoeden.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("method_id", method.available())
@@ -93,7 +94,52 @@ MISTAKES = {
         lambda: edited(
             'accepts = { advice = "group", response = "inbrenger" }', 'accepts = { response = "inbrenger" }'
         ),
-        r"^line {advies_turn}, phases\[5\]\.in_turn: turns are for advice",
+        r"^line {advies_turn}, phases\[5\]\.in_turn: turns are for questions, notes, perspectives or advice: "
+        r"this phase accepts none of them$",
+    ),
+    # role cards: decks, and the phases that deal them
+    "perspectives without a deck": (
+        lambda: edited('deck = "betrokkenen"\n', ""),
+        r"^line {assoc_accepts}, phases\[4\]\.accepts\.perspectives: perspectives are written from a card: "
+        r"name the deck",
+    ),
+    "unknown deck": (
+        lambda: edited('deck = "betrokkenen"', 'deck = "betrokkene"'),
+        r"^line {deck}, phases\[4\]\.deck: there is no deck 'betrokkene' under \[decks\]$",
+    ),
+    "private cards rotate": (
+        lambda: edited('deck = "betrokkenen"', 'deck = "betrokkenen"\nrotate = 1'),
+        r"^line {rotate}, phases\[4\]\.rotate: only public cards rotate",
+    ),
+    "private cards shown as written": (
+        lambda: edited(
+            'deck = "betrokkenen"\nhidden_until_reveal = true', 'deck = "betrokkenen"\nhidden_until_reveal = false'
+        ),
+        r"^line {hidden}, phases\[4\]\.hidden_until_reveal: cards dealt in private are revealed together",
+    ),
+    "a deck field of the wrong type": (
+        lambda: edited("from_case = true", 'from_case = "ja"'),
+        r"^line {from_case}, decks\.betrokkenen\.from_case: must be true or false \(not 'ja'\)$",
+    ),
+    "a deck with neither cards nor the case": (
+        lambda: edited("from_case = true", "from_case = false"),
+        r"^line {self_card}, decks\.betrokkenen\.self_card: only a deck made from the case \(from_case = true\) "
+        r"has this \(and 2 more\)$",
+    ),
+    "a card twice": (
+        lambda: edited('id = "rood"', 'id = "wit"', HATS),
+        r"^line {card_twice}, decks\.hoeden\.cards\[1\]\.id: the card id 'wit' is used twice$",
+    ),
+    "an observer dealt in private": (
+        lambda: edited("rotate = 0\nin_turn = true", 'rotate = 0\ndeal = "private"\nin_turn = true', HATS).replace(
+            'deal = "public"\nrotate = 0\n', "rotate = 0\n", 1
+        ),
+        r"^line {private_deal}, phases\[4\]\.deal: an observer is a visible role: deal this deck in public "
+        r"\(deal = \"public\"\) \(and 2 more\)$",
+    ),
+    "an observer flag that is not true or false": (
+        lambda: edited('id = "observator"\nobserver = true\n', 'id = "observator"\nobserver = "ja"\n', HATS),
+        r"^line {observer}, decks\.hoeden\.cards\[6\]\.observer: must be true or false \(not 'ja'\)$",
     ),
     "group size": (
         lambda: edited("group_size = [4, 10]", "group_size = [10, 4]"),
@@ -121,6 +167,15 @@ def test_each_mistake_gets_its_own_error(kind):
         "twice": line_with(text, 'id = "vragenronde"', 2),
         "opening": line_with(text, "accepts = { confirm"),
         "size": line_with(text, "group_size"),
+        "assoc_accepts": line_with(text, "accepts = { perspectives"),
+        "deck": line_with(text, 'deck = "betrokkene"'),
+        "rotate": line_with(text, "rotate = 1"),
+        "hidden": line_with(text, "hidden_until_reveal = false"),
+        "from_case": line_with(text, "from_case ="),
+        "self_card": line_with(text, "[decks.betrokkenen.self_card]"),
+        "card_twice": line_with(text, 'id = "wit"', 2),
+        "private_deal": line_with(text, 'deal = "private"'),
+        "observer": line_with(text, 'observer = "ja"'),
     }
     from_toml.cache_clear()
     with pytest.raises(MethodError, match=pattern.format(**lines)):
