@@ -52,6 +52,8 @@ class Mirror:
             s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
         elif command == "note" and "note" in result:
             s["own_notes"] = sorted({*s["own_notes"], result["note"]}, key=_num)
+            if "record" in result:  # your own note, hidden from the others until the reveal
+                _upsert(s["notes"], result["record"])
         elif command == "draw_card" and "card" in result:  # a private card: nobody else is told
             s["deals"][result["phase"]]["mine"] = result["card"]
         elif command == "perspective" and "texts" in result:

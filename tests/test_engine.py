@@ -1060,6 +1060,84 @@ def test_cards_may_ask_for_their_own_fields() -> None:
     room.run(white, "perspective", texts=["<weten>", "<missen>"])
 
 
+# --------------------------------------------------------------------------- written notes
+
+
+def own_method(base: str, *edits: tuple[str, str]) -> str:
+    """A shipped method file with some lines changed, as a facilitator's own file."""
+    text = (METHODS_DIR / f"{base}.toml").read_text(encoding="utf-8")
+    text = text.replace(f'id = "{base}"', 'id = "eigen-werkvorm"', 1)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def start_own(method_toml: str, n: int, phase: str, **room_args: Any) -> tuple[Room, Member, list[Member]]:
+    """Like start_case, with the facilitator's own method file."""
+    room, members = start(n, **room_args)
+    room.run(room.facilitator, "set_method", method_toml=method_toml)
+    choice = next(p.id for p in room.state.method.phases if "cases" in p.accepts)
+    room.goto(choice)
+    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
+    room.run(room.facilitator, "choose_case", case=case)
+    room.goto(phase)
+    return room, members[0], members[1:]
+
+
+ANONYMOUS_NOTES = own_method(
+    "incidentmethode",
+    (
+        'accepts = { notes = "group" }\nhidden_until_reveal = true',
+        'accepts = { notes = "group" }\nhidden_until_reveal = true\nanonymous = true',
+    ),
+)
+
+
+def test_hidden_anonymous_notes_are_stored_without_their_writer() -> None:
+    room, inbrenger, group = start_own(ANONYMOUS_NOTES, 5, "wat-zou-jij-doen")
+    ids = {}
+    for i, member in enumerate(group):
+        decision = room.run(member, "note", text=f"<wat ik zou doen {i}>")
+        (ev,) = decision.events
+        ids[member.pid] = nid = decision.result["note"]
+        # everyone gets a count; the writer has the note from the ack, so no event is addressed to them
+        assert ev.public == {"notes_hidden": i + 1} and ev.private is None and ev.to == ()
+        record = decision.result["record"]
+        assert record == {"id": nid, "phase": "wat-zou-jij-doen", "text": f"<wat ik zou doen {i}>", "author": None}
+        for m in group:
+            assert_no_trace(ev.to_dict(), m)
+    for viewer in room.everyone:
+        notes = room.snapshot(viewer)["notes"]
+        assert [n["id"] for n in notes] == ([ids[viewer.pid]] if viewer.pid in ids else [])
+    withdrawn = room.one(group[0], "withdraw_note", note=ids[group[0].pid])
+    assert withdrawn.public == {"notes_hidden": 3, "note": ids[group[0].pid]} and withdrawn.to == ()
+    room.refused(group[1], "withdraw_note", code=errors.NOT_FOUND, note=ids[group[2].pid])  # not theirs
+    revealed = room.one(room.facilitator, "reveal")
+    assert sorted(n["id"] for n in revealed.public["notes"]) == sorted(ids[m.pid] for m in group[1:])
+    assert all(n["author"] is None for n in revealed.public["notes"])
+    stored = [room.state.to_dict()["notes"], *(ev.to_dict() for ev in room.log if ev.t.startswith("note"))]
+    for m in group:
+        assert_no_trace(stored, m)
+
+
+def test_anonymous_advice_carries_no_author() -> None:
+    toml = own_method(
+        "socratische-methode", ('accepts = { advice = "group" }', 'accepts = { advice = "group" }\nanonymous = true')
+    )
+    room, inbrenger, group = start_own(toml, 5, "adviezen")
+    decision = room.run(group[0], "advice", text="<probeer dit>")
+    (ev,) = decision.events
+    assert ev.public["advice"]["author"] is None
+    assert_no_trace(ev.to_dict(), group[0])
+    room.goto("afsluiting")
+    summary = room.run(inbrenger, "summary").result["summary"]
+    assert summary["advice"] == [{"author": None, "text": "<probeer dit>", "rating": None}]
+    # with fewer than three in the group, "anonymous" would name them anyway
+    room, inbrenger, group = start_own(toml, 3, "adviezen")
+    assert room.one(group[0], "advice", text="Bel haar").public["advice"]["author"] == group[0].pid
+
+
 # --------------------------------------------------------------------------- advice round
 
 

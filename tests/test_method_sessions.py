@@ -5,6 +5,7 @@ listens or leaves, the server refuses their input."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,6 +15,7 @@ from server.rooms import method
 from server.rooms.method import Method, Phase
 
 from .session import Session, open_session
+from .test_redis import dump_room, strings
 from .test_session import server_snapshot
 
 
@@ -40,12 +42,12 @@ async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -
             turns = fac.state["turns"]
             speaker = next(x for x in writers if x.me["id"] == turns["order"][turns["current"]])
             fields = mine[speaker.me["id"]]["fields"]
-            await speaker.command("perspective", texts=[f"{f['label']['nl']} ({speaker.me['name']})" for f in fields])
+            await speaker.command("perspective", texts=[f"{f['label']['nl']} ({n})" for n, f in enumerate(fields)])
             await speaker.command("pass_turn")
     else:
         for x in writers:
             fields = mine[x.me["id"]]["fields"]
-            await x.command("perspective", texts=[f"{f['label']['nl']} ({x.me['name']})" for f in fields])
+            await x.command("perspective", texts=[f"{f['label']['nl']} ({n})" for n, f in enumerate(fields)])
     await s.settle()
     if deal["hidden"]:
         assert all(c.state["deals"][phase.id]["perspectives"] == [] for c in s.everyone)
@@ -55,11 +57,11 @@ async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -
         assert len(c.state["deals"][phase.id]["perspectives"]) == len(writers)
 
 
-async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -> None:
-    """Drive the method from phase `start` to its end; `proposer`'s case is chosen."""
+async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0, stop: int | None = None) -> None:
+    """Drive the method from phase `start` to its end (or phase `stop`); `proposer`'s case is chosen."""
     fac, members = s.facilitator, s.members
     for index, phase in enumerate(m.phases):
-        if index < start:
+        if index < start or (stop is not None and index > stop):
             continue
         if index > start:
             await fac.command("advance")
@@ -180,6 +182,54 @@ async def test_the_six_hats_move_on_each_round_and_the_seventh_observes(server):
         }  # fmt: skip
         for c in s.everyone:
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+def _events_in(obj: object) -> Iterator[dict]:
+    """Every stored event (a map with "t" and "seq") inside a value Redis holds."""
+    if isinstance(obj, dict):
+        if "t" in obj and "seq" in obj:
+            yield obj
+        for v in obj.values():
+            yield from _events_in(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from _events_in(v)
+
+
+async def test_redis_keeps_no_link_from_a_private_card_or_perspective_to_its_writer(server, backend, redis_server):
+    """DESIGN §4 in storage: what Redis holds of private cards (the state's deals, the
+    stored events about them) names nobody, and the texts sit only under holders' tags."""
+    if not backend:
+        pytest.skip("storage is inspected in Redis; the memory backend keeps it in the server process")
+    m = method.load("drie-rondes")
+    s = await open_session(server, n=5)
+    try:
+        assoc = next(i for i, p in enumerate(m.phases) if p.deck)
+        await run_method(s, m, stop=assoc)
+        for c in s.everyone:
+            assert c.state["deals"]["associatieronde"]["revealed"]
+        members = [c for c in s.members if c is not s.inbrenger]
+        stored = [value for _, value in dump_room(redis_server.url, s.code)]
+        states = [v for v in stored if isinstance(v, dict) and "deals" in v]
+        assert states, "no room state in Redis"
+        card_events = [
+            ev for v in stored for ev in _events_in(v)
+            if ev["t"] in ("cards_dealt", "card_drawn", "perspective_written", "perspectives_revealed")
+        ]  # fmt: skip
+        assert {ev["t"] for ev in card_events} == {
+            "cards_dealt",
+            "card_drawn",
+            "perspective_written",
+            "perspectives_revealed",
+        }
+        for writer in members:
+            secrets = {writer.me["id"], writer.me["name"], writer.token or "-"}
+            for ev in card_events:
+                assert not secrets & set(strings(ev)), ev
+            for state in states:
+                assert not secrets & set(strings(state["deals"]))
     finally:
         await s.close()
 

@@ -696,12 +696,13 @@ def _note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     hidden = not observer and phase.hidden_until_reveal and phase.id not in s.notes_revealed
     note = Note(nid, phase.id, args["text"], identity.tag(a.anon_key, nid), None if anonymous else a.pid, hidden)
     internal = {"tag": note.tag, "hidden": hidden}
-    if hidden:  # nobody but the writer sees it before the reveal; the others see a count
+    if hidden:
+        # nobody but the writer sees it before the reveal; the others see a count. The writer
+        # has it from the ack: an event addressed to them would store who wrote it.
         n = sum(1 for x in s.notes.values() if x.phase == phase.id and x.hidden) + 1
-        ev = Event("note_written", {"notes_hidden": n}, {"notes_hidden": n, "note": note.public()}, (a.pid,), internal)
-    else:
-        ev = Event("note_written", {"note": note.public()}, internal=internal)
-    return Decision([ev], {"note": nid})
+        ev = Event("note_written", {"notes_hidden": n}, internal={**internal, "note": note.public()})
+        return Decision([ev], {"note": nid, "record": note.public()})
+    return Decision([Event("note_written", {"note": note.public()}, internal=internal)], {"note": nid})
 
 
 def _withdraw_note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -711,7 +712,7 @@ def _withdraw_note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision
         raise _missing("note of yours")
     if note.hidden:
         n = sum(1 for x in s.notes.values() if x.phase == note.phase and x.hidden) - 1
-        return Decision([Event("note_withdrawn", {"notes_hidden": n}, {"notes_hidden": n, "note": note.id}, (a.pid,))])
+        return Decision([Event("note_withdrawn", {"notes_hidden": n, "note": note.id})])  # an id the others never saw
     return Decision([Event("note_withdrawn", {"note": note.id})])
 
 
@@ -1037,7 +1038,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         if s.current_phase.in_turn:
             _set_turns(s, s.current_phase.id, pub["turns"])
     elif t == "note_written":
-        rec = pub.get("note") or prv["note"]
+        rec = pub.get("note") or internal.get("note") or prv["note"]
         s.notes[rec["id"]] = Note(
             rec["id"], rec["phase"], rec["text"], internal["tag"], rec["author"], internal["hidden"]
         )
