@@ -1218,6 +1218,52 @@ def test_a_newly_chosen_inbrenger_is_not_in_the_turn_order() -> None:
     assert turns.order[turns.current] != group[0].pid
 
 
+def test_the_listening_inbrenger_weighs_no_advice_until_every_turn_is_done() -> None:
+    room, inbrenger, group = start_case(4, phase="adviesronde")
+    order = [room.members[pid] for pid in turn_order(room)]
+    aid = room.run(order[0], "advice", text="<advies>").result["advice"]
+    err = room.refused(inbrenger, "rate_advice", advice=aid, rating="warm")
+    assert err.detail.startswith("the inbrenger listens in this phase")
+    for speaker in order:
+        room.run(speaker, "pass_turn")
+    ev = room.one(inbrenger, "rate_advice", advice=aid, rating="warm")  # now they may respond, and weigh
+    assert ev.public == {"advice": aid, "rating": "warm"}
+
+
+def test_an_inbrenger_with_back_turned_reacts_to_nothing() -> None:
+    room, inbrenger, group = start_case(4, phase="roddelronde", method="roddelmethode")
+    aid = room.run(group[0], "advice", text="Zij zou het gewoon moeten zeggen").result["advice"]
+    room.refused(inbrenger, "rate_advice", advice=aid, rating="warm")
+    room.refused(inbrenger, "advice", text="Ja maar")
+    room.refused(inbrenger, "respond", text="Ja maar")
+    # questions where the inbrenger listens (an own method): no marking or rating either
+    toml = own_method(
+        "vijfstappenmethode",
+        (
+            'accepts = { questions = "group" }\nanonymous = true',
+            'accepts = { questions = "group" }\ninbrenger = "listens"',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "verkennen")
+    qid = room.run(group[0], "ask", text="Wat zei ze toen?").result["question"]
+    room.refused(inbrenger, "mark_answered", question=qid, answered=True)
+    room.refused(inbrenger, "rate_question", question=qid, rating="warm")
+
+
+def test_everyone_means_everyone_who_speaks_in_this_phase() -> None:
+    toml = own_method(
+        "kwaliteitenmethode",
+        (
+            'id = "uitdaging"\nminutes = 10\naccepts = { notes = "group" }',
+            'id = "uitdaging"\nminutes = 10\naccepts = { notes = "everyone" }\ninbrenger = "listens"',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "uitdaging")
+    room.run(group[0], "note", text="De uitdaging is grenzen stellen")
+    err = room.refused(inbrenger, "note", text="Mijn uitdaging is ...")
+    assert err.detail == "the inbrenger listens in this phase"
+
+
 # --------------------------------------------------------------------------- closing
 
 

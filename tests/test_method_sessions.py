@@ -5,7 +5,7 @@ listens or leaves, the server refuses their input."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
@@ -57,6 +57,38 @@ async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -
         assert len(c.state["deals"][phase.id]["perspectives"]) == len(writers)
 
 
+#: a command for each input the inbrenger might try to give while listening (§5.2 rule 5)
+TRIES = {
+    "questions": ("ask", {"text": "Mag ik iets vragen?"}),
+    "notes": ("note", {"text": "Ik schrijf mee"}),
+    "advice": ("advice", {"text": "Ik wil iets zeggen"}),
+    "essence": ("essence", {"text": "De kern volgens mij"}),
+    "perspectives": ("perspective", {"texts": ["Ik voel", "Ik denk"]}),
+    "evaluation": ("evaluate", {"score": 3}),
+    "confirm": ("confirm", {}),
+}
+
+
+async def refused(client: KringClient, t: str, **args: object) -> None:
+    with pytest.raises(CommandError) as err:
+        await client.command(t, **args)
+    assert err.value.code == "not_allowed", (t, err.value)
+
+
+async def by_turns(s: Session, group: list[KringClient], act: Callable[[KringClient], Awaitable[object]]) -> None:
+    """Each member of the group acts when it is their turn, then passes it on."""
+    for _ in group:
+        await s.settle()
+        turns = s.facilitator.state["turns"]
+        speaker = next(x for x in group if x.me["id"] == turns["order"][turns["current"]])
+        for other in group:  # anyone else waits
+            if other is not speaker:
+                await refused(other, "pass_turn")
+        await act(speaker)
+        await speaker.command("pass_turn")
+    await s.settle()
+
+
 async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0, stop: int | None = None) -> None:
     """Drive the method from phase `start` to its end (or phase `stop`); `proposer`'s case is chosen."""
     fac, members = s.facilitator, s.members
@@ -80,22 +112,31 @@ async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0, s
         group = [x for x in members if x is not inb]
         if "case_text" in accepts:
             await inb.command("share_case", text="Wat er speelt.", people=["de collega"])
-        if phase.inbrenger != "speaks" and inb is not None:
-            # the inbrenger listens (back turned) or has left: nothing they send gets through
-            for t, args in (("advice", {"text": "Ik wil iets zeggen"}), ("ask", {"text": "Mag ik?"})):
-                with pytest.raises(CommandError) as refused:
-                    await inb.command(t, **args)
-                assert refused.value.code == "not_allowed"
+        silent = phase.inbrenger != "speaks" and inb is not None
+        if silent:
+            # the inbrenger listens (back turned) or has left: nothing they send gets through,
+            # whatever the phase accepts, also from "everyone"
+            for what in {"questions", "advice", *accepts} & set(TRIES):
+                t, args = TRIES[what]
+                await refused(inb, t, **args)
         if "questions" in accepts:
-            for i, x in enumerate(group):
-                await x.command("ask", text=f"Hoe merk je dat? ({i})")
+            if phase.in_turn:
+                await by_turns(s, group, lambda x: x.command("ask", text=f"Wat gebeurde er precies? ({x.me['id']})"))
+            else:
+                for i, x in enumerate(group):
+                    await x.command("ask", text=f"Hoe merk je dat? ({i})")
+            if silent:  # nor do they mark or rate the questions meanwhile
+                await s.settle()
+                question = fac.state["questions"][0]["id"]
+                await refused(inb, "mark_answered", question=question, answered=True)
+                await refused(inb, "rate_question", question=question, rating="warm")
         if "essence" in accepts:
             writer = inb if accepts["essence"] == "inbrenger" else group[0]
             await writer.command("essence", text="De kern.")
         if "perspectives" in accepts:
             await write_from_cards(s, phase, group)
         if "notes" in accepts:
-            writers = {"group": group, "inbrenger": [inb], "everyone": members}[accepts["notes"]]
+            writers = {"group": group, "inbrenger": [inb], "everyone": group if silent else members}[accepts["notes"]]
             for x in writers:
                 await x.command("note", text=f"Notitie van {x.me['name']} in {phase.id}.")
             await s.settle()
@@ -109,17 +150,20 @@ async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0, s
             assert all(any(n["text"] == mine for n in c.state["notes"]) for c in s.everyone)
         if "advice" in accepts:
             if phase.in_turn:
-                await s.settle()
-                for _ in group:
-                    turns = fac.state["turns"]
-                    speaker = next(x for x in group if x.me["id"] == turns["order"][turns["current"]])
-                    await speaker.command("advice", text=f"Advies van {speaker.me['name']}.")
-                    await speaker.command("pass_turn")
-                    await s.settle()
+
+                async def advise(x: KringClient, inb: KringClient | None = inb, silent: bool = silent) -> None:
+                    aid = (await x.command("advice", text=f"Advies van {x.me['name']}."))["advice"]
+                    if silent and inb is not None:  # listening until the last turn: no weighing in between
+                        await refused(inb, "rate_advice", advice=aid, rating="koud")
+
+                await by_turns(s, group, advise)
             else:
                 for x in group:
                     await x.command("advice", text=f"Advies van {x.me['name']}.")
-            if phase.inbrenger == "speaks":  # the inbrenger weighs the advice: koud / lauw / warm
+            if silent and "response" not in accepts:  # back turned: no weighing the advice either
+                await s.settle()
+                await refused(inb, "rate_advice", advice=fac.state["advice"][0]["id"], rating="warm")
+            else:  # the inbrenger weighs the advice: koud / lauw / warm (after the last turn, if listening)
                 await s.settle()
                 first = fac.state["advice"][0]["id"]
                 await inb.command("rate_advice", advice=first, rating="warm")
@@ -182,6 +226,31 @@ async def test_the_six_hats_move_on_each_round_and_the_seventh_observes(server):
         }  # fmt: skip
         for c in s.everyone:
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_where_everyone_writes_but_the_inbrenger_listens_the_inbrenger_cannot(server):
+    """`accepts` says everyone, the phase says the inbrenger listens: the second wins. Only
+    the phase rule keeps the inbrenger out here; "group" does not."""
+    own = (method.METHODS_DIR / "kwaliteitenmethode.toml").read_text(encoding="utf-8")
+    own = own.replace('id = "kwaliteitenmethode"', 'id = "samen-schrijven"', 1).replace(
+        'id = "uitdaging"\nminutes = 10\naccepts = { notes = "group" }',
+        'id = "uitdaging"\nminutes = 10\naccepts = { notes = "everyone" }\ninbrenger = "listens"',
+        1,
+    )
+    m = method.from_toml(own)
+    phase = next(p for p in m.phases if p.id == "uitdaging")
+    assert phase.accepts["notes"] == "everyone" and phase.inbrenger == "listens"
+    s = await open_session(server, n=4, method_toml=own)
+    try:
+        await run_method(s, m, stop=m.phases.index(phase))  # tries the inbrenger's note and expects a refusal
+        inb = s.inbrenger
+        assert inb is not None
+        for c in s.everyone:  # the group's three notes, none of the inbrenger's
+            notes = [n for n in c.state["notes"] if n["phase"] == "uitdaging"]
+            assert len(notes) == 3 and inb.me["id"] not in {n["author"] for n in notes}
+        await refused(inb, "note", text="Toch nog iets")
     finally:
         await s.close()
 
