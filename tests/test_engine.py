@@ -220,7 +220,7 @@ def start_case(
     room, members = start(n, **room_args)
     if method is not None:
         room.run(room.facilitator, "set_method", method=method)
-    room.goto("casuskeuze")
+    room.goto(next(p.id for p in room.state.method.phases if "cases" in p.accepts))
     case = room.run(members[0], "propose_case", title="Lastige collega", question="Hoe zeg ik nee?").result["case"]
     room.run(room.facilitator, "choose_case", case=case)
     text = "Mijn collega vraagt steeds ..."
@@ -1262,6 +1262,41 @@ def test_everyone_means_everyone_who_speaks_in_this_phase() -> None:
     room.run(group[0], "note", text="De uitdaging is grenzen stellen")
     err = room.refused(inbrenger, "note", text="Mijn uitdaging is ...")
     assert err.detail == "the inbrenger listens in this phase"
+
+
+def test_questions_in_turn_come_from_the_current_speaker_only() -> None:
+    room, inbrenger, group = start_case(5, phase="feitenvragen", method="incidentmethode")
+    order = [room.members[pid] for pid in turn_order(room)]
+    assert [m.pid for m in order] == [m.pid for m in group]
+    err = room.refused(order[1], "ask", text="Wie was erbij?")
+    assert err.detail == "wait for your turn"
+    first = room.run(order[0], "ask", text="Wie was erbij?").result["question"]
+    room.run(order[0], "ask", text="Hoe laat was het?")  # as many as they like in their turn
+    room.run(inbrenger, "mark_answered", question=first, answered=True)  # the inbrenger answers
+    room.run(order[0], "pass_turn")
+    room.refused(order[0], "ask", text="Nog eentje")
+    room.run(order[1], "ask", text="Wat zei je leidinggevende?")
+    room.run(room.facilitator, "pass_turn")
+    room.run(room.facilitator, "pass_turn")
+    room.run(room.facilitator, "pass_turn")
+    assert room.state.current_turns().done
+    room.refused(order[3], "ask", text="Mag ik nog?")
+
+
+def test_notes_in_turn_come_from_the_current_speaker_only() -> None:
+    toml = own_method(
+        "kwaliteitenmethode",
+        (
+            'id = "kwaliteit"\nminutes = 10\naccepts = { notes = "group" }',
+            'id = "kwaliteit"\nminutes = 10\naccepts = { notes = "group" }\nin_turn = true',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "kwaliteit")
+    order = [room.members[pid] for pid in turn_order(room)]
+    room.refused(order[1], "note", text="Doorzettingsvermogen")
+    room.run(order[0], "note", text="Geduld")
+    room.run(order[0], "pass_turn")
+    room.run(order[1], "note", text="Doorzettingsvermogen")
 
 
 # --------------------------------------------------------------------------- closing

@@ -97,6 +97,38 @@ MISTAKES = {
         r"^line {advies_turn}, phases\[5\]\.in_turn: turns are for questions, notes, perspectives or advice: "
         r"this phase accepts none of them$",
     ),
+    # phase flags only where they do something
+    "anonymous with nothing to be anonymous": (
+        lambda: edited('accepts = { confirm = "everyone" }', 'accepts = { confirm = "everyone" }\nanonymous = true'),
+        r"^line {anon_opening}, phases\[1\]\.anonymous: only questions, notes and advice can be anonymous: "
+        r"this phase accepts none of them$",
+    ),
+    "anonymous in turn": (
+        lambda: edited("in_turn = true", "in_turn = true\nanonymous = true"),
+        r"^line {anon_turn}, phases\[5\]\.anonymous: a speaking order shows who speaks: "
+        r"a phase in turn cannot be anonymous$",
+    ),
+    "hidden questions": (
+        lambda: edited("anonymous = true", "anonymous = true\nhidden_until_reveal = true"),
+        r"^line {hidden_q}, phases\[3\]\.hidden_until_reveal: only notes and perspectives wait for a reveal: "
+        r"this phase accepts neither$",
+    ),
+    "hidden advice": (
+        lambda: edited("in_turn = true", "in_turn = true\nhidden_until_reveal = true"),
+        r"^line {hidden_a}, phases\[5\]\.hidden_until_reveal: only notes and perspectives wait for a reveal",
+    ),
+    "notes and perspectives revealed together": (
+        lambda: edited("accepts = { perspectives", 'accepts = { notes = "group", perspectives'),
+        r"^line {both}, phases\[4\]\.accepts: one reveal per phase: notes or perspectives, not both$",
+    ),
+    "in turn by everyone": (
+        lambda: edited(
+            'accepts = { questions = "group", essence = "inbrenger" }\nanonymous = true',
+            'accepts = { questions = "everyone" }\nin_turn = true',
+        ),
+        r"^line {turn_everyone}, phases\[3\]\.accepts\.questions: given in turn, so by the group "
+        r"\(the speaking order\), not by 'everyone'$",
+    ),
     # role cards: decks, and the phases that deal them
     "perspectives without a deck": (
         lambda: edited('deck = "betrokkenen"\n', ""),
@@ -168,6 +200,12 @@ def test_each_mistake_gets_its_own_error(kind):
         "opening": line_with(text, "accepts = { confirm"),
         "size": line_with(text, "group_size"),
         "assoc_accepts": line_with(text, "accepts = { perspectives"),
+        "anon_opening": line_with(text, "anonymous = true"),
+        "anon_turn": line_with(text, "anonymous = true", 2),
+        "hidden_q": line_with(text, "hidden_until_reveal = true"),
+        "hidden_a": line_with(text, "hidden_until_reveal = true", 2),
+        "both": line_with(text, 'accepts = { notes = "group", perspectives'),
+        "turn_everyone": line_with(text, 'accepts = { questions = "everyone" }'),
         "deck": line_with(text, 'deck = "betrokkene"'),
         "rotate": line_with(text, "rotate = 1"),
         "hidden": line_with(text, "hidden_until_reveal = false"),
