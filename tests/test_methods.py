@@ -3,6 +3,8 @@ with a mistake gets an error that names the line, the field and what is wrong.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from server.rooms import method
@@ -25,8 +27,56 @@ def test_every_shipped_method_validates(method_id):
         assert p.name["nl"] and p.name["en"] and p.instruction["nl"] and p.script["nl"]
 
 
-def test_at_least_the_reference_and_the_listening_methods_ship():
-    assert {"drie-rondes", "roddelmethode"} <= set(method.available())
+#: every method the issue asks for; a file that goes missing (or one that appears unasked) fails here
+SHIPPED = [
+    "balintmethode",
+    "drie-rondes",
+    "incidentmethode",
+    "kwaliteitenmethode",
+    "roddelmethode",
+    "socratische-methode",
+    "troika",
+    "vijfstappenmethode",
+    "zes-denkhoeden",
+]
+
+
+def test_exactly_the_methods_of_the_issue_ship():
+    assert method.available() == SHIPPED
+    for method_id in SHIPPED:
+        assert method.load(method_id).id == method_id
+
+
+#: minutes the published step scripts give (shared/METHODS.md names the source of each);
+#: a key with "+" is the sum of phases that together make one published step
+PUBLISHED_MINUTES = {
+    "incidentmethode": {
+        "opening": 5, "incident": 10, "feitenvragen": 10, "beeld-helder": 2, "bespreking": 10,
+        "wat-zou-jij-doen": 10, "rondje": 10, "wat-deed-je": 15, "afsluiting": 2,
+    },
+    "balintmethode": {"kiezen": 5 + 5, "associaties": 5, "vragen": 10},
+    "socratische-methode": {
+        "opening+casuskeuze": 10, "vragen": 15, "herdefinitie": 5, "adviezen": 10, "afsluiting": 10,
+    },
+    "troika": {"opening": 1, "uitdaging": 2, "vragen": 2, "meedenken": 5, "terugkoppeling": 2},
+    "roddelmethode": {"roddelronde": 15},
+    "zes-denkhoeden": {"hoeden-1": 5, "hoeden-2": 5, "hoeden-3": 5},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("method_id", sorted(PUBLISHED_MINUTES))
+def test_minutes_follow_the_published_step_scripts(method_id):
+    minutes = {p.id: p.minutes for p in method.load(method_id).phases}
+    for steps, expected in PUBLISHED_MINUTES[method_id].items():
+        assert sum(minutes[step] for step in steps.split("+")) == expected, steps
+
+
+@pytest.mark.parametrize("method_id", SHIPPED)
+def test_every_method_cites_published_sources(method_id):
+    """Each file names where its steps come from: a web address or a book, not only our notes."""
+    sources = method.load(method_id).sources
+    assert any(re.search(r"[a-z0-9-]+\.(nl|com|org|be|uk)\b|\(\d{4}", src) for src in sources), sources
+    assert not any(src.endswith("shared/METHODS.md") for src in sources)
 
 
 def edited(old: str, new: str, text: str = REFERENCE) -> str:
@@ -41,7 +91,7 @@ def line_with(text: str, fragment: str, nth: int = 1) -> int:
 
 
 MISTAKES = {
-    "not toml": (lambda: edited('id = "drie-rondes"', 'id = "drie-rondes'), r"not valid TOML: .*line 7"),
+    "not toml": (lambda: edited('id = "drie-rondes"', 'id = "drie-rondes'), r"not valid TOML: .*line {id_line}"),
     "unknown who": (
         lambda: edited('questions = "group"', 'questions = "groep"'),
         r"^line {groep}, phases\[3\]\.accepts\.questions: must be one of group, inbrenger, everyone \(not 'groep'\)$",
@@ -199,6 +249,7 @@ def test_each_mistake_gets_its_own_error(kind):
         "twice": line_with(text, 'id = "vragenronde"', 2),
         "opening": line_with(text, "accepts = { confirm"),
         "size": line_with(text, "group_size"),
+        "id_line": line_with(text, 'id = "drie-rondes'),
         "assoc_accepts": line_with(text, "accepts = { perspectives"),
         "anon_opening": line_with(text, "anonymous = true"),
         "anon_turn": line_with(text, "anonymous = true", 2),
