@@ -29,6 +29,7 @@ class Mirror:
         self.me: str | None = None  # the viewer's participant id
         self.seq = 0
         self.ended = False
+        self.proof: dict[str, Any] | None = None
 
     def reset(self, snapshot: dict[str, Any], seq: int) -> None:
         self.state = copy.deepcopy(snapshot)
@@ -298,3 +299,4 @@ class Mirror:
 
     def _ended(self, ev: dict) -> None:
         self.ended = True
+        self.proof = ev.get("proof")  # the final proof of participation: the room is erased next

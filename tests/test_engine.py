@@ -1421,6 +1421,49 @@ def test_end_ends_the_room_and_then_every_command_fails() -> None:
     assert decide_presence(room.state, group[1].pid, True).events == []
 
 
+# --------------------------------------------------------------------------- proof of participation
+
+
+def test_the_proof_lists_only_who_agreed_facilitators_too() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    room.refused(room.join("Scherm", screen=True), "list_me", listed=True)
+    room.run(group[0], "list_me", listed=True)
+    proof = room.run(group[1], "proof").result["proof"]
+    assert proof["participants"] == [group[0].name] and proof["facilitators"] == []
+    room.run(room.facilitator, "list_me", listed=True)  # a facilitator is listed only if they agree
+    room.run(group[0], "list_me", listed=False)
+    proof = room.run(inbrenger, "proof").result["proof"]
+    assert proof["participants"] == [] and proof["facilitators"] == [room.facilitator.name]
+    assert proof["method"] == METHOD.name and proof["cases"] == 1 and proof["ended_at"] is None
+
+
+def test_the_proof_comes_with_the_close_its_duration_fixed_at_the_end() -> None:
+    room, (anna, bram) = start(2)
+    room.refused(anna, "proof")  # not started yet
+    start_time = room.now
+    room.run(room.facilitator, "advance", now=start_time)
+    room.run(anna, "list_me", listed=True)
+    room.run(room.facilitator, "list_me", listed=True)
+    asked = room.run(bram, "proof", now=start_time + 30 * 60).result["proof"]
+    assert asked["minutes"] == 30 and asked["ended_at"] is None  # under way: up to now
+    (ended,) = room.run(room.facilitator, "end", now=start_time + 75 * 60).events
+    proof = ended.public["proof"]
+    assert ended.private is None  # everyone still connected gets it, screens included
+    assert proof == {
+        "started_at": start_time,
+        "ended_at": start_time + 75 * 60,
+        "minutes": 75,
+        "method": METHOD.name,
+        "cases": 0,
+        "participants": [anna.name],
+        "facilitators": [room.facilitator.name],
+    }
+    room.refused(anna, "proof", code=errors.UNKNOWN_ROOM)  # and the room is gone after that
+    # a meeting that never started ends without one
+    room, _ = start(1)
+    assert room.one(room.facilitator, "end").public == {}
+
+
 # --------------------------------------------------------------------------- dedup
 
 

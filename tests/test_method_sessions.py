@@ -14,7 +14,7 @@ from client.connection import CommandError
 from server.rooms import method
 from server.rooms.method import Method, Phase
 
-from .session import Session, open_session
+from .session import Session, open_session, ws_url
 from .test_redis import dump_room, strings
 from .test_session import server_snapshot
 
@@ -383,13 +383,27 @@ async def test_several_cases_in_one_meeting_and_a_proof_without_content(server):
         await s.settle()
         proof = (await bram.command("proof"))["proof"]
         assert proof["participants"] == ["Anna", "Chris"]
-        assert proof["facilitators"] == [s.facilitator.me["name"]]
+        assert proof["facilitators"] == []  # the facilitator has not agreed (yet)
         assert proof["cases"] == 2 and proof["minutes"] >= 1 and proof["started_at"] > 0
+        assert proof["ended_at"] is None  # under way: its duration runs to the moment asked
         assert proof["method"]["nl"] == "Drie rondes"
-        dumped = json.dumps(proof)
-        for secret in ("Casus", "Wat er speelt", "Advies", "Hoe merk je"):
-            assert secret not in dumped
+        await s.facilitator.command("list_me", listed=True)
         for c in s.everyone:
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+        # at the close everyone still connected gets the final proof: the room is erased next
+        await s.facilitator.command("end")
+        for c in s.everyone:
+            await c.wait_until(lambda c: c.mirror.ended)
+        final = s.facilitator.mirror.proof
+        assert final is not None and all(c.mirror.proof == final for c in s.everyone)
+        assert final["participants"] == ["Anna", "Chris"] and final["facilitators"] == [s.facilitator.me["name"]]
+        assert final["ended_at"] >= final["started_at"] + 60 * (final["minutes"] - 1)
+        for found in (proof, final):
+            dumped = json.dumps(found)
+            for secret in ("Casus", "Wat er speelt", "Advies", "Hoe merk je"):
+                assert secret not in dumped
+        with pytest.raises(CommandError) as gone:
+            await KringClient(ws_url(server), reconnect=False).resume(bram.token or "")
+        assert gone.value.code == "bad_token"
     finally:
         await s.close()

@@ -322,25 +322,32 @@ def _listed(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("listed", {"participant": a.pid, "listed": args["listed"]})])
 
 
-def _proof(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
     """Proof of participation for professions that log intervisie hours: date, duration,
-    method and the names of those who agreed to be listed. No case content at all."""
+    method and the names of those who agreed to be listed (facilitators too, each their
+    own choice). No case content at all. The duration runs to `until`: the close of the
+    meeting once it is ended, else the moment it is asked (and it says so: `ended_at` null)."""
+    started = s.started_at or 0.0
+    minutes = max(1, round((until - started) / 60)) if until and s.started_at else 0
+    listed = [s.participants[pid] for pid in s.listed if s.active(pid)]
+    return {
+        "started_at": s.started_at,
+        "ended_at": until if ended else None,
+        "minutes": minutes,
+        "method": dict(s.method.name),
+        "cases": s.cases_done + (1 if s.inbrenger else 0),
+        "participants": [p.name for p in listed if p.role == PARTICIPANT],
+        "facilitators": [p.name for p in listed if p.role == FACILITATOR],
+    }
+
+
+def _proof(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     p = s.active(a.pid)
     if p is None or p.role == SCREEN:
         raise _deny("only people in the room can ask for a proof of participation")
     if s.started_at is None:
         raise _deny("the meeting has not started yet")
-    names = [s.participants[pid].name for pid in s.listed if s.active(pid)]
-    minutes = max(1, round((ctx.now - s.started_at) / 60)) if ctx.now else 0
-    proof = {
-        "started_at": s.started_at,
-        "minutes": minutes,
-        "method": dict(s.method.name),
-        "cases": s.cases_done + (1 if s.inbrenger else 0),
-        "participants": names,
-        "facilitators": [x.name for x in s.participants.values() if not x.removed and x.role == FACILITATOR],
-    }
-    return Decision([], {"proof": proof})
+    return Decision([], {"proof": proof_of(s, ctx.now, ended=False)})
 
 
 def _back(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -912,8 +919,12 @@ def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 
 def _end(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """End the meeting. Everyone still connected gets the final proof of participation with
+    the close, its duration fixed now: after this the room is erased and nothing can be asked."""
     _require_fac(s, a)
-    return Decision([Event("ended", {})])
+    if s.started_at is None:
+        return Decision([Event("ended", {})])
+    return Decision([Event("ended", {"proof": proof_of(s, ctx.now, ended=True)})])
 
 
 _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
