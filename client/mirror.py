@@ -76,6 +76,8 @@ class Mirror:
         for p in self.state["participants"]:
             if p["id"] == ev["participant"]:
                 p["online"] = ev["online"]
+        if "facilitator_away" in ev:  # no facilitator online since ..., or one is back
+            self.state["facilitator_away"] = ev["facilitator_away"]
 
     def _removed(self, ev: dict) -> None:
         s = self.state
@@ -89,6 +91,8 @@ class Mirror:
         for p in self.state["participants"]:
             if p["id"] == ev["participant"]:
                 p["role"] = ev["role"]
+        if "facilitator_away" in ev:
+            self.state["facilitator_away"] = ev["facilitator_away"]
 
     def _locked(self, ev: dict) -> None:
         self.state["locked"] = ev["locked"]

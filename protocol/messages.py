@@ -92,6 +92,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "takeaway": {"text": _text(limits.MAX_SHORT)},
     "evaluate": {"score": Field(int, min=1, max=5), "line": _text(limits.MAX_SHORT, required=False)},
     "ready": {"ready": Field(bool)},
+    "claim_facilitator": {},
     "list_me": {"listed": Field(bool)},
     "proof": {},
     "summary": {},

@@ -19,7 +19,15 @@ from protocol.errors import ProtocolError
 from protocol.messages import COMMANDS, Command, parse_command
 from server.config import Settings
 from server.rooms import identity
-from server.rooms.engine import Decision, apply, decide, decide_join, decide_presence, new_room
+from server.rooms.engine import (
+    FACILITATOR_CLAIM_AFTER,
+    Decision,
+    apply,
+    decide,
+    decide_join,
+    decide_presence,
+    new_room,
+)
 from server.rooms.events import Actor, Event, RoomError
 from server.rooms.method import DEFAULT_METHOD, METHODS_DIR, load
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
@@ -70,7 +78,7 @@ PHASE_INPUT = {
     "note": "notes",
     "withdraw_note": "notes",
 }
-OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof")
+OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof", "claim_facilitator")
 
 
 # --------------------------------------------------------------------------- harness
@@ -136,6 +144,10 @@ class Room:
                 if pid == self.facilitator.pid:
                     self.facilitator = self.members[pid]
         return decision
+
+    def presence(self, who: Member, online: bool, at: float | None = None) -> list[Event]:
+        """A first connection opened or a last one closed, at server time `at`."""
+        return self.commit(decide_presence(self.state, who.pid, online, self.now if at is None else at)).events
 
     def join(self, name: str, token: str | None = None, *, screen: bool = False) -> Member:
         token = token or f"token-{len(self.members) + 1}-{name}"
@@ -1785,6 +1797,7 @@ def test_add_facilitator_makes_a_participant_a_co_facilitator() -> None:
     hidden = room.run(group[0], "ask", text="<verborgen>").result["question"]
     room.run(room.facilitator, "hide_question", question=hidden, hidden=True)
     co = group[1]
+    room.presence(room.facilitator, True)
     assert "script" not in room.snapshot(co)["phase"]
     ev = room.one(room.facilitator, "add_facilitator", participant=co.pid)
     assert (ev.t, ev.public, ev.private) == ("role_changed", {"participant": co.pid, "role": FACILITATOR}, None)
@@ -1835,6 +1848,8 @@ def test_facilitators_cannot_remove_each_other() -> None:
 def test_hand_over_swaps_the_roles_in_one_decision() -> None:
     room, inbrenger, group = start_case(5, phase="vragenronde")
     old, new = room.facilitator, group[0]
+    room.presence(old, True)
+    room.presence(new, True)  # (to someone offline, the last event would also say since when nobody leads)
     decision = room.run(old, "hand_over", cid="h-1", participant=new.pid)
     assert [(ev.t, ev.public) for ev in decision.events] == [
         ("role_changed", {"participant": new.pid, "role": FACILITATOR}),
@@ -1880,6 +1895,74 @@ def test_the_former_facilitator_joins_the_turn_order_of_the_next_in_turn_phase()
     (ev,) = room.run(room.members[group[0].pid], "advance").events
     # the group in join order: the former facilitator (p1) first, the new one left out
     assert ev.public["turns"]["order"] == ["p1", *(m.pid for m in group[1:])]
+
+
+def test_a_facilitator_who_comes_back_is_still_facilitator() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    fac = room.facilitator
+    room.presence(fac, True)
+    room.presence(fac, False)  # the laptop sleeps ...
+    room.presence(fac, True)  # ... and wakes: nothing was handed on
+    assert room.state.participants[fac.pid].role == FACILITATOR
+    assert "script" in room.snapshot(fac)["phase"] and room.snapshot(fac)["facilitator_away"] is None
+    room.run(fac, "advance")
+
+
+def test_a_participant_takes_over_when_no_facilitator_has_been_here_for_a_while() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    fac, anna, bram = room.facilitator, group[0], group[1]
+    for m in (fac, anna, bram, inbrenger):
+        room.presence(m, True)
+    room.refused(anna, "claim_facilitator")  # the facilitator is here
+    t0 = room.now + 100
+    (ev,) = room.presence(fac, False, at=t0)
+    away = {"since": t0, "claim_at": t0 + FACILITATOR_CLAIM_AFTER}
+    assert ev.public == {"participant": fac.pid, "online": False, "facilitator_away": away}
+    assert all(room.snapshot(m)["facilitator_away"] == away for m in room.everyone)
+    err = room.refused(anna, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER - 1)
+    assert "5 minutes" in err.detail
+    room.refused(inbrenger, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER)  # the inbrenger cannot lead
+    events = room.run(anna, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER).events
+    assert [ev.public for ev in events] == [
+        {"participant": anna.pid, "role": FACILITATOR},
+        {"participant": fac.pid, "role": PARTICIPANT, "facilitator_away": None},  # handed on in their absence
+    ]
+    room.refused(bram, "claim_facilitator", now=t0 + 2 * FACILITATOR_CLAIM_AFTER)  # Anna leads now
+    room.run(room.members[anna.pid], "advance")
+    # the one who was away comes back as a participant; the new facilitator may make them co-facilitator
+    room.presence(fac, True)
+    assert room.state.participants[fac.pid].role == PARTICIPANT and fac.pid in room.state.group()
+    room.run(room.members[anna.pid], "add_facilitator", participant=fac.pid)
+
+
+def test_a_facilitator_back_in_time_stops_the_clock_and_it_restarts_when_they_go() -> None:
+    room, (anna, bram) = start(2)
+    room.presence(anna, True, at=1000.0)  # the facilitator never came: nobody leads since then
+    assert room.state.fac_away_since == 1000.0
+    room.presence(room.facilitator, True, at=1100.0)
+    assert room.state.fac_away_since is None
+    room.presence(room.facilitator, False, at=1200.0)
+    room.refused(anna, "claim_facilitator", now=1000.0 + FACILITATOR_CLAIM_AFTER)  # counts from 1200 now
+    assert room.run(anna, "claim_facilitator", now=1200.0 + FACILITATOR_CLAIM_AFTER).events
+    # a co-facilitator who is online is enough; a screen cannot take over
+    room, (anna, bram) = start(2)
+    screen = room.join("Scherm", screen=True)
+    room.run(room.facilitator, "add_facilitator", participant=bram.pid)
+    room.presence(room.members[bram.pid], True, at=10.0)
+    room.presence(room.facilitator, True, at=10.0)
+    room.presence(room.facilitator, False, at=20.0)
+    assert room.state.fac_away_since is None
+    room.refused(anna, "claim_facilitator", now=20.0 + 2 * FACILITATOR_CLAIM_AFTER)
+    room.refused(screen, "claim_facilitator", now=20.0 + 2 * FACILITATOR_CLAIM_AFTER)
+
+
+def test_handing_over_to_someone_offline_starts_the_clock() -> None:
+    room, (anna, bram) = start(2)
+    room.presence(room.facilitator, True, at=50.0)
+    events = room.run(room.facilitator, "hand_over", participant=anna.pid, now=60.0).events
+    assert events[-1].public["facilitator_away"] == {"since": 60.0, "claim_at": 60.0 + FACILITATOR_CLAIM_AFTER}
+    (ev,) = room.presence(room.members[anna.pid], True, at=70.0)
+    assert ev.public["facilitator_away"] is None
 
 
 def test_a_case_of_someone_who_became_facilitator_cannot_be_chosen() -> None:

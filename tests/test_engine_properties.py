@@ -17,7 +17,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from protocol import errors
 from protocol.messages import COMMANDS, Command
 from server.rooms import identity
-from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, fresh_timer, new_room
+from server.rooms.engine import (
+    FACILITATOR_CLAIM_AFTER,
+    MIN_ANONYMOUS_GROUP,
+    apply,
+    decide,
+    decide_presence,
+    fresh_timer,
+    new_room,
+)
 from server.rooms.events import Event, RoomError
 from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
@@ -208,6 +216,8 @@ class RoomMachine(RuleBasedStateMachine):
         pre_cards = cards(room, phase.id) if phase.id in s.deals else {}
         pre_timer = s.timer()
         pre_roles = {p.id: p.role for p in s.participants.values() if not p.removed}
+        pre_online = {p.id: p.online for p in s.participants.values() if not p.removed}
+        pre_away = s.fac_away_since
         role = s.participants[who.pid].role  # `who` may be an old copy: roles change
         who = dataclasses.replace(who, role=role)
         room.now += 7.25  # the server clock moves on between commands
@@ -274,10 +284,19 @@ class RoomMachine(RuleBasedStateMachine):
             elif ev.t == "timer":
                 assert cmd.t == "timer" and who.role == FACILITATOR
                 self._check_timer_step(cmd, pre_timer, ev.public["timer"], room.now)
+            elif ev.t == "role_changed" and cmd.t == "claim_facilitator":
+                # a participant takes over only when no facilitator has been online for long enough
+                assert who.role == PARTICIPANT and who.pid != pre_inbrenger
+                assert not any(pre_roles[p] == FACILITATOR and pre_online[p] for p in pre_roles)
+                assert pre_away is not None and room.now >= pre_away + FACILITATOR_CLAIM_AFTER
+                change = {k: ev.public[k] for k in ("participant", "role")}
+                assert change == {"participant": who.pid, "role": FACILITATOR} or (
+                    change["role"] == PARTICIPANT and pre_roles[change["participant"]] == FACILITATOR
+                )
             elif ev.t == "role_changed":
                 assert who.role == FACILITATOR and cmd.t in ("add_facilitator", "hand_over")
                 target = cmd.args["participant"]
-                assert ev.public in (
+                assert {k: ev.public[k] for k in ("participant", "role")} in (
                     {"participant": target, "role": FACILITATOR},
                     {"participant": who.pid, "role": PARTICIPANT},
                 )
@@ -342,7 +361,7 @@ class RoomMachine(RuleBasedStateMachine):
             if inp in phase.accepts:
                 options.append((t, "inbrenger" if t in ("mark_answered", "rate_question") else phase.accepts[inp]))
         options += [(t, "fac") for t in ("back", "remove", "lock", "timer", "timer", "add_facilitator", "hand_over")]
-        options += [("ready", "everyone"), ("summary", "inbrenger")]
+        options += [("ready", "everyone"), ("summary", "inbrenger"), ("claim_facilitator", "everyone")]
         options += {
             "casuskeuze": [("close_vote", "fac"), ("choose_case", "fac"), ("choose_case", "fac")],
             "vragenronde": [("hide_question", "fac")],
@@ -441,8 +460,10 @@ class RoomMachine(RuleBasedStateMachine):
         self._mark_system()
 
     def presence(self, data: st.DataObject) -> None:
+        """Someone comes or goes; sometimes a while passes first (a facilitator may stay away)."""
+        self.room.now += data.draw(st.sampled_from([0, 0, 60, FACILITATOR_CLAIM_AFTER]))
         who = self._draw_member(data, self.room.everyone)
-        self.room.commit(decide_presence(self.room.state, who.pid, data.draw(st.booleans())))
+        self.room.commit(decide_presence(self.room.state, who.pid, data.draw(st.booleans()), self.room.now))
         self._mark_system()
 
     # ----------------------------------------------------------------- invariants
@@ -579,6 +600,8 @@ class RoomMachine(RuleBasedStateMachine):
         s = self.room.state
         active = [p for p in s.participants.values() if not p.removed]
         assert any(p.role == FACILITATOR for p in active), "the room lost its last facilitator"
+        if any(p.role == FACILITATOR and p.online for p in active):  # the clock runs only while nobody leads
+            assert s.fac_away_since is None
         assert all(s.participants[pid].role == PARTICIPANT for pid in s.group())
         for p in active:  # the harness follows the room
             assert self.room.members[p.id].role == p.role

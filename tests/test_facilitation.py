@@ -363,3 +363,63 @@ async def test_a_role_changed_while_away_gives_a_fresh_snapshot_on_resume(server
         await away.close()
     finally:
         await s.close()
+
+
+# --------------------------------------------------------------------------- a facilitator away
+
+
+def _online(c: KringClient, pid: str) -> bool:
+    return any(p["id"] == pid and p["online"] for p in c.state["participants"])
+
+
+async def test_a_facilitator_whose_connection_drops_leads_again_after_the_resume(server):
+    s = await open_session(server, n=3)
+    fac, anna = s.facilitator, s.members[0]
+    try:
+        await fac.command("advance")  # opening
+        await fac.drop()  # the laptop sleeps; the client library resumes by itself
+        await fac.wait_until(lambda c: c.connected.is_set() and c.close_code is not None)
+        assert fac.me["role"] == "facilitator" and fac.role_changes == 0
+        assert "script" in fac.state["phase"]
+        await fac.command("advance")  # and it still leads
+        await s.settle()
+        assert anna.state["phase"]["id"] == "casuskeuze"
+        await anna.wait_until(lambda c: _online(c, fac.me["id"]) and c.state["facilitator_away"] is None)
+        await _assert_mirrors_equal_server(server, s.everyone)
+    finally:
+        await s.close()
+
+
+async def test_while_the_facilitator_is_away_the_room_counts_down_to_a_take_over(server):
+    """No facilitator online: everyone sees since when, and from when a participant may take
+    over (the take-over itself is tested in the engine, where time can be moved on); the
+    facilitator who comes back in time simply leads on."""
+    s = await open_session(server, n=3)
+    fac, anna = s.facilitator, s.members[0]
+    back: KringClient | None = None
+    try:
+        await fac.command("advance")
+        await s.settle()
+        assert anna.state["facilitator_away"] is None
+        with pytest.raises(CommandError) as err:
+            await anna.command("claim_facilitator")
+        assert err.value.code == errors.NOT_ALLOWED and "hand the role over" in str(err.value)
+        before = time.time()
+        await fac.close()  # gone, and not coming back by itself
+        await anna.wait_until(lambda c: c.state["facilitator_away"] is not None)
+        away = anna.state["facilitator_away"]
+        assert before - 60 < away["since"] < time.time() + 60
+        assert away["claim_at"] == away["since"] + 5 * 60
+        assert all(m.state["facilitator_away"] == away for m in s.members)
+        with pytest.raises(CommandError) as err:
+            await anna.command("claim_facilitator")
+        assert err.value.code == errors.NOT_ALLOWED and "5 minutes" in str(err.value)
+        back = await KringClient(ws_url(server)).resume(fac.token or "")
+        assert back.me["role"] == "facilitator" and "script" in back.state["phase"]
+        await anna.wait_until(lambda c: c.state["facilitator_away"] is None)
+        await back.command("advance")
+        await _assert_mirrors_equal_server(server, [*s.members, back])
+    finally:
+        if back is not None:
+            await back.close()
+        await s.close()

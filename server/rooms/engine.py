@@ -35,6 +35,8 @@ from .state import (
 )
 
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
+#: seconds without any facilitator online after which a participant may take the role over
+FACILITATOR_CLAIM_AFTER = 5 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +127,40 @@ def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTIC
     return Decision([ev], {"participant": pid})
 
 
-def decide_presence(state: RoomState, pid: str, online: bool) -> Decision:
+def decide_presence(state: RoomState, pid: str, online: bool, now: float = 0.0) -> Decision:
+    """Someone's first connection opened or last one closed. `now` (server unix time) dates
+    the moment the last facilitator went away, from which a participant may take over."""
     p = state.active(pid)
     if p is None or p.online == online or state.ended:
         return Decision()
-    return Decision([Event("presence", {"participant": pid, "online": online})])
+    events = [Event("presence", {"participant": pid, "online": online})]
+    return Decision(_with_away(state, events, now, online={pid: online}))
+
+
+def away_record(since: float | None) -> dict[str, float] | None:
+    """Since when no facilitator has been online, and from when a participant may take over."""
+    return None if since is None else {"since": since, "claim_at": since + FACILITATOR_CLAIM_AFTER}
+
+
+def _with_away(
+    s: RoomState,
+    events: list[Event],
+    now: float,
+    roles: dict[str, str] | None = None,
+    online: dict[str, bool] | None = None,
+) -> list[Event]:
+    """If these events change whether any facilitator is online, the last one says so
+    (`facilitator_away`), with the time: the engine reads no clock, so it keeps the moment."""
+    roles, online = roles or {}, online or {}
+    present = any(
+        roles.get(p.id, p.role) == FACILITATOR and online.get(p.id, p.online)
+        for p in s.participants.values()
+        if not p.removed
+    )
+    since = None if present else (s.fac_away_since if s.fac_away_since is not None else (now or None))
+    if since != s.fac_away_since:
+        events[-1].public["facilitator_away"] = away_record(since)
+    return events
 
 
 # --------------------------------------------------------------------------- commands
@@ -881,18 +912,40 @@ def _new_facilitator(s: RoomState, a: Actor, pid: str) -> Participant:
 
 def _add_facilitator(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     target = _new_facilitator(s, a, args["participant"])
-    return Decision([Event("role_changed", {"participant": target.id, "role": FACILITATOR})])
+    events = [Event("role_changed", {"participant": target.id, "role": FACILITATOR})]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR}))
 
 
 def _hand_over(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     target = _new_facilitator(s, a, args["participant"])
     # one decision: the room is never without a facilitator, and never has one too many
-    return Decision(
-        [
-            Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
-            Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
-        ]
-    )
+    events = [
+        Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
+        Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
+    ]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR, a.pid: PARTICIPANT}))
+
+
+def _claim(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Take over as facilitator when none has been online for FACILITATOR_CLAIM_AFTER: the
+    group is not left without a lead. Those who were facilitator and are away become
+    participants, as after a hand-over; the new facilitator can make them co-facilitators."""
+    me = s.active(a.pid)
+    if me is None or me.role != PARTICIPANT:
+        raise _deny("only a participant can take over as facilitator")
+    if a.pid == s.inbrenger:
+        raise _deny("the inbrenger cannot be a facilitator")
+    active = [p for p in s.participants.values() if not p.removed]
+    if any(p.role == FACILITATOR and p.online for p in active):
+        raise _deny("a facilitator is here: ask them to hand the role over")
+    since = s.fac_away_since
+    if since is None or not ctx.now or ctx.now < since + FACILITATOR_CLAIM_AFTER:
+        raise _deny(f"you can take over once no facilitator has been here for {FACILITATOR_CLAIM_AFTER // 60} minutes")
+    absent = [p.id for p in active if p.role == FACILITATOR]
+    events = [Event("role_changed", {"participant": a.pid, "role": FACILITATOR})]
+    events += [Event("role_changed", {"participant": pid, "role": PARTICIPANT}) for pid in absent]
+    roles = {a.pid: FACILITATOR, **dict.fromkeys(absent, PARTICIPANT)}
+    return Decision(_with_away(s, events, ctx.now, roles=roles))
 
 
 def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -949,6 +1002,7 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "timer": _timer,
     "add_facilitator": _add_facilitator,
     "hand_over": _hand_over,
+    "claim_facilitator": _claim,
     "confirm": _confirm,
     "propose_case": _propose,
     "withdraw_case": _withdraw_case,
@@ -1012,6 +1066,12 @@ def _summary_perspectives(s: RoomState) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- apply
 
 
+def _set_away(s: RoomState, pub: dict[str, Any]) -> None:
+    if "facilitator_away" in pub:
+        away = pub["facilitator_away"]
+        s.fac_away_since = away["since"] if away else None
+
+
 def _set_turns(s: RoomState, phase_id: str, rec: dict[str, Any]) -> None:
     old = s.turns.get(phase_id)
     order = list(rec["order"])
@@ -1031,6 +1091,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.counter += 1
     elif t == "presence":
         s.participants[pub["participant"]].online = pub["online"]
+        _set_away(s, pub)
     elif t == "removed":
         pid = pub["participant"]
         p = s.participants[pid]
@@ -1084,6 +1145,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.timer_running, s.timer_deadline, s.timer_remaining = timer["running"], timer["deadline"], timer["remaining"]
     elif t == "role_changed":
         s.participants[pub["participant"]].role = pub["role"]
+        _set_away(s, pub)
     elif t == "confirmed":
         s.confirmed.append(prv["participant"])
     elif t == "case_proposed":

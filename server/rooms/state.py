@@ -193,6 +193,8 @@ class RoomState:
     cases_done: int = 0
     started_at: float | None = None  # server time the group left the lobby (proof of participation)
     listed: list[str] = field(default_factory=list)  # who agreed to be named on the proof
+    #: server time since when no facilitator has been online (None while one is, or before anyone came)
+    fac_away_since: float | None = None
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import identity
+from .engine import away_record
 from .events import FACILITATORS, Actor, Event
 from .state import FACILITATOR, SCREEN, Deal, RoomState
 
@@ -102,4 +103,5 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "cases_done": s.cases_done,
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
+        "facilitator_away": away_record(s.fac_away_since),
     }
