@@ -29,6 +29,7 @@ class Mirror:
         self.me: str | None = None  # the viewer's participant id
         self.seq = 0
         self.ended = False
+        self.proof: dict[str, Any] | None = None
 
     def reset(self, snapshot: dict[str, Any], seq: int) -> None:
         self.state = copy.deepcopy(snapshot)
@@ -52,6 +53,12 @@ class Mirror:
             s["own_questions"] = sorted({*s["own_questions"], result["question"]}, key=_num)
         elif command == "note" and "note" in result:
             s["own_notes"] = sorted({*s["own_notes"], result["note"]}, key=_num)
+            if "record" in result:  # your own note, hidden from the others until the reveal
+                _upsert(s["notes"], result["record"])
+        elif command == "draw_card" and "card" in result:  # a private card: nobody else is told
+            s["deals"][result["phase"]]["mine"] = result["card"]
+        elif command == "perspective" and "texts" in result:
+            s["deals"][result["phase"]]["my_texts"] = list(result["texts"])
         elif command == "upvote":
             own = set(s["own_upvotes"])
             if args["on"]:
@@ -69,6 +76,8 @@ class Mirror:
         for p in self.state["participants"]:
             if p["id"] == ev["participant"]:
                 p["online"] = ev["online"]
+        if "facilitator_away" in ev:  # no facilitator online since ..., or one is back
+            self.state["facilitator_away"] = ev["facilitator_away"]
 
     def _removed(self, ev: dict) -> None:
         s = self.state
@@ -82,6 +91,8 @@ class Mirror:
         for p in self.state["participants"]:
             if p["id"] == ev["participant"]:
                 p["role"] = ev["role"]
+        if "facilitator_away" in ev:
+            self.state["facilitator_away"] = ev["facilitator_away"]
 
     def _locked(self, ev: dict) -> None:
         self.state["locked"] = ev["locked"]
@@ -90,6 +101,7 @@ class Mirror:
         self.state["phase"] = ev["phase"]
         self.state["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
         self.state["notes_hidden"] = ev["notes_hidden"]
+        self.state["turns"] = ev["turns"]  # the phase's own speaking order (empty if it has none)
         self.state["ready_count"] = 0
         self.state["ready"] = False
 
@@ -138,11 +150,7 @@ class Mirror:
             own_questions=[],
             own_upvotes=[],
             essence=None,
-            cards_dealt=0,
-            my_card=None,
-            perspectives_written=0,
-            my_perspective=None,
-            perspectives=None,
+            deals={},
             turns={"order": [], "current": 0},
             advice=[],
             response=None,
@@ -198,6 +206,7 @@ class Mirror:
         s = self.state
         s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
         s["case_text"], s["people"] = None, []
+        s["deals"] = {}  # a new case: new cards, a new speaking order
         s["turns"] = {"order": [], "current": 0}
 
     def _case_shared(self, ev: dict) -> None:
@@ -225,18 +234,44 @@ class Mirror:
     def _essence(self, ev: dict) -> None:
         self.state["essence"] = ev["text"]
 
-    def _card_dealt(self, ev: dict) -> None:
-        self.state["cards_dealt"] = ev["cards_dealt"]
-        if "role" in ev:
-            self.state["my_card"] = ev["role"]
+    def _cards_dealt(self, ev: dict) -> None:
+        """A deal, or (public cards) a deal again for late joiners: the cards and who holds
+        which; what was written so far stays."""
+        old = self.state["deals"].get(ev["phase"], {})
+        deal = ev["deal"]
+        mine = deal["holders"].get(self.me or "") if deal["public"] else old.get("mine")
+        self.state["deals"][ev["phase"]] = {
+            **deal,
+            "taken": ev["taken"],
+            "written": ev["written"],
+            "mine": mine,
+            "my_texts": old.get("my_texts"),
+            "perspectives": old.get("perspectives", []),
+            "revealed": False,
+        }
+
+    def _card_drawn(self, ev: dict) -> None:
+        self.state["deals"][ev["phase"]]["taken"] = ev["taken"]  # whose card: only its holder knows (ack)
 
     def _perspective_written(self, ev: dict) -> None:
-        self.state["perspectives_written"] = ev["perspectives_written"]
-        if "feel" in ev:
-            self.state["my_perspective"] = {"feel": ev["feel"], "think": ev["think"]}
+        deal = self.state["deals"][ev["phase"]]
+        deal["written"] = ev["written"]
+        if "texts" in ev:  # your own, hidden until the reveal
+            deal["my_texts"] = ev["texts"]
+        if "perspective" in ev:  # public cards, shown as written
+            shown = ev["perspective"]
+            for i, old in enumerate(deal["perspectives"]):
+                if old["holder"] == shown["holder"]:
+                    deal["perspectives"][i] = shown
+                    break
+            else:
+                deal["perspectives"].append(shown)
+            if shown["holder"] == self.me:
+                deal["my_texts"] = shown["texts"]
 
     def _perspectives_revealed(self, ev: dict) -> None:
-        self.state["perspectives"] = ev["perspectives"]
+        deal = self.state["deals"][ev["phase"]]
+        deal["perspectives"], deal["revealed"] = ev["perspectives"], True
 
     def _turns(self, ev: dict) -> None:
         self.state["turns"] = {"order": ev["order"], "current": ev["current"]}
@@ -268,3 +303,4 @@ class Mirror:
 
     def _ended(self, ev: dict) -> None:
         self.ended = True
+        self.proof = ev.get("proof")  # the final proof of participation: the room is erased next

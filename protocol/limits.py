@@ -14,6 +14,7 @@ MAX_CASES = 20  # proposed cases per room
 MAX_QUESTIONS = 300  # questions per room
 MAX_ADVICE = 200  # written advice items per room
 MAX_NOTES = 300  # written notes per room
+MAX_CARD_FIELDS = 4  # texts written from one role card ("Ik voel …", "Ik denk …")
 MAX_TIMER_EXTEND = 3600  # seconds one "extend" of the phase timer may add
 
 RATE_PER_SECOND = 20.0  # sustained commands per connection

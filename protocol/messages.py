@@ -78,7 +78,8 @@ COMMANDS: dict[str, dict[str, Field]] = {
         "rating": Field(str, choices=("warm", "lauw", "koud"), nullable=True),
     },
     "essence": {"text": _text(limits.MAX_SHORT)},
-    "perspective": {"feel": _text(limits.MAX_SHORT), "think": _text(limits.MAX_SHORT)},
+    "draw_card": {},
+    "perspective": {"texts": Field(list, max_len=limits.MAX_CARD_FIELDS, item_max=limits.MAX_SHORT)},
     "note": {"text": _text(limits.MAX_SHORT)},
     "withdraw_note": {"note": ITEM_ID},
     "rate_advice": {
@@ -91,6 +92,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
     "takeaway": {"text": _text(limits.MAX_SHORT)},
     "evaluate": {"score": Field(int, min=1, max=5), "line": _text(limits.MAX_SHORT, required=False)},
     "ready": {"ready": Field(bool)},
+    "claim_facilitator": {},
     "list_me": {"listed": Field(bool)},
     "proof": {},
     "summary": {},
@@ -180,7 +182,7 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
                     raise bad(errors.INVALID_FIELD, f"{name!r} must hold non-empty strings")
                 if spec.item_max is not None and len(item.strip()) > spec.item_max:
                     raise bad(errors.TOO_LARGE, f"an item of {name!r} is too long")
-                if _has_control(item, multiline=False):
+                if _has_control(item, multiline=spec.item_max is not None and spec.item_max > limits.MAX_TITLE):
                     raise bad(errors.INVALID_FIELD, f"an item of {name!r} contains control characters")
                 items.append(item.strip())
             value = items

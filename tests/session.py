@@ -95,8 +95,9 @@ async def run_full_session(s: Session) -> None:
     await fac.command("advance")  # association round
     await fac.command("deal_cards")
     await s.settle()
-    for m in group:
-        await m.command("perspective", feel="Ik voel me niet gehoord.", think="Ik denk dat het zo verder moet.")
+    for m in group:  # each takes their own private card (the ack tells which), then writes from it
+        await m.command("draw_card")
+        await m.command("perspective", texts=["Ik voel me niet gehoord.", "Ik denk dat het zo verder moet."])
     await fac.command("reveal")
     await fac.command("advance")  # advice round
     await s.settle()

@@ -69,7 +69,9 @@ async def test_each_kind_of_bad_input_gets_its_code_and_nothing_is_lost(server):
             ({"t": "remove", "participant": "p1"}, "not_allowed"),
             ({"t": "deal_cards"}, "not_allowed"),
             ({"t": "essence", "text": "niet van mij"}, "not_allowed"),
-            ({"t": "perspective", "feel": "a", "think": "b"}, "not_allowed"),
+            ({"t": "perspective", "texts": ["a", "b"]}, "not_allowed"),
+            ({"t": "perspective", "texts": ["a", "b", "c", "d", "e"]}, "too_large"),
+            ({"t": "draw_card"}, "not_allowed"),
             ({"t": "withdraw_question", "question": "q999"}, "not_found"),
         ]:
             with pytest.raises(CommandError) as err:

@@ -19,14 +19,23 @@ from protocol.errors import ProtocolError
 from protocol.messages import COMMANDS, Command, parse_command
 from server.config import Settings
 from server.rooms import identity
-from server.rooms.engine import SELF_ROLE, Decision, apply, decide, decide_join, decide_presence, new_room
+from server.rooms.engine import (
+    FACILITATOR_CLAIM_AFTER,
+    Decision,
+    apply,
+    decide,
+    decide_join,
+    decide_presence,
+    new_room,
+)
 from server.rooms.events import Actor, Event, RoomError
-from server.rooms.method import DEFAULT_METHOD, load
+from server.rooms.method import DEFAULT_METHOD, METHODS_DIR, load
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, sees_private, snapshot
 
 METHOD = load(DEFAULT_METHOD)
 PHASES = [p.id for p in METHOD.phases]
+SELF_ROLE = METHOD.decks["betrokkenen"].self_card or {}
 NAMES = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Ilse", "Joost"]
 PEOPLE = ["de collega", "de teamleider"]
 
@@ -61,6 +70,7 @@ PHASE_INPUT = {
     "rate_question": "questions",
     "essence": "essence",
     "perspective": "perspectives",
+    "draw_card": "perspectives",
     "advice": "advice",
     "respond": "response",
     "takeaway": "takeaway",
@@ -68,7 +78,7 @@ PHASE_INPUT = {
     "note": "notes",
     "withdraw_note": "notes",
 }
-OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof")
+OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof", "claim_facilitator")
 
 
 # --------------------------------------------------------------------------- harness
@@ -135,6 +145,10 @@ class Room:
                     self.facilitator = self.members[pid]
         return decision
 
+    def presence(self, who: Member, online: bool, at: float | None = None) -> list[Event]:
+        """A first connection opened or a last one closed, at server time `at`."""
+        return self.commit(decide_presence(self.state, who.pid, online, self.now if at is None else at)).events
+
     def join(self, name: str, token: str | None = None, *, screen: bool = False) -> Member:
         token = token or f"token-{len(self.members) + 1}-{name}"
         role = SCREEN if screen else PARTICIPANT
@@ -170,7 +184,7 @@ class Room:
         return snapshot(self.state, who.actor)
 
     def goto(self, phase_id: str) -> None:
-        target = PHASES.index(phase_id)
+        target = [p.id for p in self.state.method.phases].index(phase_id)
         while self.state.phase != target:
             self.run(self.facilitator, "advance" if self.state.phase < target else "back")
 
@@ -179,20 +193,46 @@ class Room:
         return list(self.members.values())
 
 
+def turn_order(room: Room) -> list[str]:
+    return room.state.current_turns().order
+
+
+def cards(room: Room, phase: str = "associatieronde") -> dict[str, str]:
+    """Who holds which card: by participant id, whether the deal was public or private
+    (then worked out from each member's own tag, as only their connection could)."""
+    deal = room.state.deals[phase]
+    if deal.public:
+        return dict(deal.holders)
+    tags = {identity.card_tag(m.actor.anon_key, phase): m.pid for m in room.everyone}
+    return {tags[key]: card for key, card in deal.holders.items()}
+
+
+def role_name(room: Room, card_id: str, phase: str = "associatieronde") -> str:
+    return room.state.deals[phase].card(card_id)["name"][room.state.language]
+
+
+def draw(room: Room, members: Iterable[Member]) -> dict[str, str]:
+    """Each member takes their private card; returns pid -> card id, from the acks."""
+    return {m.pid: room.run(m, "draw_card").result["card"] for m in members}
+
+
 def start(n: int = 4, **room_args: Any) -> tuple[Room, list[Member]]:
     room = Room(**room_args)
     return room, [room.join(name) for name in NAMES[:n]]
 
 
 def start_case(
-    n: int = 4, phase: str = "casuskeuze", people: list[str] | None = None, **room_args: Any
+    n: int = 4, phase: str = "casuskeuze", people: list[str] | None = None, method: str | None = None, **room_args: Any
 ) -> tuple[Room, Member, list[Member]]:
-    """A room with n participants, the first one's case chosen and shared, in `phase`.
+    """A room with n participants, the first one's case chosen and shared, in `phase`
+    (of `method`, drie-rondes unless named).
 
     Returns the room, the inbrenger and the group (the other participants).
     """
     room, members = start(n, **room_args)
-    room.goto("casuskeuze")
+    if method is not None:
+        room.run(room.facilitator, "set_method", method=method)
+    room.goto(next(p.id for p in room.state.method.phases if "cases" in p.accepts))
     case = room.run(members[0], "propose_case", title="Lastige collega", question="Hoe zeg ik nee?").result["case"]
     room.run(room.facilitator, "choose_case", case=case)
     text = "Mijn collega vraagt steeds ..."
@@ -245,7 +285,7 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         "mark_answered": {"question": question, "answered": True},
         "rate_question": {"question": question, "rating": "warm"},
         "essence": {"text": "Wat bleef hangen"},
-        "perspective": {"feel": "Ik voel onrust", "think": "Ik denk na"},
+        "perspective": {"texts": ["Ik voel onrust", "Ik denk na"]},
         "advice": {"text": "Probeer dit"},
         "respond": {"text": "Dank je"},
         "takeaway": {"text": "Ik neem mee"},
@@ -721,36 +761,46 @@ def test_essence_only_by_the_inbrenger() -> None:
 # --------------------------------------------------------------------------- association round
 
 
-def test_cards_are_dealt_by_the_facilitator_in_the_association_round() -> None:
+def test_cards_are_put_on_the_table_by_the_facilitator_in_the_association_round() -> None:
     room, inbrenger, group = start_case(4, phase="vragenronde")
     room.refused(room.facilitator, "deal_cards")
+    room.refused(group[0], "draw_card")
     room.run(room.facilitator, "advance")
     room.refused(group[0], "deal_cards")
     room.refused(inbrenger, "deal_cards")
-    assert len(room.run(room.facilitator, "deal_cards").events) == len(group)
-    room.refused(room.facilitator, "deal_cards")  # everyone already has one
+    room.refused(group[0], "draw_card")  # nothing on the table yet
+    ev = room.one(room.facilitator, "deal_cards")
+    assert ev.t == "cards_dealt" and ev.private is None and ev.to == ()
+    deal = ev.public["deal"]
+    assert ev.public["phase"] == "associatieronde" and ev.public["taken"] == ev.public["written"] == 0
+    assert deal["public"] is False and deal["hidden"] is True and deal["holders"] == {}
+    assert [c["name"]["nl"] for c in deal["cards"]] == [*PEOPLE, SELF_ROLE["nl"]]
+    assert all([f["id"] for f in c["fields"]] == ["voel", "denk"] for c in deal["cards"])
+    room.refused(room.facilitator, "deal_cards")  # on the table already: each takes their own
 
 
-def test_every_group_member_gets_exactly_one_card_that_only_they_see() -> None:
+def test_each_member_of_the_group_takes_a_private_card_nobody_else_learns() -> None:
     room, inbrenger, group = start_case(6, phase="associatieronde")
-    events = room.run(room.facilitator, "deal_cards").events
-    holders = [ev.to for ev in events]
-    assert sorted(holders) == sorted((m.pid,) for m in group)
-    assert [ev.public for ev in events] == [{"cards_dealt": i} for i in range(1, len(group) + 1)]
-    for ev in events:
-        (holder,) = ev.to
-        for viewer in room.everyone:
-            mine = viewer.pid == holder
-            assert sees_private(ev, viewer.pid, viewer.role) is mine
-            f = frame(ev, viewer.pid, viewer.role)
-            assert ("role" in f) is mine
-            if mine:
-                assert f["role"] == room.state.cards[holder]
+    screen = room.join("Scherm", screen=True)
+    room.run(room.facilitator, "deal_cards")
+    for outsider in (inbrenger, room.facilitator, screen):
+        room.refused(outsider, "draw_card")
+    taken = draw(room, group)
+    drawn = [ev for ev in room.log if ev.t == "card_drawn"]
+    assert [ev.public for ev in drawn] == [{"phase": "associatieronde", "taken": i} for i in range(1, len(group) + 1)]
+    for ev, member in zip(drawn, group, strict=True):
+        assert ev.private is None and ev.to == ()
+        for m in group:  # the stored event names nobody: only a tag of the holder's token
+            assert_no_trace(ev.to_dict(), m)
+        assert ev.internal["tag"] == identity.card_tag(member.actor.anon_key, "associatieronde")
+    assert cards(room) == taken
     for viewer in room.everyone:
-        snap = room.snapshot(viewer)
-        assert snap["my_card"] == room.state.cards.get(viewer.pid)
-        assert snap["cards_dealt"] == len(group)
-    assert inbrenger.pid not in room.state.cards and room.facilitator.pid not in room.state.cards
+        snap = room.snapshot(viewer)["deals"]["associatieronde"]
+        assert snap["mine"] == taken.get(viewer.pid) and snap["taken"] == len(group)
+        assert snap["holders"] == {}
+    # taking again gives the same card, and nothing new happens
+    again = room.run(group[0], "draw_card")
+    assert again.events == [] and again.result == {"phase": "associatieronde", "card": taken[group[0].pid]}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -763,7 +813,8 @@ def test_all_roles_are_covered_before_any_repeats(n: int, people: list[str], lan
     for seed in range(15):
         room, _, group = start_case(n, phase="associatieronde", people=people, language=language, seed=seed)
         room.run(room.facilitator, "deal_cards")
-        counts = Counter(room.state.cards.values())
+        draw(room, group)
+        counts = Counter(role_name(room, c) for c in cards(room).values())
         assert set(counts) <= set(roles)
         if len(group) >= len(roles):
             assert set(counts) == set(roles)
@@ -772,76 +823,331 @@ def test_all_roles_are_covered_before_any_repeats(n: int, people: list[str], lan
             assert max(counts.values()) == 1
 
 
-def test_a_late_joiner_gets_a_card_that_keeps_the_roles_balanced() -> None:
+def test_a_late_joiner_takes_a_card_that_keeps_the_roles_balanced() -> None:
     room, _, group = start_case(4, phase="associatieronde", people=["a", "b"])
     room.run(room.facilitator, "deal_cards")
-    assert sorted(room.state.cards.values()) == sorted(["a", "b", SELF_ROLE["nl"]])
+    draw(room, group)
+    assert sorted(role_name(room, c) for c in cards(room).values()) == sorted(["a", "b", SELF_ROLE["nl"]])
     late = room.join("Laatkomer")
-    room.refused(late, "perspective", feel="Ik voel", think="Ik denk")  # no card yet
-    (ev,) = room.run(room.facilitator, "deal_cards").events
-    assert ev.to == (late.pid,) and ev.public == {"cards_dealt": 4}
-    assert Counter(room.state.cards.values()).most_common(1)[0][1] == 2
+    room.refused(late, "perspective", texts=["Ik voel", "Ik denk"])  # no card yet
+    (ev,) = room.run(late, "draw_card").events
+    assert ev.public == {"phase": "associatieronde", "taken": 4}
+    assert Counter(cards(room).values()).most_common(1)[0][1] == 2
+
+
+def test_a_case_that_names_nobody_still_has_the_inbrenger_card() -> None:
+    room, _, group = start_case(4, phase="associatieronde", people=[])
+    deal = room.one(room.facilitator, "deal_cards").public["deal"]
+    assert [c["id"] for c in deal["cards"]] == ["self"]
 
 
 def test_perspectives_only_by_card_holders_and_hidden_until_reveal() -> None:
     room, inbrenger, group = start_case(5, phase="associatieronde")
-    room.refused(group[0], "perspective", feel="Ik voel", think="Ik denk")  # no cards yet
+    room.refused(group[0], "perspective", texts=["Ik voel", "Ik denk"])  # no cards yet
     room.run(room.facilitator, "deal_cards")
-    room.refused(inbrenger, "perspective", feel="Ik voel", think="Ik denk")
-    room.refused(room.facilitator, "perspective", feel="Ik voel", think="Ik denk")
+    room.refused(group[0], "perspective", texts=["Ik voel", "Ik denk"])  # not taken yet
+    draw(room, group)
+    room.refused(inbrenger, "perspective", texts=["Ik voel", "Ik denk"])
+    room.refused(room.facilitator, "perspective", texts=["Ik voel", "Ik denk"])
+    room.refused(group[0], "perspective", code=errors.INVALID_FIELD, texts=["Alleen een gevoel"])
     texts = {}
     for i, member in enumerate(group[:3]):
-        texts[member.pid] = (f"<voel-{i}>", f"<denk-{i}>")
-        ev = room.one(member, "perspective", feel=texts[member.pid][0], think=texts[member.pid][1])
-        assert ev.public == {"perspectives_written": i + 1}
-        assert ev.to == (member.pid,)
-    ev = room.one(group[0], "perspective", feel="<voel-0b>", think="<denk-0b>")  # rewritten, not added
-    assert ev.public == {"perspectives_written": 3}
-    texts[group[0].pid] = ("<voel-0b>", "<denk-0b>")
+        texts[member.pid] = [f"<voel-{i}>", f"<denk-{i}>"]
+        decision = room.run(member, "perspective", texts=texts[member.pid])
+        (ev,) = decision.events
+        assert decision.result == {"phase": "associatieronde", "texts": texts[member.pid]}
+        assert ev.public == {"phase": "associatieronde", "written": i + 1}
+        assert ev.private is None and ev.to == ()  # the writer has it from the ack: nothing names them
+        for m in group:
+            assert_no_trace(ev.to_dict(), m)
+    ev = room.one(group[0], "perspective", texts=["<voel-0b>", "<denk-0b>"])  # rewritten, not added
+    assert ev.public == {"phase": "associatieronde", "written": 3}
+    texts[group[0].pid] = ["<voel-0b>", "<denk-0b>"]
     secret = {"<voel-0>", "<denk-0>"} | {t for pair in texts.values() for t in pair}
     for viewer in room.everyone:
-        own = set(texts.get(viewer.pid, ())) | ({"<voel-0>", "<denk-0>"} if viewer is group[0] else set())
-        seen = json.dumps(room.frames(viewer)) + json.dumps(room.snapshot(viewer))
-        for text in secret - own:
-            assert text not in seen, (viewer.pid, text)
-        snap = room.snapshot(viewer)
-        assert snap["perspectives"] is None and snap["perspectives_written"] == 3
-        mine = texts.get(viewer.pid)
-        assert snap["my_perspective"] == ({"feel": mine[0], "think": mine[1]} if mine else None)
+        frames = json.dumps(room.frames(viewer))
+        own = set(texts.get(viewer.pid, ()))
+        for text in secret:  # no frame carries any text; a snapshot only the viewer's own, as it is now
+            assert text not in frames, (viewer.pid, text)
+            assert (text in json.dumps(room.snapshot(viewer))) is (text in own), (viewer.pid, text)
+        snap = room.snapshot(viewer)["deals"]["associatieronde"]
+        assert snap["perspectives"] == [] and not snap["revealed"] and snap["written"] == 3
+        assert snap["my_texts"] == texts.get(viewer.pid)
 
 
 def test_reveal_releases_every_perspective_at_once_without_authors() -> None:
     room, inbrenger, group = start_case(5, phase="associatieronde")
     room.refused(room.facilitator, "reveal")  # nothing to reveal yet
     room.run(room.facilitator, "deal_cards")
+    held = draw(room, group)
     room.refused(room.facilitator, "reveal")
     for i, member in enumerate(group):
-        room.run(member, "perspective", feel=f"<voel-{i}>", think=f"<denk-{i}>")
+        room.run(member, "perspective", texts=[f"<voel-{i}>", f"<denk-{i}>"])
     room.refused(group[0], "reveal")
     room.refused(inbrenger, "reveal")
     ev = room.one(room.facilitator, "reveal")
     items = ev.public["perspectives"]
-    assert ev.private is None
-    assert all(set(item) == {"role", "feel", "think"} for item in items)
-    expected = {(room.state.cards[m.pid], f"<voel-{i}>", f"<denk-{i}>") for i, m in enumerate(group)}
-    assert {(x["role"], x["feel"], x["think"]) for x in items} == expected
+    assert ev.private is None and ev.public["phase"] == "associatieronde"
+    assert all(set(item) == {"card", "texts"} for item in items)
+    expected = {(held[m.pid], f"<voel-{i}>", f"<denk-{i}>") for i, m in enumerate(group)}
+    assert {(x["card"], *x["texts"]) for x in items} == expected
     for member in group:
         assert_no_trace(ev.to_dict(), member)
     for viewer in room.everyone:
-        assert room.snapshot(viewer)["perspectives"] == items
-    room.refused(group[0], "perspective", feel="Te laat", think="Te laat")
+        snap = room.snapshot(viewer)["deals"]["associatieronde"]
+        assert snap["perspectives"] == items and snap["revealed"]
+    room.refused(group[0], "perspective", texts=["Te laat", "Te laat"])
+    room.refused(group[0], "draw_card")
     room.refused(room.facilitator, "reveal")
     room.refused(room.facilitator, "deal_cards")
+
+
+def test_nothing_stored_links_a_person_to_their_private_card_or_perspective() -> None:
+    """DESIGN §4: no stored event or state holds the author of an anonymous item. A private
+    card and what was written from it are kept under the holder's tag only."""
+    room, inbrenger, group = start_case(5, phase="associatieronde")
+    room.run(room.facilitator, "deal_cards")
+    draw(room, group)
+    for i, member in enumerate(group):
+        room.run(member, "perspective", texts=[f"<voel-{i}>", f"<denk-{i}>"])
+    room.run(room.facilitator, "reveal")
+    stored = room.state.to_dict()["deals"]
+    first_card = next(i for i, ev in enumerate(room.log) if ev.t == "cards_dealt")
+    for member in group:
+        assert_no_trace(stored, member)
+        for ev in room.log[first_card:]:
+            assert_no_trace(ev.to_dict(), member)
 
 
 def test_deal_and_reveal_outside_the_association_round_are_refused() -> None:
     room, _, group = start_case(4, phase="associatieronde")
     room.run(room.facilitator, "deal_cards")
-    room.run(group[0], "perspective", feel="Ik voel", think="Ik denk")
+    draw(room, group)
+    room.run(group[0], "perspective", texts=["Ik voel", "Ik denk"])
     room.run(room.facilitator, "advance")
     room.refused(room.facilitator, "reveal")
     room.refused(room.facilitator, "deal_cards")
-    room.refused(group[1], "perspective", feel="Ik voel", think="Ik denk")
+    room.refused(group[1], "perspective", texts=["Ik voel", "Ik denk"])
+    room.refused(group[1], "draw_card")
+
+
+# --------------------------------------------------------------------------- public cards that rotate (zes denkhoeden)
+
+HATS = ["wit", "rood", "zwart", "geel", "groen", "blauw"]
+HAT_ROUNDS = ["hoeden-1", "hoeden-2", "hoeden-3"]
+
+
+def hats_room(n: int, seed: int = 0) -> tuple[Room, Member, list[Member]]:
+    """A zes-denkhoeden room with n participants (the first is the inbrenger) in round one."""
+    return start_case(n, phase="hoeden-1", method="zes-denkhoeden", seed=seed)
+
+
+def seats(room: Room) -> list[str]:
+    return room.state.seats["hoeden"]
+
+
+def test_hats_are_dealt_in_public_and_everyone_sees_who_wears_which() -> None:
+    room, inbrenger, group = hats_room(7)  # six in the group: every hat worn, no observer
+    room.refused(group[0], "draw_card")  # public cards are dealt, not taken
+    room.refused(group[0], "deal_cards")
+    ev = room.run(room.facilitator, "deal_cards").events[0]
+    deal = ev.public["deal"]
+    assert ev.t == "cards_dealt" and ev.private is None and deal["public"] is True and deal["hidden"] is False
+    assert sorted(deal["holders"]) == sorted(m.pid for m in group)
+    assert sorted(deal["holders"].values()) == sorted(HATS)
+    assert [c["id"] for c in deal["cards"]] == [*HATS, "observator"]
+    assert sorted(ev.internal["seats"]) == sorted(m.pid for m in group)
+    for viewer in room.everyone:
+        snap = room.snapshot(viewer)["deals"]["hoeden-1"]
+        assert snap["holders"] == deal["holders"] and snap["mine"] == deal["holders"].get(viewer.pid)
+    room.refused(room.facilitator, "deal_cards")  # everyone has one
+
+
+@pytest.mark.parametrize("n", [5, 6, 7, 8, 9])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_hats_move_on_each_round_and_left_over_hats_come_in(n: int, seed: int) -> None:
+    room, inbrenger, group = hats_room(n, seed)
+    worn: dict[str, list[str]] = {m.pid: [] for m in group}
+    for r, phase in enumerate(HAT_ROUNDS):
+        room.goto(phase)
+        room.run(room.facilitator, "deal_cards")
+        holders = cards(room, phase)
+        assert set(holders) == {m.pid for m in group}
+        for i, pid in enumerate(seats(room)):  # the seating of the first deal is kept
+            wearers = min(len(group), len(HATS))
+            if i < wearers:
+                assert holders[pid] == HATS[(i + r) % len(HATS)]  # moved on r places round the hats
+            else:
+                assert holders[pid] == "observator"  # more people than hats: they observe, every round
+            worn[pid].append(holders[pid])
+        hats = [h for h in holders.values() if h != "observator"]
+        assert len(hats) == len(set(hats)) == min(len(group), len(HATS))  # no hat twice at once
+    for seq in worn.values():
+        if "observator" not in seq:
+            assert len(set(seq)) == len(HAT_ROUNDS)  # a new hat every round
+    all_worn = {h for seq in worn.values() for h in seq}
+    assert all_worn >= set(HATS) or len(group) + len(HAT_ROUNDS) - 1 < len(HATS)
+
+
+def test_a_replay_of_the_log_deals_the_same_hats() -> None:
+    room, inbrenger, group = hats_room(8, seed=3)
+    for phase in HAT_ROUNDS:
+        room.goto(phase)
+        room.run(room.facilitator, "deal_cards")
+    s = room.state
+    replica = new_room(s.code, s.epoch, s.participants["p1"].token_hash, method_id=DEFAULT_METHOD)
+    for ev in room.log:
+        apply(replica, Event.from_dict(json.loads(json.dumps(ev.to_dict()))))
+    assert replica.to_dict() == s.to_dict()
+    assert {p: cards(room, p) for p in HAT_ROUNDS} == {p: dict(replica.deals[p].holders) for p in HAT_ROUNDS}
+
+
+def test_hats_speak_in_the_deck_order_and_the_observer_writes_notes_instead() -> None:
+    room, inbrenger, group = hats_room(8)  # seven in the group: six hats and an observer
+    (dealt, turns) = room.run(room.facilitator, "deal_cards").events
+    holders = dealt.public["deal"]["holders"]
+    observer = room.members[next(pid for pid, c in holders.items() if c == "observator")]
+    wearer = {c: room.members[pid] for pid, c in holders.items()}
+    assert turns.t == "turns" and turns.public["order"] == [wearer[h].pid for h in HATS]  # white first, blue last
+    assert observer.pid not in turns.public["order"]
+    # the observer writes notes, not a perspective, and needs no turn; the notes carry their name
+    room.refused(observer, "perspective", texts=["Ik zie"])
+    note = room.one(observer, "note", text="<iedereen blijft netjes bij de eigen hoed>")
+    assert note.public["note"]["author"] == observer.pid and note.to == ()
+    room.refused(wearer["wit"], "note", text="Mag ik ook?")  # this phase takes no notes from the hats
+    # only the current speaker writes, from their own hat, as many times as they like in their turn
+    room.refused(wearer["rood"], "perspective", texts=["Te vroeg"])
+    room.refused(inbrenger, "perspective", texts=["Ik luister"])
+    ev = room.one(wearer["wit"], "perspective", texts=["<de feiten>"])
+    shown = {"holder": wearer["wit"].pid, "card": "wit", "texts": ["<de feiten>"]}
+    assert ev.public == {"phase": "hoeden-1", "written": 1, "perspective": shown} and ev.to == ()
+    ev = room.one(wearer["wit"], "perspective", texts=["<de feiten, beter>"])
+    room.run(wearer["wit"], "pass_turn")
+    room.run(wearer["rood"], "perspective", texts=["<mijn gevoel>"])
+    for viewer in room.everyone:  # shown as written: public cards have no secrets
+        snap = room.snapshot(viewer)["deals"]["hoeden-1"]
+        assert [(p["card"], p["texts"]) for p in snap["perspectives"]] == [
+            ("wit", ["<de feiten, beter>"]),
+            ("rood", ["<mijn gevoel>"]),
+        ]
+    room.refused(room.facilitator, "reveal")  # nothing hidden to reveal
+    # the inbrenger listens: no rating, no reacting in between
+    room.refused(inbrenger, "respond", text="Ja maar")
+
+
+def test_a_late_joiner_gets_a_hat_nobody_wears_or_observes() -> None:
+    room, inbrenger, group = hats_room(5)  # four in the group: two hats left over
+    room.run(room.facilitator, "deal_cards")
+    before = cards(room, "hoeden-1")
+    late = room.join("Laatkomer")
+    (dealt, _) = room.run(room.facilitator, "deal_cards").events
+    holders = dealt.public["deal"]["holders"]
+    assert {p: c for p, c in holders.items() if p != late.pid} == before
+    assert holders[late.pid] in set(HATS) - set(before.values())
+    assert room.state.current_turns().order[-1] == late.pid  # speaks after those who were there
+    for name in ("Zes", "Zeven"):
+        room.join(name)
+    room.run(room.facilitator, "deal_cards")
+    assert Counter(cards(room, "hoeden-1").values())["observator"] == 1
+
+
+def test_cards_may_ask_for_their_own_fields() -> None:
+    own = (METHODS_DIR / "zes-denkhoeden.toml").read_text(encoding="utf-8")
+    own = own.replace('id = "zes-denkhoeden"', 'id = "eigen-hoeden"', 1).replace(
+        'id = "wit"\n',
+        'id = "wit"\nfields = [{ id = "weten", label = { nl = "Wat we weten", en = "What we know" } },'
+        ' { id = "missen", label = { nl = "Wat we missen", en = "What we miss" } }]\n',
+        1,
+    )
+    room, members = start(5)
+    room.run(room.facilitator, "set_method", method_toml=own)
+    room.goto("casuskeuze")
+    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
+    room.run(room.facilitator, "choose_case", case=case)
+    room.goto("hoeden-1")
+    (dealt, _) = room.run(room.facilitator, "deal_cards").events
+    white = room.members[next(p for p, c in dealt.public["deal"]["holders"].items() if c == "wit")]
+    assert [f["id"] for f in room.state.deals["hoeden-1"].card("wit")["fields"]] == ["weten", "missen"]
+    room.refused(white, "perspective", code=errors.INVALID_FIELD, texts=["Alleen wat we weten"])
+    room.run(white, "perspective", texts=["<weten>", "<missen>"])
+
+
+# --------------------------------------------------------------------------- written notes
+
+
+def own_method(base: str, *edits: tuple[str, str]) -> str:
+    """A shipped method file with some lines changed, as a facilitator's own file."""
+    text = (METHODS_DIR / f"{base}.toml").read_text(encoding="utf-8")
+    text = text.replace(f'id = "{base}"', 'id = "eigen-werkvorm"', 1)
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def start_own(method_toml: str, n: int, phase: str, **room_args: Any) -> tuple[Room, Member, list[Member]]:
+    """Like start_case, with the facilitator's own method file."""
+    room, members = start(n, **room_args)
+    room.run(room.facilitator, "set_method", method_toml=method_toml)
+    choice = next(p.id for p in room.state.method.phases if "cases" in p.accepts)
+    room.goto(choice)
+    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
+    room.run(room.facilitator, "choose_case", case=case)
+    room.goto(phase)
+    return room, members[0], members[1:]
+
+
+ANONYMOUS_NOTES = own_method(
+    "incidentmethode",
+    (
+        'accepts = { notes = "group" }\nhidden_until_reveal = true',
+        'accepts = { notes = "group" }\nhidden_until_reveal = true\nanonymous = true',
+    ),
+)
+
+
+def test_hidden_anonymous_notes_are_stored_without_their_writer() -> None:
+    room, inbrenger, group = start_own(ANONYMOUS_NOTES, 5, "wat-zou-jij-doen")
+    ids = {}
+    for i, member in enumerate(group):
+        decision = room.run(member, "note", text=f"<wat ik zou doen {i}>")
+        (ev,) = decision.events
+        ids[member.pid] = nid = decision.result["note"]
+        # everyone gets a count; the writer has the note from the ack, so no event is addressed to them
+        assert ev.public == {"notes_hidden": i + 1} and ev.private is None and ev.to == ()
+        record = decision.result["record"]
+        assert record == {"id": nid, "phase": "wat-zou-jij-doen", "text": f"<wat ik zou doen {i}>", "author": None}
+        for m in group:
+            assert_no_trace(ev.to_dict(), m)
+    for viewer in room.everyone:
+        notes = room.snapshot(viewer)["notes"]
+        assert [n["id"] for n in notes] == ([ids[viewer.pid]] if viewer.pid in ids else [])
+    withdrawn = room.one(group[0], "withdraw_note", note=ids[group[0].pid])
+    assert withdrawn.public == {"notes_hidden": 3, "note": ids[group[0].pid]} and withdrawn.to == ()
+    room.refused(group[1], "withdraw_note", code=errors.NOT_FOUND, note=ids[group[2].pid])  # not theirs
+    revealed = room.one(room.facilitator, "reveal")
+    assert sorted(n["id"] for n in revealed.public["notes"]) == sorted(ids[m.pid] for m in group[1:])
+    assert all(n["author"] is None for n in revealed.public["notes"])
+    stored = [room.state.to_dict()["notes"], *(ev.to_dict() for ev in room.log if ev.t.startswith("note"))]
+    for m in group:
+        assert_no_trace(stored, m)
+
+
+def test_anonymous_advice_carries_no_author() -> None:
+    toml = own_method(
+        "socratische-methode", ('accepts = { advice = "group" }', 'accepts = { advice = "group" }\nanonymous = true')
+    )
+    room, inbrenger, group = start_own(toml, 5, "adviezen")
+    decision = room.run(group[0], "advice", text="<probeer dit>")
+    (ev,) = decision.events
+    assert ev.public["advice"]["author"] is None
+    assert_no_trace(ev.to_dict(), group[0])
+    room.goto("afsluiting")
+    summary = room.run(inbrenger, "summary").result["summary"]
+    assert summary["advice"] == [{"author": None, "text": "<probeer dit>", "rating": None}]
+    # with fewer than three in the group, "anonymous" would name them anyway
+    room, inbrenger, group = start_own(toml, 3, "adviezen")
+    assert room.one(group[0], "advice", text="Bel haar").public["advice"]["author"] == group[0].pid
 
 
 # --------------------------------------------------------------------------- advice round
@@ -849,15 +1155,15 @@ def test_deal_and_reveal_outside_the_association_round_are_refused() -> None:
 
 def test_turn_order_is_the_group_without_the_inbrenger() -> None:
     room, inbrenger, group = start_case(5, phase="associatieronde")
-    ev = room.run(room.facilitator, "advance").events[-1]
-    assert ev.t == "turns"
-    assert ev.public == {"order": [m.pid for m in group], "current": 0}
+    (ev,) = room.run(room.facilitator, "advance").events
+    assert ev.t == "phase"  # the phase carries its speaking order
+    assert ev.public["turns"] == ev.private["turns"] == {"order": [m.pid for m in group], "current": 0}
     assert inbrenger.pid not in room.snapshot(inbrenger)["turns"]["order"]
 
 
 def test_only_the_current_speaker_gives_advice() -> None:
     room, inbrenger, group = start_case(4, phase="adviesronde")
-    order = room.state.turn_order
+    order = turn_order(room)
     speaker, other = room.members[order[0]], room.members[order[1]]
     room.refused(other, "advice", text="Mijn advies")
     room.refused(inbrenger, "advice", text="Mijn advies")
@@ -869,23 +1175,27 @@ def test_only_the_current_speaker_gives_advice() -> None:
 
 def test_pass_turn_by_the_speaker_or_the_facilitator() -> None:
     room, inbrenger, group = start_case(5, phase="adviesronde")
-    order = [room.members[pid] for pid in room.state.turn_order]
+    order = [room.members[pid] for pid in turn_order(room)]
     room.refused(order[1], "pass_turn")
     room.refused(inbrenger, "pass_turn")
-    assert room.one(order[0], "pass_turn").public == {"order": [m.pid for m in order], "current": 1}
+    assert room.one(order[0], "pass_turn").public == {
+        "phase": "adviesronde",
+        "order": [m.pid for m in order],
+        "current": 1,
+    }
     room.refused(order[0], "advice", text="Te laat")
     room.run(order[1], "advice", text="Advies")
     assert room.one(room.facilitator, "pass_turn").public["current"] == 2
     room.run(order[2], "pass_turn")
     room.run(room.facilitator, "pass_turn")
-    assert room.state.turn == len(order)
+    assert room.state.current_turns().done
     room.refused(room.facilitator, "pass_turn")
     room.refused(order[0], "advice", text="Nog eentje")
 
 
 def test_the_inbrenger_listens_until_every_turn_is_done_then_responds() -> None:
     room, inbrenger, group = start_case(4, phase="adviesronde")
-    for pid in room.state.turn_order:
+    for pid in turn_order(room):
         room.refused(inbrenger, "respond", text="Ja maar")
         room.refused(inbrenger, "advice", text="Ja maar")
         room.run(room.members[pid], "advice", text=f"Advies van {pid}")
@@ -915,8 +1225,90 @@ def test_a_newly_chosen_inbrenger_is_not_in_the_turn_order() -> None:
     room.run(group[0], "share_case", text="Mijn casus", people=["de klant"])
     room.goto("adviesronde")
     assert room.state.inbrenger == group[0].pid
-    assert group[0].pid not in room.state.turn_order
-    assert room.state.turn_order[room.state.turn] != group[0].pid
+    turns = room.state.current_turns()
+    assert group[0].pid not in turns.order
+    assert turns.order[turns.current] != group[0].pid
+
+
+def test_the_listening_inbrenger_weighs_no_advice_until_every_turn_is_done() -> None:
+    room, inbrenger, group = start_case(4, phase="adviesronde")
+    order = [room.members[pid] for pid in turn_order(room)]
+    aid = room.run(order[0], "advice", text="<advies>").result["advice"]
+    err = room.refused(inbrenger, "rate_advice", advice=aid, rating="warm")
+    assert err.detail.startswith("the inbrenger listens in this phase")
+    for speaker in order:
+        room.run(speaker, "pass_turn")
+    ev = room.one(inbrenger, "rate_advice", advice=aid, rating="warm")  # now they may respond, and weigh
+    assert ev.public == {"advice": aid, "rating": "warm"}
+
+
+def test_an_inbrenger_with_back_turned_reacts_to_nothing() -> None:
+    room, inbrenger, group = start_case(4, phase="roddelronde", method="roddelmethode")
+    aid = room.run(group[0], "advice", text="Zij zou het gewoon moeten zeggen").result["advice"]
+    room.refused(inbrenger, "rate_advice", advice=aid, rating="warm")
+    room.refused(inbrenger, "advice", text="Ja maar")
+    room.refused(inbrenger, "respond", text="Ja maar")
+    # questions where the inbrenger listens (an own method): no marking or rating either
+    toml = own_method(
+        "vijfstappenmethode",
+        (
+            'accepts = { questions = "group" }\nanonymous = true',
+            'accepts = { questions = "group" }\ninbrenger = "listens"',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "verkennen")
+    qid = room.run(group[0], "ask", text="Wat zei ze toen?").result["question"]
+    room.refused(inbrenger, "mark_answered", question=qid, answered=True)
+    room.refused(inbrenger, "rate_question", question=qid, rating="warm")
+
+
+def test_everyone_means_everyone_who_speaks_in_this_phase() -> None:
+    toml = own_method(
+        "kwaliteitenmethode",
+        (
+            'id = "uitdaging"\nminutes = 10\naccepts = { notes = "group" }',
+            'id = "uitdaging"\nminutes = 10\naccepts = { notes = "everyone" }\ninbrenger = "listens"',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "uitdaging")
+    room.run(group[0], "note", text="De uitdaging is grenzen stellen")
+    err = room.refused(inbrenger, "note", text="Mijn uitdaging is ...")
+    assert err.detail == "the inbrenger listens in this phase"
+
+
+def test_questions_in_turn_come_from_the_current_speaker_only() -> None:
+    room, inbrenger, group = start_case(5, phase="feitenvragen", method="incidentmethode")
+    order = [room.members[pid] for pid in turn_order(room)]
+    assert [m.pid for m in order] == [m.pid for m in group]
+    err = room.refused(order[1], "ask", text="Wie was erbij?")
+    assert err.detail == "wait for your turn"
+    first = room.run(order[0], "ask", text="Wie was erbij?").result["question"]
+    room.run(order[0], "ask", text="Hoe laat was het?")  # as many as they like in their turn
+    room.run(inbrenger, "mark_answered", question=first, answered=True)  # the inbrenger answers
+    room.run(order[0], "pass_turn")
+    room.refused(order[0], "ask", text="Nog eentje")
+    room.run(order[1], "ask", text="Wat zei je leidinggevende?")
+    room.run(room.facilitator, "pass_turn")
+    room.run(room.facilitator, "pass_turn")
+    room.run(room.facilitator, "pass_turn")
+    assert room.state.current_turns().done
+    room.refused(order[3], "ask", text="Mag ik nog?")
+
+
+def test_notes_in_turn_come_from_the_current_speaker_only() -> None:
+    toml = own_method(
+        "kwaliteitenmethode",
+        (
+            'id = "kwaliteit"\nminutes = 10\naccepts = { notes = "group" }',
+            'id = "kwaliteit"\nminutes = 10\naccepts = { notes = "group" }\nin_turn = true',
+        ),
+    )
+    room, inbrenger, group = start_own(toml, 4, "kwaliteit")
+    order = [room.members[pid] for pid in turn_order(room)]
+    room.refused(order[1], "note", text="Doorzettingsvermogen")
+    room.run(order[0], "note", text="Geduld")
+    room.run(order[0], "pass_turn")
+    room.run(order[1], "note", text="Doorzettingsvermogen")
 
 
 # --------------------------------------------------------------------------- closing
@@ -992,11 +1384,12 @@ def test_summary_goes_to_the_inbrenger_only_and_holds_the_whole_case() -> None:
     room.run(inbrenger, "essence", text="<essentie>")
     room.goto("associatieronde")
     room.run(room.facilitator, "deal_cards")
-    room.run(group[2], "perspective", feel="<voel>", think="<denk>")
+    held = draw(room, group)
+    room.run(group[2], "perspective", texts=["<voel>", "<denk>"])
     room.run(room.facilitator, "reveal")
     room.goto("adviesronde")
-    room.run(room.members[room.state.turn_order[0]], "advice", text="<advies>")
-    for _ in room.state.turn_order:
+    room.run(room.members[turn_order(room)[0]], "advice", text="<advies>")
+    for _ in turn_order(room):
         room.run(room.facilitator, "pass_turn")
     room.run(inbrenger, "respond", text="<reactie>")
     room.goto("afsluiting")
@@ -1011,7 +1404,17 @@ def test_summary_goes_to_the_inbrenger_only_and_holds_the_whole_case() -> None:
     assert summary["people"] == PEOPLE
     assert summary["essence"] == "<essentie>"
     assert summary["questions"] == [{"text": "<vraag-1>", "rating": "warm", "answered": True}]
-    assert [(p["feel"], p["think"]) for p in summary["perspectives"]] == [("<voel>", "<denk>")]
+    card = role_name(room, held[group[2].pid])
+    assert summary["perspectives"] == [
+        {
+            "phase": "associatieronde",
+            "card": {"nl": card, "en": card if card in PEOPLE else SELF_ROLE["en"]},
+            "texts": [
+                {"label": {"nl": "Ik voel …", "en": "I feel …"}, "text": "<voel>"},
+                {"label": {"nl": "Ik denk …", "en": "I think …"}, "text": "<denk>"},
+            ],
+        }
+    ]
     assert [a["text"] for a in summary["advice"]] == ["<advies>"]
     assert summary["response"] == "<reactie>"
     assert summary["takeaway"] == "<meenemen>"
@@ -1028,6 +1431,49 @@ def test_end_ends_the_room_and_then_every_command_fails() -> None:
         for who in (room.facilitator, inbrenger, group[0]):
             room.refused(who, t, code=errors.UNKNOWN_ROOM, **sample_args(room, t))
     assert decide_presence(room.state, group[1].pid, True).events == []
+
+
+# --------------------------------------------------------------------------- proof of participation
+
+
+def test_the_proof_lists_only_who_agreed_facilitators_too() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    room.refused(room.join("Scherm", screen=True), "list_me", listed=True)
+    room.run(group[0], "list_me", listed=True)
+    proof = room.run(group[1], "proof").result["proof"]
+    assert proof["participants"] == [group[0].name] and proof["facilitators"] == []
+    room.run(room.facilitator, "list_me", listed=True)  # a facilitator is listed only if they agree
+    room.run(group[0], "list_me", listed=False)
+    proof = room.run(inbrenger, "proof").result["proof"]
+    assert proof["participants"] == [] and proof["facilitators"] == [room.facilitator.name]
+    assert proof["method"] == METHOD.name and proof["cases"] == 1 and proof["ended_at"] is None
+
+
+def test_the_proof_comes_with_the_close_its_duration_fixed_at_the_end() -> None:
+    room, (anna, bram) = start(2)
+    room.refused(anna, "proof")  # not started yet
+    start_time = room.now
+    room.run(room.facilitator, "advance", now=start_time)
+    room.run(anna, "list_me", listed=True)
+    room.run(room.facilitator, "list_me", listed=True)
+    asked = room.run(bram, "proof", now=start_time + 30 * 60).result["proof"]
+    assert asked["minutes"] == 30 and asked["ended_at"] is None  # under way: up to now
+    (ended,) = room.run(room.facilitator, "end", now=start_time + 75 * 60).events
+    proof = ended.public["proof"]
+    assert ended.private is None  # everyone still connected gets it, screens included
+    assert proof == {
+        "started_at": start_time,
+        "ended_at": start_time + 75 * 60,
+        "minutes": 75,
+        "method": METHOD.name,
+        "cases": 0,
+        "participants": [anna.name],
+        "facilitators": [room.facilitator.name],
+    }
+    room.refused(anna, "proof", code=errors.UNKNOWN_ROOM)  # and the room is gone after that
+    # a meeting that never started ends without one
+    room, _ = start(1)
+    assert room.one(room.facilitator, "end").public == {}
 
 
 # --------------------------------------------------------------------------- dedup
@@ -1277,6 +1723,7 @@ def test_every_command_from_a_screen_is_refused(phase: str) -> None:
     room.goto(phase)
     if phase == "associatieronde":
         room.run(room.facilitator, "deal_cards")
+        draw(room, group)
     for t in COMMANDS:
         err = room.refused(screen, t, **sample_args(room, t))
         assert err.detail == "a screen only shows the room"
@@ -1291,12 +1738,14 @@ def test_a_screen_is_not_part_of_the_group() -> None:
     q = room.one(group[0], "ask", text="Wie weet ervan?").public["question"]
     assert q["author"] == group[0].pid
     room.goto("associatieronde")
-    holders = [ev.to for ev in room.run(room.facilitator, "deal_cards").events]
-    assert sorted(holders) == sorted((m.pid,) for m in group)
+    room.run(room.facilitator, "deal_cards")
+    room.refused(screen, "draw_card")
+    draw(room, group)
+    assert set(cards(room)) == {m.pid for m in group}
     room.goto("adviesronde")
-    assert room.state.turn_order == [m.pid for m in group]
+    assert turn_order(room) == [m.pid for m in group]
     # no card, no turn, no ready, and the vote and case choice are not for it
-    assert room.snapshot(screen)["my_card"] is None
+    assert room.snapshot(screen)["deals"]["associatieronde"]["mine"] is None
 
 
 def test_a_screen_sees_the_public_room_only() -> None:
@@ -1309,7 +1758,8 @@ def test_a_screen_sees_the_public_room_only() -> None:
     room.run(room.facilitator, "hide_question", question=hidden, hidden=True)
     room.goto("associatieronde")
     room.run(room.facilitator, "deal_cards")
-    room.run(group[0], "perspective", feel="<voel>", think="<denk>")
+    draw(room, group)
+    room.run(group[0], "perspective", texts=["<voel>", "<denk>"])
     for ev in room.log:
         assert not sees_private(ev, screen.pid, SCREEN)
         assert room.frames(screen, [ev])[0] == {"t": ev.t, "seq": ev.seq, **ev.public}
@@ -1318,14 +1768,16 @@ def test_a_screen_sees_the_public_room_only() -> None:
     dumped = json.dumps(snap)
     for secret in ("<voel>", "<denk>", '"script"'):
         assert secret not in seen and secret not in dumped, secret
-    assert not any("role" in f for f in room.frames(screen) if f["t"] == "card_dealt")
+    assert not any("card" in f for f in room.frames(screen) if f["t"] == "card_drawn")
     assert "<verborgen>" not in dumped  # (its question_asked frame went out before it was hidden)
     assert [q["id"] for q in snap["questions"]] == [qid]
     assert snap["own_questions"] == snap["own_upvotes"] == snap["confirmed"] == snap["evaluations"] == []
-    assert snap["my_card"] is None and snap["my_perspective"] is None and snap["perspectives"] is None
-    assert snap["confirmed_count"] == 1 and snap["cards_dealt"] == 4 and snap["perspectives_written"] == 1
+    deal = snap["deals"]["associatieronde"]
+    assert deal["mine"] is None and deal["my_texts"] is None and deal["perspectives"] == []
+    assert snap["confirmed_count"] == 1 and deal["taken"] == 4 and deal["written"] == 1
     room.run(room.facilitator, "reveal")
-    assert room.snapshot(screen)["perspectives"] == room.state.revealed
+    revealed = room.state.deals["associatieronde"].revealed
+    assert room.snapshot(screen)["deals"]["associatieronde"]["perspectives"] == revealed
 
 
 def test_the_facilitator_can_remove_a_screen() -> None:
@@ -1345,6 +1797,7 @@ def test_add_facilitator_makes_a_participant_a_co_facilitator() -> None:
     hidden = room.run(group[0], "ask", text="<verborgen>").result["question"]
     room.run(room.facilitator, "hide_question", question=hidden, hidden=True)
     co = group[1]
+    room.presence(room.facilitator, True)
     assert "script" not in room.snapshot(co)["phase"]
     ev = room.one(room.facilitator, "add_facilitator", participant=co.pid)
     assert (ev.t, ev.public, ev.private) == ("role_changed", {"participant": co.pid, "role": FACILITATOR}, None)
@@ -1395,6 +1848,8 @@ def test_facilitators_cannot_remove_each_other() -> None:
 def test_hand_over_swaps_the_roles_in_one_decision() -> None:
     room, inbrenger, group = start_case(5, phase="vragenronde")
     old, new = room.facilitator, group[0]
+    room.presence(old, True)
+    room.presence(new, True)  # (to someone offline, the last event would also say since when nobody leads)
     decision = room.run(old, "hand_over", cid="h-1", participant=new.pid)
     assert [(ev.t, ev.public) for ev in decision.events] == [
         ("role_changed", {"participant": new.pid, "role": FACILITATOR}),
@@ -1437,10 +1892,77 @@ def test_hand_over_refusals_leave_the_room_as_it_was() -> None:
 def test_the_former_facilitator_joins_the_turn_order_of_the_next_in_turn_phase() -> None:
     room, inbrenger, group = start_case(4, phase="associatieronde")
     room.run(room.facilitator, "hand_over", participant=group[0].pid)
-    order = room.run(room.members[group[0].pid], "advance").events[1]
-    assert order.t == "turns"
+    (ev,) = room.run(room.members[group[0].pid], "advance").events
     # the group in join order: the former facilitator (p1) first, the new one left out
-    assert order.public["order"] == ["p1", *(m.pid for m in group[1:])]
+    assert ev.public["turns"]["order"] == ["p1", *(m.pid for m in group[1:])]
+
+
+def test_a_facilitator_who_comes_back_is_still_facilitator() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    fac = room.facilitator
+    room.presence(fac, True)
+    room.presence(fac, False)  # the laptop sleeps ...
+    room.presence(fac, True)  # ... and wakes: nothing was handed on
+    assert room.state.participants[fac.pid].role == FACILITATOR
+    assert "script" in room.snapshot(fac)["phase"] and room.snapshot(fac)["facilitator_away"] is None
+    room.run(fac, "advance")
+
+
+def test_a_participant_takes_over_when_no_facilitator_has_been_here_for_a_while() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    fac, anna, bram = room.facilitator, group[0], group[1]
+    for m in (fac, anna, bram, inbrenger):
+        room.presence(m, True)
+    room.refused(anna, "claim_facilitator")  # the facilitator is here
+    t0 = room.now + 100
+    (ev,) = room.presence(fac, False, at=t0)
+    away = {"since": t0, "claim_at": t0 + FACILITATOR_CLAIM_AFTER}
+    assert ev.public == {"participant": fac.pid, "online": False, "facilitator_away": away}
+    assert all(room.snapshot(m)["facilitator_away"] == away for m in room.everyone)
+    err = room.refused(anna, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER - 1)
+    assert "5 minutes" in err.detail
+    room.refused(inbrenger, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER)  # the inbrenger cannot lead
+    events = room.run(anna, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER).events
+    assert [ev.public for ev in events] == [
+        {"participant": anna.pid, "role": FACILITATOR},
+        {"participant": fac.pid, "role": PARTICIPANT, "facilitator_away": None},  # handed on in their absence
+    ]
+    room.refused(bram, "claim_facilitator", now=t0 + 2 * FACILITATOR_CLAIM_AFTER)  # Anna leads now
+    room.run(room.members[anna.pid], "advance")
+    # the one who was away comes back as a participant; the new facilitator may make them co-facilitator
+    room.presence(fac, True)
+    assert room.state.participants[fac.pid].role == PARTICIPANT and fac.pid in room.state.group()
+    room.run(room.members[anna.pid], "add_facilitator", participant=fac.pid)
+
+
+def test_a_facilitator_back_in_time_stops_the_clock_and_it_restarts_when_they_go() -> None:
+    room, (anna, bram) = start(2)
+    room.presence(anna, True, at=1000.0)  # the facilitator never came: nobody leads since then
+    assert room.state.fac_away_since == 1000.0
+    room.presence(room.facilitator, True, at=1100.0)
+    assert room.state.fac_away_since is None
+    room.presence(room.facilitator, False, at=1200.0)
+    room.refused(anna, "claim_facilitator", now=1000.0 + FACILITATOR_CLAIM_AFTER)  # counts from 1200 now
+    assert room.run(anna, "claim_facilitator", now=1200.0 + FACILITATOR_CLAIM_AFTER).events
+    # a co-facilitator who is online is enough; a screen cannot take over
+    room, (anna, bram) = start(2)
+    screen = room.join("Scherm", screen=True)
+    room.run(room.facilitator, "add_facilitator", participant=bram.pid)
+    room.presence(room.members[bram.pid], True, at=10.0)
+    room.presence(room.facilitator, True, at=10.0)
+    room.presence(room.facilitator, False, at=20.0)
+    assert room.state.fac_away_since is None
+    room.refused(anna, "claim_facilitator", now=20.0 + 2 * FACILITATOR_CLAIM_AFTER)
+    room.refused(screen, "claim_facilitator", now=20.0 + 2 * FACILITATOR_CLAIM_AFTER)
+
+
+def test_handing_over_to_someone_offline_starts_the_clock() -> None:
+    room, (anna, bram) = start(2)
+    room.presence(room.facilitator, True, at=50.0)
+    events = room.run(room.facilitator, "hand_over", participant=anna.pid, now=60.0).events
+    assert events[-1].public["facilitator_away"] == {"since": 60.0, "claim_at": 60.0 + FACILITATOR_CLAIM_AFTER}
+    (ev,) = room.presence(room.members[anna.pid], True, at=70.0)
+    assert ev.public["facilitator_away"] is None
 
 
 def test_a_case_of_someone_who_became_facilitator_cannot_be_chosen() -> None:

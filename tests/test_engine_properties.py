@@ -16,7 +16,16 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from protocol import errors
 from protocol.messages import COMMANDS, Command
-from server.rooms.engine import MIN_ANONYMOUS_GROUP, apply, decide, decide_presence, fresh_timer, new_room
+from server.rooms import identity
+from server.rooms.engine import (
+    FACILITATOR_CLAIM_AFTER,
+    MIN_ANONYMOUS_GROUP,
+    apply,
+    decide,
+    decide_presence,
+    fresh_timer,
+    new_room,
+)
 from server.rooms.events import Event, RoomError
 from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
@@ -30,22 +39,30 @@ from .test_engine import (
     Member,
     Room,
     assert_no_trace,
+    cards,
     command,
-    leaves,
 )
 
-CHOICE = next(i for i, p in enumerate(METHOD.phases) if "cases" in p.accepts)
+#: the reference method, and the one with public cards that rotate and an observer
+METHODS = [METHOD.id, "zes-denkhoeden"]
+
+
+def choice_index(state: Any) -> int:
+    return next(i for i, p in enumerate(state.method.phases) if "cases" in p.accepts)
+
+
 PEOPLE = ["de collega", "de teamleider", "de klant", "mijn partner"]
 ALL_COMMANDS = sorted(COMMANDS)
 #: events whose public part must be a bare count: who did it goes to its audience only
 COUNT_ONLY = {
     "confirmed": {"confirmed_count"},
     "vote_cast": {"cast"},
-    "card_dealt": {"cards_dealt"},
-    "perspective_written": {"perspectives_written"},
+    "card_drawn": {"phase", "taken"},
     "evaluated": {"evaluations_count"},
     "ready": {"ready_count"},
 }
+#: events about private cards: stored without anything that names the holder (DESIGN §4)
+PRIVATE_CARD_EVENTS = ("card_drawn", "perspective_written", "perspectives_revealed")
 REFUSALS = {errors.NOT_ALLOWED, errors.NOT_FOUND, errors.TOO_LARGE}
 
 
@@ -56,7 +73,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.replica = self.room.state
         self.origin: dict[int, tuple[Member | None, str]] = {}  # seq -> (actor, command) or (None, system)
         self.anonymous: dict[str, Member] = {}  # anonymous question id -> its author
-        self.written: dict[str, set[str]] = {}  # perspective author -> every text they wrote
+        self.written: dict[str, set[str]] = {}  # perspective author -> every text they wrote (hidden cards)
         self.sent: list[tuple[Member, Command]] = []
         self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (pid, command id) -> first result
         self.checked = 0
@@ -66,15 +83,16 @@ class RoomMachine(RuleBasedStateMachine):
     # ----------------------------------------------------------------- set-up
 
     @initialize(
-        n=st.integers(3, 7),
+        n=st.integers(3, 8),
         anonymous_questions=st.booleans(),
         language=st.sampled_from(["nl", "en"]),
         seed=st.integers(0, 2**32 - 1),
-        start=st.sampled_from([p.id for p in METHOD.phases]),
+        method=st.sampled_from(METHODS),
+        start=st.integers(0, 8),
         people=st.lists(st.sampled_from(PEOPLE), max_size=4, unique=True),
     )
     def open_room(
-        self, n: int, anonymous_questions: bool, language: str, seed: int, start: str, people: list[str]
+        self, n: int, anonymous_questions: bool, language: str, seed: int, method: str, start: int, people: list[str]
     ) -> None:
         self.room = Room(anonymous_questions=anonymous_questions, language=language, seed=seed)
         s = self.room.state
@@ -85,21 +103,23 @@ class RoomMachine(RuleBasedStateMachine):
         for name in NAMES[:n]:
             self.room.join(name)
         self._mark_system()
-        self.fast_forward(start, people)
+        if method != self.room.state.method_id:
+            self.execute(self._leader(), command("set_method", "ff-method", method=method))
+        self.fast_forward(min(start, len(self.room.state.method.phases) - 1), people)
 
-    def fast_forward(self, phase_id: str, people: list[str]) -> None:
+    def fast_forward(self, target: int, people: list[str]) -> None:
         """Start some runs further on, through ordinary commands, so every round gets its share."""
         fac, first = self._leader(), self.room.members["p2"]
-        target = next(i for i, p in enumerate(METHOD.phases) if p.id == phase_id)
-        while self.room.state.phase < min(target, CHOICE):
+        choice = choice_index(self.room.state)
+        while self.room.state.phase < min(target, choice):
             self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
-        if target > CHOICE:
+        if target > choice:
             self.execute(first, command("propose_case", f"ff-{len(self.sent)}", title="<t>", question="<v>"))
             self.execute(fac, command("choose_case", f"ff-{len(self.sent)}", case=next(iter(self.room.state.cases))))
             self.execute(first, command("share_case", f"ff-{len(self.sent)}", text="<casus>", people=people))
         while self.room.state.phase < target:
             self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
-        assert self.room.state.current_phase.id == phase_id
+        assert self.room.state.phase == target
 
     # ----------------------------------------------------------------- helpers
 
@@ -176,8 +196,8 @@ class RoomMachine(RuleBasedStateMachine):
             return {"question": question(), "answered": data.draw(st.booleans())}
         if t == "rate_question":
             return {"question": question(), "rating": data.draw(st.sampled_from(["warm", "lauw", "koud", None]))}
-        if t == "perspective":
-            return {"feel": text("feel"), "think": text("think")}
+        if t == "perspective":  # mostly as many texts as the reference's cards ask for
+            return {"texts": [text("feel"), text("think")][: data.draw(st.sampled_from([2, 2, 2, 1]))]}
         if t in ("essence", "advice", "respond", "takeaway"):
             return {"text": text(t)}
         if t == "evaluate":
@@ -191,10 +211,13 @@ class RoomMachine(RuleBasedStateMachine):
         s = room.state
         before = s.to_dict()
         was_ended, was_active = s.ended, s.active(who.pid) is not None
-        pre_inbrenger, pre_group, pre_cards = s.inbrenger, s.group(), dict(s.cards)
+        phase = s.current_phase
+        pre_inbrenger, pre_group = s.inbrenger, s.group()
+        pre_cards = cards(room, phase.id) if phase.id in s.deals else {}
         pre_timer = s.timer()
         pre_roles = {p.id: p.role for p in s.participants.values() if not p.removed}
-        phase = s.current_phase
+        pre_online = {p.id: p.online for p in s.participants.values() if not p.removed}
+        pre_away = s.fac_away_since
         role = s.participants[who.pid].role  # `who` may be an old copy: roles change
         who = dataclasses.replace(who, role=role)
         room.now += 7.25  # the server clock moves on between commands
@@ -207,7 +230,8 @@ class RoomMachine(RuleBasedStateMachine):
             elif not was_active:
                 assert err.code == errors.BAD_TOKEN
             else:
-                assert err.code in REFUSALS, err
+                # a perspective may also give the wrong number of texts for its card
+                assert err.code in REFUSALS or (cmd.t == "perspective" and err.code == errors.INVALID_FIELD), err
                 if role == SCREEN:
                     assert err.code == errors.NOT_ALLOWED, "a screen got another refusal than not_allowed"
                 if cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR:
@@ -225,7 +249,9 @@ class RoomMachine(RuleBasedStateMachine):
             # role and phase checks: nothing gets through that the rules refuse
             assert not (cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR), cmd
             if cmd.t in PHASE_INPUT:
-                assert who.role == PARTICIPANT and PHASE_INPUT[cmd.t] in phase.accepts, cmd
+                # the one exception: the holder of an observer's card writes notes
+                observer = cmd.t in ("note", "withdraw_note") and pre_cards.get(who.pid) == "observator"
+                assert who.role == PARTICIPANT and (PHASE_INPUT[cmd.t] in phase.accepts or observer), cmd
             assert role != SCREEN, f"a screen got {cmd.t} through"
         self.sent.append((who, cmd))
         room.commit(decision)
@@ -235,39 +261,54 @@ class RoomMachine(RuleBasedStateMachine):
             self.origin[ev.seq] = (who, cmd.t)
             if ev.t == "phase":
                 assert who.role == FACILITATOR and cmd.t in ("advance", "back")
-                if cmd.t == "advance" and ev.public["phase"]["index"] > CHOICE:
+                if cmd.t == "advance" and ev.public["phase"]["index"] > choice_index(s):
                     assert pre_inbrenger is not None, "passed the case choice without an inbrenger"
             elif ev.t == "turns" and cmd.t == "advance":
                 # the speaking order is the group: kept as it was, leavers out, late joiners last
                 assert sorted(ev.public["order"]) == sorted(pre_group)
                 assert pre_inbrenger not in ev.public["order"]
-            elif ev.t == "card_dealt":
-                (holder,) = ev.to
-                assert holder in pre_group and holder not in pre_cards, "a card for someone outside the group"
+            elif ev.t == "card_drawn":
+                assert ev.to == () and ev.private is None, "a private card named its holder"
+                assert who.pid in pre_group and who.pid not in pre_cards, "a card for someone outside the group"
+                assert ev.internal["tag"] == identity.card_tag(who.actor.anon_key, phase.id)
+            elif ev.t == "cards_dealt" and ev.public["deal"]["public"]:
+                assert set(ev.public["deal"]["holders"]) - set(pre_cards) <= set(pre_group)
             elif ev.t == "question_asked":
                 q = ev.public["question"]
                 anonymous = s.anonymous_questions and phase.anonymous and len(pre_group) >= MIN_ANONYMOUS_GROUP
                 assert q["author"] == (None if anonymous else who.pid)
                 if anonymous:
                     self.anonymous[q["id"]] = who
-            elif ev.t == "perspective_written":
-                self.written.setdefault(who.pid, set()).update((cmd.args["feel"], cmd.args["think"]))
+            elif ev.t == "perspective_written" and s.deals[phase.id].hidden:
+                self.written.setdefault(who.pid, set()).update(cmd.args["texts"])
             elif ev.t == "timer":
                 assert cmd.t == "timer" and who.role == FACILITATOR
                 self._check_timer_step(cmd, pre_timer, ev.public["timer"], room.now)
+            elif ev.t == "role_changed" and cmd.t == "claim_facilitator":
+                # a participant takes over only when no facilitator has been online for long enough
+                assert who.role == PARTICIPANT and who.pid != pre_inbrenger
+                assert not any(pre_roles[p] == FACILITATOR and pre_online[p] for p in pre_roles)
+                assert pre_away is not None and room.now >= pre_away + FACILITATOR_CLAIM_AFTER
+                change = {k: ev.public[k] for k in ("participant", "role")}
+                assert change == {"participant": who.pid, "role": FACILITATOR} or (
+                    change["role"] == PARTICIPANT and pre_roles[change["participant"]] == FACILITATOR
+                )
             elif ev.t == "role_changed":
                 assert who.role == FACILITATOR and cmd.t in ("add_facilitator", "hand_over")
                 target = cmd.args["participant"]
-                assert ev.public in (
+                assert {k: ev.public[k] for k in ("participant", "role")} in (
                     {"participant": target, "role": FACILITATOR},
                     {"participant": who.pid, "role": PARTICIPANT},
                 )
                 # only an active, ordinary participant who is not the inbrenger can be made one
                 assert pre_roles.get(target) == PARTICIPANT and target != pre_inbrenger
-        if cmd.t == "deal_cards" and fresh:
-            # the new cards go to exactly the group members who had none; then all hold one
-            assert set(s.cards) - set(pre_cards) == set(pre_group) - set(pre_cards)
-            assert set(pre_group) <= set(s.cards)
+        if cmd.t == "deal_cards" and fresh and s.deals[phase.id].public:
+            # public cards go to exactly the group members who had none; then all hold one
+            holders = cards(room, phase.id)
+            assert set(holders) - set(pre_cards) == set(pre_group) - set(pre_cards)
+            assert set(pre_group) <= set(holders)
+        if cmd.t == "draw_card" and fresh:  # a private card: the drawer's alone, told only in the ack
+            assert decision.result["card"] == cards(room, phase.id)[who.pid]
         if cmd.t == "hand_over" and fresh:  # atomic: the target leads, the sender does not
             assert [ev.t for ev in decision.events] == ["role_changed", "role_changed"]
             assert s.participants[cmd.args["participant"]].role == FACILITATOR
@@ -320,13 +361,14 @@ class RoomMachine(RuleBasedStateMachine):
             if inp in phase.accepts:
                 options.append((t, "inbrenger" if t in ("mark_answered", "rate_question") else phase.accepts[inp]))
         options += [(t, "fac") for t in ("back", "remove", "lock", "timer", "timer", "add_facilitator", "hand_over")]
-        options += [("ready", "everyone"), ("summary", "inbrenger")]
+        options += [("ready", "everyone"), ("summary", "inbrenger"), ("claim_facilitator", "everyone")]
         options += {
             "casuskeuze": [("close_vote", "fac"), ("choose_case", "fac"), ("choose_case", "fac")],
             "vragenronde": [("hide_question", "fac")],
-            "associatieronde": [("deal_cards", "fac"), ("reveal", "fac")],
             "adviesronde": [("pass_turn", "speaker"), ("pass_turn", "fac")],
         }.get(phase.id, [])
+        if phase.deck:
+            options += [("deal_cards", "fac"), ("reveal", "fac"), ("pass_turn", "speaker")]
         t, kind = data.draw(st.sampled_from(options))
         participants = self._active_participants()
         if data.draw(st.integers(0, 9)) == 0:
@@ -337,8 +379,9 @@ class RoomMachine(RuleBasedStateMachine):
             who = self.room.members[s.inbrenger]
         elif kind == "group":
             who = self._draw_member(data, [self.room.members[pid] for pid in s.group()])
-        elif kind == "speaker" and s.turn < len(s.turn_order):
-            who = self.room.members[s.turn_order[s.turn]]
+        elif kind == "speaker" and not s.current_turns().done:
+            turns = s.current_turns()
+            who = self.room.members[turns.order[turns.current]]
         else:
             who = self._draw_member(data, participants)
         self.execute(who, command(t, f"id-{len(self.sent)}", **self._draw_args(data, t)))
@@ -365,15 +408,23 @@ class RoomMachine(RuleBasedStateMachine):
             steps += [(p, "ask") for p in group] + [(p, "upvote") for p in group]
             steps += [(p, t) for p in inbrenger for t in ("essence", "mark_answered", "rate_question")]
             steps += [(fac, "hide_question")]
-        elif phase == "associatieronde":
-            if not s.cards:
+        elif s.current_phase.deck:
+            deal = s.deals.get(phase)
+            held = cards(self.room, phase) if deal else {}
+            if deal is None:
                 steps += [(fac, "deal_cards")] * 4
-            elif s.revealed is None:
-                steps += [(p, "perspective") for p in group if p.pid in s.cards] * 2
-                steps += [(fac, "reveal")] * 2 if s.perspectives else []
+            elif deal.revealed is None:
+                steps += [(p, "draw_card") for p in group if p.pid not in held] * 2
+                steps += [(p, "perspective") for p in group if p.pid in held] * 2
+                steps += [(fac, "reveal")] * 2 if deal.texts else []
+                steps += [(p, "note") for p in group if deal.public and held.get(p.pid) == "observator"] * 2
+                turns = s.current_turns()
+                if not turns.done:
+                    steps += [(members[turns.order[turns.current]], "pass_turn")]
         elif phase == "adviesronde":
-            if s.turn < len(s.turn_order):
-                speaker = members[s.turn_order[s.turn]]
+            turns = s.current_turns()
+            if not turns.done:
+                speaker = members[turns.order[turns.current]]
                 steps += [(speaker, "advice"), (speaker, "advice"), (speaker, "pass_turn"), (fac, "pass_turn")]
             else:
                 steps += [(p, "respond") for p in inbrenger]
@@ -409,8 +460,10 @@ class RoomMachine(RuleBasedStateMachine):
         self._mark_system()
 
     def presence(self, data: st.DataObject) -> None:
+        """Someone comes or goes; sometimes a while passes first (a facilitator may stay away)."""
+        self.room.now += data.draw(st.sampled_from([0, 0, 60, FACILITATOR_CLAIM_AFTER]))
         who = self._draw_member(data, self.room.everyone)
-        self.room.commit(decide_presence(self.room.state, who.pid, data.draw(st.booleans())))
+        self.room.commit(decide_presence(self.room.state, who.pid, data.draw(st.booleans()), self.room.now))
         self._mark_system()
 
     # ----------------------------------------------------------------- invariants
@@ -418,7 +471,7 @@ class RoomMachine(RuleBasedStateMachine):
     def _hidden_from(self, viewer: str) -> dict[str, set[str]]:
         """Per other author: perspective texts the viewer may not have seen (yet); a text the
         viewer happened to write as well is theirs to see."""
-        revealed = {x for item in self.room.state.revealed or [] for x in (item["feel"], item["think"])}
+        revealed = {x for deal in self.room.state.deals.values() for item in deal.visible() for x in item["texts"]}
         own = self.written.get(viewer, set())
         return {a: texts - revealed - own for a, texts in self.written.items() if a != viewer}
 
@@ -462,16 +515,23 @@ class RoomMachine(RuleBasedStateMachine):
                 assert_no_trace(ev.to_dict(), self.anonymous[qid])
             if ev.t in COUNT_ONLY:
                 assert set(ev.public) == COUNT_ONLY[ev.t], ev
+            deal = s.deals.get(ev.public.get("phase", "")) if ev.t in PRIVATE_CARD_EVENTS else None
+            if deal is not None and not deal.public:
+                assert ev.to == () and ev.private is None, ev
+                for member in self.room.everyone:  # nothing stored names the holder or writer
+                    assert_no_trace(ev.to_dict(), member)
+                if ev.t == "perspective_written":
+                    assert set(ev.public) == {"phase", "written"}
             if ev.t == "perspectives_revealed":
                 items = ev.public["perspectives"]
-                assert all(set(item) == {"role", "feel", "think"} for item in items)
-                assert len(items) == len(s.perspectives)
-                for pid in s.perspectives:
-                    assert pid not in set(leaves(items))
+                assert deal is not None and len(items) == len(deal.texts)
+                assert all(
+                    set(item) == ({"holder", "card", "texts"} if deal.public else {"card", "texts"}) for item in items
+                )
             if ev.t == "phase":
                 who, t = self.origin[ev.seq]
                 assert who is not None and who.role == FACILITATOR and t in ("advance", "back")
-                phase = METHOD.phases[ev.public["phase"]["index"]]
+                phase = s.method.phases[ev.public["phase"]["index"]]
                 assert ev.public["timer"] == ev.private["timer"] == fresh_timer(phase)
             if ev.t == "joined":
                 self.role_at[ev.public["participant"]["id"]] = ev.public["participant"]["role"]
@@ -481,10 +541,10 @@ class RoomMachine(RuleBasedStateMachine):
                     continue
                 seen = frame(ev, viewer.pid, role)
                 dumped = json.dumps(seen)
-                if ev.t == "card_dealt":
-                    mine = ev.to == (viewer.pid,)
-                    assert sees_private(ev, viewer.pid, role) is mine
-                    assert ("role" in seen) is mine
+                if ev.t == "card_drawn":  # a private card reaches nobody in a frame, its holder included
+                    assert not sees_private(ev, viewer.pid, role) and "card" not in seen
+                if ev.t == "cards_dealt" and not ev.public["deal"]["public"]:
+                    assert seen["deal"]["holders"] == {}
                 if role == SCREEN:
                     assert seen == {"t": ev.t, "seq": ev.seq, **ev.public}, "a screen got a private frame"
                 for author, texts in self._hidden_from(viewer.pid).items():
@@ -516,13 +576,22 @@ class RoomMachine(RuleBasedStateMachine):
                     assert self.anonymous[qid].pid == viewer.pid  # roles may change since; the person does not
             if viewer.role != FACILITATOR:
                 assert not any(q["hidden"] for q in snap["questions"])
-            assert snap["my_card"] == s.cards.get(viewer.pid)
-            if s.revealed is None:
-                assert snap["perspectives"] is None
+            for phase_id, deal in s.deals.items():
+                view = snap["deals"][phase_id]
+                # each card to exactly its holder, unless the cards are public
+                assert view["mine"] == cards(self.room, phase_id).get(viewer.pid)
+                if not deal.public:
+                    assert view["holders"] == {}
+                if deal.hidden and deal.revealed is None:
+                    assert view["perspectives"] == []  # nothing hidden before the reveal
+            stored = s.to_dict()["deals"]
+            for phase_id, deal in s.deals.items():
+                if not deal.public:
+                    assert_no_trace(stored[phase_id], viewer)
             assert snap["timer"] == s.timer()
             if viewer.role == SCREEN:  # the public room, owning nothing
                 assert "script" not in snap["phase"]
-                assert snap["my_card"] is None and snap["my_perspective"] is None
+                assert all(d["mine"] is None and d["my_texts"] is None for d in snap["deals"].values())
                 assert snap["own_questions"] == snap["own_upvotes"] == snap["confirmed"] == snap["evaluations"] == []
                 assert snap["vote"]["mine"] is None and snap["ready"] is False
 
@@ -531,6 +600,8 @@ class RoomMachine(RuleBasedStateMachine):
         s = self.room.state
         active = [p for p in s.participants.values() if not p.removed]
         assert any(p.role == FACILITATOR for p in active), "the room lost its last facilitator"
+        if any(p.role == FACILITATOR and p.online for p in active):  # the clock runs only while nobody leads
+            assert s.fac_away_since is None
         assert all(s.participants[pid].role == PARTICIPANT for pid in s.group())
         for p in active:  # the harness follows the room
             assert self.room.members[p.id].role == p.role

@@ -5,22 +5,95 @@ listens or leaves, the server refuses their input."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
+from client import KringClient
 from client.connection import CommandError
 from server.rooms import method
-from server.rooms.method import Method
+from server.rooms.method import Method, Phase
 
-from .session import Session, open_session
+from .session import Session, open_session, ws_url
+from .test_redis import dump_room, strings
 from .test_session import server_snapshot
 
 
-async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -> None:
-    """Drive the method from phase `start` to its end; `proposer`'s case is chosen."""
+async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -> None:
+    """Deal the phase's cards; private ones each member takes, then everyone writes from
+    their card (in turn, if the phase says so), the observer writes notes; reveal if hidden."""
+    fac = s.facilitator
+    await fac.command("deal_cards")
+    await s.settle()
+    deal = fac.state["deals"][phase.id]
+    if not deal["public"]:
+        for x in group:
+            await x.command("draw_card")
+        assert fac.state["deals"][phase.id]["mine"] is None  # nobody is told whose card is whose
+    cards = {c["id"]: c for c in deal["cards"]}
+    mine = {x.me["id"]: cards[x.state["deals"][phase.id]["mine"]] for x in group}
+    writers = [x for x in group if not mine[x.me["id"]]["observer"]]
+    for x in group:
+        if mine[x.me["id"]]["observer"]:
+            await x.command("note", text=f"Wat {x.me['name']} zag in {phase.id}.")
+    if phase.in_turn:
+        for _ in writers:
+            await s.settle()
+            turns = fac.state["turns"]
+            speaker = next(x for x in writers if x.me["id"] == turns["order"][turns["current"]])
+            fields = mine[speaker.me["id"]]["fields"]
+            await speaker.command("perspective", texts=[f"{f['label']['nl']} ({n})" for n, f in enumerate(fields)])
+            await speaker.command("pass_turn")
+    else:
+        for x in writers:
+            fields = mine[x.me["id"]]["fields"]
+            await x.command("perspective", texts=[f"{f['label']['nl']} ({n})" for n, f in enumerate(fields)])
+    await s.settle()
+    if deal["hidden"]:
+        assert all(c.state["deals"][phase.id]["perspectives"] == [] for c in s.everyone)
+        await fac.command("reveal")
+        await s.settle()
+    for c in s.everyone:
+        assert len(c.state["deals"][phase.id]["perspectives"]) == len(writers)
+
+
+#: a command for each input the inbrenger might try to give while listening (§5.2 rule 5)
+TRIES = {
+    "questions": ("ask", {"text": "Mag ik iets vragen?"}),
+    "notes": ("note", {"text": "Ik schrijf mee"}),
+    "advice": ("advice", {"text": "Ik wil iets zeggen"}),
+    "essence": ("essence", {"text": "De kern volgens mij"}),
+    "perspectives": ("perspective", {"texts": ["Ik voel", "Ik denk"]}),
+    "evaluation": ("evaluate", {"score": 3}),
+    "confirm": ("confirm", {}),
+}
+
+
+async def refused(client: KringClient, t: str, **args: object) -> None:
+    with pytest.raises(CommandError) as err:
+        await client.command(t, **args)
+    assert err.value.code == "not_allowed", (t, err.value)
+
+
+async def by_turns(s: Session, group: list[KringClient], act: Callable[[KringClient], Awaitable[object]]) -> None:
+    """Each member of the group acts when it is their turn, then passes it on."""
+    for _ in group:
+        await s.settle()
+        turns = s.facilitator.state["turns"]
+        speaker = next(x for x in group if x.me["id"] == turns["order"][turns["current"]])
+        for other in group:  # anyone else waits
+            if other is not speaker:
+                await refused(other, "pass_turn")
+        await act(speaker)
+        await speaker.command("pass_turn")
+    await s.settle()
+
+
+async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0, stop: int | None = None) -> None:
+    """Drive the method from phase `start` to its end (or phase `stop`); `proposer`'s case is chosen."""
     fac, members = s.facilitator, s.members
     for index, phase in enumerate(m.phases):
-        if index < start:
+        if index < start or (stop is not None and index > stop):
             continue
         if index > start:
             await fac.command("advance")
@@ -39,26 +112,31 @@ async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -
         group = [x for x in members if x is not inb]
         if "case_text" in accepts:
             await inb.command("share_case", text="Wat er speelt.", people=["de collega"])
-        if phase.inbrenger != "speaks" and inb is not None:
-            # the inbrenger listens (back turned) or has left: nothing they send gets through
-            for t, args in (("advice", {"text": "Ik wil iets zeggen"}), ("ask", {"text": "Mag ik?"})):
-                with pytest.raises(CommandError) as refused:
-                    await inb.command(t, **args)
-                assert refused.value.code == "not_allowed"
+        silent = phase.inbrenger != "speaks" and inb is not None
+        if silent:
+            # the inbrenger listens (back turned) or has left: nothing they send gets through,
+            # whatever the phase accepts, also from "everyone"
+            for what in {"questions", "advice", *accepts} & set(TRIES):
+                t, args = TRIES[what]
+                await refused(inb, t, **args)
         if "questions" in accepts:
-            for i, x in enumerate(group):
-                await x.command("ask", text=f"Hoe merk je dat? ({i})")
+            if phase.in_turn:
+                await by_turns(s, group, lambda x: x.command("ask", text=f"Wat gebeurde er precies? ({x.me['id']})"))
+            else:
+                for i, x in enumerate(group):
+                    await x.command("ask", text=f"Hoe merk je dat? ({i})")
+            if silent:  # nor do they mark or rate the questions meanwhile
+                await s.settle()
+                question = fac.state["questions"][0]["id"]
+                await refused(inb, "mark_answered", question=question, answered=True)
+                await refused(inb, "rate_question", question=question, rating="warm")
         if "essence" in accepts:
             writer = inb if accepts["essence"] == "inbrenger" else group[0]
             await writer.command("essence", text="De kern.")
         if "perspectives" in accepts:
-            await fac.command("deal_cards")
-            await s.settle()
-            for x in group:
-                await x.command("perspective", feel="Ik voel.", think="Ik denk.")
-            await fac.command("reveal")
+            await write_from_cards(s, phase, group)
         if "notes" in accepts:
-            writers = {"group": group, "inbrenger": [inb], "everyone": members}[accepts["notes"]]
+            writers = {"group": group, "inbrenger": [inb], "everyone": group if silent else members}[accepts["notes"]]
             for x in writers:
                 await x.command("note", text=f"Notitie van {x.me['name']} in {phase.id}.")
             await s.settle()
@@ -72,17 +150,20 @@ async def run_method(s: Session, m: Method, start: int = 0, proposer: int = 0) -
             assert all(any(n["text"] == mine for n in c.state["notes"]) for c in s.everyone)
         if "advice" in accepts:
             if phase.in_turn:
-                await s.settle()
-                for _ in group:
-                    turns = fac.state["turns"]
-                    speaker = next(x for x in group if x.me["id"] == turns["order"][turns["current"]])
-                    await speaker.command("advice", text=f"Advies van {speaker.me['name']}.")
-                    await speaker.command("pass_turn")
-                    await s.settle()
+
+                async def advise(x: KringClient, inb: KringClient | None = inb, silent: bool = silent) -> None:
+                    aid = (await x.command("advice", text=f"Advies van {x.me['name']}."))["advice"]
+                    if silent and inb is not None:  # listening until the last turn: no weighing in between
+                        await refused(inb, "rate_advice", advice=aid, rating="koud")
+
+                await by_turns(s, group, advise)
             else:
                 for x in group:
                     await x.command("advice", text=f"Advies van {x.me['name']}.")
-            if phase.inbrenger == "speaks":  # the inbrenger weighs the advice: koud / lauw / warm
+            if silent and "response" not in accepts:  # back turned: no weighing the advice either
+                await s.settle()
+                await refused(inb, "rate_advice", advice=fac.state["advice"][0]["id"], rating="warm")
+            else:  # the inbrenger weighs the advice: koud / lauw / warm (after the last turn, if listening)
                 await s.settle()
                 first = fac.state["advice"][0]["id"]
                 await inb.command("rate_advice", advice=first, rating="warm")
@@ -113,6 +194,111 @@ async def test_a_whole_session_with_each_method(server, method_id):
         assert len(summary["advice"]) == advised * (size - 1)
         for c in s.everyone:  # every mirror equals what the server holds for that person
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_the_six_hats_move_on_each_round_and_the_seventh_observes(server):
+    """Seven in the group: six hats and an observer. The hats are public and move on one
+    place a round; the observer keeps watching, writes notes and never has a turn."""
+    m = method.load("zes-denkhoeden")
+    s = await open_session(server, n=8, method="zes-denkhoeden")
+    try:
+        await run_method(s, m)
+        fac = s.facilitator
+        rounds = [p.id for p in m.phases if p.deck]
+        holders = [fac.state["deals"][r]["holders"] for r in rounds]
+        observers = [{pid for pid, card in h.items() if card == "observator"} for h in holders]
+        assert len(observers[0]) == 1 and observers[0] == observers[1] == observers[2]
+        (observer,) = observers[0]
+        hats = [c["id"] for c in fac.state["deals"][rounds[0]]["cards"] if not c["observer"]]
+        for pid in holders[0]:
+            if pid != observer:  # a different hat every round: one place further round the table
+                worn = [hats.index(h[pid]) for h in holders]
+                assert worn[1] == (worn[0] + 1) % 6 and worn[2] == (worn[0] + 2) % 6
+        for c in s.everyone:  # everyone sees the observer's notes, with their name
+            notes = [n for n in c.state["notes"] if n["author"] == observer]
+            assert len(notes) == len(rounds)
+        summary = (await s.inbrenger.command("summary"))["summary"]
+        assert len(summary["perspectives"]) == 6 * len(rounds)
+        assert {p["card"]["nl"] for p in summary["perspectives"]} == {
+            "Witte hoed", "Rode hoed", "Zwarte hoed", "Gele hoed", "Groene hoed", "Blauwe hoed",
+        }  # fmt: skip
+        for c in s.everyone:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+    finally:
+        await s.close()
+
+
+async def test_where_everyone_writes_but_the_inbrenger_listens_the_inbrenger_cannot(server):
+    """`accepts` says everyone, the phase says the inbrenger listens: the second wins. Only
+    the phase rule keeps the inbrenger out here; "group" does not."""
+    own = (method.METHODS_DIR / "kwaliteitenmethode.toml").read_text(encoding="utf-8")
+    own = own.replace('id = "kwaliteitenmethode"', 'id = "samen-schrijven"', 1).replace(
+        'id = "uitdaging"\nminutes = 10\naccepts = { notes = "group" }',
+        'id = "uitdaging"\nminutes = 10\naccepts = { notes = "everyone" }\ninbrenger = "listens"',
+        1,
+    )
+    m = method.from_toml(own)
+    phase = next(p for p in m.phases if p.id == "uitdaging")
+    assert phase.accepts["notes"] == "everyone" and phase.inbrenger == "listens"
+    s = await open_session(server, n=4, method_toml=own)
+    try:
+        await run_method(s, m, stop=m.phases.index(phase))  # tries the inbrenger's note and expects a refusal
+        inb = s.inbrenger
+        assert inb is not None
+        for c in s.everyone:  # the group's three notes, none of the inbrenger's
+            notes = [n for n in c.state["notes"] if n["phase"] == "uitdaging"]
+            assert len(notes) == 3 and inb.me["id"] not in {n["author"] for n in notes}
+        await refused(inb, "note", text="Toch nog iets")
+    finally:
+        await s.close()
+
+
+def _events_in(obj: object) -> Iterator[dict]:
+    """Every stored event (a map with "t" and "seq") inside a value Redis holds."""
+    if isinstance(obj, dict):
+        if "t" in obj and "seq" in obj:
+            yield obj
+        for v in obj.values():
+            yield from _events_in(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from _events_in(v)
+
+
+async def test_redis_keeps_no_link_from_a_private_card_or_perspective_to_its_writer(server, backend, redis_server):
+    """DESIGN §4 in storage: what Redis holds of private cards (the state's deals, the
+    stored events about them) names nobody, and the texts sit only under holders' tags."""
+    if not backend:
+        pytest.skip("storage is inspected in Redis; the memory backend keeps it in the server process")
+    m = method.load("drie-rondes")
+    s = await open_session(server, n=5)
+    try:
+        assoc = next(i for i, p in enumerate(m.phases) if p.deck)
+        await run_method(s, m, stop=assoc)
+        for c in s.everyone:
+            assert c.state["deals"]["associatieronde"]["revealed"]
+        members = [c for c in s.members if c is not s.inbrenger]
+        stored = [value for _, value in dump_room(redis_server.url, s.code)]
+        states = [v for v in stored if isinstance(v, dict) and "deals" in v]
+        assert states, "no room state in Redis"
+        card_events = [
+            ev for v in stored for ev in _events_in(v)
+            if ev["t"] in ("cards_dealt", "card_drawn", "perspective_written", "perspectives_revealed")
+        ]  # fmt: skip
+        assert {ev["t"] for ev in card_events} == {
+            "cards_dealt",
+            "card_drawn",
+            "perspective_written",
+            "perspectives_revealed",
+        }
+        for writer in members:
+            secrets = {writer.me["id"], writer.me["name"], writer.token or "-"}
+            for ev in card_events:
+                assert not secrets & set(strings(ev)), ev
+            for state in states:
+                assert not secrets & set(strings(state["deals"]))
     finally:
         await s.close()
 
@@ -197,13 +383,27 @@ async def test_several_cases_in_one_meeting_and_a_proof_without_content(server):
         await s.settle()
         proof = (await bram.command("proof"))["proof"]
         assert proof["participants"] == ["Anna", "Chris"]
-        assert proof["facilitators"] == [s.facilitator.me["name"]]
+        assert proof["facilitators"] == []  # the facilitator has not agreed (yet)
         assert proof["cases"] == 2 and proof["minutes"] >= 1 and proof["started_at"] > 0
+        assert proof["ended_at"] is None  # under way: its duration runs to the moment asked
         assert proof["method"]["nl"] == "Drie rondes"
-        dumped = json.dumps(proof)
-        for secret in ("Casus", "Wat er speelt", "Advies", "Hoe merk je"):
-            assert secret not in dumped
+        await s.facilitator.command("list_me", listed=True)
         for c in s.everyone:
             assert (c.mirror.seq, c.state) == await server_snapshot(server, c)
+        # at the close everyone still connected gets the final proof: the room is erased next
+        await s.facilitator.command("end")
+        for c in s.everyone:
+            await c.wait_until(lambda c: c.mirror.ended)
+        final = s.facilitator.mirror.proof
+        assert final is not None and all(c.mirror.proof == final for c in s.everyone)
+        assert final["participants"] == ["Anna", "Chris"] and final["facilitators"] == [s.facilitator.me["name"]]
+        assert final["ended_at"] >= final["started_at"] + 60 * (final["minutes"] - 1)
+        for found in (proof, final):
+            dumped = json.dumps(found)
+            for secret in ("Casus", "Wat er speelt", "Advies", "Hoe merk je"):
+                assert secret not in dumped
+        with pytest.raises(CommandError) as gone:
+            await KringClient(ws_url(server), reconnect=False).resume(bram.token or "")
+        assert gone.value.code == "bad_token"
     finally:
         await s.close()

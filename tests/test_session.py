@@ -58,8 +58,9 @@ async def test_views_differ_by_audience(server):
         assert any(q["hidden"] for q in fac.state["questions"])
         assert not any(q["hidden"] for q in other.state["questions"])
         # each participant holds one card of their own; the facilitator and inbrenger none
-        assert fac.state["my_card"] is None and inb.state["my_card"] is None
-        assert all(m.state["my_card"] for m in s.members[1:])
+        deal = "associatieronde"
+        assert fac.state["deals"][deal]["mine"] is None and inb.state["deals"][deal]["mine"] is None
+        assert all(m.state["deals"][deal]["mine"] for m in s.members[1:])
         # ready shows a count, never names
         assert other.state["ready_count"] == 5
         ready_frames = [f for c in s.everyone for f in c.frames if f.get("t") == "ready"]

@@ -97,7 +97,7 @@ class MemoryBackend(Backend):
         self.rooms.pop(code, None)
 
     async def connected(self, code: str, pid: str) -> None:
-        await execute(self, code, lambda s, rng: decide_presence(s, pid, True))
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, True, time.time()))
 
     async def disconnected(self, code: str, pid: str) -> None:
-        await execute(self, code, lambda s, rng: decide_presence(s, pid, False))
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, False, time.time()))

@@ -307,7 +307,7 @@ class RedisBackend(Backend):
             pipe.zadd(presence, {self._member(pid): time.time() + PRESENCE_TTL})
             pipe.expire(presence, self.room_ttl)
             await pipe.execute()
-        await execute(self, code, lambda s, rng: decide_presence(s, pid, True))
+        await execute(self, code, lambda s, rng: decide_presence(s, pid, True, time.time()))
 
     async def disconnected(self, code: str, pid: str) -> None:
         here = self.present.get(code)
@@ -318,7 +318,7 @@ class RedisBackend(Backend):
         presence = _keys(code)[2]
         await self.redis.zrem(presence, self._member(pid))
         if not await self._online_elsewhere(code, pid):
-            await execute(self, code, lambda s, rng: decide_presence(s, pid, False))
+            await execute(self, code, lambda s, rng: decide_presence(s, pid, False, time.time()))
 
     async def _online_elsewhere(self, code: str, pid: str) -> bool:
         live = await self.redis.zrangebyscore(_keys(code)[2], time.time(), "+inf")
@@ -344,7 +344,7 @@ class RedisBackend(Backend):
                 await pipe.execute()
             if added:  # our entries had been swept (e.g. Redis was away): online again
                 for pid in pids:
-                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, True))
+                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, True, time.time()))
         for code in list(self.rooms):  # sweep heartbeats of processes that died
             presence = _keys(code)[2]
             expired = await self.redis.zrangebyscore(presence, "-inf", now)
@@ -353,7 +353,7 @@ class RedisBackend(Backend):
             await self.redis.zrem(presence, *expired)
             for pid in {m.decode().split("|", 1)[1] for m in expired}:
                 if pid not in self.present.get(code, ()) and not await self._online_elsewhere(code, pid):
-                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, False))
+                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, False, time.time()))
 
     async def _drop_presence(self) -> None:
         for code, pids in self.present.items():

@@ -8,6 +8,7 @@ the same state.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,15 +26,17 @@ from .state import (
     SCREEN,
     Advice,
     Case,
+    Deal,
     Note,
     Participant,
     Question,
     RoomState,
+    Turns,
 )
 
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
-
-SELF_ROLE = {"nl": "De inbrenger zelf", "en": "The inbrenger themself"}
+#: seconds without any facilitator online after which a participant may take the role over
+FACILITATOR_CLAIM_AFTER = 5 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +127,40 @@ def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTIC
     return Decision([ev], {"participant": pid})
 
 
-def decide_presence(state: RoomState, pid: str, online: bool) -> Decision:
+def decide_presence(state: RoomState, pid: str, online: bool, now: float = 0.0) -> Decision:
+    """Someone's first connection opened or last one closed. `now` (server unix time) dates
+    the moment the last facilitator went away, from which a participant may take over."""
     p = state.active(pid)
     if p is None or p.online == online or state.ended:
         return Decision()
-    return Decision([Event("presence", {"participant": pid, "online": online})])
+    events = [Event("presence", {"participant": pid, "online": online})]
+    return Decision(_with_away(state, events, now, online={pid: online}))
+
+
+def away_record(since: float | None) -> dict[str, float] | None:
+    """Since when no facilitator has been online, and from when a participant may take over."""
+    return None if since is None else {"since": since, "claim_at": since + FACILITATOR_CLAIM_AFTER}
+
+
+def _with_away(
+    s: RoomState,
+    events: list[Event],
+    now: float,
+    roles: dict[str, str] | None = None,
+    online: dict[str, bool] | None = None,
+) -> list[Event]:
+    """If these events change whether any facilitator is online, the last one says so
+    (`facilitator_away`), with the time: the engine reads no clock, so it keeps the moment."""
+    roles, online = roles or {}, online or {}
+    present = any(
+        roles.get(p.id, p.role) == FACILITATOR and online.get(p.id, p.online)
+        for p in s.participants.values()
+        if not p.removed
+    )
+    since = None if present else (s.fac_away_since if s.fac_away_since is not None else (now or None))
+    if since != s.fac_away_since:
+        events[-1].public["facilitator_away"] = away_record(since)
+    return events
 
 
 # --------------------------------------------------------------------------- commands
@@ -169,13 +201,53 @@ def _require_input(state: RoomState, actor: Actor, what: str) -> Phase:
     if is_inbrenger and phase.inbrenger != "speaks":
         if what != "response":
             raise _deny(f"the inbrenger {phase.inbrenger} in this phase")
-        if phase.in_turn and not _turns_done(state):
+        if phase.in_turn and not state.current_turns().done:
             raise _deny("the inbrenger listens and responds after the last turn")
     return phase
 
 
-def _turns_done(state: RoomState) -> bool:
-    return state.turn >= len(state.turn_order)
+def _require_turn(state: RoomState, actor: Actor, phase: Phase) -> None:
+    """In a phase given in turn, only the current speaker gives input."""
+    if phase.in_turn:
+        turns = state.current_turns()
+        if turns.done or turns.order[turns.current] != actor.pid:
+            raise _deny("wait for your turn")
+
+
+def _inbrenger_may_speak(state: RoomState) -> bool:
+    """Whether the inbrenger may react now: where they listen or have left, only once they
+    may give their response (after the last turn, if the phase has turns)."""
+    phase = state.current_phase
+    if phase.inbrenger == "speaks":
+        return True
+    return "response" in phase.accepts and not (phase.in_turn and not state.current_turns().done)
+
+
+def _turn_order(s: RoomState, phase: Phase, deal: Deal | None = None) -> list[str]:
+    """Who speaks in turn: the group in join order; in a phase with public cards, the card
+    holders in the deck's card order (seat order within a card), observers left out."""
+    group = s.group()
+    if phase.deck is None:
+        return group
+    deal = deal or s.deals.get(phase.id)
+    if deal is None or not deal.public:
+        return []
+    rank = {c["id"]: i for i, c in enumerate(deal.cards)}
+    speakers = [pid for pid, card in deal.holders.items() if pid in group and not deal.card(card)["observer"]]
+    return sorted(speakers, key=lambda pid: rank[deal.holders[pid]])
+
+
+def _turns_of(s: RoomState, phase: Phase, deal: Deal | None = None) -> dict[str, Any]:
+    """The phase's speaking order, as far as it got: kept as it was, with who left dropped
+    and who came added at the end."""
+    if not phase.in_turn:
+        return {"order": [], "current": 0}
+    fresh = _turn_order(s, phase, deal)
+    old = s.turns.get(phase.id)
+    if old is None:
+        return {"order": fresh, "current": 0}
+    order = [p for p in old.order if p in fresh] + [p for p in fresh if p not in old.order]
+    return {"order": order, "current": min(old.current, len(order))}
 
 
 def _cmd_marker(events: list[Event], key: str, result: dict) -> None:
@@ -228,22 +300,12 @@ def _phase_events(s: RoomState, index: int) -> list[Event]:
     script = {**public, "script": dict(phase.script)}  # what to say and watch for: facilitators only
     timer = fresh_timer(phase)  # so that clients need not know the method to reset it
     hidden = sum(1 for n in s.notes.values() if n.hidden and n.phase == phase.id)  # back to a phase: its count
-    events = [
-        Event(
-            "phase",
-            {"phase": public, "timer": timer, "notes_hidden": hidden},
-            {"phase": script, "timer": dict(timer), "notes_hidden": hidden},
-            (FACILITATORS,),
-        )
-    ]
-    if phase.in_turn:
-        # keep the order (and progress) the group already has; drop who left, append late joiners
-        group = s.group()
-        order = [p for p in s.turn_order if p in group] + [p for p in group if p not in s.turn_order]
-        if order != s.turn_order:
-            current = min(s.turn, len(order)) if s.turn_order else 0
-            events.append(Event("turns", {"order": order, "current": current}))
-    return events
+    turns = _turns_of(s, phase)
+
+    def body() -> dict[str, Any]:  # one copy per audience
+        return {"timer": dict(timer), "notes_hidden": hidden, "turns": {**turns, "order": list(turns["order"])}}
+
+    return [Event("phase", {"phase": public, **body()}, {"phase": script, **body()}, (FACILITATORS,))]
 
 
 def _first_case_phase(s: RoomState) -> int | None:
@@ -291,25 +353,32 @@ def _listed(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("listed", {"participant": a.pid, "listed": args["listed"]})])
 
 
-def _proof(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
     """Proof of participation for professions that log intervisie hours: date, duration,
-    method and the names of those who agreed to be listed. No case content at all."""
+    method and the names of those who agreed to be listed (facilitators too, each their
+    own choice). No case content at all. The duration runs to `until`: the close of the
+    meeting once it is ended, else the moment it is asked (and it says so: `ended_at` null)."""
+    started = s.started_at or 0.0
+    minutes = max(1, round((until - started) / 60)) if until and s.started_at else 0
+    listed = [s.participants[pid] for pid in s.listed if s.active(pid)]
+    return {
+        "started_at": s.started_at,
+        "ended_at": until if ended else None,
+        "minutes": minutes,
+        "method": dict(s.method.name),
+        "cases": s.cases_done + (1 if s.inbrenger else 0),
+        "participants": [p.name for p in listed if p.role == PARTICIPANT],
+        "facilitators": [p.name for p in listed if p.role == FACILITATOR],
+    }
+
+
+def _proof(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     p = s.active(a.pid)
     if p is None or p.role == SCREEN:
         raise _deny("only people in the room can ask for a proof of participation")
     if s.started_at is None:
         raise _deny("the meeting has not started yet")
-    names = [s.participants[pid].name for pid in s.listed if s.active(pid)]
-    minutes = max(1, round((ctx.now - s.started_at) / 60)) if ctx.now else 0
-    proof = {
-        "started_at": s.started_at,
-        "minutes": minutes,
-        "method": dict(s.method.name),
-        "cases": s.cases_done + (1 if s.inbrenger else 0),
-        "participants": names,
-        "facilitators": [x.name for x in s.participants.values() if not x.removed and x.role == FACILITATOR],
-    }
-    return Decision([], {"proof": proof})
+    return Decision([], {"proof": proof_of(s, ctx.now, ended=False)})
 
 
 def _back(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -404,11 +473,11 @@ def _share(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 def _ask(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     phase = _require_input(s, a, "questions")
+    _require_turn(s, a, phase)
     if len(s.questions) >= limits.MAX_QUESTIONS:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_QUESTIONS} questions")
     qid = s.new_id("q")
-    anonymous = s.anonymous_questions and phase.anonymous and len(s.group()) >= MIN_ANONYMOUS_GROUP
-    q = Question(qid, args["text"], identity.tag(a.anon_key, qid), None if anonymous else a.pid)
+    q = Question(qid, args["text"], identity.tag(a.anon_key, qid), None if _anonymous(s, phase) else a.pid)
     return Decision([Event("question_asked", {"question": q.public()}, internal={"tag": q.tag})], {"question": qid})
 
 
@@ -450,6 +519,8 @@ def _inbrenger_on_question(s: RoomState, a: Actor, qid: str) -> Question:
         raise _deny("questions are handled in the questions round")
     if a.pid != s.inbrenger:
         raise _deny("only the inbrenger can do this")
+    if not _inbrenger_may_speak(s):
+        raise _deny(f"the inbrenger {s.current_phase.inbrenger} in this phase")
     return _question(s, a, qid)
 
 
@@ -487,68 +558,199 @@ def _essence(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("essence", {"text": args["text"]})])
 
 
+def _card_at(cards: list[dict[str, Any]], seat: int, rotate: int) -> str:
+    """The card for a seat of a public deal. The role cards go round the table: seat i gets
+    role card i, moved on by `rotate` places, so with fewer people than cards the ones left
+    over come in as the cards move on. Seats beyond the role cards get the observer's card
+    (or the role cards again, if the deck has no observer)."""
+    roles = [c["id"] for c in cards if not c["observer"]]
+    watchers = [c["id"] for c in cards if c["observer"]]
+    if seat < len(roles) or not watchers:
+        return roles[(seat + rotate) % len(roles)]
+    return watchers[(seat - len(roles)) % len(watchers)]
+
+
+def _spare_card(cards: list[dict[str, Any]], holders: dict[str, str], seat: int, rotate: int) -> str:
+    """A card for someone who joins a public deal late: their seat's card if nobody holds
+    it, else a role card nobody holds, else an observer's card, else the least held role."""
+    used = Counter(holders.values())
+    preferred = _card_at(cards, seat, rotate)
+    if not used[preferred]:
+        return preferred
+    roles = [c["id"] for c in cards if not c["observer"]]
+    free = [c for c in roles if not used[c]]
+    if free:
+        return free[0]
+    watchers = [c["id"] for c in cards if c["observer"]]
+    if watchers:
+        return watchers[0]
+    return min(roles, key=lambda c: used[c])
+
+
+def _new_deal(s: RoomState, phase: Phase) -> Deal:
+    deck = s.method.decks[phase.deck or ""]
+    cards = [c.record() for c in deck.cards_for(s.people)]
+    if not any(not c["observer"] for c in cards):
+        raise _deny("there are no cards to deal: the case names nobody involved")
+    return Deal(phase.deck or "", phase.deal == "public", phase.hidden_until_reveal, cards)
+
+
 def _deal(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Private cards: put them on the table, so that each member of the group takes their
+    own (`draw_card`). Public cards: give every member of the group theirs, by seat."""
     _require_fac(s, a)
-    if "perspectives" not in s.current_phase.accepts:
-        raise _deny("role cards are dealt in the association round")
-    if s.revealed is not None:
+    phase = s.current_phase
+    if phase.deck is None:
+        raise _deny("role cards are dealt in a phase that accepts perspectives")
+    deal = s.deals.get(phase.id)
+    if deal is not None and deal.revealed is not None:
         raise _deny("the perspectives have been revealed")
-    roles = [*s.people, SELF_ROLE.get(s.language, SELF_ROLE["nl"])]
-    holders = [pid for pid in s.group() if pid not in s.cards]
-    if not holders:
+    if phase.deal == "private":
+        if deal is not None:
+            raise _deny("the cards are on the table: each member of the group takes their own")
+        new = _new_deal(s, phase)
+        return Decision([Event("cards_dealt", {"phase": phase.id, "deal": new.record(), "taken": 0, "written": 0})])
+    group = s.group()
+    deal = deal or _new_deal(s, phase)
+    newcomers = [pid for pid in group if pid not in deal.holders]
+    if not newcomers:
         raise _deny("everyone in the group already has a card")
-    ctx.rng.shuffle(holders)
-    used = {r: 0 for r in roles}
-    for role in s.cards.values():
-        if role in used:
-            used[role] += 1
-    events, dealt = [], len(s.cards)
-    for holder in holders:
-        # the least used role next, so every role is covered before any repeats
-        least = min(used.values())
-        role = ctx.rng.choice([r for r in roles if used[r] == least])
-        used[role] += 1
-        dealt += 1
-        events.append(Event("card_dealt", {"cards_dealt": dealt}, {"cards_dealt": dealt, "role": role}, (holder,)))
+    seats = [pid for pid in s.seats.get(deal.deck, []) if pid in group]
+    late = [pid for pid in group if pid not in seats]
+    ctx.rng.shuffle(late)  # where newcomers sit is chance, written into the event
+    seats += late
+    holders = dict(deal.holders)
+    for seat, pid in enumerate(seats):
+        if pid in newcomers:
+            fresh = not deal.holders
+            holders[pid] = (
+                _card_at(deal.cards, seat, phase.rotate)
+                if fresh
+                else _spare_card(deal.cards, holders, seat, phase.rotate)
+            )
+    # in seat order, so that a speaking order by card keeps the seats within a card
+    holders = {pid: holders[pid] for pid in [*seats, *holders] if pid in holders}
+    dealt = Deal(deal.deck, True, deal.hidden, deal.cards, holders, dict(deal.texts))
+    body = {"phase": phase.id, "deal": dealt.record(), "taken": len(holders), "written": len(dealt.texts)}
+    events = [Event("cards_dealt", body, internal={"seats": seats})]
+    if phase.in_turn:
+        events.append(Event("turns", {"phase": phase.id, **_turns_of(s, phase, dealt)}))
     return Decision(events)
 
 
-def _perspective(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    _require_input(s, a, "perspectives")
-    if a.pid not in s.cards:
-        raise _deny("you have no role card yet")
-    if s.revealed is not None:
+def _draw(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Take your own private card. The room stores it under a tag only your connection can
+    compute, so no stored event or state says who holds which card; you learn it from the
+    ack (and from your snapshot)."""
+    phase = _require_input(s, a, "perspectives")
+    deal = s.deals.get(phase.id)
+    if deal is None:
+        raise _deny("the cards have not been dealt yet")
+    if deal.public:
+        raise _deny("these cards are dealt in public: yours is in the deal")
+    if deal.revealed is not None:
         raise _deny("the perspectives have been revealed")
-    n = len(s.perspectives) + (a.pid not in s.perspectives)
-    private = {"perspectives_written": n, "feel": args["feel"], "think": args["think"]}
-    return Decision([Event("perspective_written", {"perspectives_written": n}, private, (a.pid,))])
+    key = identity.card_tag(a.anon_key, phase.id)
+    if key in deal.holders:
+        return Decision([], {"phase": phase.id, "card": deal.holders[key]})
+    # the least held card next, so every card is taken once before any is taken twice
+    used = Counter(deal.holders.values())
+    roles = [c["id"] for c in deal.cards]
+    least = min(used[c] for c in roles)
+    card = ctx.rng.choice([c for c in roles if used[c] == least])
+    ev = Event("card_drawn", {"phase": phase.id, "taken": len(deal.holders) + 1}, internal={"tag": key, "card": card})
+    return Decision([ev], {"phase": phase.id, "card": card})
+
+
+def _holding(s: RoomState, a: Actor, phase: Phase) -> tuple[Deal | None, str | None]:
+    """The deal of the phase and the actor's key in it, if they hold a card."""
+    deal = s.deals.get(phase.id)
+    if deal is None:
+        return None, None
+    key = a.pid if deal.public else identity.card_tag(a.anon_key, phase.id)
+    return deal, key if key in deal.holders else None
+
+
+def _perspective(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    phase = _require_input(s, a, "perspectives")
+    deal, key = _holding(s, a, phase)
+    if deal is None or key is None:
+        raise _deny("you have no role card yet")
+    if deal.revealed is not None:
+        raise _deny("the perspectives have been revealed")
+    card = deal.card(deal.holders[key])
+    if card["observer"]:
+        raise _deny("the observer writes notes, not a perspective")
+    _require_turn(s, a, phase)
+    texts = list(args["texts"])
+    if len(texts) != len(card["fields"]):
+        raise RoomError(errors.INVALID_FIELD, f"your card asks for {len(card['fields'])} texts, one per field")
+    n = len(deal.texts) + (key not in deal.texts)
+    body = {"phase": phase.id, "written": n}
+    internal = {"key": key, "texts": texts}
+    if not deal.public:  # only the writer knows it is theirs: they have it from their own command
+        ev = Event("perspective_written", body, internal=internal)
+    elif deal.hidden:
+        ev = Event("perspective_written", body, {**body, "texts": texts}, (a.pid,), internal)
+    else:
+        shown = {"holder": a.pid, "card": card["id"], "texts": texts}
+        ev = Event("perspective_written", {**body, "perspective": shown}, internal=internal)
+    return Decision([ev], {"phase": phase.id, "texts": texts})
+
+
+def _observes(s: RoomState, a: Actor) -> bool:
+    """Whether the actor holds an observer's card in this phase."""
+    phase = s.current_phase
+    deal, key = _holding(s, a, phase)
+    p = s.active(a.pid)
+    return (
+        key is not None
+        and deal is not None
+        and deal.card(deal.holders[key])["observer"]
+        and p is not None
+        and p.role == PARTICIPANT
+    )
+
+
+def _note_phase(s: RoomState, a: Actor) -> tuple[Phase, bool]:
+    """The phase, if the actor may write notes in it now; and whether as its observer, who
+    writes named notes as they go, outside the speaking order."""
+    try:
+        return _require_input(s, a, "notes"), False
+    except RoomError:
+        if _observes(s, a):
+            return s.current_phase, True
+        raise
 
 
 def _note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    phase = _require_input(s, a, "notes")
+    phase, observer = _note_phase(s, a)
+    if not observer:
+        _require_turn(s, a, phase)
     if len(s.notes) >= limits.MAX_NOTES:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_NOTES} notes")
     nid = s.new_id("n")
-    anonymous = s.anonymous_questions and phase.anonymous and len(s.group()) >= MIN_ANONYMOUS_GROUP
-    hidden = phase.hidden_until_reveal and phase.id not in s.notes_revealed
+    anonymous = not observer and _anonymous(s, phase)
+    hidden = not observer and phase.hidden_until_reveal and phase.id not in s.notes_revealed
     note = Note(nid, phase.id, args["text"], identity.tag(a.anon_key, nid), None if anonymous else a.pid, hidden)
     internal = {"tag": note.tag, "hidden": hidden}
-    if hidden:  # nobody but the writer sees it before the reveal; the others see a count
+    if hidden:
+        # nobody but the writer sees it before the reveal; the others see a count. The writer
+        # has it from the ack: an event addressed to them would store who wrote it.
         n = sum(1 for x in s.notes.values() if x.phase == phase.id and x.hidden) + 1
-        ev = Event("note_written", {"notes_hidden": n}, {"notes_hidden": n, "note": note.public()}, (a.pid,), internal)
-    else:
-        ev = Event("note_written", {"note": note.public()}, internal=internal)
-    return Decision([ev], {"note": nid})
+        ev = Event("note_written", {"notes_hidden": n}, internal={**internal, "note": note.public()})
+        return Decision([ev], {"note": nid, "record": note.public()})
+    return Decision([Event("note_written", {"note": note.public()}, internal=internal)], {"note": nid})
 
 
 def _withdraw_note(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    _require_input(s, a, "notes")
+    _note_phase(s, a)
     note = s.notes.get(args["note"])
     if note is None or identity.tag(a.anon_key, note.id) != note.tag:
         raise _missing("note of yours")
     if note.hidden:
         n = sum(1 for x in s.notes.values() if x.phase == note.phase and x.hidden) - 1
-        return Decision([Event("note_withdrawn", {"notes_hidden": n}, {"notes_hidden": n, "note": note.id}, (a.pid,))])
+        return Decision([Event("note_withdrawn", {"notes_hidden": n, "note": note.id})])  # an id the others never saw
     return Decision([Event("note_withdrawn", {"note": note.id})])
 
 
@@ -568,6 +770,8 @@ def _rate_advice(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
         raise _deny("only the inbrenger can do this")
     if not {"advice", "response"} & set(s.current_phase.accepts):
         raise _deny("advice is rated in the advice round")
+    if not _inbrenger_may_speak(s):
+        raise _deny(f"the inbrenger {s.current_phase.inbrenger} in this phase and rates the advice at their turn")
     item = next((x for x in s.advice if x.id == args["advice"]), None)
     if item is None:
         raise _missing("advice")
@@ -578,39 +782,54 @@ def _rate_advice(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 def _reveal(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
-    if "notes" in s.current_phase.accepts and s.current_phase.hidden_until_reveal:
+    phase = s.current_phase
+    if "notes" in phase.accepts and phase.hidden_until_reveal:
         return _reveal_notes(s, ctx)
-    if "perspectives" not in s.current_phase.accepts:
+    deal = s.deals.get(phase.id)
+    if phase.deck is None or not phase.hidden_until_reveal:
         raise _deny("there is nothing hidden to reveal in this phase")
-    if s.revealed is not None:
+    if deal is not None and deal.revealed is not None:
         raise _deny("already revealed")
-    if not s.perspectives:
+    if deal is None or not deal.texts:
         raise _deny("nobody has written a perspective yet")
-    items = [{"role": s.cards[pid], "feel": f, "think": t} for pid, (f, t) in s.perspectives.items()]
+    items = []
+    for key, texts in deal.texts.items():
+        item = {"card": deal.holders[key], "texts": list(texts)}
+        items.append({"holder": key, **item} if deal.public else item)
     ctx.rng.shuffle(items)  # arrival order must not give anyone away
-    return Decision([Event("perspectives_revealed", {"perspectives": items})])
+    return Decision([Event("perspectives_revealed", {"phase": phase.id, "perspectives": items})])
 
 
 def _pass_turn(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    if not s.current_phase.in_turn:
+    phase = s.current_phase
+    if not phase.in_turn:
         raise _deny("there are no turns in this phase")
-    if _turns_done(s):
+    turns = s.current_turns()
+    if turns.done:
         raise _deny("everyone has had their turn")
-    if not _is_fac(s, a.pid) and s.turn_order[s.turn] != a.pid:
+    if not _is_fac(s, a.pid) and turns.order[turns.current] != a.pid:
         raise _deny("only the current speaker or the facilitator can pass the turn")
-    return Decision([Event("turns", {"order": s.turn_order, "current": s.turn + 1})])
+    return Decision([Event("turns", {"phase": phase.id, "order": list(turns.order), "current": turns.current + 1})])
+
+
+def _anonymous(s: RoomState, phase: Phase) -> bool:
+    """Whether an item given now carries no author: the room and the phase say so, and the
+    group is large enough for it to mean something."""
+    return s.anonymous_questions and phase.anonymous and len(s.group()) >= MIN_ANONYMOUS_GROUP
 
 
 def _advice(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     phase = _require_input(s, a, "advice")
-    if phase.in_turn and (_turns_done(s) or s.turn_order[s.turn] != a.pid):
-        raise _deny("wait for your turn")
-    if phase.in_turn and s.turn_advice == s.turn:
+    _require_turn(s, a, phase)
+    turns = s.current_turns()
+    if phase.in_turn and turns.given == turns.current:
         raise _deny("one advice per turn; pass the turn to the next person")
     if len(s.advice) >= limits.MAX_ADVICE:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_ADVICE} advice items")
-    item = Advice(s.new_id("a"), a.pid, args["text"])
-    return Decision([Event("advice_given", {"advice": item.public()})], {"advice": item.id})
+    aid = s.new_id("a")
+    tag = identity.tag(a.anon_key, aid)
+    item = Advice(aid, None if _anonymous(s, phase) else a.pid, args["text"], None, tag)
+    return Decision([Event("advice_given", {"advice": item.public()}, internal={"tag": tag})], {"advice": item.id})
 
 
 def _text_event(kind: str) -> Callable[[RoomState, Actor, dict, Context], Decision]:
@@ -693,18 +912,40 @@ def _new_facilitator(s: RoomState, a: Actor, pid: str) -> Participant:
 
 def _add_facilitator(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     target = _new_facilitator(s, a, args["participant"])
-    return Decision([Event("role_changed", {"participant": target.id, "role": FACILITATOR})])
+    events = [Event("role_changed", {"participant": target.id, "role": FACILITATOR})]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR}))
 
 
 def _hand_over(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     target = _new_facilitator(s, a, args["participant"])
     # one decision: the room is never without a facilitator, and never has one too many
-    return Decision(
-        [
-            Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
-            Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
-        ]
-    )
+    events = [
+        Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
+        Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
+    ]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR, a.pid: PARTICIPANT}))
+
+
+def _claim(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """Take over as facilitator when none has been online for FACILITATOR_CLAIM_AFTER: the
+    group is not left without a lead. Those who were facilitator and are away become
+    participants, as after a hand-over; the new facilitator can make them co-facilitators."""
+    me = s.active(a.pid)
+    if me is None or me.role != PARTICIPANT:
+        raise _deny("only a participant can take over as facilitator")
+    if a.pid == s.inbrenger:
+        raise _deny("the inbrenger cannot be a facilitator")
+    active = [p for p in s.participants.values() if not p.removed]
+    if any(p.role == FACILITATOR and p.online for p in active):
+        raise _deny("a facilitator is here: ask them to hand the role over")
+    since = s.fac_away_since
+    if since is None or not ctx.now or ctx.now < since + FACILITATOR_CLAIM_AFTER:
+        raise _deny(f"you can take over once no facilitator has been here for {FACILITATOR_CLAIM_AFTER // 60} minutes")
+    absent = [p.id for p in active if p.role == FACILITATOR]
+    events = [Event("role_changed", {"participant": a.pid, "role": FACILITATOR})]
+    events += [Event("role_changed", {"participant": pid, "role": PARTICIPANT}) for pid in absent]
+    roles = {a.pid: FACILITATOR, **dict.fromkeys(absent, PARTICIPANT)}
+    return Decision(_with_away(s, events, ctx.now, roles=roles))
 
 
 def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -731,8 +972,12 @@ def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 
 def _end(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """End the meeting. Everyone still connected gets the final proof of participation with
+    the close, its duration fixed now: after this the room is erased and nothing can be asked."""
     _require_fac(s, a)
-    return Decision([Event("ended", {})])
+    if s.started_at is None:
+        return Decision([Event("ended", {})])
+    return Decision([Event("ended", {"proof": proof_of(s, ctx.now, ended=True)})])
 
 
 _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
@@ -744,6 +989,7 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "choose_case": _choose,
     "hide_question": _hide,
     "deal_cards": _deal,
+    "draw_card": _draw,
     "reveal": _reveal,
     "end": _end,
     "set_method": _set_method,
@@ -756,6 +1002,7 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "timer": _timer,
     "add_facilitator": _add_facilitator,
     "hand_over": _hand_over,
+    "claim_facilitator": _claim,
     "confirm": _confirm,
     "propose_case": _propose,
     "withdraw_case": _withdraw_case,
@@ -791,8 +1038,8 @@ def summary(s: RoomState) -> dict[str, Any]:
         "questions": [
             {"text": q.text, "rating": q.rating, "answered": q.answered} for q in s.questions.values() if not q.hidden
         ],
-        "perspectives": list(s.revealed or []),
-        "advice": [{"author": names.get(x.author), "text": x.text, "rating": x.rating} for x in s.advice],
+        "perspectives": _summary_perspectives(s),
+        "advice": [{"author": names.get(x.author or ""), "text": x.text, "rating": x.rating} for x in s.advice],
         "notes": [
             {"phase": n.phase, "text": n.text, "author": names.get(n.author or "")}
             for n in s.notes.values()
@@ -803,7 +1050,33 @@ def summary(s: RoomState) -> dict[str, Any]:
     }
 
 
+def _summary_perspectives(s: RoomState) -> list[dict[str, Any]]:
+    """What was written from the cards, phase by phase, as everyone could read it; each
+    entry names its card and gives each text with its field's label."""
+    out = []
+    for phase in s.method.phases:
+        deal = s.deals.get(phase.id)
+        for item in deal.visible() if deal else []:
+            card = deal.card(item["card"])
+            texts = [{"label": f["label"], "text": t} for f, t in zip(card["fields"], item["texts"], strict=True)]
+            out.append({"phase": phase.id, "card": card["name"], "texts": texts})
+    return out
+
+
 # --------------------------------------------------------------------------- apply
+
+
+def _set_away(s: RoomState, pub: dict[str, Any]) -> None:
+    if "facilitator_away" in pub:
+        away = pub["facilitator_away"]
+        s.fac_away_since = away["since"] if away else None
+
+
+def _set_turns(s: RoomState, phase_id: str, rec: dict[str, Any]) -> None:
+    old = s.turns.get(phase_id)
+    order = list(rec["order"])
+    given = old.given if old is not None and old.order == order else -1  # a new order: nobody has spoken
+    s.turns[phase_id] = Turns(order, rec["current"], given)
 
 
 def apply(s: RoomState, ev: Event) -> RoomState:
@@ -818,6 +1091,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.counter += 1
     elif t == "presence":
         s.participants[pub["participant"]].online = pub["online"]
+        _set_away(s, pub)
     elif t == "removed":
         pid = pub["participant"]
         p = s.participants[pid]
@@ -833,8 +1107,10 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.phase = pub["phase"]["index"]
         s.ready = []
         _reset_timer(s)
+        if s.current_phase.in_turn:
+            _set_turns(s, s.current_phase.id, pub["turns"])
     elif t == "note_written":
-        rec = pub.get("note") or prv["note"]
+        rec = pub.get("note") or internal.get("note") or prv["note"]
         s.notes[rec["id"]] = Note(
             rec["id"], rec["phase"], rec["text"], internal["tag"], rec["author"], internal["hidden"]
         )
@@ -853,8 +1129,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.cases.pop(pub["case"], None)
         s.votes, s.vote_open, s.tally = {}, True, None
         s.inbrenger = s.chosen_case = s.case_text = s.essence = s.response = s.takeaway = None
-        s.people, s.questions, s.cards, s.perspectives, s.revealed = [], {}, {}, {}, None
-        s.turn_order, s.turn, s.turn_advice, s.advice = [], 0, -1, []
+        s.people, s.questions, s.deals, s.seats, s.turns, s.advice = [], {}, {}, {}, {}, []
         s.notes, s.notes_revealed, s.evaluations, s.ready = {}, [], {}, []
         s.phase = pub["phase"]["index"]
         _reset_timer(s)
@@ -870,6 +1145,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         s.timer_running, s.timer_deadline, s.timer_remaining = timer["running"], timer["deadline"], timer["remaining"]
     elif t == "role_changed":
         s.participants[pub["participant"]].role = pub["role"]
+        _set_away(s, pub)
     elif t == "confirmed":
         s.confirmed.append(prv["participant"])
     elif t == "case_proposed":
@@ -888,7 +1164,7 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "case_chosen":
         s.chosen_case, s.inbrenger = pub["case"], pub["inbrenger"]
         s.case_text, s.people = None, []
-        s.turn_order, s.turn, s.turn_advice = [], 0, -1  # a new inbrenger: a new speaking order
+        s.deals, s.seats, s.turns = {}, {}, {}  # a new case: new cards, a new speaking order
     elif t == "case_shared":
         s.case_text, s.people = pub["text"], list(pub["people"])
     elif t == "question_asked":
@@ -906,21 +1182,31 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         del s.questions[pub["question"]]
     elif t == "essence":
         s.essence = pub["text"]
-    elif t == "card_dealt":
-        s.cards[ev.to[0]] = prv["role"]
+    elif t == "cards_dealt":
+        rec = pub["deal"]
+        old = s.deals.get(pub["phase"])
+        texts = old.texts if old else {}
+        holders = dict(rec["holders"]) if rec["public"] else {}
+        s.deals[pub["phase"]] = Deal(
+            rec["deck"], rec["public"], rec["hidden"], [dict(c) for c in rec["cards"]], holders, texts
+        )
+        if "seats" in internal:
+            s.seats[rec["deck"]] = list(internal["seats"])
+    elif t == "card_drawn":
+        s.deals[pub["phase"]].holders[internal["tag"]] = internal["card"]
     elif t == "perspective_written":
-        s.perspectives[ev.to[0]] = [prv["feel"], prv["think"]]
+        s.deals[pub["phase"]].texts[internal["key"]] = list(internal["texts"])
     elif t == "perspectives_revealed":
-        s.revealed = [dict(p) for p in pub["perspectives"]]
+        s.deals[pub["phase"]].revealed = [dict(p) for p in pub["perspectives"]]
     elif t == "turns":
-        if list(pub["order"]) != s.turn_order:
-            s.turn_advice = -1
-        s.turn_order, s.turn = list(pub["order"]), pub["current"]
+        _set_turns(s, pub["phase"], pub)
     elif t == "advice_given":
         x = pub["advice"]
-        s.advice.append(Advice(x["id"], x["author"], x["text"]))
+        s.advice.append(Advice(x["id"], x["author"], x["text"], None, internal.get("tag", "")))
         s.counter += 1
-        s.turn_advice = s.turn
+        turns = s.turns.get(s.current_phase.id)
+        if turns is not None:
+            turns.given = turns.current
     elif t == "response":
         s.response = pub["text"]
     elif t == "takeaway":

@@ -40,3 +40,9 @@ def anon_key(token: str) -> bytes:
 def tag(key: bytes, item: str) -> str:
     """An opaque, per-item mark of authorship: unlinkable across items and to the author."""
     return hmac.new(key, item.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def card_tag(key: bytes, phase_id: str) -> str:
+    """Who holds a private card of a phase, as only that holder's connection can compute it:
+    the card and the perspective written from it are stored under this tag, not a name."""
+    return tag(key, "card:" + phase_id)

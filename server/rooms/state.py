@@ -70,9 +70,10 @@ class Question:
 @dataclass(slots=True)
 class Advice:
     id: str
-    author: str
+    author: str | None  # None when given anonymously
     text: str
     rating: str | None = None  # koud / lauw / warm, from the inbrenger
+    tag: str = ""  # authorship mark, see identity.tag; never sent
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "author": self.author, "text": self.text, "rating": self.rating}
@@ -92,6 +93,58 @@ class Note:
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "phase": self.phase, "text": self.text, "author": self.author}
+
+
+@dataclass(slots=True)
+class Deal:
+    """The cards of one phase and what was written from them.
+
+    Public cards are held by participant id. Private cards are held by a keyed tag of the
+    holder (identity.tag of "card:<phase>"), so nothing stored says who holds which card,
+    nor who wrote which perspective: only the holder's own connection can find theirs.
+    """
+
+    deck: str
+    public: bool
+    hidden: bool  # perspectives wait for the reveal
+    cards: list[dict[str, Any]]  # the cards in play, as dealt (method.Card.record)
+    holders: dict[str, str] = field(default_factory=dict)  # pid (public) or tag (private) -> card id
+    texts: dict[str, list[str]] = field(default_factory=dict)  # same key -> one text per field of the card
+    revealed: list[dict[str, Any]] | None = None  # [{"card", "texts"}], shuffled
+
+    def card(self, card_id: str) -> dict[str, Any]:
+        return next(c for c in self.cards if c["id"] == card_id)
+
+    def record(self) -> dict[str, Any]:
+        """What everyone may know of the deal: the cards, and who holds which if public."""
+        return {
+            "deck": self.deck,
+            "public": self.public,
+            "hidden": self.hidden,
+            "cards": self.cards,
+            "holders": dict(self.holders) if self.public else {},
+        }
+
+    def visible(self) -> list[dict[str, Any]]:
+        """The perspectives everyone may read now."""
+        if self.revealed is not None:
+            return [dict(p) for p in self.revealed]
+        if self.public and not self.hidden:
+            return [{"holder": k, "card": self.holders[k], "texts": list(t)} for k, t in self.texts.items()]
+        return []
+
+
+@dataclass(slots=True)
+class Turns:
+    """The speaking order of an in-turn phase and how far it got."""
+
+    order: list[str] = field(default_factory=list)
+    current: int = 0  # index into order; len(order) when everyone has had their turn
+    given: int = -1  # the turn in which the last advice was given (one advice per turn)
+
+    @property
+    def done(self) -> bool:
+        return self.current >= len(self.order)
 
 
 @dataclass(slots=True)
@@ -125,12 +178,9 @@ class RoomState:
     people: list[str] = field(default_factory=list)
     questions: dict[str, Question] = field(default_factory=dict)
     essence: str | None = None
-    cards: dict[str, str] = field(default_factory=dict)  # holder -> role
-    perspectives: dict[str, list[str]] = field(default_factory=dict)  # author -> [feel, think]
-    revealed: list[dict[str, str]] | None = None
-    turn_order: list[str] = field(default_factory=list)
-    turn: int = 0
-    turn_advice: int = -1  # the turn in which the last written advice was given
+    deals: dict[str, Deal] = field(default_factory=dict)  # phase id -> its cards and perspectives
+    seats: dict[str, list[str]] = field(default_factory=dict)  # deck id -> seating for public cards
+    turns: dict[str, Turns] = field(default_factory=dict)  # in-turn phase id -> its speaking order
     advice: list[Advice] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)
     notes_revealed: list[str] = field(default_factory=list)  # phases whose hidden notes are out
@@ -143,6 +193,8 @@ class RoomState:
     cases_done: int = 0
     started_at: float | None = None  # server time the group left the lobby (proof of participation)
     listed: list[str] = field(default_factory=list)  # who agreed to be named on the proof
+    #: server time since when no facilitator has been online (None while one is, or before anyone came)
+    fac_away_since: float | None = None
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property
@@ -152,6 +204,10 @@ class RoomState:
     @property
     def current_phase(self) -> Phase:
         return self.method.phases[self.phase]
+
+    def current_turns(self) -> Turns:
+        """The speaking order of the current phase (empty when it has none)."""
+        return self.turns.get(self.current_phase.id) or Turns()
 
     def timer(self) -> dict[str, Any]:
         return {"running": self.timer_running, "deadline": self.timer_deadline, "remaining": self.timer_remaining}
@@ -184,5 +240,7 @@ class RoomState:
         d["questions"] = {k: Question(**v) for k, v in d["questions"].items()}
         d["advice"] = [Advice(**a) for a in d["advice"]]
         d["notes"] = {k: Note(**v) for k, v in d.get("notes", {}).items()}
+        d["deals"] = {k: Deal(**v) for k, v in d.get("deals", {}).items()}
+        d["turns"] = {k: Turns(**v) for k, v in d.get("turns", {}).items()}
         d["applied"] = OrderedDict((k, v) for k, v in d["applied"])
         return cls(**d)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import identity
+from .engine import away_record
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, SCREEN, RoomState
+from .state import FACILITATOR, SCREEN, Deal, RoomState
 
 
 def sees_private(ev: Event, pid: str, role: str) -> bool:
@@ -32,6 +33,21 @@ def _phase(s: RoomState, fac: bool) -> dict[str, Any]:
     return rec
 
 
+def deal_view(phase_id: str, d: Deal, viewer: Actor) -> dict[str, Any]:
+    """A phase's cards as `viewer` may see them: whose card is whose only if they are
+    public, and the viewer's own card and texts (found by its tag if private)."""
+    key = viewer.pid if d.public else identity.card_tag(viewer.anon_key, phase_id)
+    return {
+        **d.record(),
+        "taken": len(d.holders),
+        "written": len(d.texts),
+        "mine": d.holders.get(key),
+        "my_texts": list(d.texts[key]) if key in d.texts else None,
+        "perspectives": d.visible(),
+        "revealed": d.revealed is not None,
+    }
+
+
 def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
     """The whole room as `viewer` may see it; a client's mirror folds events into this."""
     me = s.participants[viewer.pid]
@@ -39,7 +55,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
     method = s.method
     questions = [q for q in s.questions.values() if fac or not q.hidden]
     mine = lambda item: identity.tag(viewer.anon_key, item)  # noqa: E731
-    perspective = s.perspectives.get(viewer.pid)
+    turns = s.current_turns()
     return {
         "code": s.code,
         "language": s.language,
@@ -67,12 +83,8 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "own_questions": [q.id for q in s.questions.values() if q.tag == mine(q.id)],
         "own_upvotes": [q.id for q in s.questions.values() if mine("up:" + q.id) in q.upvoters],
         "essence": s.essence,
-        "cards_dealt": len(s.cards),
-        "my_card": s.cards.get(viewer.pid),
-        "perspectives_written": len(s.perspectives),
-        "my_perspective": {"feel": perspective[0], "think": perspective[1]} if perspective else None,
-        "perspectives": [dict(p) for p in s.revealed] if s.revealed is not None else None,
-        "turns": {"order": list(s.turn_order), "current": s.turn},
+        "deals": {pid: deal_view(pid, d, viewer) for pid, d in s.deals.items()},
+        "turns": {"order": list(turns.order), "current": turns.current},
         "advice": [a.public() for a in s.advice],
         # written notes: the revealed ones, and your own before the reveal
         "notes": [n.public() for n in s.notes.values() if not n.hidden or n.tag == mine(n.id)],
@@ -91,4 +103,5 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "cases_done": s.cases_done,
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
+        "facilitator_away": away_record(s.fac_away_since),
     }
