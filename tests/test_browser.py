@@ -231,30 +231,40 @@ def _run(s: Session) -> None:
     expect(screen.page.locator(".join-line")).to_contain_text(f"{code[:3]}-{code[3:]}")
     s.check("4-vragenronde")
 
-    # association round: private role cards, written perspectives, one reveal
+    # association round: the cards go on the table, each member of the group takes one that
+    # only they see and writes per field of it; the facilitator sees counts, then reveals
     click(page, T("fac.next", name="Associatieronde"))
+    expect(page.locator(".cards")).to_contain_text(T("fac.deal_hint"))
     click(page, T("fac.deal"))
     cards = {}
     for person in group:
         card = person.page.locator(".card-role")
         expect(card).to_have_text(re.compile(r"\S"))
         cards[person.label] = card.inner_text()
-    for role in cards.values():
-        for other in [anna, screen]:
-            expect(other.page.locator(".card-role")).to_have_count(0)
-        assert role in ("de collega", "mijn teamleider", "De inbrenger zelf")
+        expect(person.page.locator(".role-card")).to_contain_text(T("cards.private"))
+    expect(page.locator(".cards")).to_contain_text(T("cards.taken", taken=3, group=3))
+    for other in [fac, anna, screen]:
+        expect(other.page.locator(".card-role")).to_have_count(0)
+    assert set(cards.values()) <= {"de collega", "mijn teamleider", "De inbrenger zelf"}, cards
+    assert len(set(cards.values())) == 3  # every card taken once before any twice
     for person in group:
-        person.page.fill("#feel", f"Ik voel onrust ({person.label})")
-        person.page.fill("#think", f"Ik denk: ze ziet me niet ({person.label})")
+        person.page.get_by_label("Ik voel …").fill(f"Ik voel onrust ({person.label})")
+        person.page.get_by_label("Ik denk …").fill(f"Ik denk: ze ziet me niet ({person.label})")
         person.page.locator("#perspective-form button[type=submit]").click()
-        expect(person.page.locator(".cards .done")).to_be_visible()
-    expect(page.locator(".cards")).to_contain_text(T("cards.progress", written=3, dealt=3))
+        expect(person.page.locator(".cards .done")).to_have_text(T("cards.saved"))
+    expect(page.locator(".cards")).to_contain_text(T("cards.written", written=3, of=3))
     for other in [fac, anna, screen, chris]:
         expect(other.page.locator("body")).not_to_contain_text("Ik voel onrust (Bram)")
     s.check("5a-associatieronde-geschreven")
     click(page, T("fac.reveal"))
     for person in [fac, *everyone, screen]:
         expect(person.page.locator(".perspective")).to_have_count(3)
+    # each entry under its card's name, each text under its field's label, no names
+    entry = bram.page.locator(".perspective", has_text="Ik voel onrust (Chris)")
+    expect(entry.locator(".perspective-role")).to_have_text(cards["Chris"])
+    expect(entry).to_contain_text("Ik denk … Ik denk: ze ziet me niet (Chris)")
+    for person in [fac, bram, screen]:  # private cards: whose entry is whose stays unknown
+        expect(person.page.locator(".perspective-holder")).to_have_count(0)
     s.check("5b-associatieronde-onthuld")
 
     # advice round: in turn; the inbrenger listens, then responds
@@ -320,7 +330,8 @@ def _run(s: Session) -> None:
     expect(page.locator("#evaluation-form")).to_be_visible()
     expect(page.locator("#me")).to_contain_text(T("people.role_participant"))
 
-    # proof of participation: only who asked to be named, nothing of the case
+    # proof of participation: only who asked to be named, nothing of the case; asked during
+    # the meeting it says it is provisional
     click(chris.page, T("proof.list"))
     expect(chris.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
     click(dewi.page, T("proof.open"))
@@ -328,6 +339,8 @@ def _run(s: Session) -> None:
     expect(proof).to_contain_text("Chris")
     expect(proof).not_to_contain_text("Dewi")
     expect(proof).not_to_contain_text("Collega haakt af")
+    expect(proof.locator(".provisional-note")).to_have_text(T("proof.provisional"))
+    expect(proof).to_contain_text(T("proof.no_facilitator"))
     s.check("8b-bewijs-van-deelname", [dewi])
     with dewi.page.expect_download() as download:
         click(dewi.page, T("summary.download"))
@@ -335,6 +348,16 @@ def _run(s: Session) -> None:
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Chris" in saved and "Collega haakt af" not in saved and "<script" not in saved
     click(dewi.page, T("common.close"), within="#view")
+    # a facilitator is named only once they opt in too
+    click(bram.page, T("proof.open"))
+    expect(bram.page.locator("#proof")).to_contain_text(T("proof.no_facilitator"))
+    expect(bram.page.locator("#proof")).not_to_contain_text("Bram")
+    click(bram.page, T("common.close"), within="#view")
+    click(bram.page, T("proof.list"))
+    expect(bram.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
+    click(bram.page, T("proof.open"))
+    expect(bram.page.locator("#proof dd", has_text="Bram")).to_have_count(1)
+    click(bram.page, T("common.close"), within="#view")
 
     # the next case: back to the case choice; Anna keeps her own summary
     click(bram.page, T("fac.next_case"))
@@ -346,14 +369,28 @@ def _run(s: Session) -> None:
     expect(anna.page.locator("#summary")).to_contain_text("Collega haakt af")
     expect(chris.page.get_by_role("button", name=T("summary.open"))).to_have_count(0)
 
-    # end and erase: everyone is told, nothing of the room stays in the browsers
+    # end and erase: everyone is told, nothing of the room stays in the browsers; the people
+    # (not the projector) get the final proof with the close, to print or download
     click(bram.page, T("fac.end"))
     click(bram.page, T("fac.end_confirm"))
     for person in [fac, *everyone, screen]:
         expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
         left = person.page.evaluate(f"Object.keys(localStorage).filter(k => k.startsWith('kring:{code}'))")
         assert left == [], (person.label, left)
-    s.check("9-afgesloten", [bram, screen], online=False)
+    for person in [fac, *everyone]:
+        final = person.page.locator("#proof")
+        expect(final).to_contain_text("Chris")
+        expect(final.locator("dd", has_text="Bram")).to_have_count(1)  # the facilitator who opted in
+        expect(final.locator(".provisional-note")).to_have_count(0)
+        expect(final).to_contain_text(T("proof.cases"))
+        expect(final).not_to_contain_text("Collega haakt af")
+    expect(dewi.page.locator("#proof")).to_contain_text(re.compile(r"\d+ minu(ut|ten)"))
+    expect(screen.page.locator("#proof")).to_have_count(0)
+    with dewi.page.expect_download() as download:
+        click(dewi.page, T("summary.download"))
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Chris" in saved and "Bram" in saved and T("proof.provisional") not in saved
+    s.check("9-afgesloten", [bram, dewi, screen], online=False)
 
 
 def seconds(shown: str) -> int:

@@ -20,6 +20,7 @@ export class Mirror {
     this.seq = 0;
     this.ended = false;
     this.me = null; // the viewer's participant id, set at the welcome
+    this.proof = null; // the final proof of participation, from the ended event
   }
 
   reset(snapshot, seq) {
@@ -36,7 +37,10 @@ export class Mirror {
     return true;
   }
 
-  /** What only the author learns, from the ack: which anonymous items are its own. */
+  /**
+   * What only the author learns, from the ack: which anonymous items are its own, its own
+   * hidden notes, its private card and what it wrote from it (no event says so, §9).
+   */
   onAck(t, args, result) {
     const s = this.state;
     if (!s) return;
@@ -44,6 +48,11 @@ export class Mirror {
       s.own_questions = [...new Set([...s.own_questions, result.question])].sort((a, b) => num(a) - num(b));
     } else if (t === "note" && result.note) {
       s.own_notes = [...new Set([...s.own_notes, result.note])].sort((a, b) => num(a) - num(b));
+      if (result.record) upsert(s.notes, result.record); // your own note, hidden from the others until the reveal
+    } else if (t === "draw_card" && result.card && s.deals[result.phase]) {
+      s.deals[result.phase].mine = result.card;
+    } else if (t === "perspective" && result.texts && s.deals[result.phase]) {
+      s.deals[result.phase].my_texts = [...result.texts];
     } else if (t === "upvote") {
       const own = new Set(s.own_upvotes);
       if (args.on) own.add(args.question);
@@ -59,6 +68,7 @@ const FOLD = {
   },
   presence(s, ev) {
     for (const p of s.participants) if (p.id === ev.participant) p.online = ev.online;
+    if ("facilitator_away" in ev) s.facilitator_away = ev.facilitator_away; // no facilitator since …, or one is back
   },
   removed(s, ev) {
     s.participants = s.participants.filter((p) => p.id !== ev.participant);
@@ -68,7 +78,9 @@ const FOLD = {
     }
   },
   role_changed(s, ev) {
+    // a change of your own role is followed by close 4011 and a fresh snapshot
     for (const p of s.participants) if (p.id === ev.participant) p.role = ev.role;
+    if ("facilitator_away" in ev) s.facilitator_away = ev.facilitator_away;
   },
   locked(s, ev) {
     s.locked = ev.locked;
@@ -77,6 +89,7 @@ const FOLD = {
     s.phase = ev.phase;
     if (ev.timer) s.timer = ev.timer;
     s.notes_hidden = ev.notes_hidden;
+    s.turns = ev.turns; // the phase's own speaking order (empty if it has none)
     s.ready_count = 0;
     s.ready = false;
   },
@@ -114,11 +127,7 @@ const FOLD = {
       own_questions: [],
       own_upvotes: [],
       essence: null,
-      cards_dealt: 0,
-      my_card: null,
-      perspectives_written: 0,
-      my_perspective: null,
-      perspectives: null,
+      deals: {},
       turns: { order: [], current: 0 },
       advice: [],
       response: null,
@@ -169,6 +178,7 @@ const FOLD = {
     s.inbrenger = ev.inbrenger;
     s.case_text = null;
     s.people = [];
+    s.deals = {}; // a new case: new cards, a new speaking order
     s.turns = { order: [], current: 0 };
   },
   case_shared(s, ev) {
@@ -193,16 +203,41 @@ const FOLD = {
   essence(s, ev) {
     s.essence = ev.text;
   },
-  card_dealt(s, ev) {
-    s.cards_dealt = ev.cards_dealt;
-    if (ev.role) s.my_card = ev.role;
+  cards_dealt(s, ev, mirror) {
+    // a deal, or (public cards) a deal again for late joiners: the cards and who holds
+    // which; what was written so far stays
+    const old = s.deals[ev.phase] || {};
+    const deal = ev.deal;
+    s.deals[ev.phase] = {
+      ...deal,
+      taken: ev.taken,
+      written: ev.written,
+      mine: deal.public ? (deal.holders[mirror.me] ?? null) : (old.mine ?? null),
+      my_texts: old.my_texts ?? null,
+      perspectives: old.perspectives ?? [],
+      revealed: false,
+    };
   },
-  perspective_written(s, ev) {
-    s.perspectives_written = ev.perspectives_written;
-    if ("feel" in ev) s.my_perspective = { feel: ev.feel, think: ev.think };
+  card_drawn(s, ev) {
+    s.deals[ev.phase].taken = ev.taken; // whose card: only its holder knows (from the ack)
+  },
+  perspective_written(s, ev, mirror) {
+    const deal = s.deals[ev.phase];
+    deal.written = ev.written;
+    if (ev.texts) deal.my_texts = ev.texts; // your own, hidden until the reveal
+    if (ev.perspective) {
+      // public cards, shown as written
+      const shown = ev.perspective;
+      const i = deal.perspectives.findIndex((p) => p.holder === shown.holder);
+      if (i >= 0) deal.perspectives[i] = shown;
+      else deal.perspectives.push(shown);
+      if (shown.holder === mirror.me) deal.my_texts = shown.texts;
+    }
   },
   perspectives_revealed(s, ev) {
-    s.perspectives = ev.perspectives;
+    const deal = s.deals[ev.phase];
+    deal.perspectives = ev.perspectives;
+    deal.revealed = true;
   },
   turns(s, ev) {
     s.turns = { order: ev.order, current: ev.current };
@@ -230,5 +265,6 @@ const FOLD = {
   },
   ended(s, ev, mirror) {
     mirror.ended = true;
+    mirror.proof = ev.proof ?? null; // the final proof of participation: the room is erased next
   },
 };

@@ -8,8 +8,9 @@ import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
 import { clock, secondsLeft } from "./timer.js";
+import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView } from "./views/facilitator.js";
-import { participantView } from "./views/participant.js";
+import { mayGive, participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
 
 const root = document.getElementById("app");
@@ -60,8 +61,14 @@ const ctx = {
   formWaiting: (formId) => conn.state !== "online" && conn.pending.some((i) => i.meta?.form === formId),
   draft: (id) => drafts.get(code, id),
   saveDraft: (id, text) => drafts.set(code, id, text),
+  /** Is a command of this type still on its way (sent or waiting for the network)? */
+  pending: (command) => conn.pending.some((i) => i.t === command),
   render,
   secondsLeft: () => secondsLeft(mirror.state?.timer, conn.serverNow()),
+  /** The server's clock now, in ms (this laptop's clock corrected by the measured offset). */
+  serverNow: () => conn.serverNow(),
+  /** A moment in server time (unix seconds) as a Date on this laptop's clock. */
+  localTime: (serverSeconds) => new Date(serverSeconds * 1000 - conn.offset),
 };
 
 let conn;
@@ -162,15 +169,25 @@ function joinHere() {
   );
 }
 
+/**
+ * The room is gone for this page. When the facilitator ended the meeting, the people in it
+ * get the final proof of participation with the close: shown here to print or download,
+ * as nothing of the room can be asked any more (the projector shows none of it).
+ */
 function closedView({ reason }) {
   const text = t(`closed.${reason}`, { defaultValue: t("closed.other") });
-  return h(
-    "section",
-    { class: "card closed", role: "status" },
-    h("h1", {}, t("closed.title")),
-    h("p", {}, text),
-    h("p", {}, h("a", { href: "/" }, t("closed.home"))),
-  );
+  const proof = reason === "ended" && mirror.proof && ctx.me?.role !== "screen" && kind !== "screen" ? mirror.proof : null;
+  return [
+    h(
+      "section",
+      { class: "card closed", role: "status" },
+      h("h1", {}, t("closed.title")),
+      h("p", {}, text),
+      proof ? h("p", {}, t("proof.ended_text")) : null,
+      h("p", {}, h("a", { href: "/" }, t("closed.home"))),
+    ),
+    proof ? proofPage(proof, { code }) : null,
+  ];
 }
 
 function onWelcome(w) {
@@ -189,11 +206,12 @@ function onWelcome(w) {
   render();
   if (before === null) focusHeading();
   else if (before !== mirror.state.phase.index) phaseChanged();
+  takeMyCard();
 }
 
 function onEvent(ev) {
   if (!mirror.state) return;
-  const before = { phase: mirror.state.phase.index, speaker: currentTurn() };
+  const before = { phase: mirror.state.phase.index, speaker: currentTurn(), away: seesAway(ctx) };
   try {
     if (!mirror.apply(ev)) return;
   } catch (err) {
@@ -208,6 +226,7 @@ function onEvent(ev) {
   if (mirror.ended) {
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
+    ctx.ui.proof = null; // a provisional proof gives way to the final one
     return render();
   }
   if (ev.t === "removed" && ev.participant === ctx.me.id) {
@@ -218,6 +237,22 @@ function onEvent(ev) {
   render();
   if (before.phase !== mirror.state.phase.index) phaseChanged();
   else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
+  if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
+  takeMyCard();
+}
+
+/**
+ * A private card on the table and none of mine yet: take it, as a person would pick one up.
+ * Only once per phase on its own; if the server says no, the "take your card" button stays.
+ */
+function takeMyCard() {
+  const s = mirror.state;
+  if (!s || !ctx.me || ctx.ui.closed || !s.phase.deck) return;
+  const deal = s.deals[s.phase.id];
+  if (!deal || deal.public || deal.revealed || deal.mine || !mayGive(ctx, "perspectives")) return;
+  if (ctx.pending("draw_card") || ctx.ui.drawRefused === s.phase.id) return;
+  ctx.send("draw_card");
+  render();
 }
 
 function currentTurn() {
@@ -261,6 +296,7 @@ function onAck(id, command, args, result, item) {
 }
 
 function onRefused(command, args, error, item) {
+  if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
   const known = t(`errors.${error.code}`, { defaultValue: "" });
   const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
   const message = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
@@ -285,7 +321,7 @@ function onState(state, detail) {
 }
 
 function tick() {
-  if (!mirror.state || !mirror.state.timer) return;
+  if (!mirror.state || ctx.ui.closed) return;
   const left = ctx.secondsLeft();
   for (const el of document.querySelectorAll("[data-timer]")) {
     el.textContent = clock(left);
@@ -294,6 +330,16 @@ function tick() {
     if (box && box.classList.contains("overrun") !== over) {
       box.classList.toggle("overrun", over);
       box.querySelector(".timer-label").textContent = t(over ? "timer.overrun" : mirror.state.timer.running ? "timer.left" : "timer.paused");
+    }
+  }
+  if (seesAway(ctx)) {
+    // the countdown to the take-over; at zero the button comes (the server still decides)
+    const claim = claimLeft(ctx);
+    for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = clock(Math.max(0, claim));
+    const banner = document.getElementById("away");
+    if (banner && banner.dataset.open !== String(claim <= 0)) {
+      render();
+      if (claim <= 0) announce(t("away.open"));
     }
   }
 }

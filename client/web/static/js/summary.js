@@ -30,6 +30,33 @@ function notesByPhase(notes = [], phases = []) {
   });
 }
 
+/**
+ * What was written from the role cards, per phase in the method's order: each entry
+ * under its card's name, each text under its field's label.
+ */
+function perspectivesByPhase(items = [], phases = []) {
+  const order = phases.map((p) => p.id);
+  const ids = [...new Set(items.map((p) => p.phase))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return ids.map((id) => {
+    const phase = phases.find((p) => p.id === id);
+    return h(
+      "div",
+      { class: "perspective-phase" },
+      h("h3", {}, phase ? pick(phase.name) : id),
+      items
+        .filter((p) => p.phase === id)
+        .map((p) =>
+          h(
+            "div",
+            { class: "perspective" },
+            h("h4", {}, pick(p.card)),
+            p.texts.map((x) => h("p", {}, h("strong", {}, pick(x.label)), " ", x.text)),
+          ),
+        ),
+    );
+  });
+}
+
 export function summaryPage(summary, { code, phases = [], onClose }) {
   const dated = new Date().toLocaleDateString(document.documentElement.lang);
   const page = h(
@@ -54,12 +81,7 @@ export function summaryPage(summary, { code, phases = [], onClose }) {
     ),
     section(t("essence.title"), summary.essence ? h("p", {}, summary.essence) : null),
     section(t("notes.title"), notesByPhase(summary.notes, phases)),
-    section(
-      t("cards.revealed_title"),
-      summary.perspectives.map((p) =>
-        h("div", { class: "perspective" }, h("h3", {}, p.role), h("p", {}, `${t("cards.feel")} ${p.feel}`), h("p", {}, `${t("cards.think")} ${p.think}`)),
-      ),
-    ),
+    section(t("cards.summary_title"), perspectivesByPhase(summary.perspectives, phases)),
     section(
       t("advice.title"),
       summary.advice.length ? h("ul", {}, summary.advice.map((a) => h("li", {}, line(a)))) : null,
@@ -78,19 +100,27 @@ export function summaryPage(summary, { code, phases = [], onClose }) {
   return h("div", { class: "summary-wrap" }, actions, page);
 }
 
-/** Proof of participation: date, duration, method, who agreed to be named. No case content. */
+/**
+ * Proof of participation: date, duration, method, who agreed to be named. No case content.
+ * One asked during the meeting (`ended_at` null) is provisional, and says so; the final one
+ * comes when the facilitator ends the meeting.
+ */
 export function proofPage(proof, { code, onClose }) {
   const lang = document.documentElement.lang;
   const started = new Date(proof.started_at * 1000);
+  const provisional = proof.ended_at === null || proof.ended_at === undefined;
   const page = h(
     "article",
-    { class: "summary-page", id: "proof", "aria-labelledby": "proof-title", tabindex: "-1" },
+    { class: `summary-page${provisional ? " provisional" : ""}`, id: "proof", "aria-labelledby": "proof-title", tabindex: "-1" },
     h("h1", { id: "proof-title" }, t("proof.heading")),
+    provisional ? h("p", { class: "provisional-note" }, t("proof.provisional")) : null,
     h(
       "dl",
       { class: "proof" },
       h("dt", {}, t("proof.date")),
       h("dd", {}, started.toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" })),
+      h("dt", {}, t("proof.time")),
+      h("dd", {}, provisional ? t("proof.since", { time: hhmm(started) }) : `${hhmm(started)}–${hhmm(new Date(proof.ended_at * 1000))}`),
       h("dt", {}, t("proof.duration")),
       h("dd", {}, t("proof.minutes", { count: proof.minutes })),
       h("dt", {}, t("proof.method")),
@@ -98,7 +128,7 @@ export function proofPage(proof, { code, onClose }) {
       h("dt", {}, t("proof.cases")),
       h("dd", {}, String(proof.cases)),
       h("dt", {}, t("proof.facilitators")),
-      h("dd", {}, proof.facilitators.join(", ")),
+      h("dd", {}, proof.facilitators.length ? proof.facilitators.join(", ") : t("proof.no_facilitator")),
       h("dt", {}, t("proof.participants")),
       h("dd", {}, proof.participants.length ? proof.participants.join(", ") : t("proof.nobody")),
     ),
@@ -109,9 +139,13 @@ export function proofPage(proof, { code, onClose }) {
     { class: "row no-print" },
     h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
     h("button", { type: "button", class: "secondary", onclick: () => download(page, `${t("proof.file")}-${code}`) }, t("summary.download")),
-    h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
+    onClose ? h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")) : null,
   );
   return h("div", { class: "summary-wrap" }, actions, page);
+}
+
+function hhmm(date) {
+  return date.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
 }
 
 const PRINT_CSS =

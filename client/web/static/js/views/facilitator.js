@@ -11,7 +11,6 @@ import {
   currentSpeaker,
   essenceBlock,
   nameOf,
-  perspectiveList,
   phaseHeader,
   proofBlock,
   presenceList,
@@ -20,6 +19,7 @@ import {
   turnList,
 } from "./shared.js";
 import { notesBlock } from "./notes.js";
+import { currentDeal, dealProgress, dealTable, earlierPerspectives, groupOf, perspectivesNow } from "./cards.js";
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
@@ -86,11 +86,11 @@ function phaseControls(ctx) {
     if (a.questions) out.push(questionList(ctx, { actions: (q) => hideButton(ctx, q) }));
   }
   out.push(essenceBlock(ctx));
-  if (a.perspectives) out.push(cardControls(ctx));
-  else out.push(perspectiveList(ctx));
+  if (s.phase.deck) out.push(cardControls(ctx));
+  else out.push(earlierPerspectives(ctx));
   if (a.notes) out.push(notesBlock(ctx, { reveal: true }));
-  if (a.advice || s.phase.in_turn) out.push(turnControls(ctx), adviceList(ctx));
-  else if (a.response) out.push(adviceList(ctx));
+  if (s.phase.in_turn && !s.phase.deck) out.push(turnControls(ctx));
+  if (a.advice || a.response) out.push(adviceList(ctx));
   if (a.response) out.push(textBlock(t("response.title"), s.response));
   if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
   if (a.evaluation) out.push(evaluations(ctx));
@@ -266,30 +266,41 @@ function hideButton(ctx, q) {
   );
 }
 
+/**
+ * The role cards of this phase. Private: put them on the table (each member of the group
+ * takes their own), follow the counts, reveal all at once. Public: deal them (again for
+ * whoever came late), see who holds which, lead the turns.
+ */
 function cardControls(ctx) {
   const s = ctx.state;
-  const group = s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger).length;
-  return h(
-    "section",
-    { class: "cards", "aria-labelledby": "cards-title" },
-    h("h2", { id: "cards-title" }, t("fac.cards")),
-    h("p", {}, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt })),
+  const deal = currentDeal(s);
+  const publicCards = s.phase.deal === "public";
+  const newcomers = deal && deal.public ? groupOf(s).filter((p) => !(p.id in deal.holders)) : [];
+  const dealButton = !deal
+    ? button(t(publicCards ? "fac.deal_public" : "fac.deal"), () => ctx.send("deal_cards"), { cls: "primary", key: "deal" })
+    : newcomers.length && !deal.revealed
+      ? button(t("fac.deal_more", { names: newcomers.map((p) => p.name).join(", ") }), () => ctx.send("deal_cards"), {
+          cls: "secondary",
+          key: "deal",
+        })
+      : null;
+  const revealButton =
+    deal && deal.hidden && !deal.revealed
+      ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !deal.written, key: "reveal" })
+      : null;
+  return [
     h(
-      "div",
-      { class: "row" },
-      s.perspectives
-        ? null
-        : button(t(s.cards_dealt ? "fac.deal_more" : "fac.deal"), () => ctx.send("deal_cards"), {
-            cls: "secondary",
-            disabled: s.cards_dealt >= group,
-            key: "deal",
-          }),
-      s.perspectives
-        ? null
-        : button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !s.perspectives_written, key: "reveal" }),
+      "section",
+      { class: "cards", "aria-labelledby": "cards-title" },
+      h("h2", { id: "cards-title" }, t("fac.cards")),
+      deal ? dealProgress(ctx, deal) : h("p", { class: "hint" }, t(publicCards ? "fac.deal_public_hint" : "fac.deal_hint")),
+      dealButton || revealButton ? h("div", { class: "row" }, dealButton, revealButton) : null,
     ),
-    perspectiveList(ctx),
-  );
+    deal && deal.public ? dealTable(ctx, deal) : null,
+    s.phase.in_turn ? turnControls(ctx) : null,
+    perspectivesNow(ctx, deal),
+    deal && deal.public && s.notes.some((n) => n.phase === s.phase.id) ? notesBlock(ctx) : null,
+  ];
 }
 
 function turnControls(ctx) {

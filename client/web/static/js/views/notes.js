@@ -31,8 +31,33 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
   );
 }
 
-/** The notes of the current phase; `writer`: may this person write one now? */
-export function notesBlock(ctx, { writer = false, reveal = false } = {}) {
+/**
+ * The form for a note. `observer`: the holder of an observer's card, whose notes are named
+ * and shown at once, also in a phase that hides the others' writing until the reveal.
+ */
+export function noteForm(ctx, { observer = false } = {}) {
+  const phase = ctx.state.phase;
+  return form(ctx, {
+    id: "note-form",
+    command: "note",
+    fields: ["note-text"],
+    args: (v) => ({ text: v["note-text"] }),
+    submit: t("notes.send"),
+    extra: field(ctx, {
+      id: "note-text",
+      label: t(observer ? "notes.observer_field" : "notes.field"),
+      hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
+      long: true,
+      max: ctx.limits.MAX_SHORT,
+    }),
+  });
+}
+
+/**
+ * The notes of the current phase. `writer`: may this person write one now (with the form
+ * here); `withdraw`: may they take their own back; `reveal`: the facilitator's button.
+ */
+export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = false, observer = false } = {}) {
   const s = ctx.state;
   const phase = s.phase;
   const own = new Set(s.own_notes);
@@ -41,25 +66,10 @@ export function notesBlock(ctx, { writer = false, reveal = false } = {}) {
   return h(
     "section",
     { class: "notes", "aria-labelledby": "notes-title" },
-    h("h2", { id: "notes-title" }, t("notes.title")),
-    writer
-      ? form(ctx, {
-          id: "note-form",
-          command: "note",
-          fields: ["note-text"],
-          args: (v) => ({ text: v["note-text"] }),
-          submit: t("notes.send"),
-          extra: field(ctx, {
-            id: "note-text",
-            label: t("notes.field"),
-            hint: phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
-            long: true,
-            max: ctx.limits.MAX_SHORT,
-          }),
-        })
-      : null,
+    h("h2", { id: "notes-title" }, t(observer ? "notes.observer_title" : "notes.title")),
+    writer ? noteForm(ctx, { observer }) : null,
     hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
     reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", key: "reveal" }) : null,
-    here.length ? noteList(ctx, here, { own, withdraw: writer }) : h("p", { class: "muted" }, t("notes.none")),
+    here.length ? noteList(ctx, here, { own, withdraw }) : h("p", { class: "muted" }, t("notes.none")),
   );
 }

@@ -14,16 +14,21 @@ import {
   field,
   form,
   formStatus,
+  inbrengerMaySpeak,
+  myTurnSection,
   nameOf,
-  perspectiveList,
   phaseHeader,
   proofBlock,
   presenceList,
   questionList,
+  speakerLine,
   textBlock,
   turnList,
+  turnsDone,
 } from "./shared.js";
-import { notesBlock } from "./notes.js";
+import { awayBanner } from "./away.js";
+import { cardFace, currentDeal, dealProgress, dealTable, earlierPerspectives, myCard, perspectiveForm, perspectivesNow } from "./cards.js";
+import { noteForm, notesBlock } from "./notes.js";
 
 /** May I give `input` in this phase? (the server checks the same rule) */
 export function mayGive(ctx, input) {
@@ -36,16 +41,13 @@ export function mayGive(ctx, input) {
   return true;
 }
 
-function turnsDone(s) {
-  return s.turns.current >= s.turns.order.length;
-}
-
 export function participantView(ctx) {
   const s = ctx.state;
   const inbrenger = ctx.me.id === s.inbrenger;
   const listening = inbrenger && listens(s);
   return [
     phaseHeader(ctx),
+    awayBanner(ctx),
     inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
     listening ? listenPanel(ctx) : null,
     ...sections(ctx, inbrenger),
@@ -54,11 +56,21 @@ export function participantView(ctx) {
   ];
 }
 
-/** The inbrenger listens (back turned) while the group works, where the method says so. */
+/**
+ * The inbrenger listens (back turned) or has stepped out while the group works, where the
+ * method says so, until they may respond.
+ */
 function listens(s) {
-  const p = s.phase;
-  if (p.inbrenger === "listens" || p.inbrenger === "leaves") return !p.in_turn || !turnsDone(s);
-  return p.in_turn && !turnsDone(s);
+  return (s.phase.inbrenger ?? "speaks") !== "speaks" && !inbrengerMaySpeak(s);
+}
+
+/**
+ * In a phase given in turns: the speaking order, and for the current speaker the form to
+ * give their part with (and "pass the turn"); the others see who speaks.
+ */
+function inTurn(ctx, formPart) {
+  const mine = currentSpeaker(ctx.state) === ctx.me.id;
+  return [turnList(ctx), mine && formPart ? myTurnSection(ctx, formPart) : speakerLine(ctx)];
 }
 
 function listenPanel(ctx) {
@@ -83,9 +95,9 @@ function sections(ctx, inbrenger) {
   if (a.questions) out.push(questionsBlock(ctx, inbrenger));
   if (a.essence) out.push(mayGive(ctx, "essence") ? essenceForm(ctx) : essenceBlock(ctx));
   else if (s.essence && !a.questions) out.push(essenceBlock(ctx));
-  if (a.perspectives) out.push(perspectivesBlock(ctx, inbrenger));
-  else out.push(perspectiveList(ctx));
-  if (a.notes) out.push(notesBlock(ctx, { writer: mayGive(ctx, "notes") }));
+  if (s.phase.deck) out.push(cardsBlock(ctx));
+  else out.push(earlierPerspectives(ctx));
+  if (a.notes) out.push(notesPart(ctx));
   if (a.advice) out.push(adviceBlock(ctx));
   else if (a.response) out.push(adviceList(ctx)); // what the inbrenger responds to (and may weigh)
   if (a.response) out.push(mayGive(ctx, "response") && turnsDone(s) ? responseForm(ctx) : textBlock(t("response.title"), s.response));
@@ -320,7 +332,7 @@ function questionsBlock(ctx, inbrenger) {
         }),
       );
     if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet", key: "withdraw" }));
-    if (inbrenger) {
+    if (inbrenger && inbrengerMaySpeak(s)) {
       row.push(
         button(q.answered ? t("questions.mark_open") : t("questions.mark_answered"), () =>
           ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
@@ -338,18 +350,16 @@ function questionsBlock(ctx, inbrenger) {
     }
     return row.length ? h("div", { class: "row", role: "group", "aria-label": t("questions.actions") }, row) : null;
   };
-  return [
-    asking
-      ? h(
-          "section",
-          { class: "ask", "aria-labelledby": "ask-title" },
-          h("h2", { id: "ask-title" }, t("questions.ask_title")),
-          h("p", { class: "hint" }, t(`questions.${anonymity(ctx)}_note`)),
-          askForm(ctx),
-        )
-      : null,
-    questionList(ctx, { actions }),
-  ];
+  const askPart = asking
+    ? h(
+        "section",
+        { class: "ask", "aria-labelledby": "ask-title" },
+        h("h2", { id: "ask-title" }, t("questions.ask_title")),
+        h("p", { class: "hint" }, t(`questions.${anonymity(ctx)}_note`)),
+        askForm(ctx),
+      )
+    : null;
+  return [s.phase.in_turn ? inTurn(ctx, askPart) : askPart, questionList(ctx, { actions })];
 }
 
 /**
@@ -453,84 +463,74 @@ function essenceForm(ctx) {
   );
 }
 
-function perspectivesBlock(ctx, inbrenger) {
+/**
+ * The role cards of this phase. Private cards: take yours (the page does it by itself),
+ * write from it, wait for the reveal. Public cards: who holds which, in turn from yours,
+ * what the others wrote as they wrote it; the observer writes notes instead.
+ */
+function cardsBlock(ctx) {
   const s = ctx.state;
-  if (s.perspectives) return perspectiveList(ctx);
-  const status = h("p", { class: "muted" }, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt }));
-  if (inbrenger || ctx.me.role !== "participant") return h("section", { class: "cards" }, status);
-  if (!s.my_card) return h("section", { class: "cards" }, h("p", {}, t("cards.wait")), status);
-  const mine = s.my_perspective;
-  return h(
-    "section",
-    { class: "cards", "aria-labelledby": "card-title" },
-    h(
-      "div",
-      { class: "role-card", "aria-labelledby": "card-title" },
-      h("p", { class: "card-label", id: "card-title" }, t("cards.your_card")),
-      h("p", { class: "card-role" }, s.my_card),
-      h("p", { class: "hint" }, t("cards.private")),
-    ),
-    mine ? h("p", { class: "done" }, t("cards.saved")) : null,
-    form(ctx, {
-      id: "perspective-form",
-      command: "perspective",
-      fields: ["feel", "think"],
-      submit: t(mine ? "cards.update" : "cards.save"),
-      extra: [
-        field(ctx, { id: "feel", label: t("cards.feel"), long: true, max: ctx.limits.MAX_SHORT, value: ctx.draft("feel") || mine?.feel || "" }),
-        field(ctx, { id: "think", label: t("cards.think"), long: true, max: ctx.limits.MAX_SHORT, value: ctx.draft("think") || mine?.think || "" }),
-      ],
-    }),
-    status,
-  );
+  const deal = currentDeal(s);
+  if (!deal) return h("section", { class: "cards" }, h("p", {}, t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait")));
+  const card = myCard(deal);
+  const writes = mayGive(ctx, "perspectives") && card && !card.observer && !deal.revealed;
+  if (deal.public) {
+    const formPart = writes ? perspectiveForm(ctx, deal, card) : null;
+    return [
+      card ? h("section", { class: "cards my-card" }, cardFace(ctx, deal, card)) : null,
+      dealTable(ctx, deal),
+      s.phase.in_turn ? inTurn(ctx, formPart) : formPart ? h("section", { class: "cards" }, formPart) : null,
+      perspectivesNow(ctx, deal),
+      deal.hidden && !deal.revealed ? dealProgress(ctx, deal) : null,
+      card?.observer && mayGive(ctx, "perspectives")
+        ? notesBlock(ctx, { writer: true, observer: true })
+        : s.notes.some((n) => n.phase === s.phase.id)
+          ? notesBlock(ctx)
+          : null,
+    ];
+  }
+  if (deal.revealed) return perspectivesNow(ctx, deal);
+  if (!mayGive(ctx, "perspectives")) return h("section", { class: "cards" }, dealProgress(ctx, deal));
+  if (!card) {
+    const taking = ctx.pending("draw_card");
+    return h(
+      "section",
+      { class: "cards" },
+      taking
+        ? h("p", {}, t("cards.taking"))
+        : button(t("cards.take"), () => ctx.send("draw_card"), { cls: "primary", key: "draw-card" }),
+      dealProgress(ctx, deal),
+    );
+  }
+  return h("section", { class: "cards", "aria-labelledby": "card-title" }, cardFace(ctx, deal, card), perspectiveForm(ctx, deal, card), dealProgress(ctx, deal));
+}
+
+/** Written notes of this phase: in turn where the phase says so. */
+function notesPart(ctx) {
+  const writes = mayGive(ctx, "notes");
+  if (!ctx.state.phase.in_turn) return notesBlock(ctx, { writer: writes });
+  return [inTurn(ctx, writes ? noteForm(ctx) : null), notesBlock(ctx, { withdraw: writes })];
+}
+
+function adviceForm(ctx, hint = null) {
+  return form(ctx, {
+    id: "advice-form",
+    command: "advice",
+    fields: ["advice-text"],
+    args: (v) => ({ text: v["advice-text"] }),
+    submit: t("advice.send"),
+    extra: field(ctx, { id: "advice-text", label: t("advice.field"), hint, long: true, max: ctx.limits.MAX_SHORT }),
+  });
 }
 
 function adviceBlock(ctx) {
   const s = ctx.state;
+  const writes = mayGive(ctx, "advice");
   if (!s.phase.in_turn) {
     // everyone of the group may write, in any order
-    return [
-      mayGive(ctx, "advice")
-        ? h(
-            "section",
-            { class: "write-advice" },
-            form(ctx, {
-              id: "advice-form",
-              command: "advice",
-              fields: ["advice-text"],
-              args: (v) => ({ text: v["advice-text"] }),
-              submit: t("advice.send"),
-              extra: field(ctx, { id: "advice-text", label: t("advice.field"), long: true, max: ctx.limits.MAX_SHORT }),
-            }),
-          )
-        : null,
-      adviceList(ctx),
-    ];
+    return [writes ? h("section", { class: "write-advice" }, adviceForm(ctx)) : null, adviceList(ctx)];
   }
-  const speaker = currentSpeaker(s);
-  const mine = speaker === ctx.me.id;
-  return [
-    turnList(ctx),
-    mine && mayGive(ctx, "advice")
-      ? h(
-          "section",
-          { class: "my-turn", "aria-labelledby": "my-turn-title" },
-          h("h2", { id: "my-turn-title" }, t("turns.yours")),
-          form(ctx, {
-            id: "advice-form",
-            command: "advice",
-            fields: ["advice-text"],
-            args: (v) => ({ text: v["advice-text"] }),
-            submit: t("advice.send"),
-            extra: field(ctx, { id: "advice-text", label: t("advice.field"), hint: t("advice.hint"), long: true, max: ctx.limits.MAX_SHORT }),
-          }),
-          button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
-        )
-      : speaker
-        ? h("p", { class: "speaker" }, t("turns.speaking", { name: nameOf(s, speaker) }))
-        : null,
-    adviceList(ctx),
-  ];
+  return [inTurn(ctx, writes ? adviceForm(ctx, t("advice.hint")) : null), adviceList(ctx)];
 }
 
 function responseForm(ctx) {

@@ -3,8 +3,9 @@
 
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { currentDeal, dealProgress, dealTable, earlierPerspectives, perspectivesNow } from "./cards.js";
 import { notesBlock } from "./notes.js";
-import { currentSpeaker, nameOf, perspectiveList, phaseHeader, questionList, turnList } from "./shared.js";
+import { currentSpeaker, nameOf, phaseHeader, questionList, turnList } from "./shared.js";
 
 export function screenView(ctx) {
   const s = ctx.state;
@@ -17,13 +18,23 @@ export function screenView(ctx) {
     a.confirm ? h("p", { class: "screen-count" }, t("confirm.count", { count: s.confirmed_count })) : null,
     a.cases ? h("p", { class: "screen-count" }, t("screen.cases", { count: s.cases.length })) : null,
     a.questions ? questionList(ctx, { showAuthors: false }) : null,
-    a.perspectives && !s.perspectives
-      ? h("p", { class: "screen-count" }, t("cards.progress", { written: s.perspectives_written, dealt: s.cards_dealt }))
-      : null,
-    a.notes ? notesBlock(ctx) : null,
-    perspectiveList(ctx),
+    s.phase.deck ? cards(ctx) : earlierPerspectives(ctx),
+    a.notes || (s.phase.deck && s.notes.some((n) => n.phase === s.phase.id)) ? notesBlock(ctx) : null,
     s.phase.in_turn ? speaker(ctx) : null,
     s.phase.in_turn ? turnList(ctx) : null,
+  ];
+}
+
+/** The cards of this phase as the whole room may see them: counts of private cards until
+ * the reveal; public cards with who holds which, and what they wrote. */
+function cards(ctx) {
+  const s = ctx.state;
+  const deal = currentDeal(s);
+  if (!deal) return h("p", { class: "screen-count" }, t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait"));
+  return [
+    deal.public ? dealTable(ctx, deal) : null,
+    deal.revealed || (deal.public && !deal.hidden) ? null : dealProgress(ctx, deal),
+    perspectivesNow(ctx, deal),
   ];
 }
 

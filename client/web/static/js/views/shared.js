@@ -143,32 +143,36 @@ export function essenceBlock(ctx) {
   return h("section", { class: "essence" }, h("h2", {}, t("essence.title")), h("p", {}, s.essence));
 }
 
-export function perspectiveList(ctx) {
-  const s = ctx.state;
-  if (!s.perspectives) return null;
-  return h(
-    "section",
-    { class: "perspectives", "aria-labelledby": "perspectives-title" },
-    h("h2", { id: "perspectives-title" }, t("cards.revealed_title")),
-    h(
-      "ul",
-      { class: "perspective-list" },
-      s.perspectives.map((p) =>
-        h(
-          "li",
-          { class: "perspective" },
-          h("p", { class: "perspective-role" }, p.role),
-          h("p", {}, h("strong", {}, t("cards.feel")), " ", p.feel),
-          h("p", {}, h("strong", {}, t("cards.think")), " ", p.think),
-        ),
-      ),
-    ),
-  );
-}
-
 export function currentSpeaker(s) {
   const { order, current } = s.turns;
   return current < order.length ? order[current] : null;
+}
+
+export function turnsDone(s) {
+  return s.turns.current >= s.turns.order.length;
+}
+
+/** Outside a phase given in turns anyone may go on; in one, only the current speaker. */
+export function myTurn(ctx) {
+  return !ctx.state.phase.in_turn || currentSpeaker(ctx.state) === ctx.me.id;
+}
+
+/**
+ * Whether the inbrenger may react now (rate, mark answered): where they speak, or where
+ * the phase takes their response and every turn is done (the server checks the same).
+ */
+export function inbrengerMaySpeak(s) {
+  const p = s.phase;
+  if ((p.inbrenger ?? "speaks") === "speaks") return true;
+  return Boolean(p.accepts.response) && !(p.in_turn && !turnsDone(s));
+}
+
+/** With public cards, the card someone speaks from ("Witte hoed"), else null. */
+function speakingCard(s, pid) {
+  const deal = s.phase.deck ? s.deals[s.phase.id] : null;
+  if (!deal || !deal.public || !deal.holders[pid]) return null;
+  const card = deal.cards.find((c) => c.id === deal.holders[pid]);
+  return card ? pick(card.name) : null;
 }
 
 export function turnList(ctx) {
@@ -182,17 +186,43 @@ export function turnList(ctx) {
     h(
       "ol",
       { class: "turn-list" },
-      order.map((pid, i) =>
-        h(
+      order.map((pid, i) => {
+        const card = speakingCard(s, pid);
+        return h(
           "li",
-          { class: i < current ? "done" : i === current ? "current" : "later", "aria-current": i === current ? "step" : null },
+          {
+            class: `${i < current ? "done" : i === current ? "current" : "later"}${pid === ctx.me.id ? " me" : ""}`,
+            "aria-current": i === current ? "step" : null,
+          },
           nameOf(s, pid),
+          card ? h("span", { class: "turn-card" }, ` (${card})`) : null,
           i === current ? ` — ${t("turns.now")}` : i < current ? ` — ${t("turns.done")}` : null,
-        ),
-      ),
+        );
+      }),
     ),
     current >= order.length ? h("p", { class: "muted" }, t("turns.all_done")) : null,
   );
+}
+
+/**
+ * The current speaker's part of an in-turn phase: what they give now, and passing the
+ * turn on when they are done.
+ */
+export function myTurnSection(ctx, ...content) {
+  return h(
+    "section",
+    { class: "my-turn", "aria-labelledby": "my-turn-title" },
+    h("h2", { id: "my-turn-title" }, t("turns.yours")),
+    content,
+    button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
+  );
+}
+
+/** Who speaks now, for everyone but the speaker. */
+export function speakerLine(ctx) {
+  const pid = currentSpeaker(ctx.state);
+  if (!pid || pid === ctx.me.id) return null;
+  return h("p", { class: "speaker" }, t("turns.speaking", { name: nameOf(ctx.state, pid) }));
 }
 
 export function adviceList(ctx) {
@@ -205,20 +235,21 @@ export function adviceList(ctx) {
     h(
       "ul",
       { class: "advice-list" },
-      s.advice.map((a) => h("li", { "data-advice": a.id }, h("strong", {}, nameOf(s, a.author)), ": ", a.text, rating(ctx, a))),
+      // anonymous advice has no author: no name, not even "someone"
+      s.advice.map((a) => h("li", { "data-advice": a.id }, a.author ? [h("strong", {}, nameOf(s, a.author)), ": "] : null, a.text, rating(ctx, a))),
     ),
   );
 }
 
 /**
  * The inbrenger weighs advice koud / lauw / warm (socratische methode); all see the mark.
- * Not while the method has the inbrenger listen or step out: then they only listen.
+ * Not while the method has the inbrenger listen or step out: then they only listen, until
+ * they may respond.
  */
 function rating(ctx, item) {
   const s = ctx.state;
   const mark = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
-  const speaks = (s.phase.inbrenger ?? "speaks") === "speaks";
-  const rates = speaks && ctx.me.id === s.inbrenger && (s.phase.accepts.advice || s.phase.accepts.response);
+  const rates = ctx.me.id === s.inbrenger && inbrengerMaySpeak(s) && (s.phase.accepts.advice || s.phase.accepts.response);
   if (!rates) return mark;
   return h(
     "span",

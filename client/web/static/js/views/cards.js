@@ -1,0 +1,181 @@
+// Role cards, per phase (`deals` in the room, keyed by phase id). Private cards (drie
+// rondes): each member of the group takes one that only they see, writes from it, and the
+// facilitator reveals all at once, without names. Public cards (the thinking hats): dealt
+// by seat, everyone sees who holds which, and what is written shows as it is written.
+// Which kind a phase deals comes from the method data; nothing here names a method.
+
+import { h } from "../dom.js";
+import { pick, t } from "../i18n.js";
+import { field, form, nameOf } from "./shared.js";
+
+/** The deal of the phase the room is in, if its cards are on the table. */
+export function currentDeal(s) {
+  return s.phase.deck ? (s.deals[s.phase.id] ?? null) : null;
+}
+
+export function cardOf(deal, id) {
+  return deal.cards.find((c) => c.id === id) ?? null;
+}
+
+/** My card in this deal (a card record), or null. */
+export function myCard(deal) {
+  return deal && deal.mine ? cardOf(deal, deal.mine) : null;
+}
+
+/** The members of the group: participants other than the inbrenger. */
+export function groupOf(s) {
+  return s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger);
+}
+
+/** "3 van 4 kaarten gepakt · 2 geschreven": counts only, never whose. */
+export function dealProgress(ctx, deal) {
+  const s = ctx.state;
+  const group = groupOf(s).length;
+  const parts = [];
+  if (!deal.public) parts.push(t("cards.taken", { taken: deal.taken, group }));
+  const writers = deal.public ? writersOf(deal).length : deal.taken;
+  parts.push(t("cards.written", { written: deal.written, of: writers }));
+  return h("p", { class: "muted deal-progress" }, parts.join(" · "));
+}
+
+/** Who may write from a public deal: the holders of a card that is not an observer's. */
+function writersOf(deal) {
+  return Object.entries(deal.holders).filter(([, card]) => !cardOf(deal, card)?.observer);
+}
+
+/**
+ * Public cards: every card in deck order, who holds it and what it asks. A card nobody
+ * holds this round says so; the observer's card shows who watches.
+ */
+export function dealTable(ctx, deal) {
+  const s = ctx.state;
+  const holders = (cardId) => Object.keys(deal.holders).filter((pid) => deal.holders[pid] === cardId);
+  return h(
+    "section",
+    { class: "deal-table", "aria-labelledby": "deal-table-title" },
+    h("h2", { id: "deal-table-title" }, t("cards.public_title")),
+    h(
+      "ul",
+      { class: "hat-list" },
+      deal.cards.map((card) => {
+        const who = holders(card.id);
+        const mine = who.includes(ctx.me.id);
+        return h(
+          "li",
+          { class: `hat${mine ? " mine" : ""}${card.observer ? " observer" : ""}${who.length ? "" : " free"}`, "data-card": card.id },
+          h("p", { class: "hat-name" }, pick(card.name)),
+          h(
+            "p",
+            { class: "hat-holder" },
+            who.length
+              ? who.map((pid) => (pid === ctx.me.id ? t("cards.you", { name: nameOf(s, pid) }) : nameOf(s, pid))).join(", ")
+              : t("cards.nobody"),
+          ),
+          card.instruction ? h("p", { class: "hint hat-instruction" }, pick(card.instruction)) : null,
+        );
+      }),
+    ),
+  );
+}
+
+/** The card I hold: its name and what it asks of me. */
+export function cardFace(ctx, deal, card) {
+  return h(
+    "div",
+    { class: `role-card${card.observer ? " observer" : ""}`, role: "group", "aria-labelledby": "card-title" },
+    h("p", { class: "card-label", id: "card-title" }, t(card.observer ? "cards.you_observe" : "cards.your_card")),
+    h("p", { class: "card-role" }, pick(card.name)),
+    card.instruction ? h("p", { class: "card-instruction" }, pick(card.instruction)) : null,
+    deal.public ? null : h("p", { class: "hint" }, t("cards.private")),
+  );
+}
+
+/** The field ids of a card's form in this phase (a draft of one round is not another's). */
+function fieldId(phaseId, f) {
+  return `persp-${phaseId}-${f.id}`;
+}
+
+/** One text box per field of my card, labelled as the card says; sent as `texts` in order. */
+export function perspectiveForm(ctx, deal, card) {
+  const phaseId = ctx.state.phase.id;
+  const ids = card.fields.map((f) => fieldId(phaseId, f));
+  const mine = deal.my_texts;
+  return h(
+    "div",
+    { class: "stack perspective-write" },
+    mine ? h("p", { class: "done" }, t(deal.hidden ? "cards.saved" : "cards.saved_public")) : null,
+    form(ctx, {
+      id: "perspective-form",
+      command: "perspective",
+      fields: ids,
+      args: (v) => ({ texts: ids.map((id) => v[id]) }),
+      submit: t(mine ? "cards.update" : deal.hidden ? "cards.save" : "cards.share"),
+      extra: card.fields.map((f, i) =>
+        field(ctx, {
+          id: ids[i],
+          label: pick(f.label),
+          long: true,
+          max: ctx.limits.MAX_SHORT,
+          value: ctx.draft(ids[i]) || (mine ? mine[i] : "") || "",
+        }),
+      ),
+    }),
+  );
+}
+
+/**
+ * What was written from the cards and may be read now: each entry under its card's name,
+ * each text under its field's label; with public cards, who wrote it.
+ */
+export function perspectiveEntries(ctx, deal) {
+  const s = ctx.state;
+  return h(
+    "ul",
+    { class: "perspective-list" },
+    deal.perspectives.map((p) => {
+      const card = cardOf(deal, p.card);
+      return h(
+        "li",
+        { class: `perspective${p.holder && p.holder === ctx.me.id ? " own" : ""}`, "data-holder": p.holder ?? null },
+        h(
+          "p",
+          { class: "perspective-role" },
+          card ? pick(card.name) : p.card,
+          p.holder ? h("span", { class: "perspective-holder" }, ` · ${nameOf(s, p.holder)}`) : null,
+        ),
+        p.texts.map((text, i) =>
+          h("p", { class: "perspective-text" }, card?.fields[i] ? [h("strong", {}, pick(card.fields[i].label)), " "] : null, text),
+        ),
+      );
+    }),
+  );
+}
+
+/** The perspectives of this phase as everyone may read them now, under one heading. */
+export function perspectivesNow(ctx, deal) {
+  if (!deal || !deal.perspectives.length) return null;
+  return h(
+    "section",
+    { class: "perspectives", "aria-labelledby": "perspectives-title" },
+    h("h2", { id: "perspectives-title" }, t(deal.revealed ? "cards.revealed_title" : "cards.written_title")),
+    perspectiveEntries(ctx, deal),
+  );
+}
+
+/**
+ * In a later phase: what was written from the cards of earlier phases of this case, phase
+ * by phase in the method's order (the three rounds of hats, the association round).
+ */
+export function earlierPerspectives(ctx) {
+  const s = ctx.state;
+  const phases = s.method.phases
+    .map((p, i) => ({ ...p, index: i }))
+    .filter((p) => p.id !== s.phase.id && s.deals[p.id] && s.deals[p.id].perspectives.length);
+  if (!phases.length) return null;
+  return h(
+    "section",
+    { class: "perspectives earlier", "aria-labelledby": "earlier-perspectives-title" },
+    h("h2", { id: "earlier-perspectives-title" }, t("cards.earlier_title")),
+    phases.map((p) => h("div", { class: "perspective-phase" }, h("h3", {}, pick(p.name)), perspectiveEntries(ctx, s.deals[p.id]))),
+  );
+}
