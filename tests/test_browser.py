@@ -105,8 +105,8 @@ def click(page: Page, name: str, within: str = "#view") -> None:
     page.locator(within).get_by_role("button", name=name, exact=True).first.click()
 
 
-def join(session: Session, name: str, code: str) -> Person:
-    person = session.add(name if name != XSS else "xss", "/")
+def join(session: Session, name: str, code: str, init_script: str | None = None) -> Person:
+    person = session.add(name if name != XSS else "xss", "/", init_script)
     page = person.page
     page.fill("#code", f"{code[:3].lower()}-{code[3:].lower()}")  # lower case and a dash are fine
     page.fill("#name", name)
@@ -1011,3 +1011,175 @@ def test_the_start_page_helps_choose_a_method(browser: Browser, base: str) -> No
         assert problems == {}
     finally:
         s.close()
+
+
+HATS = ["wit", "rood", "zwart", "geel", "groen", "blauw"]  # the speaking order of the hats
+HAT_NAMES = {"wit": "Witte hoed", "rood": "Rode hoed", "zwart": "Zwarte hoed", "geel": "Gele hoed"}
+HAT_NAMES |= {"groen": "Groene hoed", "blauw": "Blauwe hoed", "observator": "Observator"}
+
+
+def hats_shown(page: Page) -> dict[str, str]:
+    """Card id -> who holds it, as the table of public cards shows it (own name unmarked)."""
+    shown = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.hat')].map(
+             li => [li.dataset.card, li.querySelector('.hat-holder').textContent]))"""
+    )
+    return {card: re.sub(r" \((jij|you)\)$", "", who) for card, who in shown.items()}
+
+
+def turn_order(page: Page) -> list[tuple[str, str]]:
+    """(name, hat) per speaker, as the order of turns shows it."""
+    items = page.locator(".turn-list li").all_inner_texts()
+    return [re.match(r"^(.+?) \((.+?)\)", item).groups() for item in items]  # type: ignore[union-attr]
+
+
+def test_six_thinking_hats_in_the_browser(browser: Browser, base: str) -> None:
+    """Zes denkhoeden: a facilitator, eight participants (the inbrenger and a group of
+    seven: six hats and an observer) and a projector screen. The hats are dealt in public,
+    everyone sees who wears which, only the current speaker has the form, what they write
+    shows at once, the observer writes named notes, and the next round the hats move on one
+    place. Screenshots of every view per round, axe and both languages on each kind of view."""
+    s = Session(browser, base)
+    try:
+        _hats(s)
+    finally:
+        write_report("axe-hoeden.json", s.axe)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        s.close()
+    assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+    assert problems == {}, problems
+
+
+def _hats(s: Session) -> None:
+    fac = s.add("facilitator", "/")
+    page = fac.page
+    page.select_option("#method", "zes-denkhoeden")
+    page.fill("#facilitator", "Femke")
+    page.locator("#create-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+    code = page.url.rsplit("/", 1)[1]
+    screen = s.add("screen", f"/room/{code}/screen")
+    names = ["Anna", "Bram", "Chris", "Dewi", "Eva", "Fleur", "Gijs", "Hanna"]
+    people = [join(s, name, code) for name in names]
+    anna, group = people[0], people[1:]
+    by_name = {p.label: p for p in people}
+
+    def next_phase(name: str) -> None:
+        click(page, T("fac.next", name=name))
+        for person in [*people, screen]:
+            expect(person.page.locator("#phase-name")).to_have_text(name)
+
+    next_phase("Opening")
+    for person in people:
+        click(person.page, T("confirm.button"))
+    next_phase("Casus kiezen")
+    propose(anna, "Afspraak niet nagekomen", "Hoe spreek ik mijn collega aan op een vergeten afspraak?")
+    page.locator(".case-item", has_text="Afspraak niet nagekomen").get_by_role("button", name=T("fac.choose")).click()
+    anna.page.fill("#share-text", "Mijn collega kwam een afspraak met een cliënt niet na.")
+    anna.page.locator("#share-form button[type=submit]").click()
+    expect(page.locator(".case-text")).to_be_visible()
+    next_phase("Vragenronde")
+    ask(group[0], "Wat hebben jullie precies afgesproken?")
+
+    # first round: the hats are dealt in public, by seat
+    next_phase("Eerste hoedenronde")
+    for person in group:
+        expect(person.page.locator(".cards")).to_contain_text(T("cards.wait_public"))
+    click(page, T("fac.deal_public"))
+    expect(page.locator(".hat")).to_have_count(7)
+    first = hats_shown(page)
+    assert sorted(first) == sorted([*HATS, "observator"]) and sorted(first.values()) == sorted(names[1:]), first
+    for person in [*people, screen]:  # everyone sees who wears which hat, the screen too
+        expect(person.page.locator(".hat")).to_have_count(7)
+        assert hats_shown(person.page) == first, person.label
+    observer = by_name[first["observator"]]
+    expect(observer.page.locator(".role-card.observer .card-role")).to_have_text("Observator")
+    expect(observer.page.locator("#note-form")).to_be_visible()
+    expect(observer.page.locator("#perspective-form")).to_have_count(0)
+    for name in (first[h] for h in HATS):  # each sees their own hat and what it asks
+        card = by_name[name].page.locator(".my-card .card-role")
+        expect(card).to_have_text(HAT_NAMES[next(h for h in HATS if first[h] == name)])
+    expect(anna.page.locator(".listen")).to_be_visible()
+    expect(anna.page.locator(".my-card")).to_have_count(0)
+    order = turn_order(page)
+    assert order == [(first[h], HAT_NAMES[h]) for h in HATS], order  # white first, blue last, no observer
+    _round(s, "hoeden-1", first, by_name, observer, screen, anna)
+
+    # the observer writes named notes, outside the turns, seen by all as written
+    observer.page.get_by_label(T("notes.observer_field")).fill("Iedereen blijft netjes bij de eigen hoed.")
+    observer.page.locator("#note-form button[type=submit]").click()
+    for person in [fac, anna, by_name[first["wit"]], screen]:
+        note = person.page.locator(".note", has_text="bij de eigen hoed")
+        expect(note).to_contain_text(observer.label)
+    expect(observer.page.locator(".note.own")).to_have_count(1)
+    s.check("hoeden-1b-observator", [fac, observer, anna, screen])
+
+    # second round: the same seats, the hats move on one place; the observer stays the observer
+    next_phase("Tweede hoedenronde")
+    expect(page.locator(".hat")).to_have_count(0)
+    click(page, T("fac.deal_public"))
+    expect(page.locator(".hat")).to_have_count(7)
+    second = hats_shown(page)
+    for i, hat in enumerate(HATS):
+        assert second[HATS[(i + 1) % len(HATS)]] == first[hat], (hat, first, second)
+    assert second["observator"] == first["observator"]
+    for person in [*people, screen]:
+        assert hats_shown(person.page) == second, person.label
+    assert turn_order(page) == [(second[h], HAT_NAMES[h]) for h in HATS]
+    _round(s, "hoeden-2", second, by_name, observer, screen, anna, speakers=2)
+
+    # the debrief: the rounds' contributions, round by round, for the inbrenger to respond to
+    next_phase("Derde hoedenronde")
+    next_phase("Nabespreking")
+    earlier = anna.page.locator(".perspectives.earlier")
+    expect(earlier.locator("h3")).to_have_text(["Eerste hoedenronde", "Tweede hoedenronde"])
+    expect(earlier.locator(".perspective")).to_have_count(8)
+    expect(earlier).to_contain_text(f"Witte hoed · {first['wit']}")
+    s.check("hoeden-3-nabespreking", [fac, anna, screen])
+
+
+def _round(
+    s: Session,
+    phase: str,
+    hats: dict[str, str],
+    by_name: dict[str, Person],
+    observer: Person,
+    screen: Person,
+    inbrenger: Person,
+    speakers: int = len(HATS),
+) -> None:
+    """One round of hats: in hat order, only the current speaker has the form; what they
+    write shows at once for everyone; they pass the turn. After `speakers` turns the
+    facilitator passes the next one. Screenshots of every view after the first turn."""
+    fac = s.people[0]
+    wearers = [by_name[hats[h]] for h in HATS]
+    for i, hat in enumerate(HATS[:speakers]):
+        speaker = wearers[i]
+        expect(speaker.page.locator(".my-turn")).to_contain_text(T("turns.yours"))
+        expect(speaker.page.locator("#perspective-form")).to_be_visible()
+        for other in [*wearers, observer, inbrenger]:
+            if other is not speaker:
+                expect(other.page.locator("#perspective-form")).to_have_count(0)
+                expect(other.page.locator(".speaker")).to_have_text(T("turns.speaking", name=speaker.label))
+        expect(fac.page.locator(".turn-list li.current")).to_contain_text(speaker.label)
+        text = f"Vanuit de {HAT_NAMES[hat].lower()}: {speaker.label} ziet het zo."
+        speaker.page.get_by_label("Vanuit mijn hoed …").fill(text)
+        speaker.page.locator("#perspective-form button[type=submit]").click()
+        expect(speaker.page.locator(".perspective-write .done")).to_have_text(T("cards.saved_public"))
+        for person in [fac, inbrenger, observer, screen]:  # shown as written, with who wrote it
+            entry = person.page.locator(".perspective", has_text=text)
+            expect(entry.locator(".perspective-role")).to_have_text(f"{HAT_NAMES[hat]} · {speaker.label}")
+            expect(person.page.locator(".perspectives .perspective")).to_have_count(i + 1)
+        if i == 0:
+            step = f"{phase}a-eerste-beurt"
+            s.check(step, [fac, speaker, wearers[1], observer, inbrenger, screen])
+            for person in s.people[1:]:
+                if person not in (speaker, wearers[1], observer, inbrenger, screen):
+                    s.shots.append(person.shot(f"{step}-nl").name)
+        click(speaker.page, T("turns.pass"))
+    if speakers < len(HATS):  # the facilitator closes a turn too
+        nxt = wearers[speakers]
+        expect(nxt.page.locator("#perspective-form")).to_be_visible()
+        click(fac.page, T("fac.pass", name=nxt.label))
+        expect(nxt.page.locator("#perspective-form")).to_have_count(0)
+        expect(wearers[speakers + 1].page.locator("#perspective-form")).to_be_visible()
