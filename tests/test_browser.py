@@ -105,14 +105,14 @@ def click(page: Page, name: str, within: str = "#view") -> None:
     page.locator(within).get_by_role("button", name=name, exact=True).first.click()
 
 
-def join(session: Session, name: str, code: str, init_script: str | None = None) -> Person:
+def join(session: Session, name: str, code: str, init_script: str | None = None, phase: str = "Binnenkomst") -> Person:
     person = session.add(name if name != XSS else "xss", "/", init_script)
     page = person.page
     page.fill("#code", f"{code[:3].lower()}-{code[3:].lower()}")  # lower case and a dash are fine
     page.fill("#name", name)
     page.locator("#join-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/room/{code}$"))
-    expect(page.locator("#phase-name")).to_have_text("Binnenkomst")
+    expect(page.locator("#phase-name")).to_have_text(phase)
     return person
 
 
@@ -1183,3 +1183,62 @@ def _round(
         click(fac.page, T("fac.pass", name=nxt.label))
         expect(nxt.page.locator("#perspective-form")).to_have_count(0)
         expect(wearers[speakers + 1].page.locator("#perspective-form")).to_be_visible()
+
+
+def test_the_group_is_told_when_the_facilitator_is_away(browser: Browser, base: str) -> None:
+    """No facilitator online: the participants who could take over (not the inbrenger, not
+    the projector) see since when, and the countdown to the moment one of them may, by the
+    server's clock. A laptop whose clock jumps five minutes on shows the take-over button;
+    the server, whose own clock is not there yet, refuses, and the page says why (the
+    take-over itself needs five real minutes: the integration tests cover it). When the
+    facilitator comes back, the banner goes."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        code = fac.page.url.rsplit("/", 1)[1]
+        screen = s.add("screen", f"/room/{code}/screen")
+        dewi = join(s, "Dewi", code, init_script=SKEWED_CLOCK, phase="Vragenronde")
+        for person in (bram, dewi):
+            expect(person.page.locator("#away")).to_have_count(0)
+
+        fac.page.close()  # the facilitator's laptop goes away
+        title = re.compile(re.escape(T("away.title", time="TIME")).replace("TIME", r"\d\d:\d\d"))
+        for person in (bram, chris, dewi):
+            banner = person.page.locator("#away")
+            expect(banner.locator("h2")).to_have_text(title)
+            expect(banner).to_have_attribute("data-open", "false")
+            expect(banner.locator("[data-countdown]")).to_have_text(re.compile(r"^[45]:\d\d$"))
+            expect(banner.get_by_role("button", name=T("away.claim"))).to_have_count(0)
+        expect(bram.page.locator("#announce")).to_have_text(title)
+        # a clock two minutes ahead counts down to the same moment
+        right = seconds(bram.page.locator("[data-countdown]").inner_text())
+        ahead = seconds(dewi.page.locator("[data-countdown]").inner_text())
+        assert right > 200 and abs(right - ahead) <= 5, (right, ahead)
+        expect(bram.page.locator("[data-countdown]")).not_to_have_text(clock(right))  # it runs
+        for person in (anna, screen):  # the inbrenger and the projector are not asked to lead
+            expect(person.page.locator("#phase-name")).to_have_text("Vragenronde")
+            expect(person.page.locator("#away")).to_have_count(0)
+        s.check("weg-1-aftellen", [bram, dewi, anna, screen])
+
+        # Dewi's clock jumps five minutes on: the button shows; the server's clock decides
+        dewi.page.evaluate("window.kringSkew += 5 * 60 * 1000")
+        banner = dewi.page.locator("#away")
+        expect(banner).to_have_attribute("data-open", "true")
+        expect(banner).to_contain_text(T("away.open"))
+        click(dewi.page, T("away.claim"))
+        expect(dewi.page.locator("#notice")).to_have_text(T("away.refused"))
+        expect(dewi.page.locator("#me")).to_contain_text(T("people.role_participant"))
+        expect(bram.page.locator("#away")).to_have_attribute("data-open", "false")
+        s.check("weg-2-overnemen", [dewi])
+
+        # the facilitator is back: the banner goes, for everyone
+        again = fac.context.new_page()
+        again.goto(f"{base}/room/{code}")
+        expect(again.locator(".script")).to_be_visible()
+        for person in (bram, chris, dewi):
+            expect(person.page.locator("#away")).to_have_count(0)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+    finally:
+        s.close()

@@ -297,7 +297,9 @@ function onAck(id, command, args, result, item) {
 
 function onRefused(command, args, error, item) {
   if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
-  const known = t(`errors.${error.code}`, { defaultValue: "" });
+  // a take-over the server refused: its clock, not this laptop's, says when it may be
+  const known =
+    command === "claim_facilitator" && error.code === "not_allowed" ? t("away.refused") : t(`errors.${error.code}`, { defaultValue: "" });
   const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
   const message = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
   const formId = item.meta?.form;
