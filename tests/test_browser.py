@@ -265,6 +265,7 @@ def _run(s: Session) -> None:
     expect(entry).to_contain_text("Ik denk … Ik denk: ze ziet me niet (Chris)")
     for person in [fac, bram, screen]:  # private cards: whose entry is whose stays unknown
         expect(person.page.locator(".perspective-holder")).to_have_count(0)
+        assert_fold_matches_snapshot(person)
     s.check("5b-associatieronde-onthuld")
 
     # advice round: in turn; the inbrenger listens, then responds
@@ -401,6 +402,19 @@ def seconds(shown: str) -> int:
 
 def clock(value: int) -> str:
     return f"{'+' if value < 0 else ''}{abs(value) // 60}:{abs(value) % 60:02d}"
+
+
+def assert_fold_matches_snapshot(person: Person) -> None:
+    """The page's mirror, folded event by event, equals the snapshot the server sends a
+    fresh page of the same person (a reload asks for the whole room)."""
+    page = person.page
+    folded = page.evaluate("window.kring.mirror.state")
+    page.reload()
+    expect(page.locator("#connection")).to_have_attribute("data-state", "online")
+    wait_until(page, "window.kring && window.kring.mirror.state !== null")
+    assert page.evaluate("window.kring.conn.welcomes.at(-1)") == "snapshot"
+    fresh = page.evaluate("window.kring.mirror.state")
+    assert folded == fresh, (person.label, {k: (folded.get(k), fresh.get(k)) for k in fresh if folded.get(k) != fresh[k]})
 
 
 def propose(person: Person, title: str, question: str) -> None:
@@ -1127,6 +1141,8 @@ def _hats(s: Session) -> None:
         assert hats_shown(person.page) == second, person.label
     assert turn_order(page) == [(second[h], HAT_NAMES[h]) for h in HATS]
     _round(s, "hoeden-2", second, by_name, observer, screen, anna, speakers=2)
+    for person in [fac, anna, observer, by_name[second["wit"]], screen]:
+        assert_fold_matches_snapshot(person)
 
     # the debrief: the rounds' contributions, round by round, for the inbrenger to respond to
     next_phase("Derde hoedenronde")
