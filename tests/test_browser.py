@@ -1258,3 +1258,74 @@ def test_the_group_is_told_when_the_facilitator_is_away(browser: Browser, base: 
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
     finally:
         s.close()
+
+
+def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, base: str) -> None:
+    """The incidentmethode asks its factual questions in turn: only the current speaker has
+    the question form, and the inbrenger (who speaks here) marks and rates them. Where the
+    inbrenger listens to the round of what each would do, there is nothing to rate; once
+    they may respond, they weigh what was said."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        page = fac.page
+        page.select_option("#method", "incidentmethode")
+        page.locator("#create-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = page.url.rsplit("/", 1)[1]
+        anna, bram, chris = people = [join(s, name, code) for name in ("Anna", "Bram", "Chris")]
+
+        def next_phase(name: str) -> None:
+            click(page, T("fac.next", name=name))
+            for person in people:
+                expect(person.page.locator("#phase-name")).to_have_text(name)
+
+        next_phase("Opening")
+        for person in people:
+            click(person.page, T("confirm.button"))
+        next_phase("Het incident")
+        propose(anna, "Een boze ouder", "Wat doe je als een ouder gaat schreeuwen?")
+        page.locator(".case-item", has_text="Een boze ouder").get_by_role("button", name=T("fac.choose")).click()
+        anna.page.fill("#share-text", "Een ouder begon te schreeuwen bij het ophalen.")
+        anna.page.locator("#share-form button[type=submit]").click()
+        expect(page.locator(".case-text")).to_be_visible()
+
+        next_phase("Feitelijke vragen")
+        expect(bram.page.locator(".my-turn #ask-form")).to_be_visible()
+        expect(chris.page.locator("#ask-form")).to_have_count(0)
+        expect(chris.page.locator(".speaker")).to_have_text(T("turns.speaking", name="Bram"))
+        expect(anna.page.locator(".listen")).to_have_count(0)  # she answers the questions
+        ask(bram, "Hoe laat was het precies?")
+        question = anna.page.locator(".question", has_text="Hoe laat")
+        question.get_by_role("button", name=T("questions.mark_answered")).click()
+        expect(chris.page.locator(".question", has_text="Hoe laat")).to_contain_text(T("questions.answered"))
+        s.check("beurt-1-feitenvragen", [bram, chris, anna])
+        click(bram.page, T("turns.pass"))
+        expect(chris.page.locator(".my-turn #ask-form")).to_be_visible()
+        expect(bram.page.locator("#ask-form")).to_have_count(0)
+        expect(bram.page.locator(".question.own")).to_have_count(1)  # his question, still his
+
+        # the round of what each would do: in turn, the inbrenger listens and rates nothing
+        next_phase("Is het beeld helder?")
+        next_phase("Bespreking zonder inbrenger")
+        expect(anna.page.locator(".listen")).to_contain_text(NL["listen"]["leave_title"])
+        next_phase("Wat zou jij doen?")
+        next_phase("Om de beurt vertellen")
+        expect(anna.page.locator(".listen")).to_contain_text(NL["listen"]["title"])
+        bram.page.fill("#advice-text", "Ik zou eerst rustig naar buiten lopen.")
+        bram.page.locator("#advice-form button[type=submit]").click()
+        expect(anna.page.locator(".advice-list li")).to_have_count(1)
+        expect(anna.page.locator(".advice-list button")).to_have_count(0)
+
+        # now the inbrenger speaks: she weighs what was said, and everyone sees it
+        next_phase("Wat de inbrenger deed")
+        expect(anna.page.locator(".listen")).to_have_count(0)
+        advice = anna.page.locator(".advice-list li", has_text="rustig naar buiten")
+        advice.get_by_role("button", name=T("questions.rate_warm")).click()
+        expect(bram.page.locator(".advice-list li")).to_contain_text(f"({T('questions.rating_warm')})")
+        expect(anna.page.locator("#response-form")).to_be_visible()
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()

@@ -477,7 +477,11 @@ function cardsBlock(ctx) {
   if (deal.public) {
     const formPart = writes ? perspectiveForm(ctx, deal, card) : null;
     return [
-      card ? h("section", { class: "cards my-card" }, cardFace(ctx, deal, card)) : null,
+      card
+        ? h("section", { class: "cards my-card" }, cardFace(ctx, deal, card))
+        : mayGive(ctx, "perspectives") && !deal.revealed
+          ? h("section", { class: "cards" }, h("p", {}, t("cards.late"))) // came in after the deal
+          : null,
       dealTable(ctx, deal),
       s.phase.in_turn ? inTurn(ctx, formPart) : formPart ? h("section", { class: "cards" }, formPart) : null,
       perspectivesNow(ctx, deal),
