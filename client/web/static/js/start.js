@@ -19,11 +19,16 @@ function validCode(code) {
   return code.length === limits.ROOM_CODE_LENGTH && [...code].every((ch) => limits.ROOM_CODE_ALPHABET.includes(ch));
 }
 
-function joinForm() {
+/**
+ * The forms are taken over at once, before the strings have loaded: a click in that moment
+ * must not send the form the plain way (the name would end up in a URL, and in logs).
+ */
+function joinForm(ready) {
   const form = document.getElementById("join-form");
   const error = document.getElementById("join-error");
-  form.addEventListener("submit", (e) => {
+  form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    await ready;
     const code = normalize(form.elements.code.value);
     const name = form.elements.name.value.trim();
     if (!validCode(code)) {
@@ -42,11 +47,12 @@ function joinForm() {
   });
 }
 
-function createForm() {
+function createForm(ready) {
   const form = document.getElementById("create-form");
   const error = document.getElementById("create-error");
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    await ready;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     showError(error, "");
@@ -97,13 +103,14 @@ function methodTexts() {
 }
 
 async function main() {
-  await setup();
+  const ready = setup();
+  joinForm(ready);
+  createForm(ready);
+  await ready;
   translateStatic(document);
   methodTexts();
   document.getElementById("method").addEventListener("change", methodTexts);
   languageSwitch(methodTexts);
-  joinForm();
-  createForm();
   // arrived through the QR code or a link with the code: only the name is left to fill in
   const code = document.getElementById("code");
   if (code.value) document.getElementById("name").focus();
