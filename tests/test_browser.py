@@ -414,7 +414,10 @@ def assert_fold_matches_snapshot(person: Person) -> None:
     wait_until(page, "window.kring && window.kring.mirror.state !== null")
     assert page.evaluate("window.kring.conn.welcomes.at(-1)") == "snapshot"
     fresh = page.evaluate("window.kring.mirror.state")
-    assert folded == fresh, (person.label, {k: (folded.get(k), fresh.get(k)) for k in fresh if folded.get(k) != fresh[k]})
+    assert folded == fresh, (
+        person.label,
+        {k: (folded.get(k), fresh.get(k)) for k in fresh if folded.get(k) != fresh[k]},
+    )
 
 
 def propose(person: Person, title: str, question: str) -> None:
