@@ -49,6 +49,7 @@ class Connection:
         self.writer: asyncio.Task | None = None
         self.aborted = False
         self.last_seq = 0  # highest seq queued for this connection
+        self.ending = False  # this connection sent `end`: it closes itself once the room is erased
 
     def push(self, data: bytes | str) -> None:
         if self.closed:
@@ -205,6 +206,8 @@ class Hub:
         # call_soon: the command's own ack (pushed right after commit) still goes out first
         def close() -> None:
             for conn in list(self.rooms.get(code, ())):
+                if conn.ending and close_code == errors.CLOSE_ENDED:
+                    continue  # it waits for the erase, and may have to retry it
                 if pid is None or conn.pid == pid:
                     conn.close_after_pending(close_code)
 

@@ -16,7 +16,7 @@ import msgpack
 import pytest
 import redis
 
-from client import KringClient
+from client import CommandError, KringClient
 from server.backends import redis as redis_backend
 
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
@@ -283,3 +283,58 @@ async def test_killed_pubsub_connections_resync(pair, redis_server):
             assert dict(r.pubsub_numsub(channel)).get(channel.encode()) == 0
     finally:
         await s.close()
+
+
+def _erase_refused(url: str, refused: bool) -> None:
+    """Let Redis refuse (or allow again) DEL, the one command an erase needs: a real store
+    that takes the commit of `ended` and then fails the erase."""
+    with redis.Redis.from_url(url) as r:
+        r.execute_command("ACL", "SETUSER", "default", "-del" if refused else "+del")
+
+
+async def test_end_whose_erase_fails_is_retried_until_the_room_is_gone(tmp_path: Path):
+    with running_redis(tmp_path) as store, running_servers(2, {"KRING_REDIS_URL": store.url}) as (a, b):
+        # 1. the erase fails: `end` is answered `unavailable`, the room is served to nobody,
+        #    and the client's retry (same id) erases it once Redis allows it again
+        s = await open_session(a.base, n=2, others=[b.base])
+        try:
+            _erase_refused(store.url, True)
+            ending = asyncio.create_task(s.facilitator.command("end", command_id="einde-1"))
+            await s.facilitator.wait_until(lambda c: any(e.get("id") == "einde-1" for e in c.unavailable))
+            assert not ending.done() and room_keys(store.url, s.code)
+            for m in s.members:  # told the room ended; nobody is served it again
+                await m.wait_until(lambda c: c.close_code == 4004)
+            for url in (a.ws, b.ws):
+                with pytest.raises(CommandError) as err:
+                    await KringClient(url, reconnect=False).resume(s.members[0].token or "")
+                assert err.value.code == "unavailable"  # it tries to erase it, and must wait
+                with pytest.raises(CommandError) as err:
+                    await KringClient(url, reconnect=False).join(s.code, "Laatkomer")
+                assert err.value.code == "unavailable"
+            _erase_refused(store.url, False)
+            assert await asyncio.wait_for(ending, 30) == {}
+            assert room_keys(store.url, s.code) == []
+            await s.facilitator.wait_until(lambda c: c.close_code == 4004)
+        finally:
+            _erase_refused(store.url, False)
+            await s.close()
+
+        # 2. the process dies between the commit of `ended` and the erase: the facilitator's
+        #    client moves to the other process, whose hello finds the ended room and erases it
+        s = await open_session(b.base, n=2, others=[a.base])
+        try:
+            assert s.facilitator.url == b.ws
+            _erase_refused(store.url, True)
+            ending = asyncio.create_task(s.facilitator.command("end"))
+            await s.facilitator.wait_until(lambda c: bool(c.unavailable))
+            b.kill()
+            _erase_refused(store.url, False)
+            assert await asyncio.wait_for(ending, 30) == {}  # the room it asked to end is gone
+            assert s.facilitator.url == a.ws
+            assert room_keys(store.url, s.code) == []
+            with pytest.raises(CommandError) as err:
+                await KringClient(a.ws, reconnect=False).resume(s.members[0].token or "")
+            assert err.value.code == "bad_token"
+        finally:
+            _erase_refused(store.url, False)
+            await s.close()

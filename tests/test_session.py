@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import msgpack
@@ -147,6 +148,26 @@ async def test_end_erases_the_room(server):
         assert err.value.code == "unknown_room"
         with pytest.raises(CommandError) as err:
             await KringClient(ws_url(server), reconnect=False).resume(s.members[0].token or "")
+        assert err.value.code == "bad_token"
+    finally:
+        await s.close()
+
+
+async def test_two_facilitators_ending_at_once_both_get_their_ack(server):
+    """`end` is acked once the room is erased; ending a room that is gone already is done,
+    so a co-facilitator who pressed the button a moment later is not told it failed."""
+    s = await open_session(server, n=3)
+    try:
+        co = s.members[2]
+        await s.facilitator.command("add_facilitator", participant=co.me["id"])
+        await co.wait_until(lambda c: c.me.get("role") == "facilitator")
+        results = await asyncio.gather(s.facilitator.command("end"), co.command("end"))
+        assert results == [{}, {}]
+        for c in s.everyone:
+            await c.wait_until(lambda c: c.close_code is not None)
+            assert c.close_code == 4004
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).resume(co.token or "")
         assert err.value.code == "bad_token"
     finally:
         await s.close()

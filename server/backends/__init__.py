@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from .base import Backend, Conflict, Listener, execute, read
+from .base import Backend, Conflict, Listener, end_and_erase, erase_if_ended, execute, read
 from .memory import MemoryBackend
 
-__all__ = ["Backend", "Conflict", "Listener", "MemoryBackend", "execute", "open_backend", "read"]
+__all__ = [
+    "Backend",
+    "Conflict",
+    "Listener",
+    "MemoryBackend",
+    "end_and_erase",
+    "erase_if_ended",
+    "execute",
+    "open_backend",
+    "read",
+]
 
 
 def open_backend(redis_url: str | None = None, *, room_ttl: float = 12 * 3600) -> Backend:

@@ -15,7 +15,7 @@ from contextlib import AbstractAsyncContextManager
 
 from ..rooms.engine import Decision
 from ..rooms.events import Event, RoomError
-from ..rooms.state import RoomState
+from ..rooms.state import FACILITATOR, RoomState
 
 Listener = Callable[[str, list[Event]], None]
 
@@ -125,3 +125,40 @@ async def execute(
                 continue
             return decision, state
     raise Conflict(code)
+
+
+async def end_and_erase(
+    backend: Backend, code: str, pid: str, decide_end: Callable[[RoomState, random.Random], Decision]
+) -> Decision:
+    """End the room (`decide_end` decides, for facilitator `pid`) and erase every trace.
+
+    The end is committed first, so every process tells its connections; the erase comes
+    after. If the erase fails, or the deciding process dies in between, the room stays
+    stored, ended: a facilitator's next `end` (same id or not) lands here again and erases
+    it, and `erase_if_ended` lets any hello that finds it do the same. An ended room is
+    never served again. Raises what the erase raises; the caller answers `unavailable`.
+    """
+    try:
+        decision, _ = await execute(backend, code, decide_end)
+    except LookupError:
+        return Decision()  # erased already (another facilitator was first): done
+    except RoomError:
+        state = await read(backend, code)
+        me = state.active(pid) if state is not None else None
+        if state is None or not state.ended or me is None or me.role != FACILITATOR:
+            raise
+        decision = Decision()  # ended before, not yet erased
+    await backend.erase(code)
+    return decision
+
+
+async def erase_if_ended(backend: Backend, state: RoomState | None) -> bool:
+    """Erase `state`'s room if it has ended but is still stored; True if it had ended.
+
+    Whoever finds such a room (a hello, a command) erases it, so it cannot outlive a failed
+    erase until its TTL. Raises what the erase raises.
+    """
+    if state is None or not state.ended:
+        return False
+    await backend.erase(state.code)
+    return True
