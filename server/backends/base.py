@@ -44,11 +44,13 @@ class Backend(abc.ABC):
         """The room's current state to decide on (None if there is no such room)."""
 
     @abc.abstractmethod
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         """Append events decided on `state` (its seq is the expected version).
 
-        Assigns gapless seqs, folds the events into the stored state and publishes them.
-        Raises Conflict when the room moved on since `state` was loaded.
+        Assigns gapless seqs to `events`, folds them into the stored state, publishes them
+        and returns the state after them. Raises Conflict when the room moved on since
+        `state` was loaded; a state another reader holds never shows a commit that did not
+        go through.
         """
 
     @abc.abstractmethod
@@ -120,7 +122,7 @@ async def execute(
                     return decision, state
                 continue
             try:
-                decision.events = await backend.commit(state, decision.events)
+                state = await backend.commit(state, decision.events)
             except Conflict:
                 continue
             return decision, state

@@ -54,11 +54,12 @@ class MemoryBackend(Backend):
 
     async def load(self, code: str) -> RoomState | None:
         room = self.rooms.get(code)
-        # The live state: decide() never mutates it, and nothing awaits between load and
-        # commit of one command in this process, so no copy is needed.
+        # The live state: decide() never mutates it, and nothing awaits between a load
+        # and the commit, or between a load and the snapshot read from it, so no copy is
+        # needed; commit folds in place only after its version check.
         return room.state if room else None
 
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         room = self.rooms.get(state.code)
         if room is None or room.state is not state:
             raise Conflict(state.code)
@@ -71,7 +72,7 @@ class MemoryBackend(Backend):
         room.touched = time.monotonic()
         for listener in list(room.listeners):
             listener(state.code, events)
-        return events
+        return state
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room = self.rooms.get(code)

@@ -65,9 +65,10 @@ class _Room:
 class RedisBackend(Backend):
     transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
 
-    def __init__(self, url: str, *, room_ttl: float = 12 * 3600):
+    def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
         self.url = url
         self.room_ttl = int(room_ttl)
+        self.log_cap = log_cap
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
         self.client_name = f"kring-{os.getpid()}"
@@ -155,31 +156,32 @@ class RedisBackend(Backend):
             room.cache = None  # behind what another process committed: read it afresh
         return False
 
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         code = state.code
         room_key, log_key, _, channel = _keys(code)
-        expected = state.seq
-        room = self.rooms.get(code)
-        if room is not None:
-            room.cache = None  # `state` is about to change; trusted again after success
+        # Fold into a copy: `state` may be this process's cached copy, which a welcome
+        # reads across an await; it must never show events that then fail to commit.
+        after = RoomState.from_dict(state.to_dict())
         for ev in events:
-            ev.seq = state.seq + 1
-            apply(state, ev)
+            ev.seq = after.seq + 1
+            apply(after, ev)
         encoded = [_pack(ev.to_dict()) for ev in events]
         result = await self._commit(
             keys=[room_key, log_key],
-            args=[expected, _pack(state.to_dict()), self.room_ttl, LOG_CAP, channel, _pack(encoded), *encoded],
+            args=[state.seq, _pack(after.to_dict()), self.room_ttl, self.log_cap, channel, _pack(encoded), *encoded],
         )
         status, epoch = int(result[0]), result[1]
         if status == 0:
             raise Conflict(code)
         if status < 0:
             raise LookupError(code)
-        state.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        room = self.rooms.get(code)
         if room is not None:
-            room.cache = state
+            if room.cache is state:  # nothing newer was loaded meanwhile
+                room.cache = after
             await self._deliver(code, events)
-        return events
+        return after
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room_key, log_key, _, _ = _keys(code)
