@@ -136,10 +136,16 @@ async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, s
 async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
+        token_hash = identity.token_hash(hello.token)
         state = await read(hub.backend, code)
+        p = find_participant(state, token_hash) if state else None
+        if state is not None and p is None and not await hub.backend.confirm_current(state):
+            # this process's copy lags: whoever just joined through another process is
+            # not in it yet, and a refusal would be final for them
+            state = await read(hub.backend, code)
+            p = find_participant(state, token_hash) if state else None
         if await erase_if_ended(hub.backend, state):  # its erase failed earlier: finish it
             raise ProtocolError(errors.BAD_TOKEN)
-        p = find_participant(state, identity.token_hash(hello.token)) if state else None
         if state is None or p is None:
             raise ProtocolError(errors.BAD_TOKEN)
         if p.removed:

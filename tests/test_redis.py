@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,10 @@ import msgpack
 import pytest
 import redis
 
-from client import CommandError, KringClient
+from client import CommandError, KringClient, create_room
 from server.backends import redis as redis_backend
 
+from .netfault import PubSubFault
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
 from .session import Session, open_session, run_full_session
 from .test_session import server_snapshot
@@ -29,6 +30,31 @@ def pair(redis_server: RedisServer) -> Iterator[list[ServerProcess]]:
     """Two processes of one service on the shared redis-server."""
     with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as servers:
         yield servers
+
+
+@pytest.fixture(scope="module")
+def lossy_pair(redis_server: RedisServer) -> Iterator[tuple[ServerProcess, ServerProcess, PubSubFault]]:
+    """Two processes on the shared redis-server; the second reaches it through a proxy
+    that can hold back or drop what Redis publishes to it (tests/netfault.py)."""
+    fault = PubSubFault(redis_server.port).start()
+    servers: list[ServerProcess] = []
+    try:
+        servers.append(ServerProcess({"KRING_REDIS_URL": redis_server.url}))
+        servers.append(ServerProcess({"KRING_REDIS_URL": fault.url}))
+        yield servers[0], servers[1], fault
+    finally:
+        for server in servers:
+            server.stop()
+        fault.close()
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = 10) -> None:
+    """Wait for a condition outside any client (e.g. in Redis or the proxy)."""
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    assert predicate()
 
 
 def room_keys(url: str, code: str) -> list[bytes]:
@@ -338,3 +364,59 @@ async def test_end_whose_erase_fails_is_retried_until_the_room_is_gone(tmp_path:
         finally:
             _erase_refused(store.url, False)
             await s.close()
+
+
+def _channel(code: str) -> str:
+    return f"kring:{{{code}}}:events"
+
+
+async def test_a_resume_through_a_process_that_has_not_heard_the_join_yet(lossy_pair):
+    """Someone joins through one process and resumes at once through another whose copy
+    of the room has not heard of them yet: that process looks again instead of refusing
+    the token (a refusal is final for the client and counts as a failed join)."""
+    a, b, fault = lossy_pair
+    created = await create_room(a.base)
+    code = created["code"]
+    fac = await KringClient(b.ws).resume(created["facilitator_token"])  # b keeps a copy of the room
+    newcomer = None
+    try:
+        fault.watch(_channel(code))
+        fault.hold()
+        newcomer = await KringClient(a.ws).join(code, "Gijs")
+        await eventually(lambda: fault.held)  # b has really not heard of the join
+        probe = await KringClient(b.ws, reconnect=False).resume(newcomer.token or "")
+        assert probe.me["id"] == newcomer.me["id"]
+        assert newcomer.me["id"] in {p["id"] for p in probe.state["participants"]}
+        await probe.close()
+    finally:
+        fault.release()
+        fault.watch("")
+    try:
+        await fac.wait_until(lambda c: newcomer.me["id"] in {p["id"] for p in c.state["participants"]})
+    finally:
+        await fac.close()
+        await newcomer.close()
+
+
+async def test_a_publish_the_process_never_hears_is_filled_from_the_stream(lossy_pair):
+    """Pub/sub is at-most-once: a commit whose PUBLISH a process never hears, followed by
+    one it does hear, is a seq gap that it fills from the stream before delivering."""
+    a, b, fault = lossy_pair
+    s = await open_session(a.base, n=4, others=[b.base])
+    try:
+        on_b = [c for c in s.everyone if c.url == b.ws]
+        assert on_b and s.facilitator.url == a.ws
+        fault.watch(_channel(s.code))
+        fault.drop(1)
+        await s.facilitator.command("lock", locked=True)  # b never hears this one ...
+        await eventually(lambda: fault.dropped == 1)
+        await s.facilitator.command("lock", locked=False)  # ... but this one: a gap
+        await s.settle()
+        event_sequences_agree(s)
+        assert all(any(f.get("t") == "locked" and f["locked"] for f in c.frames) for c in on_b)
+        for c in s.everyone:
+            seq, snap = await server_snapshot(b.base, c)
+            assert (c.mirror.seq, c.state) == (seq, snap), c.me["name"]
+    finally:
+        fault.watch("")
+        await s.close()
