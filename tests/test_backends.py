@@ -268,3 +268,39 @@ async def test_a_failed_commit_leaves_the_loaded_state_untouched(pair):
         assert loaded.to_dict() == before
     finally:
         await backend.unsubscribe(code, watcher)
+
+
+async def test_a_subscribe_that_failed_is_done_again(tmp_path):
+    """Redis is away while a room's first connection subscribes: the subscribe fails, and
+    the next one really subscribes (it is not taken for done) once Redis is back."""
+    from server.backends.redis import RedisBackend
+
+    from .servers import running_redis
+
+    with running_redis(tmp_path) as store:
+        backend, peer = RedisBackend(store.url), RedisBackend(store.url)
+        await backend.start()
+        await peer.start()
+        try:
+            code = await _room(peer)
+            store.kill()
+            for _ in range(2):  # failed, and so not done: the next attempt tries again (and fails)
+                with pytest.raises(RedisBackend.transient):
+                    await backend.subscribe(code, Recorder())
+            store.start()
+            here = Recorder()
+
+            async def once_back(step):  # a connection from before the restart fails once
+                for _ in range(100):
+                    try:
+                        return await step()
+                    except RedisBackend.transient:
+                        await asyncio.sleep(0.1)
+
+            await once_back(lambda: backend.subscribe(code, here))
+            await once_back(lambda: _join(peer, code, "Anna"))  # committed and published elsewhere
+            await here.until(1)
+            assert [e.t for e in here.events] == ["joined"]
+        finally:
+            await backend.close()
+            await peer.close()

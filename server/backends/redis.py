@@ -97,7 +97,10 @@ class RedisBackend(Backend):
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # bounded: redis-py can swallow a cancellation mid-reconnect, and a shutdown
+            # must not wait for a pub/sub reader that never notices it
+            await asyncio.wait(self._tasks, timeout=2)
         with contextlib.suppress(Exception):
             if self.present:
                 await self._drop_presence()
@@ -207,13 +210,22 @@ class RedisBackend(Backend):
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)
         if room is None:
-            room = self.rooms[code] = _Room()
             assert self._pubsub is not None
-            await self._pubsub.subscribe(_keys(code)[3])
-            # Subscribed before reading the seq: every later event reaches us by pub/sub
-            # or, if pub/sub drops it, by the gap check against the stream.
-            seq = await self.redis.hget(_keys(code)[0], "seq")
-            room.delivered = int(seq) if seq is not None else 0
+            channel = _keys(code)[3]
+            try:
+                await self._pubsub.subscribe(channel)
+                # Subscribed before reading the seq: every later event reaches us by
+                # pub/sub or, if pub/sub drops it, by the gap check against the stream.
+                seq = await self.redis.hget(_keys(code)[0], "seq")
+            except BaseException:
+                if code not in self.rooms:  # not recorded: the next subscribe starts over
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.unsubscribe(channel)
+                raise
+            # recorded only now, so a failed SUBSCRIBE is never taken for a done one
+            room = self.rooms.get(code)
+            if room is None:
+                room = self.rooms[code] = _Room(delivered=int(seq) if seq is not None else 0)
         room.listeners.append(listener)
 
     async def unsubscribe(self, code: str, listener: Listener) -> None:
