@@ -1450,3 +1450,22 @@ def test_a_case_of_someone_who_became_facilitator_cannot_be_chosen() -> None:
     room.run(room.facilitator, "add_facilitator", participant=anna.pid)
     err = room.refused(room.facilitator, "choose_case", case=case)
     assert err.detail == "the proposer of this case is a facilitator now"
+
+
+def test_the_reveal_shuffles_the_perspectives_with_the_rooms_randomness() -> None:
+    """The reveal releases what was written in an order drawn from the engine's rng, so the
+    order of writing gives no one away: every reveal is a permutation of what was written,
+    and over many seeds the orders differ from the writing order and from each other."""
+    orders = []
+    for seed in range(30):
+        room, _, group = start_case(7, phase="associatieronde", seed=seed)
+        room.run(room.facilitator, "deal_cards")
+        written = []
+        for i, member in enumerate(group):
+            room.run(member, "perspective", feel=f"voel-{i}", think=f"denk-{i}")
+            written.append(f"voel-{i}")
+        revealed = [p["feel"] for p in room.one(room.facilitator, "reveal").public["perspectives"]]
+        assert sorted(revealed) == sorted(written) and len(revealed) == len(written)
+        orders.append(tuple(revealed))
+    assert sum(order != tuple(written) for order in orders) >= 25  # 6! orders: rarely the same
+    assert len(set(orders)) >= 20
