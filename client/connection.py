@@ -90,6 +90,11 @@ class KringClient:
     def state(self) -> dict[str, Any]:
         return self.mirror.state
 
+    @property
+    def unacked(self) -> list[str]:
+        """Ids of commands waiting for their ack (re-sent with the same id after a resume)."""
+        return [cid for cid, (_, _, fut) in self._pending.items() if not fut.done()]
+
     async def join(self, code: str, name: str, *, screen: bool = False) -> KringClient:
         """Join by code; `screen=True` joins as a read-only projector screen."""
         hello: dict[str, Any] = {"t": "hello", "code": code, "name": name}

@@ -7,6 +7,8 @@ back from its append-only file, pub/sub connections killed with CLIENT KILL.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,8 +17,10 @@ from typing import Any
 import msgpack
 import pytest
 import redis
+from websockets.asyncio.client import connect
 
 from client import CommandError, KringClient, create_room
+from protocol import limits
 from server.backends import redis as redis_backend
 
 from .netfault import PubSubFault
@@ -222,31 +226,67 @@ async def test_kill_9_of_a_process_loses_nothing_and_applies_once(redis_server):
     assert redis_backend.HEARTBEAT + redis_backend.PRESENCE_TTL <= 15  # offline within 15 s
     with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as (a, b):
         s = await open_session(a.base, n=5, others=[b.base])
-        lone = await KringClient(b.ws, reconnect=False).join(s.code, "Fenna")  # stays away after the crash
+        # two laptops on b that stay away after the crash and come back later, elsewhere
+        away = [await KringClient(b.ws, reconnect=False).join(s.code, name) for name in ("Fenna", "Gijs")]
         try:
             await to_questions_round(s)
             moved = [c for c in s.everyone if c.url == b.ws]
+            askers_on_b = [m for m in s.members[1:] if m.url == b.ws]
+            assert askers_on_b
             acked: dict[str, str] = {}
             halfway = asyncio.Event()
             asking = asyncio.create_task(ask_many(s, 10, acked, halfway, at=8))
             await asyncio.wait_for(halfway.wait(), 30)
+
+            # a command b applies but whose ack its client never reads before the crash
+            late = askers_on_b[0]
+            raw = await connect(b.ws, subprotocols=[limits.SUBPROTOCOL_MSGPACK])  # type: ignore[list-item]
+            await raw.send(msgpack.packb({"t": "hello", "token": late.token}))
+            await raw.send(msgpack.packb({"t": "ask", "id": "onbevestigd-1", "text": "Wat vroeg je toen?"}))
+            await s.facilitator.wait_until(
+                lambda c: any(q["text"] == "Wat vroeg je toen?" for q in c.state["questions"])
+            )
+
+            # freeze b: what its clients send from now on is sent, and never answered by it
+            os.kill(b.proc.pid, signal.SIGSTOP)
+            await eventually(lambda: all(m.unacked for m in askers_on_b))
+            in_flight = [cid for m in askers_on_b for cid in m.unacked]
             b.kill()
             await asyncio.wait_for(asking, 60)
+            assert all(not m.unacked for m in askers_on_b)  # each in-flight command got its ack ...
+            again = await late.command("ask", text="Wat vroeg je toen?", command_id="onbevestigd-1")
+            acked[again["question"]] = "Wat vroeg je toen?"
             assert all(c.url == a.ws for c in moved)
             await s.settle()
-            await assert_each_question_once(s, a.base, acked, expected=40)
+            # ... and everything, in flight or not, is there exactly once
+            await assert_each_question_once(s, a.base, acked, expected=41)
+            assert in_flight
             event_sequences_agree(s)
-            # the crashed process's participant is shown offline; the others online again
-            fenna = lone.me["id"]
+
+            # the crashed process's people are shown offline within 15 s ...
             fac = s.facilitator
-            await fac.wait_until(
-                lambda c: any(p["id"] == fenna and not p["online"] for p in c.state["participants"]), timeout=30
-            )
-            ids = {m.me["id"] for m in s.members}
-            await fac.wait_until(lambda c: all(p["online"] for p in c.state["participants"] if p["id"] in ids))
+            gone = {c.me["id"] for c in away}
+
+            def shown(c: KringClient, pids: set[str], online: bool) -> bool:
+                return all(p["online"] == online for p in c.state["participants"] if p["id"] in pids)
+
+            await fac.wait_until(lambda c: shown(c, gone, False), timeout=30)
+            went_offline = {f["participant"] for f in fac.frames if f.get("t") == "presence" and not f["online"]}
+            assert gone <= went_offline
+            # ... and online again once they reconnect elsewhere
+            away = [await KringClient(a.ws).resume(c.token or "") for c in away]
+            await fac.wait_until(lambda c: shown(c, gone, True))
+            # those whose client moved at once never looked gone
+            members = {m.me["id"] for m in s.members}
+            await fac.wait_until(lambda c: shown(c, members, True))
+            assert not members & went_offline
+            await raw.close()
         finally:
+            if b.proc.poll() is None:
+                os.kill(b.proc.pid, signal.SIGCONT)
             await s.close()
-            await lone.close()
+            for c in away:
+                await c.close()
 
 
 async def test_redis_restart_loses_nothing_acknowledged(tmp_path: Path):
