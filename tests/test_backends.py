@@ -304,3 +304,23 @@ async def test_a_subscribe_that_failed_is_done_again(tmp_path):
         finally:
             await backend.close()
             await peer.close()
+
+
+async def test_memory_rooms_expire_after_the_ttl_unless_someone_is_listening():
+    import time
+
+    backend = MemoryBackend(room_ttl=60)
+    idle, watched = await _room(backend), await _room(backend)
+    listener = Recorder()
+    await backend.subscribe(watched, listener)
+    now = time.monotonic()
+    backend.expire(now + 30)
+    assert await read(backend, idle) is not None
+    backend.expire(now + 61)
+    assert await read(backend, idle) is None
+    assert await read(backend, watched) is not None  # someone is connected
+    await backend.unsubscribe(watched, listener)  # the last one leaves: idle from now on
+    backend.expire(time.monotonic() + 30)
+    assert await read(backend, watched) is not None
+    backend.expire(time.monotonic() + 61)
+    assert await read(backend, watched) is None

@@ -10,6 +10,7 @@ import pytest
 
 from client import CommandError, KringClient
 
+from .servers import running_server
 from .session import open_session, run_full_session, ws_url
 
 
@@ -217,3 +218,28 @@ async def test_duplicate_names_are_made_distinct(server):
         s.members.append(twin)
     finally:
         await s.close()
+
+
+async def test_idle_rooms_expire_from_memory_unless_someone_is_connected():
+    """KRING_ROOM_TTL on the memory backend: a room nobody is connected to and nobody
+    acts in is erased after the TTL; one with people connected stays."""
+    with running_server({"KRING_ROOM_TTL": "1", "KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
+        left, stays = await open_session(base, n=2), await open_session(base, n=2)
+        try:
+            for s in (left, stays):  # a locked room refuses a join without touching it
+                await s.facilitator.command("lock", locked=True)
+            await left.close()
+
+            async def refusal(code: str) -> str:
+                with pytest.raises(CommandError) as err:
+                    await KringClient(ws_url(base), reconnect=False).join(code, "Laatkomer")
+                return err.value.code
+
+            for _ in range(300):
+                if await refusal(left.code) == "unknown_room":
+                    break
+                await asyncio.sleep(0.1)
+            assert await refusal(left.code) == "unknown_room"
+            assert await refusal(stays.code) == "room_locked"
+        finally:
+            await stays.close()

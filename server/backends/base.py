@@ -19,6 +19,8 @@ from ..rooms.state import FACILITATOR, RoomState
 
 Listener = Callable[[str, list[Event]], None]
 
+LOG_CAP = 10_000  # events kept per room for resume (KRING_LOG_CAP); older clients get a snapshot
+
 
 class Conflict(Exception):
     """Another process committed first; reload and decide again."""

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
-from .base import Backend, Conflict, Listener, execute
-
-LOG_CAP = 10_000  # events kept per room for resume; older clients get a snapshot
+from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 
 @dataclass(slots=True)
@@ -23,8 +21,9 @@ class _Room:
 
 
 class MemoryBackend(Backend):
-    def __init__(self, room_ttl: float = 12 * 3600):
+    def __init__(self, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
         self.room_ttl = room_ttl
+        self.log_cap = log_cap
         self.rooms: dict[str, _Room] = {}
         self._sweeper: asyncio.Task | None = None
 
@@ -67,8 +66,8 @@ class MemoryBackend(Backend):
             ev.seq = state.seq + 1
             apply(state, ev)
         room.log.extend(events)
-        if len(room.log) > LOG_CAP:
-            del room.log[: len(room.log) - LOG_CAP]
+        if len(room.log) > self.log_cap:
+            del room.log[: len(room.log) - self.log_cap]
         room.touched = time.monotonic()
         for listener in list(room.listeners):
             listener(state.code, events)

@@ -29,11 +29,10 @@ from redis.asyncio.client import PubSub
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
-from .base import Backend, Conflict, Listener, execute
+from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 log = logging.getLogger("kring.redis")
 
-LOG_CAP = 10_000  # stream entries kept per room (approximate, XADD MAXLEN ~)
 HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
 PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
 _SCRIPTS = Path(__file__).parent
@@ -68,7 +67,7 @@ class RedisBackend(Backend):
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
         self.url = url
         self.room_ttl = int(room_ttl)
-        self.log_cap = log_cap
+        self.log_cap = log_cap  # stream entries kept per room, approximately (XADD MAXLEN ~)
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
         self.client_name = f"kring-{os.getpid()}"
