@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await app.state.hub.close()
             await backend.close()
 
     app = Starlette(

@@ -25,6 +25,7 @@ from protocol.codec import Codec
 from .backends import Backend
 from .rooms.events import Event
 from .rooms.views import frame, sees_private
+from .timers import TRIGGERS, AutoAdvance
 
 log = logging.getLogger("kring.hub")
 
@@ -110,6 +111,10 @@ class Hub:
         self.rooms: dict[str, set[Connection]] = {}
         self.subscribed: dict[str, asyncio.Future] = {}
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
+        self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
+
+    async def close(self) -> None:
+        await self.timers.close()
 
     async def register(self, conn: Connection) -> None:
         """Start receiving the room's events (buffered until `go_live`)."""
@@ -122,6 +127,7 @@ class Hub:
                 self.backend.subscribe(conn.code, self.on_events)
             )
         await asyncio.shield(ready)  # one subscription per room, shared by its connections
+        self.timers.watch(conn.code)
 
     def go_live(self, conn: Connection, seq: int) -> None:
         """The welcome is queued at `seq`: deliver what arrived meanwhile, then live."""
@@ -160,6 +166,7 @@ class Hub:
         if not conns:
             del self.rooms[conn.code]
             self.subscribed.pop(conn.code, None)
+            self.timers.forget(conn.code)
             with contextlib.suppress(Exception):
                 await self.backend.unsubscribe(conn.code, self.on_events)
         if conn.writer is not None and not conn.writer.done():
@@ -173,6 +180,8 @@ class Hub:
         conns = self.rooms.get(code)
         if not conns:
             return
+        if any(ev.t in TRIGGERS for ev in events):
+            self.timers.changed(code)
         for ev in events:
             cache: dict[tuple[str, bool], bytes | str] = {}
             for conn in conns:

@@ -25,7 +25,7 @@ from server.backends import redis as redis_backend
 
 from .netfault import PubSubFault
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
-from .session import Session, open_session, run_full_session
+from .session import Session, advanced_by_timer, open_session, run_full_session, short_method, start_short_timer
 from .test_session import server_snapshot
 
 
@@ -460,3 +460,40 @@ async def test_a_publish_the_process_never_hears_is_filled_from_the_stream(lossy
     finally:
         fault.watch("")
         await s.close()
+
+
+async def test_auto_advance_happens_once_with_several_processes_and_after_a_crash(redis_server):
+    with running_servers(3, {"KRING_REDIS_URL": redis_server.url}) as (a, b, c):
+        # every process that holds the room watches its timer; the room advances once
+        s = await open_session(a.base, n=4, others=[b.base], method_toml=short_method())
+        try:
+            assert {x.url for x in s.everyone} == {a.ws, b.ws}
+            await s.facilitator.command("advance")
+            await s.facilitator.command("auto_advance", on=True)
+            await start_short_timer(s.facilitator, 1)
+            await s.facilitator.wait_until(lambda x: bool(advanced_by_timer(x)), timeout=30)
+            await s.facilitator.command("lock", locked=True)
+            await s.settle()
+            event_sequences_agree(s)
+            assert all(len(advanced_by_timer(x)) == 1 and x.state["phase"]["index"] == 2 for x in s.everyone)
+        finally:
+            await s.close()
+
+        # the only process that holds the room dies before the deadline; a process that
+        # loads the room after it acts at once
+        created = await create_room(b.base, method_toml=short_method())
+        fac = await KringClient(b.ws, reconnect=False).resume(created["facilitator_token"])
+        await fac.command("advance")
+        await fac.command("auto_advance", on=True)
+        deadline = await start_short_timer(fac, 2)
+        b.kill()
+        await fac.wait_until(lambda x: x.close_code is not None)
+        while fac.server_now() < deadline + 0.5:  # past the deadline, with nobody in the room
+            await asyncio.sleep(0.1)
+        back = await KringClient(c.ws).resume(created["facilitator_token"])
+        try:
+            await back.wait_until(lambda x: x.state["phase"]["index"] == 2, timeout=30)
+            seq, snap = await server_snapshot(a.base, back)
+            assert snap["phase"]["index"] == 2 and snap["timer"]["running"] is False
+        finally:
+            await back.close()

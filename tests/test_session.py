@@ -11,7 +11,7 @@ import pytest
 from client import CommandError, KringClient
 
 from .servers import running_server
-from .session import open_session, run_full_session, ws_url
+from .session import advanced_by_timer, open_session, run_full_session, short_method, start_short_timer, ws_url
 
 
 async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
@@ -243,3 +243,35 @@ async def test_idle_rooms_expire_from_memory_unless_someone_is_connected():
             assert await refusal(stays.code) == "room_locked"
         finally:
             await stays.close()
+
+
+async def test_a_running_timer_advances_the_phase_once_when_auto_advance_is_on(server):
+    on = await open_session(server, n=3, method_toml=short_method())
+    off = await open_session(server, n=3, method_toml=short_method())
+    try:
+        for s in (on, off):
+            await s.facilitator.command("advance")  # the opening
+        await on.facilitator.command("auto_advance", on=True)
+        await on.settle()
+        assert all(c.state["auto_advance"] for c in on.everyone)
+        earlier = await start_short_timer(off.facilitator, 1)  # runs out first, but stays
+        later = await start_short_timer(on.facilitator, 2)
+        assert earlier < later
+        await on.facilitator.wait_until(lambda c: bool(advanced_by_timer(c)), timeout=30)
+        await on.facilitator.command("lock", locked=True)  # one more round trip after it
+        await on.settle()
+        for c in on.everyone:
+            (ev,) = advanced_by_timer(c)  # once
+            assert ev["phase"]["index"] == 2 and c.state["phase"]["index"] == 2
+            assert c.state["timer"] == {"running": False, "deadline": None, "remaining": 0.0}
+            seq, snap = await server_snapshot(server, c)
+            assert (c.mirror.seq, c.state) == (seq, snap)
+        # the room without auto-advance: its timer ran out before the other's, and it stayed
+        await off.facilitator.command("lock", locked=True)
+        await off.settle()
+        for c in off.everyone:
+            assert not advanced_by_timer(c) and c.state["phase"]["index"] == 1
+            assert c.state["timer"]["running"] and c.state["timer"]["deadline"] == earlier
+    finally:
+        await on.close()
+        await off.close()
