@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from client import KringClient, create_room
 from server.rooms.method import METHODS_DIR
@@ -133,3 +134,29 @@ async def start_short_timer(fac: KringClient, seconds: int) -> float:
 
 def advanced_by_timer(c: KringClient) -> list[dict]:
     return [f for f in c.frames if f.get("t") == "phase" and f.get("by") == "timer"]
+
+
+def strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, bytes):
+        yield obj.hex()
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from strings(k)
+            yield from strings(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from strings(v)
+
+
+def records_about(obj: Any, qid: str) -> Iterator[dict]:
+    """Every map inside obj that is about question `qid` (the question or an event on it)."""
+    if isinstance(obj, dict):
+        if obj.get("id") == qid or obj.get("question") == qid:
+            yield obj
+        for v in obj.values():
+            yield from records_about(v, qid)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from records_about(v, qid)

@@ -25,7 +25,16 @@ from server.backends import redis as redis_backend
 
 from .netfault import PubSubFault
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
-from .session import Session, advanced_by_timer, open_session, run_full_session, short_method, start_short_timer
+from .session import (
+    Session,
+    advanced_by_timer,
+    open_session,
+    records_about,
+    run_full_session,
+    short_method,
+    start_short_timer,
+    strings,
+)
 from .test_session import server_snapshot
 
 
@@ -88,32 +97,6 @@ def dump_room(url: str, code: str) -> list[tuple[bytes, Any]]:
             else:  # pragma: no cover - a key type the backend does not write
                 raise AssertionError(f"unexpected {kind!r} key {key!r}")
     return out
-
-
-def strings(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, bytes):
-        yield obj.hex()
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from strings(k)
-            yield from strings(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from strings(v)
-
-
-def records_about(obj: Any, qid: str) -> Iterator[dict]:
-    """Every map inside obj that is about question `qid` (the question or an event on it)."""
-    if isinstance(obj, dict):
-        if obj.get("id") == qid or obj.get("question") == qid:
-            yield obj
-        for v in obj.values():
-            yield from records_about(v, qid)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from records_about(v, qid)
 
 
 def event_sequences_agree(s: Session) -> None:

@@ -7,11 +7,22 @@ import json
 
 import msgpack
 import pytest
+from websockets.asyncio.client import connect
 
 from client import CommandError, KringClient
+from protocol import limits
 
 from .servers import running_server
-from .session import advanced_by_timer, open_session, run_full_session, short_method, start_short_timer, ws_url
+from .session import (
+    advanced_by_timer,
+    open_session,
+    records_about,
+    run_full_session,
+    short_method,
+    start_short_timer,
+    strings,
+    ws_url,
+)
 
 
 async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
@@ -84,11 +95,25 @@ async def test_anonymity_audit(server):
     try:
         await run_full_session(s)
         assert s.question_authors, "the session asked no questions"
+        # welcomes taken now, when the questions exist: a fresh snapshot, and a resume
+        # from before them whose welcome carries every event since
+        welcomes: dict[int, list[tuple[bytes, dict]]] = {}
+        for c in s.everyone:
+            welcomes[id(c)] = [
+                await _welcome_of(server, {"t": "hello", "token": c.token}),
+                await _welcome_of(server, {"t": "hello", "token": c.token, "epoch": c.epoch, "seq": 1}),
+            ]
+            assert "snapshot" in welcomes[id(c)][0][1] and len(welcomes[id(c)][1][1]["events"]) > 20
         for qid, author in s.question_authors.items():
             secrets_of_author = [author.me["id"], author.me["name"], author.token or ""]
             for c in s.everyone:
-                for raw, frame in zip(c.raw, c.frames, strict=True):
+                for raw, frame in [*zip(c.raw, c.frames, strict=True), *welcomes[id(c)]]:
                     if frame.get("t") == "welcome":
+                        # a welcome names everyone (participants, you): no record about
+                        # the question in it may name its author
+                        records = list(records_about(frame, qid))
+                        assert all(not set(strings(r)) & set(secrets_of_author) for r in records), (qid, records)
+                        assert (author.token or "").encode() not in raw or (c is author and "token" in frame)
                         continue
                     if c is not author:
                         data = raw if isinstance(raw, bytes) else raw.encode()
@@ -111,6 +136,15 @@ async def test_anonymity_audit(server):
             assert not others & set(author.state["own_questions"])
     finally:
         await s.close()
+
+
+async def _welcome_of(base: str, hello: dict) -> tuple[bytes, dict]:
+    """The welcome a hello gets, raw and decoded."""
+    async with connect(ws_url(base), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:  # type: ignore[list-item]
+        await ws.send(msgpack.packb(hello))
+        raw = await ws.recv()
+        assert isinstance(raw, bytes)
+        return raw, msgpack.unpackb(raw)
 
 
 async def test_named_questions_when_room_is_not_anonymous(server):
