@@ -103,8 +103,9 @@ async def endpoint(ws: WebSocket) -> None:
     try:
         try:
             await hub.register(conn)
-            if not await _welcome(hub, conn, actor, hello, new_token):
-                conn.close_after_pending(errors.CLOSE_ENDED)  # ended since the hello
+            if not await _welcome(hub, conn, actor, hello, new_token):  # ended since the hello
+                conn.send(ProtocolError(errors.UNKNOWN_ROOM, "this room has ended").frame())
+                conn.close_after_pending(errors.CLOSE_ENDED)
                 return
         except Exception:
             log.warning("welcome failed", exc_info=True)
