@@ -78,6 +78,11 @@ class RedisBackend(Backend):
         self._commit = self.redis.register_script((_SCRIPTS / "commit.lua").read_text())
         self._create = self.redis.register_script((_SCRIPTS / "create.lua").read_text())
         self._pubsub: PubSub | None = None
+        # Only the reader task reconnects the pub/sub connection, and only under this
+        # lock; (un)subscribes send under it too. redis-py's PubSub is not safe against a
+        # reconnect handshake in one task while another reads or sends on the connection.
+        self._pubsub_lock = asyncio.Lock()
+        self._subscribing: set[str] = set()  # rooms whose subscribe is under way
         self._subscribed: dict[str, asyncio.Future] = {}
         self._tasks: list[asyncio.Task] = []
 
@@ -209,18 +214,18 @@ class RedisBackend(Backend):
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)
         if room is None:
-            assert self._pubsub is not None
             channel = _keys(code)[3]
+            self._subscribing.add(code)
             try:
-                await self._pubsub.subscribe(channel)
+                await self._pubsub_send("subscribe", channel)
                 # Subscribed before reading the seq: every later event reaches us by
                 # pub/sub or, if pub/sub drops it, by the gap check against the stream.
                 seq = await self.redis.hget(_keys(code)[0], "seq")
             except BaseException:
-                if code not in self.rooms:  # not recorded: the next subscribe starts over
-                    with contextlib.suppress(Exception):
-                        await self._pubsub.unsubscribe(channel)
+                self._subscribing.discard(code)
+                await self._drop_channel(code)  # not recorded: the next subscribe starts over
                 raise
+            self._subscribing.discard(code)
             # recorded only now, so a failed SUBSCRIBE is never taken for a done one
             room = self.rooms.get(code)
             if room is None:
@@ -235,8 +240,20 @@ class RedisBackend(Backend):
             room.listeners.remove(listener)
         if not room.listeners:
             del self.rooms[code]
-            if self._pubsub is not None:
-                await self._pubsub.unsubscribe(_keys(code)[3])
+            await self._drop_channel(code)
+
+    def _pubsub_connected(self) -> bool:
+        conn = self._pubsub.connection if self._pubsub is not None else None
+        return conn is not None and conn.is_connected
+
+    async def _pubsub_send(self, command: str, channel: str) -> None:
+        """SUBSCRIBE or UNSUBSCRIBE, never while the reader reconnects; while the
+        connection is down this fails (the reader re-subscribes what is recorded)."""
+        assert self._pubsub is not None
+        async with self._pubsub_lock:
+            if not self._pubsub_connected():
+                raise aioredis.ConnectionError("the pub/sub connection is reconnecting")
+            await getattr(self._pubsub, command)(channel)
 
     async def _deliver(self, code: str, events: list[Event]) -> None:
         """Hand events to the listeners in seq order, filling gaps from the stream."""
@@ -273,8 +290,24 @@ class RedisBackend(Backend):
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it
         # was away is only in the streams.
+        loop = asyncio.get_running_loop()
         for code in list(self.rooms):
-            asyncio.get_running_loop().create_task(self._safe_catch_up(code))
+            loop.create_task(self._safe_catch_up(code))
+        # rooms whose last connection left while the connection was down kept their channel
+        assert self._pubsub is not None
+        for channel in list(self._pubsub.channels):
+            name = channel.decode() if isinstance(channel, bytes) else str(channel)
+            if name.endswith(":events") and "{" in name:
+                loop.create_task(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+
+    async def _drop_channel(self, code: str) -> None:
+        """Unsubscribe a room's channel unless the room is (being) subscribed here again."""
+        assert self._pubsub is not None
+        with contextlib.suppress(Exception):
+            async with self._pubsub_lock:
+                if code in self.rooms or code in self._subscribing or not self._pubsub_connected():
+                    return
+                await self._pubsub.unsubscribe(_keys(code)[3])
 
     async def _safe_catch_up(self, code: str) -> None:
         try:
@@ -286,12 +319,13 @@ class RedisBackend(Backend):
         assert self._pubsub is not None
         while True:
             try:
+                if not self._pubsub_connected():
+                    async with self._pubsub_lock:
+                        await self._pubsub.connect()  # re-subscribes, then catches up
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except (ConnectionError, OSError, aioredis.RedisError) as exc:
                 log.warning("pub/sub connection lost (%s); reconnecting", exc)
                 await asyncio.sleep(0.2)
-                with contextlib.suppress(Exception):
-                    await self._pubsub.connect()  # re-subscribes, then catches up
                 continue
             if message is not None:
                 yield message
