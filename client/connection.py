@@ -90,6 +90,11 @@ class KringClient:
     def state(self) -> dict[str, Any]:
         return self.mirror.state
 
+    @property
+    def unacked(self) -> list[str]:
+        """Ids of commands waiting for their ack (re-sent with the same id after a resume)."""
+        return [cid for cid, (_, _, fut) in self._pending.items() if not fut.done()]
+
     async def join(self, code: str, name: str, *, screen: bool = False) -> KringClient:
         """Join by code; `screen=True` joins as a read-only projector screen."""
         hello: dict[str, Any] = {"t": "hello", "code": code, "name": name}
@@ -171,9 +176,9 @@ class KringClient:
         async with self._changed:
             self._changed.notify_all()
         if self._closing or not self.reconnect or self.close_code in FINAL_CLOSE_CODES:
-            for _, _, fut in self._pending.values():
-                if not fut.done():
-                    fut.set_exception(ConnectionError(f"closed with code {self.close_code}"))
+            self._fail_pending(
+                ConnectionError(f"closed with code {self.close_code}"), gone=self.close_code == errors.CLOSE_ENDED
+            )
             return
         # our role changed: resume at once without epoch/seq, for a snapshot of the new role
         fresh = self.close_code == errors.CLOSE_ROLE_CHANGED
@@ -192,14 +197,25 @@ class KringClient:
                 return
             except CommandError as err:
                 if err.code in (errors.BAD_TOKEN, errors.UNKNOWN_ROOM):
-                    for _, _, fut in self._pending.values():
-                        if not fut.done():
-                            fut.set_exception(err)
+                    self._fail_pending(err, gone=True)
                     return
             except (TimeoutError, OSError, ConnectionClosed):
                 self._url = (self._url + 1) % len(self.urls)  # that process may be gone: try the next
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
+
+    def _fail_pending(self, exc: Exception, *, gone: bool) -> None:
+        """The connection is over for good: fail what waits for an ack. When the room is
+        gone (ended and erased), a pending `end` has had its effect and succeeds: its ack
+        may have been lost, or another facilitator was first."""
+        for cid, (t, _, fut) in list(self._pending.items()):
+            if fut.done():
+                continue
+            if gone and t == "end":
+                self._pending.pop(cid, None)
+                fut.set_result({})
+            else:
+                fut.set_exception(exc)
 
     async def _handle(self, msg: dict[str, Any]) -> None:
         t = msg.get("t")

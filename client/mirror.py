@@ -176,6 +176,9 @@ class Mirror:
     def _timer(self, ev: dict) -> None:
         self.state["timer"] = ev["timer"]
 
+    def _auto_advance(self, ev: dict) -> None:
+        self.state["auto_advance"] = ev["on"]
+
     def _confirmed(self, ev: dict) -> None:
         self.state["confirmed_count"] = ev["confirmed_count"]
         if "participant" in ev:

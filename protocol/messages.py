@@ -58,6 +58,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
         "action": Field(str, choices=TIMER_ACTIONS),
         "seconds": Field(int, required=False, min=1, max=limits.MAX_TIMER_EXTEND),
     },
+    "auto_advance": {"on": Field(bool)},
     "add_facilitator": {"participant": ITEM_ID},
     "hand_over": {"participant": ITEM_ID},
     # participants (the phase and role decide who may)

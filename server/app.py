@@ -103,7 +103,7 @@ async def healthz(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    backend = open_backend(settings.redis_url, room_ttl=settings.room_ttl)
+    backend = open_backend(settings.redis_url, room_ttl=settings.room_ttl, log_cap=settings.log_cap)
     templates = Jinja2Templates(directory=str(WEB / "templates"))
 
     @contextlib.asynccontextmanager
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await app.state.hub.close()
             await backend.close()
 
     app = Starlette(

@@ -25,6 +25,7 @@ from protocol.codec import Codec
 from .backends import Backend
 from .rooms.events import Event
 from .rooms.views import frame, sees_private
+from .timers import TRIGGERS, AutoAdvance
 
 log = logging.getLogger("kring.hub")
 
@@ -49,6 +50,7 @@ class Connection:
         self.writer: asyncio.Task | None = None
         self.aborted = False
         self.last_seq = 0  # highest seq queued for this connection
+        self.ending = False  # this connection sent `end`: it closes itself once the room is erased
 
     def push(self, data: bytes | str) -> None:
         if self.closed:
@@ -109,6 +111,10 @@ class Hub:
         self.rooms: dict[str, set[Connection]] = {}
         self.subscribed: dict[str, asyncio.Future] = {}
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
+        self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
+
+    async def close(self) -> None:
+        await self.timers.close()
 
     async def register(self, conn: Connection) -> None:
         """Start receiving the room's events (buffered until `go_live`)."""
@@ -121,6 +127,7 @@ class Hub:
                 self.backend.subscribe(conn.code, self.on_events)
             )
         await asyncio.shield(ready)  # one subscription per room, shared by its connections
+        self.timers.watch(conn.code)
 
     def go_live(self, conn: Connection, seq: int) -> None:
         """The welcome is queued at `seq`: deliver what arrived meanwhile, then live."""
@@ -159,6 +166,7 @@ class Hub:
         if not conns:
             del self.rooms[conn.code]
             self.subscribed.pop(conn.code, None)
+            self.timers.forget(conn.code)
             with contextlib.suppress(Exception):
                 await self.backend.unsubscribe(conn.code, self.on_events)
         if conn.writer is not None and not conn.writer.done():
@@ -172,6 +180,8 @@ class Hub:
         conns = self.rooms.get(code)
         if not conns:
             return
+        if any(ev.t in TRIGGERS for ev in events):
+            self.timers.changed(code)
         for ev in events:
             cache: dict[tuple[str, bool], bytes | str] = {}
             for conn in conns:
@@ -205,6 +215,8 @@ class Hub:
         # call_soon: the command's own ack (pushed right after commit) still goes out first
         def close() -> None:
             for conn in list(self.rooms.get(code, ())):
+                if conn.ending and close_code == errors.CLOSE_ENDED:
+                    continue  # it waits for the erase, and may have to retry it
                 if pid is None or conn.pid == pid:
                     conn.close_after_pending(close_code)
 

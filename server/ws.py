@@ -16,7 +16,7 @@ from protocol.codec import Codec, choose
 from protocol.errors import ProtocolError
 from protocol.messages import Hello, normalize_code, parse_command, parse_hello
 
-from .backends import execute, read
+from .backends import end_and_erase, erase_if_ended, execute, read
 from .hub import Connection, Hub
 from .ratelimit import JoinGuard, RateLimit
 from .rooms import identity
@@ -103,9 +103,10 @@ async def endpoint(ws: WebSocket) -> None:
     try:
         try:
             await hub.register(conn)
-            await _welcome(hub, conn, actor, hello, new_token)
-        except WebSocketDisconnect:
-            raise
+            if not await _welcome(hub, conn, actor, hello, new_token):  # ended since the hello
+                conn.send(ProtocolError(errors.UNKNOWN_ROOM, "this room has ended").frame())
+                conn.close_after_pending(errors.CLOSE_ENDED)
+                return
         except Exception:
             log.warning("welcome failed", exc_info=True)
             conn.send(ProtocolError(errors.UNAVAILABLE).frame())
@@ -136,9 +137,17 @@ async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, s
 async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
+        token_hash = identity.token_hash(hello.token)
         state = await read(hub.backend, code)
-        p = find_participant(state, identity.token_hash(hello.token)) if state else None
-        if state is None or state.ended or p is None:
+        p = find_participant(state, token_hash) if state else None
+        if state is not None and p is None and not await hub.backend.confirm_current(state):
+            # this process's copy lags: whoever just joined through another process is
+            # not in it yet, and a refusal would be final for them
+            state = await read(hub.backend, code)
+            p = find_participant(state, token_hash) if state else None
+        if await erase_if_ended(hub.backend, state):  # its erase failed earlier: finish it
+            raise ProtocolError(errors.BAD_TOKEN)
+        if state is None or p is None:
             raise ProtocolError(errors.BAD_TOKEN)
         if p.removed:
             raise ProtocolError(errors.BAD_TOKEN, "you were removed from this room")
@@ -153,15 +162,18 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
     except LookupError:
         raise ProtocolError(errors.UNKNOWN_ROOM) from None
     except RoomError as err:
+        if err.code == errors.UNKNOWN_ROOM:  # it ended; erase it if that failed earlier
+            await erase_if_ended(hub.backend, await read(hub.backend, code))
         raise ProtocolError(err.code, err.detail) from None
     pid = decision.result["participant"]
     return token, pid, state.participants[pid].role, token
 
 
-async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> None:
+async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> bool:
+    """Send the welcome; False when the room ended since the hello (it is not served)."""
     state = await read(hub.backend, conn.code)
-    if state is None:
-        raise WebSocketDisconnect(errors.CLOSE_ENDED)
+    if state is None or state.ended:
+        return False
     me = state.participants[conn.pid]
     conn.role = me.role  # it may have changed since the hello; later changes close the connection
     welcome: dict[str, Any] = {
@@ -185,6 +197,7 @@ async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_t
         welcome["snapshot"] = snapshot(state, actor)
     conn.send(welcome)
     hub.go_live(conn, welcome["seq"])
+    return True
 
 
 async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
@@ -207,11 +220,17 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 err = ProtocolError(errors.RATE_LIMITED, None, err.command_id)
             conn.send(err.frame())
             continue
+        decide_it = lambda s, rng, cmd=cmd, now=now: decide(s, actor, cmd, rng, now)  # noqa: E731
         try:
-            decision, _ = await execute(
-                hub.backend, conn.code, lambda s, rng, cmd=cmd, now=now: decide(s, actor, cmd, rng, now)
-            )
+            if cmd.t == "end":
+                # acked once erased; until then the hub leaves this connection open, so that
+                # an `unavailable` (the erase failed) is retried here with the same id
+                conn.ending = True
+                decision = await end_and_erase(hub.backend, conn.code, conn.pid, decide_it)
+            else:
+                decision, _ = await execute(hub.backend, conn.code, decide_it)
         except RoomError as err:
+            conn.ending = False
             conn.send(ProtocolError(err.code, err.detail, cmd.id).frame())
             continue
         except LookupError:
@@ -225,5 +244,6 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
             conn.send(ProtocolError(errors.UNAVAILABLE, None, cmd.id).frame())
             continue
         conn.send({"t": "ack", "id": cmd.id, "result": decision.result})
-        if cmd.t == "end" and decision.events:
-            await hub.backend.erase(conn.code)
+        if cmd.t == "end":
+            conn.close_after_pending(errors.CLOSE_ENDED)
+            return

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from client import KringClient, create_room
+from server.rooms.method import METHODS_DIR
 
 NAMES = ["Anna", "Bram", "Chris", "Dewi", "Eva"]
 
@@ -114,3 +117,47 @@ async def run_full_session(s: Session) -> None:
         await m.command("evaluate", score=4 + i % 2, line="Fijne sessie")
         await m.command("ready", ready=True)
     await s.settle()
+
+
+def short_method() -> str:
+    """The reference method with every phase at 0 minutes, so a test sets its timer with
+    `timer extend` to a few seconds (a facilitator's own method file, as any could send)."""
+    text = (METHODS_DIR / "drie-rondes.toml").read_text(encoding="utf-8")
+    return re.sub(r"(?m)^minutes = \d+$", "minutes = 0", text).replace('id = "drie-rondes"', 'id = "kort"')
+
+
+async def start_short_timer(fac: KringClient, seconds: int) -> float:
+    """Run the current (0-minute) phase's timer for `seconds`; returns its deadline."""
+    await fac.command("timer", action="extend", seconds=seconds)
+    await fac.command("timer", action="start")
+    return fac.state["timer"]["deadline"]
+
+
+def advanced_by_timer(c: KringClient) -> list[dict]:
+    return [f for f in c.frames if f.get("t") == "phase" and f.get("by") == "timer"]
+
+
+def strings(obj: Any) -> Iterator[str]:
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, bytes):
+        yield obj.hex()
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from strings(k)
+            yield from strings(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from strings(v)
+
+
+def records_about(obj: Any, qid: str) -> Iterator[dict]:
+    """Every map inside obj that is about question `qid` (the question or an event on it)."""
+    if isinstance(obj, dict):
+        if obj.get("id") == qid or obj.get("question") == qid:
+            yield obj
+        for v in obj.values():
+            yield from records_about(v, qid)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from records_about(v, qid)

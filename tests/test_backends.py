@@ -210,3 +210,117 @@ async def test_a_refusal_is_only_final_on_the_latest_state(pair):
     finally:
         await backend.unsubscribe(code, watcher)
         await backend.erase(code)
+
+
+async def test_an_ended_room_left_stored_is_erased_by_the_next_end_and_never_served(pair):
+    """The process that committed `ended` died (or its erase failed) before erasing: the
+    room stays stored but ended. A facilitator's next `end`, with the same id or a new
+    one, erases it; a participant's does not; a hello that finds it erases it too."""
+    from protocol.messages import Command
+    from server.backends import end_and_erase, erase_if_ended
+    from server.rooms.engine import decide
+    from server.rooms.events import Actor, RoomError
+
+    def end(pid: str, cid: str):
+        return lambda s, rng: decide(s, Actor(pid), Command("end", cid, {}), rng)
+
+    backend, peer = pair
+    for resent_id in ("e1", "e2"):
+        code = await _room(backend)
+        anna = await _join(backend, code, "Anna")
+        decision, _ = await execute(backend, code, end("p1", "e1"))  # committed; no erase follows
+        assert [e.t for e in decision.events] == ["ended"]
+        state = await read(peer, code)
+        assert state is not None and state.ended
+        with pytest.raises(RoomError):
+            await end_and_erase(peer, code, anna, end(anna, "x"))  # not a facilitator
+        assert await read(peer, code) is not None
+        assert (await end_and_erase(peer, code, "p1", end("p1", resent_id))).events == []
+        assert await read(backend, code) is None and await read(peer, code) is None
+        # ending a room that is gone already is done, not an error
+        assert (await end_and_erase(backend, code, "p1", end("p1", "e3"))).events == []
+
+    code = await _room(backend)
+    await execute(backend, code, end("p1", "e1"))
+    assert not await erase_if_ended(peer, await read(peer, "NOROOM"))
+    assert await erase_if_ended(peer, await read(peer, code))
+    assert await read(backend, code) is None
+
+
+async def test_a_failed_commit_leaves_the_loaded_state_untouched(pair):
+    """A state handed out by `load` (a welcome may be building its snapshot from it) never
+    shows events of a commit that did not go through."""
+    backend, peer = pair
+    code = await _room(backend)
+    watcher = Recorder()
+    await backend.subscribe(code, watcher)  # a process with connections keeps a copy
+    try:
+        loaded = await backend.load(code)
+        assert loaded is not None
+        before = loaded.to_dict()
+        await _join(peer, code, "Anna")
+        if backend is peer:  # memory: the live state moved on; commit a stale copy
+            from server.rooms.state import RoomState
+
+            loaded = RoomState.from_dict(before)
+        with pytest.raises(Conflict):
+            await backend.commit(loaded, [Event("locked", {"locked": True})])
+        assert loaded.to_dict() == before
+    finally:
+        await backend.unsubscribe(code, watcher)
+
+
+async def test_a_subscribe_that_failed_is_done_again(tmp_path):
+    """Redis is away while a room's first connection subscribes: the subscribe fails, and
+    the next one really subscribes (it is not taken for done) once Redis is back."""
+    from server.backends.redis import RedisBackend
+
+    from .servers import running_redis
+
+    with running_redis(tmp_path) as store:
+        backend, peer = RedisBackend(store.url), RedisBackend(store.url)
+        await backend.start()
+        await peer.start()
+        try:
+            code = await _room(peer)
+            store.kill()
+            for _ in range(2):  # failed, and so not done: the next attempt tries again (and fails)
+                with pytest.raises(RedisBackend.transient):
+                    await backend.subscribe(code, Recorder())
+            store.start()
+            here = Recorder()
+
+            async def once_back(step):  # a connection from before the restart fails once
+                for _ in range(100):
+                    try:
+                        return await step()
+                    except RedisBackend.transient:
+                        await asyncio.sleep(0.1)
+
+            await once_back(lambda: backend.subscribe(code, here))
+            await once_back(lambda: _join(peer, code, "Anna"))  # committed and published elsewhere
+            await here.until(1)
+            assert [e.t for e in here.events] == ["joined"]
+        finally:
+            await backend.close()
+            await peer.close()
+
+
+async def test_memory_rooms_expire_after_the_ttl_unless_someone_is_listening():
+    import time
+
+    backend = MemoryBackend(room_ttl=60)
+    idle, watched = await _room(backend), await _room(backend)
+    listener = Recorder()
+    await backend.subscribe(watched, listener)
+    now = time.monotonic()
+    backend.expire(now + 30)
+    assert await read(backend, idle) is not None
+    backend.expire(now + 61)
+    assert await read(backend, idle) is None
+    assert await read(backend, watched) is not None  # someone is connected
+    await backend.unsubscribe(watched, listener)  # the last one leaves: idle from now on
+    backend.expire(time.monotonic() + 30)
+    assert await read(backend, watched) is not None
+    backend.expire(time.monotonic() + 61)
+    assert await read(backend, watched) is None

@@ -24,6 +24,7 @@ from server.rooms.engine import (
     Decision,
     apply,
     decide,
+    decide_auto_advance,
     decide_join,
     decide_presence,
     new_room,
@@ -51,6 +52,7 @@ FACILITATOR_COMMANDS = (
     "reveal",
     "end",
     "timer",
+    "auto_advance",
     "add_facilitator",
     "hand_over",
     "set_method",
@@ -296,6 +298,7 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         "hand_over": {"participant": target},
         "set_method": {"method": "roddelmethode"},
         "list_me": {"listed": True},
+        "auto_advance": {"on": True},
         "note": {"text": "Wat ik zou doen"},
         "withdraw_note": {"note": next(iter(s.notes), "n99")},
         "rate_advice": {"advice": next((a.id for a in s.advice), "a99"), "rating": "warm"},
@@ -1972,3 +1975,97 @@ def test_a_case_of_someone_who_became_facilitator_cannot_be_chosen() -> None:
     room.run(room.facilitator, "add_facilitator", participant=anna.pid)
     err = room.refused(room.facilitator, "choose_case", case=case)
     assert err.detail == "the proposer of this case is a facilitator now"
+
+
+def test_the_reveal_shuffles_the_perspectives_with_the_rooms_randomness() -> None:
+    """The reveal releases what was written in an order drawn from the engine's rng, so the
+    order of writing gives no one away: every reveal is a permutation of what was written,
+    and over many seeds the orders differ from the writing order and from each other."""
+    orders = []
+    for seed in range(30):
+        room, _, group = start_case(7, phase="associatieronde", seed=seed)
+        room.run(room.facilitator, "deal_cards")
+        draw(room, group)
+        written = []
+        for i, member in enumerate(group):
+            room.run(member, "perspective", texts=[f"voel-{i}", f"denk-{i}"])
+            written.append(f"voel-{i}")
+        revealed = [p["texts"][0] for p in room.one(room.facilitator, "reveal").public["perspectives"]]
+        assert sorted(revealed) == sorted(written) and len(revealed) == len(written)
+        orders.append(tuple(revealed))
+    assert sum(order != tuple(written) for order in orders) >= 25  # 6! orders: rarely the same
+    assert len(set(orders)) >= 20
+
+
+# --------------------------------------------------------------------------- auto-advance
+
+
+def _running_timer(room: Room, seconds: float = 60) -> float:
+    """Start the phase timer so that it runs out `seconds` from now; returns the deadline."""
+    room.state.timer_remaining = 0.0  # (the harness's shortcut to a short timer)
+    room.run(room.facilitator, "timer", action="extend", seconds=int(seconds))
+    room.run(room.facilitator, "timer", action="start")
+    assert room.state.timer_deadline == room.now + seconds
+    return room.state.timer_deadline
+
+
+def test_auto_advance_is_a_facilitator_setting_seen_by_everyone() -> None:
+    room, (anna, *_) = start(3)
+    assert all(room.snapshot(m)["auto_advance"] is False for m in room.everyone)
+    room.refused(anna, "auto_advance", on=True)
+    ev = room.one(room.facilitator, "auto_advance", on=True)
+    assert (ev.t, ev.public, ev.private) == ("auto_advance", {"on": True}, None)
+    assert room.run(room.facilitator, "auto_advance", on=True).events == []  # on already
+    assert all(room.snapshot(m)["auto_advance"] is True for m in room.everyone)
+    room.goto("opening")
+    assert room.state.auto_advance  # a room setting: it stays on from phase to phase
+
+
+def test_a_timer_that_runs_out_advances_once_when_auto_advance_is_on() -> None:
+    room, (anna, *_) = start(3)
+    room.goto("opening")
+    deadline = _running_timer(room)
+    assert decide_auto_advance(room.state, 1, deadline + 5).events == []  # auto-advance is off
+    room.run(room.facilitator, "auto_advance", on=True)
+    assert decide_auto_advance(room.state, 1, deadline - 0.001).events == []  # not yet
+    assert decide_auto_advance(room.state, 2, deadline + 5).events == []  # asked for another phase
+    (ev,) = room.commit(decide_auto_advance(room.state, 1, deadline)).events
+    assert ev.t == "phase" and ev.public["by"] == ev.private["by"] == "timer"
+    assert ev.public["phase"]["index"] == 2 and "script" in ev.private["phase"]
+    assert room.state.phase == 2 and not room.state.timer_running
+    # every other process that asks for the same deadline, now or after a restart: nothing
+    assert decide_auto_advance(room.state, 1, deadline + 1).events == []
+    assert decide_auto_advance(room.state, 2, deadline + 3600).events == []  # the new timer is not running
+    by_hand = room.run(room.facilitator, "back").events[0]
+    assert by_hand.public["by"] == "facilitator"
+
+
+def test_auto_advance_keeps_the_rules_of_advancing_and_needs_a_running_timer() -> None:
+    room, (anna, *_) = start(3)
+    room.run(room.facilitator, "auto_advance", on=True)
+    deadline = _running_timer(room)
+    assert decide_auto_advance(room.state, 0, deadline + 1).events == []  # never out of the lobby
+    room.goto("casuskeuze")
+    deadline = _running_timer(room)
+    assert decide_auto_advance(room.state, 2, deadline + 1).events == []  # no inbrenger yet
+    room.run(room.facilitator, "timer", action="pause")
+    case = room.run(anna, "propose_case", title="T", question="V").result["case"]
+    room.run(room.facilitator, "choose_case", case=case)
+    assert decide_auto_advance(room.state, 2, deadline + 3600).events == []  # paused
+    room.run(room.facilitator, "timer", action="start")
+    assert [e.t for e in decide_auto_advance(room.state, 2, room.now + 3600).events] == ["phase"]
+    room.goto("afsluiting")
+    deadline = _running_timer(room)
+    assert decide_auto_advance(room.state, room.state.phase, deadline + 1).events == []  # the last phase
+    room.run(room.facilitator, "end")
+    assert decide_auto_advance(room.state, room.state.phase, deadline + 1).events == []
+
+
+def test_an_extended_timer_is_not_advanced_at_its_old_deadline() -> None:
+    room, _ = start(3)
+    room.goto("opening")
+    room.run(room.facilitator, "auto_advance", on=True)
+    old = _running_timer(room)
+    room.run(room.facilitator, "timer", action="extend", seconds=120)
+    assert decide_auto_advance(room.state, 1, old + 1).events == []
+    assert len(decide_auto_advance(room.state, 1, old + 120).events) == 1

@@ -163,6 +163,8 @@ class RoomMachine(RuleBasedStateMachine):
             return {"text": text("note")}
         if t == "list_me":
             return {"listed": data.draw(st.booleans())}
+        if t == "auto_advance":
+            return {"on": data.draw(st.booleans())}
         if t == "withdraw_note":
             return {"note": data.draw(st.sampled_from([*s.notes, "n999"]))}
         if t == "rate_advice":

@@ -24,6 +24,7 @@ ARGS: dict[str, dict[str, Any]] = {
     "choose_case": {"case": "c99"},
     "hide_question": {"question": "q99", "hidden": True},
     "timer": {"action": "start"},
+    "auto_advance": {"on": True},
     "add_facilitator": {"participant": "p2"},
     "hand_over": {"participant": "p2"},
     "propose_case": {"title": "Een casus", "question": "Wat doe ik?"},

@@ -9,10 +9,11 @@ import urllib.request
 import msgpack
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from protocol import errors, limits
 
+from .servers import running_server
 from .session import ws_url
 
 
@@ -84,3 +85,28 @@ async def test_codec_follows_the_subprotocol(server):
         assert frame["code"] == "unknown_room"
     async with connect(ws_url(server), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:
         assert ws.subprotocol == limits.SUBPROTOCOL_MSGPACK
+
+
+async def _talks(url: str, origin: str) -> bool:
+    """Open a websocket with this Origin: True if accepted (and answering), False if the
+    handshake was refused."""
+    try:
+        async with connect(url, origin=origin, subprotocols=[limits.SUBPROTOCOL_JSON]) as ws:  # type: ignore[arg-type,list-item]
+            await ws.send(json.dumps({"t": "hello", "code": "zz-zzzz", "name": "Iemand"}))
+            return json.loads(await ws.recv())["code"] == "unknown_room"
+    except InvalidStatus as err:
+        assert err.response.status_code == 403
+        return False
+
+
+async def test_allowed_origins_are_accepted_and_others_refused_before_accept(backend, server):
+    foreign = "https://kring.example.nl"
+    with running_server({**backend, "KRING_ALLOWED_ORIGINS": f"{foreign}, https://andere.example.nl/"}) as base:
+        assert await _talks(ws_url(base), base)  # the page's own origin
+        assert await _talks(ws_url(base), foreign)
+        assert await _talks(ws_url(base), "https://andere.example.nl")
+        assert not await _talks(ws_url(base), "https://kwaadwillend.example")
+        assert not await _talks(ws_url(base), "http://kring.example.nl")  # another scheme is another origin
+    # without the setting only the page's own origin may connect
+    assert await _talks(ws_url(server), server)
+    assert not await _talks(ws_url(server), foreign)

@@ -7,20 +7,34 @@ back from its append-only file, pub/sub connections killed with CLIENT KILL.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import msgpack
 import pytest
 import redis
+from websockets.asyncio.client import connect
 
-from client import KringClient
+from client import CommandError, KringClient, create_room
+from protocol import limits
 from server.backends import redis as redis_backend
 
+from .netfault import PubSubFault
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
-from .session import Session, open_session, run_full_session
+from .session import (
+    Session,
+    advanced_by_timer,
+    open_session,
+    records_about,
+    run_full_session,
+    short_method,
+    start_short_timer,
+    strings,
+)
 from .test_session import server_snapshot
 
 
@@ -29,6 +43,31 @@ def pair(redis_server: RedisServer) -> Iterator[list[ServerProcess]]:
     """Two processes of one service on the shared redis-server."""
     with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as servers:
         yield servers
+
+
+@pytest.fixture(scope="module")
+def lossy_pair(redis_server: RedisServer) -> Iterator[tuple[ServerProcess, ServerProcess, PubSubFault]]:
+    """Two processes on the shared redis-server; the second reaches it through a proxy
+    that can hold back or drop what Redis publishes to it (tests/netfault.py)."""
+    fault = PubSubFault(redis_server.port).start()
+    servers: list[ServerProcess] = []
+    try:
+        servers.append(ServerProcess({"KRING_REDIS_URL": redis_server.url}))
+        servers.append(ServerProcess({"KRING_REDIS_URL": fault.url}))
+        yield servers[0], servers[1], fault
+    finally:
+        for server in servers:
+            server.stop()
+        fault.close()
+
+
+async def eventually(predicate: Callable[[], object], timeout: float = 10) -> None:
+    """Wait for a condition outside any client (e.g. in Redis or the proxy)."""
+    for _ in range(int(timeout / 0.02)):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    assert predicate()
 
 
 def room_keys(url: str, code: str) -> list[bytes]:
@@ -58,32 +97,6 @@ def dump_room(url: str, code: str) -> list[tuple[bytes, Any]]:
             else:  # pragma: no cover - a key type the backend does not write
                 raise AssertionError(f"unexpected {kind!r} key {key!r}")
     return out
-
-
-def strings(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, bytes):
-        yield obj.hex()
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from strings(k)
-            yield from strings(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from strings(v)
-
-
-def records_about(obj: Any, qid: str) -> Iterator[dict]:
-    """Every map inside obj that is about question `qid` (the question or an event on it)."""
-    if isinstance(obj, dict):
-        if obj.get("id") == qid or obj.get("question") == qid:
-            yield obj
-        for v in obj.values():
-            yield from records_about(v, qid)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from records_about(v, qid)
 
 
 def event_sequences_agree(s: Session) -> None:
@@ -196,31 +209,67 @@ async def test_kill_9_of_a_process_loses_nothing_and_applies_once(redis_server):
     assert redis_backend.HEARTBEAT + redis_backend.PRESENCE_TTL <= 15  # offline within 15 s
     with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as (a, b):
         s = await open_session(a.base, n=5, others=[b.base])
-        lone = await KringClient(b.ws, reconnect=False).join(s.code, "Fenna")  # stays away after the crash
+        # two laptops on b that stay away after the crash and come back later, elsewhere
+        away = [await KringClient(b.ws, reconnect=False).join(s.code, name) for name in ("Fenna", "Gijs")]
         try:
             await to_questions_round(s)
             moved = [c for c in s.everyone if c.url == b.ws]
+            askers_on_b = [m for m in s.members[1:] if m.url == b.ws]
+            assert askers_on_b
             acked: dict[str, str] = {}
             halfway = asyncio.Event()
             asking = asyncio.create_task(ask_many(s, 10, acked, halfway, at=8))
             await asyncio.wait_for(halfway.wait(), 30)
+
+            # a command b applies but whose ack its client never reads before the crash
+            late = askers_on_b[0]
+            raw = await connect(b.ws, subprotocols=[limits.SUBPROTOCOL_MSGPACK])  # type: ignore[list-item]
+            await raw.send(msgpack.packb({"t": "hello", "token": late.token}))
+            await raw.send(msgpack.packb({"t": "ask", "id": "onbevestigd-1", "text": "Wat vroeg je toen?"}))
+            await s.facilitator.wait_until(
+                lambda c: any(q["text"] == "Wat vroeg je toen?" for q in c.state["questions"])
+            )
+
+            # freeze b: what its clients send from now on is sent, and never answered by it
+            os.kill(b.proc.pid, signal.SIGSTOP)
+            await eventually(lambda: all(m.unacked for m in askers_on_b))
+            in_flight = [cid for m in askers_on_b for cid in m.unacked]
             b.kill()
             await asyncio.wait_for(asking, 60)
+            assert all(not m.unacked for m in askers_on_b)  # each in-flight command got its ack ...
+            again = await late.command("ask", text="Wat vroeg je toen?", command_id="onbevestigd-1")
+            acked[again["question"]] = "Wat vroeg je toen?"
             assert all(c.url == a.ws for c in moved)
             await s.settle()
-            await assert_each_question_once(s, a.base, acked, expected=40)
+            # ... and everything, in flight or not, is there exactly once
+            await assert_each_question_once(s, a.base, acked, expected=41)
+            assert in_flight
             event_sequences_agree(s)
-            # the crashed process's participant is shown offline; the others online again
-            fenna = lone.me["id"]
+
+            # the crashed process's people are shown offline within 15 s ...
             fac = s.facilitator
-            await fac.wait_until(
-                lambda c: any(p["id"] == fenna and not p["online"] for p in c.state["participants"]), timeout=30
-            )
-            ids = {m.me["id"] for m in s.members}
-            await fac.wait_until(lambda c: all(p["online"] for p in c.state["participants"] if p["id"] in ids))
+            gone = {c.me["id"] for c in away}
+
+            def shown(c: KringClient, pids: set[str], online: bool) -> bool:
+                return all(p["online"] == online for p in c.state["participants"] if p["id"] in pids)
+
+            await fac.wait_until(lambda c: shown(c, gone, False), timeout=30)
+            went_offline = {f["participant"] for f in fac.frames if f.get("t") == "presence" and not f["online"]}
+            assert gone <= went_offline
+            # ... and online again once they reconnect elsewhere
+            away = [await KringClient(a.ws).resume(c.token or "") for c in away]
+            await fac.wait_until(lambda c: shown(c, gone, True))
+            # those whose client moved at once never looked gone
+            members = {m.me["id"] for m in s.members}
+            await fac.wait_until(lambda c: shown(c, members, True))
+            assert not members & went_offline
+            await raw.close()
         finally:
+            if b.proc.poll() is None:
+                os.kill(b.proc.pid, signal.SIGCONT)
             await s.close()
-            await lone.close()
+            for c in away:
+                await c.close()
 
 
 async def test_redis_restart_loses_nothing_acknowledged(tmp_path: Path):
@@ -283,3 +332,151 @@ async def test_killed_pubsub_connections_resync(pair, redis_server):
             assert dict(r.pubsub_numsub(channel)).get(channel.encode()) == 0
     finally:
         await s.close()
+
+
+def _erase_refused(url: str, refused: bool) -> None:
+    """Let Redis refuse (or allow again) DEL, the one command an erase needs: a real store
+    that takes the commit of `ended` and then fails the erase."""
+    with redis.Redis.from_url(url) as r:
+        r.execute_command("ACL", "SETUSER", "default", "-del" if refused else "+del")
+
+
+async def test_end_whose_erase_fails_is_retried_until_the_room_is_gone(tmp_path: Path):
+    with running_redis(tmp_path) as store, running_servers(2, {"KRING_REDIS_URL": store.url}) as (a, b):
+        # 1. the erase fails: `end` is answered `unavailable`, the room is served to nobody,
+        #    and the client's retry (same id) erases it once Redis allows it again
+        s = await open_session(a.base, n=2, others=[b.base])
+        try:
+            _erase_refused(store.url, True)
+            ending = asyncio.create_task(s.facilitator.command("end", command_id="einde-1"))
+            await s.facilitator.wait_until(lambda c: any(e.get("id") == "einde-1" for e in c.unavailable))
+            assert not ending.done() and room_keys(store.url, s.code)
+            for m in s.members:  # told the room ended; nobody is served it again
+                await m.wait_until(lambda c: c.close_code == 4004)
+            for url in (a.ws, b.ws):
+                with pytest.raises(CommandError) as err:
+                    await KringClient(url, reconnect=False).resume(s.members[0].token or "")
+                assert err.value.code == "unavailable"  # it tries to erase it, and must wait
+                with pytest.raises(CommandError) as err:
+                    await KringClient(url, reconnect=False).join(s.code, "Laatkomer")
+                assert err.value.code == "unavailable"
+            _erase_refused(store.url, False)
+            assert await asyncio.wait_for(ending, 30) == {}
+            assert room_keys(store.url, s.code) == []
+            await s.facilitator.wait_until(lambda c: c.close_code == 4004)
+        finally:
+            _erase_refused(store.url, False)
+            await s.close()
+
+        # 2. the process dies between the commit of `ended` and the erase: the facilitator's
+        #    client moves to the other process, whose hello finds the ended room and erases it
+        s = await open_session(b.base, n=2, others=[a.base])
+        try:
+            assert s.facilitator.url == b.ws
+            _erase_refused(store.url, True)
+            ending = asyncio.create_task(s.facilitator.command("end"))
+            await s.facilitator.wait_until(lambda c: bool(c.unavailable))
+            b.kill()
+            _erase_refused(store.url, False)
+            assert await asyncio.wait_for(ending, 30) == {}  # the room it asked to end is gone
+            assert s.facilitator.url == a.ws
+            assert room_keys(store.url, s.code) == []
+            with pytest.raises(CommandError) as err:
+                await KringClient(a.ws, reconnect=False).resume(s.members[0].token or "")
+            assert err.value.code == "bad_token"
+        finally:
+            _erase_refused(store.url, False)
+            await s.close()
+
+
+def _channel(code: str) -> str:
+    return f"kring:{{{code}}}:events"
+
+
+async def test_a_resume_through_a_process_that_has_not_heard_the_join_yet(lossy_pair):
+    """Someone joins through one process and resumes at once through another whose copy
+    of the room has not heard of them yet: that process looks again instead of refusing
+    the token (a refusal is final for the client and counts as a failed join)."""
+    a, b, fault = lossy_pair
+    created = await create_room(a.base)
+    code = created["code"]
+    fac = await KringClient(b.ws).resume(created["facilitator_token"])  # b keeps a copy of the room
+    newcomer = None
+    try:
+        fault.watch(_channel(code))
+        fault.hold()
+        newcomer = await KringClient(a.ws).join(code, "Gijs")
+        await eventually(lambda: fault.held)  # b has really not heard of the join
+        probe = await KringClient(b.ws, reconnect=False).resume(newcomer.token or "")
+        assert probe.me["id"] == newcomer.me["id"]
+        assert newcomer.me["id"] in {p["id"] for p in probe.state["participants"]}
+        await probe.close()
+    finally:
+        fault.release()
+        fault.watch("")
+    try:
+        await fac.wait_until(lambda c: newcomer.me["id"] in {p["id"] for p in c.state["participants"]})
+    finally:
+        await fac.close()
+        await newcomer.close()
+
+
+async def test_a_publish_the_process_never_hears_is_filled_from_the_stream(lossy_pair):
+    """Pub/sub is at-most-once: a commit whose PUBLISH a process never hears, followed by
+    one it does hear, is a seq gap that it fills from the stream before delivering."""
+    a, b, fault = lossy_pair
+    s = await open_session(a.base, n=4, others=[b.base])
+    try:
+        on_b = [c for c in s.everyone if c.url == b.ws]
+        assert on_b and s.facilitator.url == a.ws
+        fault.watch(_channel(s.code))
+        fault.drop(1)
+        await s.facilitator.command("lock", locked=True)  # b never hears this one ...
+        await eventually(lambda: fault.dropped == 1)
+        await s.facilitator.command("lock", locked=False)  # ... but this one: a gap
+        await s.settle()
+        event_sequences_agree(s)
+        assert all(any(f.get("t") == "locked" and f["locked"] for f in c.frames) for c in on_b)
+        for c in s.everyone:
+            seq, snap = await server_snapshot(b.base, c)
+            assert (c.mirror.seq, c.state) == (seq, snap), c.me["name"]
+    finally:
+        fault.watch("")
+        await s.close()
+
+
+async def test_auto_advance_happens_once_with_several_processes_and_after_a_crash(redis_server):
+    with running_servers(3, {"KRING_REDIS_URL": redis_server.url}) as (a, b, c):
+        # every process that holds the room watches its timer; the room advances once
+        s = await open_session(a.base, n=4, others=[b.base], method_toml=short_method())
+        try:
+            assert {x.url for x in s.everyone} == {a.ws, b.ws}
+            await s.facilitator.command("advance")
+            await s.facilitator.command("auto_advance", on=True)
+            await start_short_timer(s.facilitator, 1)
+            await s.facilitator.wait_until(lambda x: bool(advanced_by_timer(x)), timeout=30)
+            await s.facilitator.command("lock", locked=True)
+            await s.settle()
+            event_sequences_agree(s)
+            assert all(len(advanced_by_timer(x)) == 1 and x.state["phase"]["index"] == 2 for x in s.everyone)
+        finally:
+            await s.close()
+
+        # the only process that holds the room dies before the deadline; a process that
+        # loads the room after it acts at once
+        created = await create_room(b.base, method_toml=short_method())
+        fac = await KringClient(b.ws, reconnect=False).resume(created["facilitator_token"])
+        await fac.command("advance")
+        await fac.command("auto_advance", on=True)
+        deadline = await start_short_timer(fac, 2)
+        b.kill()
+        await fac.wait_until(lambda x: x.close_code is not None)
+        while fac.server_now() < deadline + 0.5:  # past the deadline, with nobody in the room
+            await asyncio.sleep(0.1)
+        back = await KringClient(c.ws).resume(created["facilitator_token"])
+        try:
+            await back.wait_until(lambda x: x.state["phase"]["index"] == 2, timeout=30)
+            seq, snap = await server_snapshot(a.base, back)
+            assert snap["phase"]["index"] == 2 and snap["timer"]["running"] is False
+        finally:
+            await back.close()

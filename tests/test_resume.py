@@ -151,3 +151,43 @@ async def test_slow_client_is_dropped_and_can_resume(backend):
 
 def _online(c: KringClient, pid: str) -> bool:
     return any(p["id"] == pid and p["online"] for p in c.state["participants"])
+
+
+async def test_a_client_further_behind_than_the_kept_log_gets_a_snapshot(backend):
+    """The log keeps the last KRING_LOG_CAP events (Redis: at least that many, trimmed
+    in whole stream nodes): a client that missed more gets a fresh snapshot, one that
+    missed a few gets exactly those."""
+    with running_server({**backend, "KRING_LOG_CAP": "20"}) as base:
+        s = await open_session(base, n=5)
+        try:
+            await s.facilitator.command("advance")  # "ready" is given after the lobby
+            await s.settle()
+            far, near = (KringClient(ws_url(base), reconnect=False) for _ in range(2))
+            await far.resume(s.members[0].token or "")
+            await far.drop()
+
+            async def toggle(m: KringClient, n: int) -> None:
+                for i in range(n):
+                    await m.command("ready", ready=i % 2 == 0)
+
+            await asyncio.gather(*(toggle(m, 30) for m in s.members[1:]))  # 120 events: the first node goes
+            await s.settle()
+            await near.resume(s.members[0].token or "")
+            await near.drop()
+            await toggle(s.members[1], 5)
+            await s.settle()
+
+            for client, kind, other in ((far, "snapshot", "events"), (near, "events", "snapshot")):
+                seen = len(client.frames)
+                await client.resume(client.token or "", epoch=client.epoch, seq=client.mirror.seq)
+                welcome = client.frames[seen]
+                assert welcome["t"] == "welcome" and kind in welcome and other not in welcome
+                if kind == "events":
+                    assert [e["seq"] for e in welcome["events"]] == list(range(welcome["seq"] - 4, welcome["seq"] + 1))
+                assert client.mirror.seq == s.facilitator.mirror.seq
+                fresh = await KringClient(ws_url(base), reconnect=False).resume(client.token or "")
+                assert client.state == fresh.state
+                await fresh.close()
+                await client.close()
+        finally:
+            await s.close()

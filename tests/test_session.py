@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import msgpack
 import pytest
+from websockets.asyncio.client import connect
 
 from client import CommandError, KringClient
+from protocol import limits
 
-from .session import open_session, run_full_session, ws_url
+from .servers import running_server
+from .session import (
+    advanced_by_timer,
+    open_session,
+    records_about,
+    run_full_session,
+    short_method,
+    start_short_timer,
+    strings,
+    ws_url,
+)
 
 
 async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
@@ -83,11 +96,25 @@ async def test_anonymity_audit(server):
     try:
         await run_full_session(s)
         assert s.question_authors, "the session asked no questions"
+        # welcomes taken now, when the questions exist: a fresh snapshot, and a resume
+        # from before them whose welcome carries every event since
+        welcomes: dict[int, list[tuple[bytes, dict]]] = {}
+        for c in s.everyone:
+            welcomes[id(c)] = [
+                await _welcome_of(server, {"t": "hello", "token": c.token}),
+                await _welcome_of(server, {"t": "hello", "token": c.token, "epoch": c.epoch, "seq": 1}),
+            ]
+            assert "snapshot" in welcomes[id(c)][0][1] and len(welcomes[id(c)][1][1]["events"]) > 20
         for qid, author in s.question_authors.items():
             secrets_of_author = [author.me["id"], author.me["name"], author.token or ""]
             for c in s.everyone:
-                for raw, frame in zip(c.raw, c.frames, strict=True):
+                for raw, frame in [*zip(c.raw, c.frames, strict=True), *welcomes[id(c)]]:
                     if frame.get("t") == "welcome":
+                        # a welcome names everyone (participants, you): no record about
+                        # the question in it may name its author
+                        records = list(records_about(frame, qid))
+                        assert all(not set(strings(r)) & set(secrets_of_author) for r in records), (qid, records)
+                        assert (author.token or "").encode() not in raw or (c is author and "token" in frame)
                         continue
                     if c is not author:
                         data = raw if isinstance(raw, bytes) else raw.encode()
@@ -110,6 +137,15 @@ async def test_anonymity_audit(server):
             assert not others & set(author.state["own_questions"])
     finally:
         await s.close()
+
+
+async def _welcome_of(base: str, hello: dict) -> tuple[bytes, dict]:
+    """The welcome a hello gets, raw and decoded."""
+    async with connect(ws_url(base), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:  # type: ignore[list-item]
+        await ws.send(msgpack.packb(hello))
+        raw = await ws.recv()
+        assert isinstance(raw, bytes)
+        return raw, msgpack.unpackb(raw)
 
 
 async def test_named_questions_when_room_is_not_anonymous(server):
@@ -148,6 +184,26 @@ async def test_end_erases_the_room(server):
         assert err.value.code == "unknown_room"
         with pytest.raises(CommandError) as err:
             await KringClient(ws_url(server), reconnect=False).resume(s.members[0].token or "")
+        assert err.value.code == "bad_token"
+    finally:
+        await s.close()
+
+
+async def test_two_facilitators_ending_at_once_both_get_their_ack(server):
+    """`end` is acked once the room is erased; ending a room that is gone already is done,
+    so a co-facilitator who pressed the button a moment later is not told it failed."""
+    s = await open_session(server, n=3)
+    try:
+        co = s.members[2]
+        await s.facilitator.command("add_facilitator", participant=co.me["id"])
+        await co.wait_until(lambda c: c.me.get("role") == "facilitator")
+        results = await asyncio.gather(s.facilitator.command("end"), co.command("end"))
+        assert results == [{}, {}]
+        for c in s.everyone:
+            await c.wait_until(lambda c: c.close_code is not None)
+            assert c.close_code == 4004
+        with pytest.raises(CommandError) as err:
+            await KringClient(ws_url(server), reconnect=False).resume(co.token or "")
         assert err.value.code == "bad_token"
     finally:
         await s.close()
@@ -197,3 +253,60 @@ async def test_duplicate_names_are_made_distinct(server):
         s.members.append(twin)
     finally:
         await s.close()
+
+
+async def test_idle_rooms_expire_from_memory_unless_someone_is_connected():
+    """KRING_ROOM_TTL on the memory backend: a room nobody is connected to and nobody
+    acts in is erased after the TTL; one with people connected stays."""
+    with running_server({"KRING_ROOM_TTL": "1", "KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
+        left, stays = await open_session(base, n=2), await open_session(base, n=2)
+        try:
+            for s in (left, stays):  # a locked room refuses a join without touching it
+                await s.facilitator.command("lock", locked=True)
+            await left.close()
+
+            async def refusal(code: str) -> str:
+                with pytest.raises(CommandError) as err:
+                    await KringClient(ws_url(base), reconnect=False).join(code, "Laatkomer")
+                return err.value.code
+
+            for _ in range(300):
+                if await refusal(left.code) == "unknown_room":
+                    break
+                await asyncio.sleep(0.1)
+            assert await refusal(left.code) == "unknown_room"
+            assert await refusal(stays.code) == "room_locked"
+        finally:
+            await stays.close()
+
+
+async def test_a_running_timer_advances_the_phase_once_when_auto_advance_is_on(server):
+    on = await open_session(server, n=3, method_toml=short_method())
+    off = await open_session(server, n=3, method_toml=short_method())
+    try:
+        for s in (on, off):
+            await s.facilitator.command("advance")  # the opening
+        await on.facilitator.command("auto_advance", on=True)
+        await on.settle()
+        assert all(c.state["auto_advance"] for c in on.everyone)
+        earlier = await start_short_timer(off.facilitator, 1)  # runs out first, but stays
+        later = await start_short_timer(on.facilitator, 2)
+        assert earlier < later
+        await on.facilitator.wait_until(lambda c: bool(advanced_by_timer(c)), timeout=30)
+        await on.facilitator.command("lock", locked=True)  # one more round trip after it
+        await on.settle()
+        for c in on.everyone:
+            (ev,) = advanced_by_timer(c)  # once
+            assert ev["phase"]["index"] == 2 and c.state["phase"]["index"] == 2
+            assert c.state["timer"] == {"running": False, "deadline": None, "remaining": 0.0}
+            seq, snap = await server_snapshot(server, c)
+            assert (c.mirror.seq, c.state) == (seq, snap)
+        # the room without auto-advance: its timer ran out before the other's, and it stayed
+        await off.facilitator.command("lock", locked=True)
+        await off.settle()
+        for c in off.everyone:
+            assert not advanced_by_timer(c) and c.state["phase"]["index"] == 1
+            assert c.state["timer"]["running"] and c.state["timer"]["deadline"] == earlier
+    finally:
+        await on.close()
+        await off.close()

@@ -15,9 +15,11 @@ from contextlib import AbstractAsyncContextManager
 
 from ..rooms.engine import Decision
 from ..rooms.events import Event, RoomError
-from ..rooms.state import RoomState
+from ..rooms.state import FACILITATOR, RoomState
 
 Listener = Callable[[str, list[Event]], None]
+
+LOG_CAP = 10_000  # events kept per room for resume (KRING_LOG_CAP); older clients get a snapshot
 
 
 class Conflict(Exception):
@@ -44,11 +46,13 @@ class Backend(abc.ABC):
         """The room's current state to decide on (None if there is no such room)."""
 
     @abc.abstractmethod
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         """Append events decided on `state` (its seq is the expected version).
 
-        Assigns gapless seqs, folds the events into the stored state and publishes them.
-        Raises Conflict when the room moved on since `state` was loaded.
+        Assigns gapless seqs to `events`, folds them into the stored state, publishes them
+        and returns the state after them. Raises Conflict when the room moved on since
+        `state` was loaded; a state another reader holds never shows a commit that did not
+        go through.
         """
 
     @abc.abstractmethod
@@ -120,8 +124,45 @@ async def execute(
                     return decision, state
                 continue
             try:
-                decision.events = await backend.commit(state, decision.events)
+                state = await backend.commit(state, decision.events)
             except Conflict:
                 continue
             return decision, state
     raise Conflict(code)
+
+
+async def end_and_erase(
+    backend: Backend, code: str, pid: str, decide_end: Callable[[RoomState, random.Random], Decision]
+) -> Decision:
+    """End the room (`decide_end` decides, for facilitator `pid`) and erase every trace.
+
+    The end is committed first, so every process tells its connections; the erase comes
+    after. If the erase fails, or the deciding process dies in between, the room stays
+    stored, ended: a facilitator's next `end` (same id or not) lands here again and erases
+    it, and `erase_if_ended` lets any hello that finds it do the same. An ended room is
+    never served again. Raises what the erase raises; the caller answers `unavailable`.
+    """
+    try:
+        decision, _ = await execute(backend, code, decide_end)
+    except LookupError:
+        return Decision()  # erased already (another facilitator was first): done
+    except RoomError:
+        state = await read(backend, code)
+        me = state.active(pid) if state is not None else None
+        if state is None or not state.ended or me is None or me.role != FACILITATOR:
+            raise
+        decision = Decision()  # ended before, not yet erased
+    await backend.erase(code)
+    return decision
+
+
+async def erase_if_ended(backend: Backend, state: RoomState | None) -> bool:
+    """Erase `state`'s room if it has ended but is still stored; True if it had ended.
+
+    Whoever finds such a room (a hello, a command) erases it, so it cannot outlive a failed
+    erase until its TTL. Raises what the erase raises.
+    """
+    if state is None or not state.ended:
+        return False
+    await backend.erase(state.code)
+    return True

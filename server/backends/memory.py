@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
-from .base import Backend, Conflict, Listener, execute
-
-LOG_CAP = 10_000  # events kept per room for resume; older clients get a snapshot
+from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 
 @dataclass(slots=True)
@@ -23,8 +21,9 @@ class _Room:
 
 
 class MemoryBackend(Backend):
-    def __init__(self, room_ttl: float = 12 * 3600):
+    def __init__(self, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
         self.room_ttl = room_ttl
+        self.log_cap = log_cap
         self.rooms: dict[str, _Room] = {}
         self._sweeper: asyncio.Task | None = None
 
@@ -54,11 +53,12 @@ class MemoryBackend(Backend):
 
     async def load(self, code: str) -> RoomState | None:
         room = self.rooms.get(code)
-        # The live state: decide() never mutates it, and nothing awaits between load and
-        # commit of one command in this process, so no copy is needed.
+        # The live state: decide() never mutates it, and nothing awaits between a load
+        # and the commit, or between a load and the snapshot read from it, so no copy is
+        # needed; commit folds in place only after its version check.
         return room.state if room else None
 
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         room = self.rooms.get(state.code)
         if room is None or room.state is not state:
             raise Conflict(state.code)
@@ -66,12 +66,12 @@ class MemoryBackend(Backend):
             ev.seq = state.seq + 1
             apply(state, ev)
         room.log.extend(events)
-        if len(room.log) > LOG_CAP:
-            del room.log[: len(room.log) - LOG_CAP]
+        if len(room.log) > self.log_cap:
+            del room.log[: len(room.log) - self.log_cap]
         room.touched = time.monotonic()
         for listener in list(room.listeners):
             listener(state.code, events)
-        return events
+        return state
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room = self.rooms.get(code)

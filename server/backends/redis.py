@@ -29,11 +29,10 @@ from redis.asyncio.client import PubSub
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
-from .base import Backend, Conflict, Listener, execute
+from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 log = logging.getLogger("kring.redis")
 
-LOG_CAP = 10_000  # stream entries kept per room (approximate, XADD MAXLEN ~)
 HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
 PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
 _SCRIPTS = Path(__file__).parent
@@ -65,9 +64,10 @@ class _Room:
 class RedisBackend(Backend):
     transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
 
-    def __init__(self, url: str, *, room_ttl: float = 12 * 3600):
+    def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
         self.url = url
         self.room_ttl = int(room_ttl)
+        self.log_cap = log_cap  # stream entries kept per room, approximately (XADD MAXLEN ~)
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
         self.client_name = f"kring-{os.getpid()}"
@@ -78,6 +78,11 @@ class RedisBackend(Backend):
         self._commit = self.redis.register_script((_SCRIPTS / "commit.lua").read_text())
         self._create = self.redis.register_script((_SCRIPTS / "create.lua").read_text())
         self._pubsub: PubSub | None = None
+        # Only the reader task reconnects the pub/sub connection, and only under this
+        # lock; (un)subscribes send under it too. redis-py's PubSub is not safe against a
+        # reconnect handshake in one task while another reads or sends on the connection.
+        self._pubsub_lock = asyncio.Lock()
+        self._subscribing: set[str] = set()  # rooms whose subscribe is under way
         self._subscribed: dict[str, asyncio.Future] = {}
         self._tasks: list[asyncio.Task] = []
 
@@ -96,7 +101,10 @@ class RedisBackend(Backend):
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # bounded: redis-py can swallow a cancellation mid-reconnect, and a shutdown
+            # must not wait for a pub/sub reader that never notices it
+            await asyncio.wait(self._tasks, timeout=2)
         with contextlib.suppress(Exception):
             if self.present:
                 await self._drop_presence()
@@ -155,31 +163,32 @@ class RedisBackend(Backend):
             room.cache = None  # behind what another process committed: read it afresh
         return False
 
-    async def commit(self, state: RoomState, events: list[Event]) -> list[Event]:
+    async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         code = state.code
         room_key, log_key, _, channel = _keys(code)
-        expected = state.seq
-        room = self.rooms.get(code)
-        if room is not None:
-            room.cache = None  # `state` is about to change; trusted again after success
+        # Fold into a copy: `state` may be this process's cached copy, which a welcome
+        # reads across an await; it must never show events that then fail to commit.
+        after = RoomState.from_dict(state.to_dict())
         for ev in events:
-            ev.seq = state.seq + 1
-            apply(state, ev)
+            ev.seq = after.seq + 1
+            apply(after, ev)
         encoded = [_pack(ev.to_dict()) for ev in events]
         result = await self._commit(
             keys=[room_key, log_key],
-            args=[expected, _pack(state.to_dict()), self.room_ttl, LOG_CAP, channel, _pack(encoded), *encoded],
+            args=[state.seq, _pack(after.to_dict()), self.room_ttl, self.log_cap, channel, _pack(encoded), *encoded],
         )
         status, epoch = int(result[0]), result[1]
         if status == 0:
             raise Conflict(code)
         if status < 0:
             raise LookupError(code)
-        state.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        room = self.rooms.get(code)
         if room is not None:
-            room.cache = state
+            if room.cache is state:  # nothing newer was loaded meanwhile
+                room.cache = after
             await self._deliver(code, events)
-        return events
+        return after
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room_key, log_key, _, _ = _keys(code)
@@ -205,13 +214,22 @@ class RedisBackend(Backend):
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)
         if room is None:
-            room = self.rooms[code] = _Room()
-            assert self._pubsub is not None
-            await self._pubsub.subscribe(_keys(code)[3])
-            # Subscribed before reading the seq: every later event reaches us by pub/sub
-            # or, if pub/sub drops it, by the gap check against the stream.
-            seq = await self.redis.hget(_keys(code)[0], "seq")
-            room.delivered = int(seq) if seq is not None else 0
+            channel = _keys(code)[3]
+            self._subscribing.add(code)
+            try:
+                await self._pubsub_send("subscribe", channel)
+                # Subscribed before reading the seq: every later event reaches us by
+                # pub/sub or, if pub/sub drops it, by the gap check against the stream.
+                seq = await self.redis.hget(_keys(code)[0], "seq")
+            except BaseException:
+                self._subscribing.discard(code)
+                await self._drop_channel(code)  # not recorded: the next subscribe starts over
+                raise
+            self._subscribing.discard(code)
+            # recorded only now, so a failed SUBSCRIBE is never taken for a done one
+            room = self.rooms.get(code)
+            if room is None:
+                room = self.rooms[code] = _Room(delivered=int(seq) if seq is not None else 0)
         room.listeners.append(listener)
 
     async def unsubscribe(self, code: str, listener: Listener) -> None:
@@ -222,8 +240,20 @@ class RedisBackend(Backend):
             room.listeners.remove(listener)
         if not room.listeners:
             del self.rooms[code]
-            if self._pubsub is not None:
-                await self._pubsub.unsubscribe(_keys(code)[3])
+            await self._drop_channel(code)
+
+    def _pubsub_connected(self) -> bool:
+        conn = self._pubsub.connection if self._pubsub is not None else None
+        return conn is not None and conn.is_connected
+
+    async def _pubsub_send(self, command: str, channel: str) -> None:
+        """SUBSCRIBE or UNSUBSCRIBE, never while the reader reconnects; while the
+        connection is down this fails (the reader re-subscribes what is recorded)."""
+        assert self._pubsub is not None
+        async with self._pubsub_lock:
+            if not self._pubsub_connected():
+                raise aioredis.ConnectionError("the pub/sub connection is reconnecting")
+            await getattr(self._pubsub, command)(channel)
 
     async def _deliver(self, code: str, events: list[Event]) -> None:
         """Hand events to the listeners in seq order, filling gaps from the stream."""
@@ -260,8 +290,24 @@ class RedisBackend(Backend):
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it
         # was away is only in the streams.
+        loop = asyncio.get_running_loop()
         for code in list(self.rooms):
-            asyncio.get_running_loop().create_task(self._safe_catch_up(code))
+            loop.create_task(self._safe_catch_up(code))
+        # rooms whose last connection left while the connection was down kept their channel
+        assert self._pubsub is not None
+        for channel in list(self._pubsub.channels):
+            name = channel.decode() if isinstance(channel, bytes) else str(channel)
+            if name.endswith(":events") and "{" in name:
+                loop.create_task(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+
+    async def _drop_channel(self, code: str) -> None:
+        """Unsubscribe a room's channel unless the room is (being) subscribed here again."""
+        assert self._pubsub is not None
+        with contextlib.suppress(Exception):
+            async with self._pubsub_lock:
+                if code in self.rooms or code in self._subscribing or not self._pubsub_connected():
+                    return
+                await self._pubsub.unsubscribe(_keys(code)[3])
 
     async def _safe_catch_up(self, code: str) -> None:
         try:
@@ -273,12 +319,13 @@ class RedisBackend(Backend):
         assert self._pubsub is not None
         while True:
             try:
+                if not self._pubsub_connected():
+                    async with self._pubsub_lock:
+                        await self._pubsub.connect()  # re-subscribes, then catches up
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except (ConnectionError, OSError, aioredis.RedisError) as exc:
                 log.warning("pub/sub connection lost (%s); reconnecting", exc)
                 await asyncio.sleep(0.2)
-                with contextlib.suppress(Exception):
-                    await self._pubsub.connect()  # re-subscribes, then catches up
                 continue
             if message is not None:
                 yield message

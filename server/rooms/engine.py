@@ -163,6 +163,24 @@ def _with_away(
     return events
 
 
+def decide_auto_advance(state: RoomState, phase: int, now: float) -> Decision:
+    """The phase timer of `phase` has run out (`now` is the server clock): advance as the
+    facilitator's `advance` would, if they turned auto-advance on. Asked by the server
+    itself at the deadline, by every process that holds the room and by any that loads it
+    later, so it acts only while the room is still in `phase` with its timer running and
+    past its deadline: at most once. Never out of the lobby: the facilitator starts."""
+    s = state
+    if s.ended or not s.auto_advance or s.phase != phase or phase == 0:
+        return Decision()
+    if not s.timer_running or s.timer_deadline is None or now < s.timer_deadline:
+        return Decision()
+    try:
+        nxt = _next_phase(s)
+    except RoomError:  # the last phase, or no inbrenger yet: the timer just overruns
+        return Decision()
+    return Decision(_phase_events(s, nxt, by="timer"))
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -294,7 +312,8 @@ def _remove(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("removed", {"participant": target.id})])
 
 
-def _phase_events(s: RoomState, index: int) -> list[Event]:
+def _phase_events(s: RoomState, index: int, by: str = "facilitator") -> list[Event]:
+    """`by`: who moved the room, the facilitator or the timer (auto-advance)."""
     phase = s.method.phases[index]
     public = phase.public(index)
     script = {**public, "script": dict(phase.script)}  # what to say and watch for: facilitators only
@@ -303,7 +322,12 @@ def _phase_events(s: RoomState, index: int) -> list[Event]:
     turns = _turns_of(s, phase)
 
     def body() -> dict[str, Any]:  # one copy per audience
-        return {"timer": dict(timer), "notes_hidden": hidden, "turns": {**turns, "order": list(turns["order"])}}
+        return {
+            "timer": dict(timer),
+            "notes_hidden": hidden,
+            "turns": {**turns, "order": list(turns["order"])},
+            "by": by,
+        }
 
     return [Event("phase", {"phase": public, **body()}, {"phase": script, **body()}, (FACILITATORS,))]
 
@@ -315,15 +339,20 @@ def _first_case_phase(s: RoomState) -> int | None:
     return None
 
 
-def _advance(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
-    _require_fac(s, a)
+def _next_phase(s: RoomState) -> int:
+    """The phase an advance goes to; the rules of advancing, by hand or by the timer."""
     nxt = s.phase + 1
     if nxt >= len(s.method.phases):
         raise _deny("this is the last phase")
     choice = _first_case_phase(s)
     if choice is not None and nxt > choice and s.inbrenger is None:
         raise _deny("choose a case first: the next phase needs an inbrenger")
-    events = _phase_events(s, nxt)
+    return nxt
+
+
+def _advance(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    _require_fac(s, a)
+    events = _phase_events(s, _next_phase(s))
     if s.started_at is None and ctx.now:
         events[0].internal = {"at": ctx.now}  # the meeting starts: for the proof of participation
     return Decision(events)
@@ -895,6 +924,13 @@ def _timer(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     return Decision([Event("timer", {"timer": {"running": running, "deadline": deadline, "remaining": remaining}})])
 
 
+def _auto_advance(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    _require_fac(s, a)
+    if s.auto_advance == args["on"]:
+        return Decision()
+    return Decision([Event("auto_advance", {"on": args["on"]})])
+
+
 def _new_facilitator(s: RoomState, a: Actor, pid: str) -> Participant:
     """The checks shared by add_facilitator and hand_over; returns the target."""
     _require_fac(s, a)
@@ -1000,6 +1036,7 @@ _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "withdraw_note": _withdraw_note,
     "rate_advice": _rate_advice,
     "timer": _timer,
+    "auto_advance": _auto_advance,
     "add_facilitator": _add_facilitator,
     "hand_over": _hand_over,
     "claim_facilitator": _claim,
@@ -1143,6 +1180,8 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     elif t == "timer":
         timer = pub["timer"]
         s.timer_running, s.timer_deadline, s.timer_remaining = timer["running"], timer["deadline"], timer["remaining"]
+    elif t == "auto_advance":
+        s.auto_advance = pub["on"]
     elif t == "role_changed":
         s.participants[pub["participant"]].role = pub["role"]
         _set_away(s, pub)

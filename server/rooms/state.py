@@ -166,6 +166,7 @@ class RoomState:
     timer_running: bool = False
     timer_deadline: float | None = None  # server unix seconds, while running
     timer_remaining: float = 0.0  # seconds left as of the last timer change (negative: overrun)
+    auto_advance: bool = False  # the facilitator lets a running timer that runs out advance the phase
     participants: dict[str, Participant] = field(default_factory=dict)
     confirmed: list[str] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)

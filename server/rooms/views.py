@@ -64,6 +64,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "method": method.view(),
         "phase": _phase(s, fac),
         "timer": s.timer(),
+        "auto_advance": s.auto_advance,
         "participants": [p.public() for p in s.participants.values() if not p.removed],
         "confirmed_count": len(s.confirmed),
         "confirmed": [pid for pid in s.confirmed if fac or pid == viewer.pid],
