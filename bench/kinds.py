@@ -161,8 +161,7 @@ class KringKind(Kind):
         return await asyncio.wait_for(fut, 60)
 
     async def connect(self, url: str, room: Room, hello: dict, *, counted: bool = True, rcvbuf: int | None = None):
-        ws = await connect(url, limits.SUBPROTOCOL_MSGPACK, self.on_message, rcvbuf=rcvbuf)
-        ws.state = _Conn(room, counted)
+        ws = await connect(url, limits.SUBPROTOCOL_MSGPACK, self.on_message, _Conn(room, counted), rcvbuf=rcvbuf)
         ws.send(_pack(hello))
         await asyncio.wait_for(ws.state.ready, 60)
         return ws
@@ -292,8 +291,7 @@ class _Baseline(Kind):
         return {}
 
     async def join(self, url: str, room: Room, name: str, *, counted: bool = True, rcvbuf: int | None = None):
-        ws = await connect(url, self.subprotocol, self.on_message, rcvbuf=rcvbuf)
-        ws.state = _Conn(room, counted)
+        ws = await connect(url, self.subprotocol, self.on_message, _Conn(room, counted), rcvbuf=rcvbuf)
         self.send_join(ws, room)
         await asyncio.wait_for(ws.state.ready, 60)
         return ws
@@ -303,7 +301,9 @@ class _Baseline(Kind):
             room.name = f"room{room.index}"
 
     async def settle(self, rooms: list[Room], timeout: float = 120) -> None:
-        """Nothing to wait for: a join has no events."""
+        """A join has no events to wait for, but a Redis SUBSCRIBE takes effect a moment
+        after the library returns: give it that moment."""
+        await asyncio.sleep(0.5)
 
     async def setup(
         self, rooms: list[Room], bases: list[str], size: int, concurrency: int, *, start: bool = True

@@ -167,12 +167,20 @@ class WSClient(asyncio.Protocol):
 
 
 async def connect(
-    url: str, subprotocol: str | None, on_message: OnMessage, *, rcvbuf: int | None = None, timeout: float = 30
+    url: str,
+    subprotocol: str | None,
+    on_message: OnMessage,
+    state: Any = None,
+    *,
+    rcvbuf: int | None = None,
+    timeout: float = 30,
 ) -> WSClient:
-    """Open a websocket; `rcvbuf` shrinks the kernel's receive buffer (a slow client)."""
+    """Open a websocket; `state` is in place before the first frame can arrive (one may
+    come with the handshake); `rcvbuf` shrinks the kernel's receive buffer (a slow client)."""
     loop = asyncio.get_running_loop()
     uri = parse_uri(url)
     client = WSClient(url, subprotocol, on_message)
+    client.state = state
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.setblocking(False)

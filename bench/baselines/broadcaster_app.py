@@ -4,6 +4,14 @@ Each websocket subscribes to its room's channel and forwards what arrives; what 
 receives it publishes. `memory://` in one process, `redis://` across processes. The Redis
 backend hands messages on as text, so frames are JSON text.
 
+One fix a team would have to make: with `redis://`, broadcaster 0.3.1 loses a subscriber
+when two websockets subscribe to a channel nobody here listens to yet at the same moment
+(both see no subscribers, both await SUBSCRIBE, the second replaces the first's set, and
+the first never hears anything again nor can leave without a KeyError). Subscribing and
+leaving are therefore serialised per channel with a lock. And a second: its Redis
+listener stops for good if it looks while no channel is subscribed yet (a start-up race),
+so the app holds a subscription of its own for as long as it runs.
+
 Wire (JSON text frames):
   -> {"t": "join", "room": str}          <- {"t": "joined"}
   -> {"t": "pub", "id": int, "d": any}   <- {"t": "ev", "d": any} to every member,
@@ -15,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import AsyncIterator
 
 from broadcaster import Broadcast
+from broadcaster._base import Subscriber
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,13 +40,26 @@ async def healthz(request: Request) -> Response:
 
 def create_app(redis_url: str | None) -> Starlette:
     broadcast = Broadcast(redis_url or "memory://")
+    locks: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def subscribed(room: str) -> AsyncIterator[Subscriber]:
+        lock = locks.setdefault(room, asyncio.Lock())
+        async with contextlib.AsyncExitStack() as stack:
+            async with lock:
+                subscriber = await stack.enter_async_context(broadcast.subscribe(channel=room))
+            try:
+                yield subscriber
+            finally:
+                async with lock:
+                    await stack.aclose()
 
     async def endpoint(ws: WebSocket) -> None:
         await ws.accept(subprotocol="bench.broadcaster")
         try:
             join = json.loads(await ws.receive_text())
             room = join["room"]
-            async with broadcast.subscribe(channel=room) as subscriber:
+            async with subscribed(room) as subscriber:
                 await ws.send_text('{"t":"joined"}')
 
                 async def forward() -> None:
@@ -57,7 +80,8 @@ def create_app(redis_url: str | None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
         await broadcast.connect()
-        yield
+        async with broadcast.subscribe(channel="bench:process"):  # keeps the listener listening
+            yield
         await broadcast.disconnect()
 
     return Starlette(routes=[Route("/healthz", healthz), WebSocketRoute("/ws", endpoint)], lifespan=lifespan)
