@@ -49,9 +49,15 @@ STANDARD: dict[str, Scenario] = {
     for s in (
         Scenario("rooms", "50 rooms × 12 at 1,000 events/s", "load", rooms=50, size=12, rate=1000, seconds=8),
         Scenario("big-room", "1 room × 1,000 at 10 events/s", "load", rooms=1, size=1000, rate=10, seconds=10),
-        Scenario("slow", "slow client in a busy room (1 × 30 at 150 events/s)", "slow", size=30, rate=150, seconds=8, askers=28),
+        Scenario(
+            "slow", "a slow client in a busy room (1 × 30 at 150 events/s)", "slow",
+            size=30, rate=150, seconds=8, askers=28,
+        ),
         Scenario("idle", "5,000 idle connections (rooms of 10)", "idle", rooms=500, size=10),
-        Scenario("saturation", "50 rooms × 12, closed loop (each sender ≤ 18/s)", "saturation", rooms=50, size=12, seconds=5),
+        Scenario(
+            "saturation", "50 rooms × 12, closed loop (each sender ≤ 18/s)", "saturation",
+            rooms=50, size=12, seconds=5,
+        ),
     )
 }  # fmt: skip
 
