@@ -18,6 +18,7 @@ import uvloop
 
 from .kinds import KINDS
 from .procs import raise_open_files
+from .profile import render as render_profile
 from .report import LABELS, render, render_targets, targets
 from .scenarios import STANDARD, run_one
 
@@ -36,6 +37,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--scale", type=float, default=1.0, help="multiply measured durations (0.3: a quick look)")
     p.add_argument("--quick", action="store_true", help="same as --scale 0.3")
     p.add_argument("--connections", type=int, default=5000, help="idle connections in the capacity scenario")
+    p.add_argument("--profile", action="store_true", help="sample the Kring servers with py-spy (bench/results/)")
     p.add_argument("--json", type=Path, default=None, help="where the figures go (default bench/results/…json)")
     args = p.parse_args(argv)
     if args.quick:
@@ -78,7 +80,8 @@ async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
         for backend in args.backends:
             for kind in args.kinds:
                 t0 = time.monotonic()
-                r = await run_one(kind, backend, sc)
+                prof = RESULTS if args.profile and kind == "kring" else None
+                r = await run_one(kind, backend, sc, profile_dir=prof)
                 r["wall_s"] = round(time.monotonic() - t0, 1)
                 results.append(r)
                 status = "ok" if r["ok"] else "FAILED"
@@ -96,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     verdicts = targets(results)
     for line in render(results) + render_targets(verdicts):
         print(line)
+    for r in results:
+        if "profile" in r:
+            for line in render_profile(f"{r['scenario']} · {r['backend']} · {r['kind']}", r["profile"]):
+                print(line)
     path = args.json or RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {

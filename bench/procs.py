@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -41,6 +42,7 @@ class Service:
     pinned: bool
     note: str
     procs: list[psutil.Process] = field(default_factory=list)
+    profiler: Any = None  # bench.profile.Profiler when the run is profiled
 
     def __post_init__(self) -> None:
         self.procs = [psutil.Process(s.proc.pid) for s in self.servers]

@@ -8,12 +8,15 @@ import asyncio
 import gc
 import math
 import time
+import traceback
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from .kinds import KINDS
 from .load import Kind, Recorder, Room, closed_loop, drain, paced
 from .procs import Service, generator_cpu, service
+from .profile import Profiler
 
 GENERATOR_BOUND = 0.85  # the generator's CPU share above which it, not the server, limits a run
 
@@ -132,6 +135,13 @@ async def _warm_mark(rec: Recorder, delay: float, box: dict[str, Any], svc: Serv
     await asyncio.sleep(delay)
     rec.measure_from = time.monotonic_ns()
     box["window"] = Window(svc, rooms)
+    if svc.profiler is not None:
+        svc.profiler.start(box["seconds"])
+
+
+def _profile(svc: Service, out: dict[str, Any]) -> None:
+    if svc.profiler is not None:
+        out["profile"] = svc.profiler.finish()
 
 
 async def run_load(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> dict[str, Any]:
@@ -142,7 +152,7 @@ async def run_load(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     setup = {"setup_s": round(time.monotonic() - t0, 2), "setup_server_cpu_s": round(svc.cpu() - cpu0, 2)}
     kind.start_tracking(rooms)
     gc.collect()
-    box: dict[str, Any] = {}
+    box: dict[str, Any] = {"seconds": sc.seconds}
     mark = asyncio.create_task(_warm_mark(rec, sc.warmup, box, svc, rooms))
     if sc.kind == "saturation":
         await closed_loop(kind, rooms, sc.warmup + sc.seconds)
@@ -153,6 +163,7 @@ async def run_load(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     drained = await drain(rooms, timeout=max(10.0, sc.seconds))
     win = box["window"].close()
     out = {**_figures(rec, rooms, win, send_seconds, drained), **setup, "rate_target": sc.rate or None}
+    _profile(svc, out)
     await _close_all(rooms)
     return out
 
@@ -167,7 +178,7 @@ async def run_slow(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     rooms[0].members.append(slow)
     await kind.settle(rooms)
     kind.start_tracking(rooms)
-    box: dict[str, Any] = {}
+    box: dict[str, Any] = {"seconds": 2 * sc.seconds}
     mark = asyncio.create_task(_warm_mark(rec, sc.warmup, box, svc, rooms))
     load = asyncio.create_task(paced(kind, rooms, sc.rate, sc.warmup + 2 * sc.seconds))
     await mark
@@ -193,6 +204,7 @@ async def run_slow(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     out["slow_tcp_state"] = slow.tcp_state()
     out["rss_growth_while_stalled_kb"] = round((rss_end - rss_at_pause) / 1024)
     out["rate_target"] = sc.rate
+    _profile(svc, out)
     await _close_all(rooms)
     return out
 
@@ -238,8 +250,11 @@ async def _close_all(rooms: list[Room]) -> None:
 RUNNERS = {"load": run_load, "saturation": run_load, "slow": run_slow, "idle": run_idle}
 
 
-async def run_one(kind_name: str, backend: str, sc: Scenario, concurrency: int = 32) -> dict[str, Any]:
-    """One scenario against one server kind on one backend, in fresh processes."""
+async def run_one(
+    kind_name: str, backend: str, sc: Scenario, concurrency: int = 32, profile_dir: Path | None = None
+) -> dict[str, Any]:
+    """One scenario against one server kind on one backend, in fresh processes; with
+    `profile_dir`, py-spy samples the servers over the measured part."""
     rec = Recorder()
     kind = KINDS[kind_name](rec, askers=sc.askers)  # type: ignore[call-arg]
     procs = processes_for(backend)
@@ -247,9 +262,13 @@ async def run_one(kind_name: str, backend: str, sc: Scenario, concurrency: int =
     try:
         with service(kind, backend, procs) as svc:
             base["placement"] = svc.note
+            if profile_dir is not None:
+                label = f"{sc.name}-{backend}-{kind_name}"
+                svc.profiler = Profiler([p.pid for p in svc.procs], profile_dir, label)
             out = await RUNNERS[sc.kind](kind, svc, sc, concurrency)
     except Exception as exc:  # a server that falls over is a result, not a crash of the bench
-        rec.fail(f"{type(exc).__name__}: {exc}")
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        rec.fail(f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})")
         out = {}
     out = {**base, **out, "failures": list(rec.failures)}
     out["ok"] = not rec.failures and out.get("lost", 1) == 0 and out.get("drained", True)
