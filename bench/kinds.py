@@ -36,7 +36,17 @@ METHOD_TOML = (Path(__file__).parent / "method.toml").read_text()
 QUESTION = "Wat gebeurde er vlak voordat je collega je onderbrak, en wat deed jij toen?"
 #: baseline payload padding, chosen so that baseline frames weigh about what Kring's do
 #: (Kring's mix: question_asked ~200 B, question_withdrawn ~40 B, phase ~600 B)
-PAD = {PHASE: "p" * 480, "question": "q" * 60}
+PHASE_PAD = 480
+QUESTION_PAD = 60
+
+
+def question_text(now: int, chars: int) -> str:
+    """`bench <send time> <question>`, the question repeated up to `chars` if asked."""
+    text = QUESTION
+    while chars and len(text) < chars:
+        text += " " + QUESTION
+    return f"bench {now} {text[:chars] if chars else text}"
+
 
 _pack = msgpack.Packer(use_bin_type=True).pack
 _unpack = msgpack.unpackb
@@ -79,9 +89,10 @@ class KringKind(Kind):
     name = "kring"
     label = "Kring"
 
-    def __init__(self, rec: Recorder, askers: int = 10):
+    def __init__(self, rec: Recorder, askers: int = 10, question_chars: int = 0):
         super().__init__(rec)
         self.askers = askers
+        self.question_chars = question_chars
 
     def ws_url(self, base: str) -> str:
         return http_to_ws(base, "/ws")
@@ -249,7 +260,7 @@ class KringKind(Kind):
                 sender.question = result["question"]
                 self.freed(room, sender)
 
-            self._send(sender.ws, "ask", asked, text=f"bench {now} {QUESTION}")
+            self._send(sender.ws, "ask", asked, text=question_text(now, self.question_chars))
         else:
             qid = sender.question
             room.withdraw_sent[qid] = now
@@ -271,10 +282,13 @@ class _Baseline(Kind):
     path = "/ws"
     subprotocol: str | None = None
 
-    def __init__(self, rec: Recorder, askers: int = 10):
+    def __init__(self, rec: Recorder, askers: int = 10, question_chars: int = 0):
         super().__init__(rec)
         self.askers = askers
         self.pub_ids = 0
+        # Kring's question frame is ~120 B besides its text; a withdrawal is ~40 B
+        extra = max(0, question_chars - len(QUESTION)) // 2  # half the slots ask, half withdraw
+        self.pad = {PHASE: "p" * PHASE_PAD, "question": "q" * (QUESTION_PAD + extra)}
 
     def ws_url(self, base: str) -> str:
         return http_to_ws(base, self.path)
@@ -319,7 +333,7 @@ class _Baseline(Kind):
             _senders(room, self.askers)
 
     def payload(self, kind: str, now: int) -> dict:
-        return {"t": now, "k": kind, "p": PAD[kind]}
+        return {"t": now, "k": kind, "p": self.pad[kind]}
 
     def acked(self, ws: WSClient) -> None:
         sender = ws.state.sender

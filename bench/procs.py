@@ -59,6 +59,14 @@ class Service:
     def redis_cpu(self) -> float:
         return _cpu(self.redis_proc) if self.redis_proc else 0.0
 
+    def holds(self, port: int) -> bool:
+        """Does a server process still have a socket to our local `port`?"""
+        for p in self.procs:
+            for c in p.net_connections(kind="tcp"):
+                if c.raddr and c.raddr.port == port:
+                    return True
+        return False
+
     def rss(self) -> int:
         return sum(p.memory_info().rss for p in self.procs)
 
@@ -73,10 +81,10 @@ def generator_cpu() -> float:
 
 
 @contextlib.contextmanager
-def service(kind: Kind, backend: str, processes: int) -> Iterator[Service]:
+def service(kind: Kind, backend: str, processes: int, sndbuf: int = 0) -> Iterator[Service]:
     """Start `processes` servers of `kind` (on a fresh redis-server for the Redis
     backend), pin them away from the generator when there is a core for each, and stop
-    everything afterwards."""
+    everything afterwards. `sndbuf` caps each connection's kernel send buffer."""
     cores = sorted(os.sched_getaffinity(0))
     with contextlib.ExitStack() as stack:
         redis = None
@@ -84,7 +92,10 @@ def service(kind: Kind, backend: str, processes: int) -> Iterator[Service]:
             directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kring-bench-redis-")))
             redis = stack.enter_context(running_redis(directory, appendonly=False))
         url = redis.url if redis else None
-        servers = stack.enter_context(running_servers(processes, kind.env(url), kind.server_command(url)))
+        env = kind.env(url)
+        if sndbuf:
+            env.update(KRING_SOCKET_SNDBUF=str(sndbuf), BENCH_SOCKET_SNDBUF=str(sndbuf))
+        servers = stack.enter_context(running_servers(processes, env, kind.server_command(url)))
         pinned = processes == 1 and redis is None and len(cores) >= 2
         if pinned:
             for s in servers:

@@ -25,6 +25,8 @@ def _get(r: Result | None, path: str) -> Any:
 def _fmt(v: Any, digits: int = 1) -> str:
     if v is None:
         return "–"
+    if digits < 0:
+        return str(v)
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
@@ -67,8 +69,10 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
         ("p99 ms stalled", "latency_stalled_ms.p99", 2),
         ("max ms stalled", "latency_stalled_ms.max", 1),
         ("lost", "lost", 0),
-        ("slow one dropped after s", "slow_dropped_after_s", 1),
-        ("RSS growth KB", "rss_growth_while_stalled_kb", 0),
+        ("dropped after s", "slow_dropped_after_s", 1),
+        ("close code", "slow_close_code", -1),
+        ("RSS +KB/s reading", "rss_growth_reading_kb_s", 0),
+        ("RSS +KB/s stalled", "rss_growth_stalled_kb_s", 0),
         ("gen CPU%", "generator_cpu_pct", 0),
     ],
     "idle": [

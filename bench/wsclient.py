@@ -6,14 +6,13 @@ frames a second. `websockets.asyncio.client` would add a task, a message assembl
 future wakeup per connection and frame; here each read is parsed in `data_received` and
 handed to a callback at once, stamped with the time it arrived. Pings are answered by the
 sans-I/O protocol itself. A connection can stop reading (`pause`) to play a client that
-has gone to sleep; its TCP state then tells whether the server dropped it.
+has gone to sleep.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
-import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,8 +25,6 @@ from websockets.typing import Subprotocol
 from websockets.uri import parse_uri
 
 OnMessage = Callable[["WSClient", Any, int], None]
-
-_TCP_STATES = {1: "established", 7: "closed", 8: "close_wait"}
 
 
 class WSClient(asyncio.Protocol):
@@ -77,8 +74,9 @@ class WSClient(asyncio.Protocol):
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.close_code is None and self.ws.close_rcvd is not None:
-            self.close_code = self.ws.close_rcvd.code
+        if self.close_code is None:
+            # 1006: the connection ended without a close frame
+            self.close_code = self.ws.close_rcvd.code if self.ws.close_rcvd is not None else 1006
         if not self.opened.done():
             self.opened.set_exception(exc or ConnectionError("closed during the handshake"))
         if not self.closed.done():
@@ -140,18 +138,6 @@ class WSClient(asyncio.Protocol):
         if self.transport is not None and self.paused:
             self.paused = False
             self.transport.resume_reading()
-
-    def tcp_state(self) -> str:
-        """The kernel's view of the connection, readable while we are not reading."""
-        sock = self.transport.get_extra_info("socket") if self.transport else None
-        if sock is None:
-            return "gone"
-        try:
-            info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
-        except OSError:
-            return "gone"
-        state = struct.unpack("B", info[:1])[0]
-        return _TCP_STATES.get(state, f"tcp-{state}")
 
     async def close(self, timeout: float = 2.0) -> None:
         if self.transport is None:

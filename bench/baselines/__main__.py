@@ -1,7 +1,8 @@
 """Serve a baseline: `python -m bench.baselines floor|socketio|broadcaster --port N [--redis URL]`.
 
 The uvicorn settings are Kring's (server/__main__.py): uvloop, httptools, the sans-I/O
-websockets protocol, permessage-deflate off, a 64 KiB frame limit. Only the app differs.
+websockets protocol (with the same optional send-buffer cap, bench/baselines/transport.py),
+permessage-deflate off, a 64 KiB frame limit. Only the app differs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         create_app(args.redis),
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
+        ws="bench.baselines.transport:WebSocketProtocol",
         ws_max_size=64 * 1024,
         ws_per_message_deflate=False,
         loop="uvloop",
