@@ -35,13 +35,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--kinds", type=_csv, default=list(KINDS), help=f"any of {','.join(KINDS)}")
     p.add_argument("--backends", type=_csv, default=["memory", "redis"], help="memory, redis or both")
     p.add_argument("--scale", type=float, default=1.0, help="multiply measured durations (0.3: a quick look)")
-    p.add_argument("--quick", action="store_true", help="same as --scale 0.3")
-    p.add_argument("--connections", type=int, default=5000, help="idle connections in the capacity scenario")
+    p.add_argument("--quick", action="store_true", help="--scale 0.3 and 2,000 idle connections")
+    p.add_argument("--connections", type=int, default=None, help="idle connections in the capacity scenario (5,000)")
+    p.add_argument(
+        "--redis-durable",
+        action="store_true",
+        help="Redis with appendonly and fsync always (Kring's production advice)",
+    )
     p.add_argument("--profile", action="store_true", help="sample the Kring servers with py-spy (bench/results/)")
     p.add_argument("--json", type=Path, default=None, help="where the figures go (default bench/results/…json)")
     args = p.parse_args(argv)
     if args.quick:
         args.scale = 0.3
+    if args.connections is None:
+        args.connections = 2000 if args.quick else 5000
     for name in args.scenarios:
         if name not in STANDARD:
             p.error(f"unknown scenario {name!r}")
@@ -81,11 +88,19 @@ async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
             for kind in args.kinds:
                 t0 = time.monotonic()
                 prof = RESULTS if args.profile and kind == "kring" else None
-                r = await run_one(kind, backend, sc, profile_dir=prof)
+                r = await run_one(kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable)
                 r["wall_s"] = round(time.monotonic() - t0, 1)
                 results.append(r)
                 status = "ok" if r["ok"] else "FAILED"
-                print(f"  {sc.name:<10} {backend:<6} {LABELS[kind]:<16} {status:<6} {r['wall_s']:>6.1f} s", flush=True)
+                note = (
+                    f"  ({r['server_tracebacks']} tracebacks in {r['server_log']})"
+                    if r.get("server_tracebacks")
+                    else ""
+                )
+                print(
+                    f"  {sc.name:<10} {backend:<6} {LABELS[kind]:<16} {status:<6} {r['wall_s']:>6.1f} s{note}",
+                    flush=True,
+                )
     return results
 
 

@@ -8,14 +8,14 @@ import os
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from tests.servers import RedisServer, ServerProcess, running_redis, running_servers
+from tests.servers import RedisServer, ServerProcess, procfile_command, running_redis, running_servers
 
 from .load import Kind
 
@@ -80,22 +80,35 @@ def generator_cpu() -> float:
     return time.process_time()
 
 
+def logged(command: Callable[[int], list[str]], log: Path) -> Callable[[int], list[str]]:
+    """The same server, its stderr appended to `log` (exec: the pid stays the server's)."""
+    return lambda port: ["sh", "-c", f'exec "$@" 2>>"{log}"', "sh", *command(port)]
+
+
 @contextlib.contextmanager
-def service(kind: Kind, backend: str, processes: int, sndbuf: int = 0) -> Iterator[Service]:
+def service(
+    kind: Kind, backend: str, processes: int, sndbuf: int = 0, *, log: Path | None = None, durable: bool = False
+) -> Iterator[Service]:
     """Start `processes` servers of `kind` (on a fresh redis-server for the Redis
     backend), pin them away from the generator when there is a core for each, and stop
-    everything afterwards. `sndbuf` caps each connection's kernel send buffer."""
+    everything afterwards. `sndbuf` caps each connection's kernel send buffer; `log`
+    collects the servers' stderr; `durable` runs Redis with the append-only file and
+    fsync on every write, as Kring's README advises for production."""
     cores = sorted(os.sched_getaffinity(0))
     with contextlib.ExitStack() as stack:
         redis = None
         if backend == "redis":
             directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kring-bench-redis-")))
-            redis = stack.enter_context(running_redis(directory, appendonly=False))
+            redis = stack.enter_context(running_redis(directory, appendonly=durable))
         url = redis.url if redis else None
         env = kind.env(url)
         if sndbuf:
             env.update(KRING_SOCKET_SNDBUF=str(sndbuf), BENCH_SOCKET_SNDBUF=str(sndbuf))
-        servers = stack.enter_context(running_servers(processes, env, kind.server_command(url)))
+        command = kind.server_command(url) or procfile_command
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            command = logged(command, log)
+        servers = stack.enter_context(running_servers(processes, env, command))
         pinned = processes == 1 and redis is None and len(cores) >= 2
         if pinned:
             for s in servers:

@@ -54,11 +54,11 @@ class Scenario:
 STANDARD: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("rooms", "50 rooms × 12 at 1,000 events/s", "load", rooms=50, size=12, rate=1000, seconds=8),
+        Scenario("rooms", "50 rooms × 12 at 1,000 events/s", "load", rooms=50, size=12, rate=1000, seconds=6),
         Scenario("big-room", "1 room × 1,000 at 10 events/s", "load", rooms=1, size=1000, rate=10, seconds=10),
         Scenario(
-            "slow", "a slow client in a busy room (1 × 30 at 150 events/s)", "slow",
-            size=30, rate=150, seconds=8, stall=20, askers=28, question_chars=500, sndbuf=65536,
+            "slow", "a slow client in a busy room (1 × 30 at 300 events/s)", "slow",
+            size=30, rate=300, seconds=6, stall=10, askers=28, question_chars=500, sndbuf=65536,
         ),
         Scenario("idle", "5,000 idle connections (rooms of 10)", "idle", rooms=500, size=10),
         Scenario(
@@ -265,16 +265,26 @@ RUNNERS = {"load": run_load, "saturation": run_load, "slow": run_slow, "idle": r
 
 
 async def run_one(
-    kind_name: str, backend: str, sc: Scenario, concurrency: int = 32, profile_dir: Path | None = None
+    kind_name: str,
+    backend: str,
+    sc: Scenario,
+    concurrency: int = 32,
+    profile_dir: Path | None = None,
+    log_dir: Path | None = None,
+    durable: bool = False,
 ) -> dict[str, Any]:
     """One scenario against one server kind on one backend, in fresh processes; with
-    `profile_dir`, py-spy samples the servers over the measured part."""
+    `profile_dir`, py-spy samples the servers over the measured part; with `log_dir`,
+    the servers' stderr goes to a file there and its tracebacks are counted."""
     rec = Recorder()
     kind = KINDS[kind_name](rec, askers=sc.askers, question_chars=sc.question_chars)  # type: ignore[call-arg]
     procs = processes_for(backend)
     base = {"scenario": sc.name, "kind": kind_name, "backend": backend, "processes": procs}
+    log = log_dir / f"server-{sc.name}-{backend}-{kind_name}.log" if log_dir else None
+    if log is not None and log.exists():
+        log.unlink()
     try:
-        with service(kind, backend, procs, sc.sndbuf) as svc:
+        with service(kind, backend, procs, sc.sndbuf, log=log, durable=durable) as svc:
             base["placement"] = svc.note
             if profile_dir is not None:
                 label = f"{sc.name}-{backend}-{kind_name}"
@@ -285,5 +295,12 @@ async def run_one(
         rec.fail(f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})")
         out = {}
     out = {**base, **out, "failures": list(rec.failures)}
+    if log is not None and log.exists():
+        text = log.read_text(errors="replace")
+        out["server_log"] = str(log)
+        out["server_tracebacks"] = text.count("Traceback (most recent call last)")
+        last = [ln for ln in text.splitlines() if ln and not ln.startswith(" ") and "Error" in ln]
+        if last:
+            out["server_last_error"] = last[-1][:200]
     out["ok"] = not rec.failures and out.get("lost", 1) == 0 and out.get("drained", True)
     return out
