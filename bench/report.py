@@ -62,6 +62,7 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
         ("B/frame", "bytes_per_frame", 0),
         ("srv CPU%", "server_cpu_pct", 0),
         ("gen CPU%", "generator_cpu_pct", 0),
+        ("gen µs/frame", "generator_cpu_us_per_frame", 1),
     ],
     "slow": [
         ("events/s", "events_per_s", 0),
@@ -91,6 +92,7 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
         ("µs/frame", "server_cpu_us_per_frame", 1),
         ("srv CPU%", "server_cpu_pct", 0),
         ("gen CPU%", "generator_cpu_pct", 0),
+        ("gen µs/frame", "generator_cpu_us_per_frame", 1),
     ],
 }
 
