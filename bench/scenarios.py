@@ -130,7 +130,7 @@ def _figures(
         "server_cpu_us_per_frame": round(1e6 * win["server_cpu"] / frames, 2) if frames else None,
         "redis_cpu_us_per_frame": round(1e6 * win["redis_cpu"] / frames, 2) if frames else None,
         "deliveries_per_server_cpu_s": round(frames / win["server_cpu"]) if win["server_cpu"] > 0 else None,
-        # the generator's own cost per frame it received (deliveries and acks alike)
+        # the generator's whole CPU (sending, acks, bookkeeping) per delivery it received
         "generator_cpu_us_per_frame": round(1e6 * win["generator_cpu"] / frames, 2) if frames else None,
     }
     out["generator_bound"] = win["generator_cpu"] / win["wall"] >= GENERATOR_BOUND
