@@ -242,6 +242,19 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
     if n:
         out.append(_verdict("1 × 1,000 at 10 events/s: p99 ≤ 150 ms", [v], n))
 
+    def slow(r: Result, backend: str) -> tuple[bool | None, str]:
+        before, during = _get(r, "latency_ms.p99"), _get(r, "latency_stalled_ms.p99")
+        dropped = r.get("slow_dropped_after_s")
+        if before is None or during is None:
+            return None, "no figure"
+        unmoved = during <= 1.5 * before + 1.0
+        gone = f"dropped after {dropped} s" if dropped is not None else "not dropped"
+        return unmoved and dropped is not None and r.get("ok", False), f"others' p99 {before} → {during} ms; {gone}"
+
+    v, n = _each_backend(results, "slow", slow)
+    if n:
+        out.append(_verdict("a stalled reader is dropped and the others' p99 does not move (≤ 1.5× + 1 ms)", [v], n))
+
     def rss(r: Result, backend: str) -> tuple[bool | None, str]:
         kb = r.get("rss_kb_per_connection")
         if kb is None:
