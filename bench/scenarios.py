@@ -30,7 +30,7 @@ class Scenario:
     rooms: int = 1
     size: int = 12  # connections per room (Kring: facilitator + inbrenger + group)
     rate: float = 0.0  # events per second, all rooms together
-    warmup: float = 2.0
+    warmup: float = 1.5
     seconds: float = 8.0  # measured (slow: reading normally, then as long again stalled)
     askers: int = 10  # per room
     question_chars: int = 0  # length of a question's text (0: an ordinary question, ~80)
@@ -54,16 +54,16 @@ class Scenario:
 STANDARD: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("rooms", "50 rooms × 12 at 1,000 events/s", "load", rooms=50, size=12, rate=1000, seconds=6),
-        Scenario("big-room", "1 room × 1,000 at 10 events/s", "load", rooms=1, size=1000, rate=10, seconds=10),
+        Scenario("rooms", "50 rooms × 12 at 1,000 events/s", "load", rooms=50, size=12, rate=1000, seconds=5),
+        Scenario("big-room", "1 room × 1,000 at 10 events/s", "load", rooms=1, size=1000, rate=10, seconds=8),
         Scenario(
-            "slow", "a slow client in a busy room (1 × 30 at 300 events/s)", "slow",
-            size=30, rate=300, seconds=6, stall=10, askers=28, question_chars=500, sndbuf=65536,
+            "slow", "a slow client in a busy room (1 × 30 at 200 events/s)", "slow",
+            size=30, rate=200, seconds=5, stall=12, askers=28, question_chars=500, sndbuf=65536,
         ),
         Scenario("idle", "5,000 idle connections (rooms of 10)", "idle", rooms=500, size=10),
         Scenario(
             "saturation", "50 rooms × 12, closed loop (each sender ≤ 18/s)", "saturation",
-            rooms=50, size=12, seconds=5,
+            rooms=50, size=12, seconds=4,
         ),
     )
 }  # fmt: skip
