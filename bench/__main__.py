@@ -66,7 +66,9 @@ def scenarios(args: argparse.Namespace) -> list:
     for name in args.scenarios:
         sc = STANDARD[name].scaled(args.scale)
         if sc.kind == "idle":
-            sc = dataclasses.replace(sc, rooms=max(1, args.connections // sc.size))
+            rooms = max(1, args.connections // sc.size)
+            title = f"{rooms * sc.size:,} idle connections (rooms of {sc.size})"
+            sc = dataclasses.replace(sc, rooms=rooms, title=title)
         out.append(sc)
     return out
 
@@ -112,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scale {args.scale}; open files {limit}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
     results = uvloop.run(run_all(args))
     verdicts = targets(results)
-    for line in render(results) + render_targets(verdicts):
+    titles = {sc.name: sc.title for sc in scenarios(args)}
+    for line in render(results, titles) + render_targets(verdicts):
         print(line)
     for r in results:
         if "profile" in r:

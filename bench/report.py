@@ -137,13 +137,14 @@ def find(results: Iterable[Result], scenario: str, backend: str, kind: str) -> R
     return None
 
 
-def render(results: list[Result]) -> list[str]:
+def render(results: list[Result], titles: dict[str, str] | None = None) -> list[str]:
     lines: list[str] = []
     seen = []
     for r in results:
         key = (r["scenario"], r["backend"])
         if key not in seen:
             seen.append(key)
+    titles = titles or {}
     for scenario, backend in seen:
         sc = STANDARD.get(scenario)
         group = [r for r in results if r["scenario"] == scenario and r["backend"] == backend]
@@ -151,7 +152,8 @@ def render(results: list[Result]) -> list[str]:
         cols = COLUMNS["load" if shape == "load" else shape]
         place = next((r.get("placement") for r in group if r.get("placement")), "")
         lines.append("")
-        lines.append(f"== {sc.title if sc else scenario} · {backend} ({place})")
+        title = titles.get(scenario) or (sc.title if sc else scenario)
+        lines.append(f"== {title} · {backend} ({place})")
         rows = []
         for r in group:
             name = LABELS.get(r["kind"], r["kind"])

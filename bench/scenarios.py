@@ -31,7 +31,7 @@ class Scenario:
     size: int = 12  # connections per room (Kring: facilitator + inbrenger + group)
     rate: float = 0.0  # events per second, all rooms together
     warmup: float = 1.5
-    seconds: float = 8.0  # measured (slow: reading normally, then as long again stalled)
+    seconds: float = 8.0  # measured (slow: the part with everyone reading; the stall follows)
     askers: int = 10  # per room
     question_chars: int = 0  # length of a question's text (0: an ordinary question, ~80)
     sndbuf: int = 0  # cap on the servers' kernel send buffer per connection (0: the kernel's)
