@@ -206,7 +206,7 @@ async def run_slow(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     rss_end = svc.rss()
     slow.resume()  # read the backlog: the close frame at its end says why
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(asyncio.shield(slow.closed), 5)
+        await asyncio.wait_for(asyncio.shield(slow.closed), 2)
     send_seconds = time.monotonic() - box["window"].wall
     drained = await drain(rooms, timeout=max(10.0, sc.seconds))
     win = box["window"].close()
