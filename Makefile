@@ -41,8 +41,8 @@ test: install test-tools
 redis-tools:
 	command -v redis-server >/dev/null || $(APT_INSTALL) redis-server
 
-# the benchmark's standard set (bench/README.md): a few minutes; the table goes to the
-# terminal, every figure to bench/results/. BENCH_ARGS=--quick for a short look.
+# the benchmark's standard set (bench/README.md): about 9 minutes on 2 cores; the table goes
+# to the terminal, every figure to bench/results/. BENCH_ARGS=--quick for a shorter look.
 bench: install redis-tools
 	$(PY) -m bench $(BENCH_ARGS)
 
