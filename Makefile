@@ -7,13 +7,13 @@ WEB := client/web
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$$@"' apt
 
-.PHONY: install run test test-tools lint format clean
+.PHONY: install run test test-tools redis-tools bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(APT_INSTALL) python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
 # the browser libraries (msgpack, i18next; axe-core for the tests) come from npm and are
@@ -30,14 +30,21 @@ run: install
 
 # the tests start their own redis-server on a free port, and drive Debian's chromium
 # through Playwright (never a downloaded browser)
-test-tools:
-	command -v redis-server >/dev/null || $(APT_INSTALL) redis-server
+test-tools: redis-tools
 	command -v chromium >/dev/null || $(APT_INSTALL) chromium fonts-dejavu-core
 
 test: install test-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+redis-tools:
+	command -v redis-server >/dev/null || $(APT_INSTALL) redis-server
+
+# the benchmark's standard set (bench/README.md): about 9 minutes on 2 cores; the table goes
+# to the terminal, every figure to bench/results/. BENCH_ARGS=--quick for a shorter look.
+bench: install redis-tools
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,13 +32,18 @@ def procfile_command(port: int) -> list[str]:
 
 
 class ServerProcess:
-    """The real server in its own process, as the Procfile starts it."""
+    """The real server in its own process, as the Procfile starts it.
 
-    def __init__(self, env: dict[str, str] | None = None):
+    `command` (port -> argv) starts another server that answers GET /healthz the same
+    way: the benchmark's baselines (bench/baselines/).
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, command: Callable[[int], list[str]] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/ws"
-        self.proc = subprocess.Popen(procfile_command(self.port), cwd=ROOT, env={**os.environ, **(env or {})})
+        argv = (command or procfile_command)(self.port)
+        self.proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})})
         try:
             self._wait_healthy()
         except BaseException:
@@ -74,12 +79,14 @@ class ServerProcess:
 
 
 @contextmanager
-def running_servers(n: int, env: dict[str, str] | None = None) -> Iterator[list[ServerProcess]]:
+def running_servers(
+    n: int, env: dict[str, str] | None = None, command: Callable[[int], list[str]] | None = None
+) -> Iterator[list[ServerProcess]]:
     """`n` server processes with the same settings (on one Redis: one service)."""
     servers: list[ServerProcess] = []
     try:
         for _ in range(n):
-            servers.append(ServerProcess(env))
+            servers.append(ServerProcess(env, command))
         yield servers
     finally:
         for server in servers:

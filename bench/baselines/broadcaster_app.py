@@ -1,0 +1,87 @@
+"""encode/broadcaster with Starlette, as its README's chat example does it.
+
+Each websocket subscribes to its room's channel and forwards what arrives; what it
+receives it publishes. `memory://` in one process, `redis://` across processes. The Redis
+backend hands messages on as text, so frames are JSON text.
+
+One fix a team would have to make: with `redis://`, broadcaster 0.3.1 loses a subscriber
+when two websockets subscribe to a channel nobody here listens to yet at the same moment
+(both see no subscribers, both await SUBSCRIBE, the second replaces the first's set, and
+the first never hears anything again nor can leave without a KeyError). Subscribing and
+leaving are therefore serialised per channel with a lock. And a second: its Redis
+listener stops for good if it looks while no channel is subscribed yet (a start-up race),
+so the app holds a subscription of its own for as long as it runs.
+
+Wire (JSON text frames):
+  -> {"t": "join", "room": str}          <- {"t": "joined"}
+  -> {"t": "pub", "id": int, "d": any}   <- {"t": "ev", "d": any} to every member,
+                                          <- {"t": "ack", "id": int} to the sender
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+
+from broadcaster import Broadcast
+from broadcaster._base import Subscriber
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(redis_url: str | None) -> Starlette:
+    broadcast = Broadcast(redis_url or "memory://")
+    locks: dict[str, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def subscribed(room: str) -> AsyncIterator[Subscriber]:
+        lock = locks.setdefault(room, asyncio.Lock())
+        async with contextlib.AsyncExitStack() as stack:
+            async with lock:
+                subscriber = await stack.enter_async_context(broadcast.subscribe(channel=room))
+            try:
+                yield subscriber
+            finally:
+                async with lock:
+                    await stack.aclose()
+
+    async def endpoint(ws: WebSocket) -> None:
+        await ws.accept(subprotocol="bench.broadcaster")
+        try:
+            join = json.loads(await ws.receive_text())
+            room = join["room"]
+            async with subscribed(room) as subscriber:
+                await ws.send_text('{"t":"joined"}')
+
+                async def forward() -> None:
+                    async for event in subscriber:  # type: ignore[union-attr]
+                        await ws.send_text(event.message)
+
+                sender = asyncio.create_task(forward())
+                try:
+                    while True:
+                        msg = json.loads(await ws.receive_text())
+                        await broadcast.publish(channel=room, message=json.dumps({"t": "ev", "d": msg["d"]}))
+                        await ws.send_text(json.dumps({"t": "ack", "id": msg["id"]}))
+                finally:
+                    sender.cancel()
+        except WebSocketDisconnect:
+            pass
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+        await broadcast.connect()
+        async with broadcast.subscribe(channel="bench:process"):  # keeps the listener listening
+            yield
+        await broadcast.disconnect()
+
+    return Starlette(routes=[Route("/healthz", healthz), WebSocketRoute("/ws", endpoint)], lifespan=lifespan)
