@@ -846,14 +846,38 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         expect(late.page.locator(".closed")).to_contain_text(T("closed.room_locked"))
         s.axe_check(late, "slot-laatkomer")
 
-        # the projector opens all the same: the room opens for it and locks again
+        # the projector opens all the same, with a one-time ticket: the room stays locked
+        page.evaluate(
+            """() => { const c = window.kring.conn, onEvent = c.onEvent, onAck = c.onAck;
+                 window.seen = []; window.tickets = [];
+                 c.onEvent = (ev) => { window.seen.push(ev); onEvent(ev); };
+                 c.onAck = (id, t, args, result, item) => {
+                   if (t === 'screen_ticket') window.tickets.push(result.ticket);
+                   onAck(id, t, args, result, item); }; }"""
+        )
+        requested: list[str] = []
+        fac.context.on("request", lambda req: requested.append(req.url))
         with fac.context.expect_page() as opened:
             page.locator(".room-controls [data-key=open-screen]").click()
         screen = opened.value
         expect(screen.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+        expect(screen).to_have_url(f"{base}/room/{code}/screen")  # the ticket left the address bar
         expect(page.locator(".people-list.screens .person")).to_have_count(1)
         expect(lock).to_have_attribute("aria-pressed", "true")
         expect(page.locator(".room-controls")).to_contain_text(T("fac.locked_hint"))
+        (ticket,) = page.evaluate("window.tickets")
+        seen = page.evaluate("window.seen.map(ev => [ev.t, ev.participant && ev.participant.role])")
+        assert ["screen_ticket", None] in seen and ["joined", "screen"] in seen
+        assert not any(t == "locked" for t, _ in seen), seen  # never unlocked, not for a moment
+        assert page.evaluate("window.kring.mirror.state.locked") is True
+        assert requested and not [url for url in requested if ticket in url]  # never sent in a URL
+        assert screen.evaluate(f"localStorage.getItem('kring:{code}:screen')")  # back with its token after a reload
+        # the same ticket a second time: used up, said so on the screen
+        used = s.add("beamer-2", f"/room/{code}/screen#ticket={ticket}")
+        expect(used.page.locator(".closed")).to_contain_text(T("closed.bad_ticket"))
+        expect(used.page).to_have_url(f"{base}/room/{code}/screen")
+        expect(page.locator(".people-list.screens .person")).to_have_count(1)
+        s.check("slot-scherm-verlopen", [used], online=False)
         late.page.goto(base + "/")
         late.page.fill("#code", code)
         late.page.fill("#name", "Laat")
