@@ -244,7 +244,7 @@ function onEvent(ev) {
     return render();
   }
   render();
-  if (before.phase !== mirror.state.phase.index) phaseChanged();
+  if (before.phase !== mirror.state.phase.index) phaseChanged(ev.t === "phase" && ev.by === "timer");
   else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
   takeMyCard();
@@ -269,8 +269,9 @@ function currentTurn() {
   return order[current] ?? null;
 }
 
-function phaseChanged() {
-  announce(t("announce.phase", { name: pick(mirror.state.phase.name) }));
+/** `byTimer`: the time was up and the room moved on by itself (auto-advance). */
+function phaseChanged(byTimer = false) {
+  announce(t(byTimer ? "announce.phase_timer" : "announce.phase", { name: pick(mirror.state.phase.name) }));
   ctx.ui.confirming = null;
   ctx.ui.refused = {}; // what was refused in the last round is no longer the point
 }

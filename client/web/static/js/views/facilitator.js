@@ -61,6 +61,22 @@ function stepper(ctx) {
           button(t("timer.plus_minute"), () => ctx.send("timer", { action: "extend", seconds: 60 }), { cls: "secondary", key: "timer-extend" }),
         )
       : null,
+    timer ? autoAdvance(ctx) : null,
+  );
+}
+
+/** Whether a running timer that runs out moves everyone on to the next round by itself. */
+function autoAdvance(ctx) {
+  return h(
+    "div",
+    { class: "field check" },
+    h("input", {
+      type: "checkbox",
+      id: "auto-advance",
+      checked: ctx.state.auto_advance,
+      onchange: (e) => ctx.send("auto_advance", { on: e.target.checked }),
+    }),
+    h("label", { for: "auto-advance" }, t("timer.auto_advance")),
   );
 }
 
