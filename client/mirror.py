@@ -179,6 +179,9 @@ class Mirror:
     def _auto_advance(self, ev: dict) -> None:
         self.state["auto_advance"] = ev["on"]
 
+    def _screen_ticket(self, ev: dict) -> None:
+        """A facilitator asked for a screen ticket: nothing in the room's view changes."""
+
     def _confirmed(self, ev: dict) -> None:
         self.state["confirmed_count"] = ev["confirmed_count"]
         if "participant" in ev:

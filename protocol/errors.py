@@ -12,6 +12,7 @@ UNKNOWN_ROOM = "unknown_room"
 ROOM_LOCKED = "room_locked"
 ROOM_FULL = "room_full"
 BAD_TOKEN = "bad_token"
+BAD_TICKET = "bad_ticket"
 HELLO_FIRST = "hello_first"
 NOT_FOUND = "not_found"
 UNAVAILABLE = "unavailable"
@@ -43,6 +44,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This token is not valid for this room.",
         "Deze toegangscode hoort niet bij deze kamer.",
     ),
+    BAD_TICKET: (
+        "This screen ticket has expired or has been used; the facilitator can open the screen again.",
+        "Deze toegang voor het scherm is verlopen of al gebruikt; de procesbegeleider kan het scherm opnieuw openen.",
+    ),
     HELLO_FIRST: ("Say hello first.", "Meld je eerst aan."),
     NOT_FOUND: ("That item does not exist (any more).", "Dat onderdeel bestaat niet (meer)."),
     UNAVAILABLE: (
@@ -73,7 +78,7 @@ class ProtocolError(Exception):
 
 # Websocket close codes (4000-4999 is the application range).
 CLOSE_HELLO_TIMEOUT = 4001  # no hello within HELLO_TIMEOUT
-CLOSE_BAD_HELLO = 4002  # hello refused (bad token, unknown room, locked); see the error frame
+CLOSE_BAD_HELLO = 4002  # hello refused (bad token or ticket, unknown room, locked); see the error frame
 CLOSE_REMOVED = 4003  # the facilitator removed this participant
 CLOSE_ENDED = 4004  # the room was ended and erased
 CLOSE_TOO_SLOW = 4008  # send queue overflowed; resume with the last seq

@@ -16,6 +16,8 @@ MAX_ADVICE = 200  # written advice items per room
 MAX_NOTES = 300  # written notes per room
 MAX_CARD_FIELDS = 4  # texts written from one role card ("Ik voel …", "Ik denk …")
 MAX_TIMER_EXTEND = 3600  # seconds one "extend" of the phase timer may add
+SCREEN_TICKET_TTL = 5 * 60  # seconds a one-time screen ticket lets a projector into a locked room
+MAX_SCREEN_TICKETS = 10  # unused screen tickets a room keeps; a new one pushes out the oldest
 
 RATE_PER_SECOND = 20.0  # sustained commands per connection
 RATE_BURST = 40  # commands a connection may send at once

@@ -59,6 +59,7 @@ COMMANDS: dict[str, dict[str, Field]] = {
         "seconds": Field(int, required=False, min=1, max=limits.MAX_TIMER_EXTEND),
     },
     "auto_advance": {"on": Field(bool)},
+    "screen_ticket": {},
     "add_facilitator": {"participant": ITEM_ID},
     "hand_over": {"participant": ITEM_ID},
     # participants (the phase and role decide who may)
@@ -103,6 +104,7 @@ HELLO_JOIN: dict[str, Field] = {
     "code": Field(str, max_len=12),
     "name": _text(limits.MAX_NAME),
     "as": Field(str, required=False, choices=JOIN_AS),
+    "ticket": Field(str, required=False, max_len=64),  # from `screen_ticket`: into a locked room
 }
 HELLO_RESUME: dict[str, Field] = {
     "token": Field(str, max_len=128),
@@ -133,6 +135,7 @@ class Hello:
     code: str | None = None  # join by code ...
     name: str | None = None
     as_: str | None = None  # "screen": join as a read-only projector screen
+    ticket: str | None = None  # a facilitator's one-time screen ticket (a screen into a locked room)
     token: str | None = None  # ... or resume with a token
     epoch: str | None = None
     seq: int | None = None
@@ -205,7 +208,7 @@ def parse_hello(msg: Any) -> Hello:
         args = _check_fields(msg, HELLO_RESUME, None)
         return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
     args = _check_fields(msg, HELLO_JOIN, None)
-    return Hello(code=args["code"], name=args["name"], as_=args.get("as"))
+    return Hello(code=args["code"], name=args["name"], as_=args.get("as"), ticket=args.get("ticket"))
 
 
 def parse_create_room(body: Any) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from .backends import end_and_erase, erase_if_ended, execute, read
 from .hub import Connection, Hub
 from .ratelimit import JoinGuard, RateLimit
 from .rooms import identity
-from .rooms.engine import decide, decide_join, find_participant
+from .rooms.engine import Decision, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
-from .rooms.state import PARTICIPANT, SCREEN
+from .rooms.state import PARTICIPANT, SCREEN, RoomState
 from .rooms.views import frame, snapshot
 
 log = logging.getLogger("kring.ws")
@@ -129,7 +129,7 @@ async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, s
     try:
         return await _admit_unguarded(app.state.hub, hello)
     except ProtocolError as err:
-        if err.code in (errors.UNKNOWN_ROOM, errors.BAD_TOKEN):
+        if err.code in (errors.UNKNOWN_ROOM, errors.BAD_TOKEN, errors.BAD_TICKET):
             guard.failed(client)
         raise
 
@@ -155,10 +155,14 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
     code = normalize_code(hello.code or "")
     token = f"{code}.{identity.new_token()}"
     role = SCREEN if hello.as_ == "screen" else PARTICIPANT
+    token_hash = identity.token_hash(token)
+
+    def join(s: RoomState, rng: object) -> Decision:
+        # the clock is read at each attempt: a ticket is checked against the time it is used
+        return decide_join(s, hello.name or "", token_hash, role, ticket=hello.ticket, now=time.time())
+
     try:
-        decision, state = await execute(
-            hub.backend, code, lambda s, rng: decide_join(s, hello.name or "", identity.token_hash(token), role)
-        )
+        decision, state = await execute(hub.backend, code, join)
     except LookupError:
         raise ProtocolError(errors.UNKNOWN_ROOM) from None
     except RoomError as err:

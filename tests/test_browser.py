@@ -30,6 +30,7 @@ from .browser import (
     write_report,
 )
 from .servers import ServerProcess, running_redis, running_server
+from .session import short_method
 
 CATALOG = Path(__file__).resolve().parent.parent / "client" / "web" / "static" / "i18n"
 NL = json.loads((CATALOG / "nl.json").read_text(encoding="utf-8"))
@@ -846,14 +847,38 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         expect(late.page.locator(".closed")).to_contain_text(T("closed.room_locked"))
         s.axe_check(late, "slot-laatkomer")
 
-        # the projector opens all the same: the room opens for it and locks again
+        # the projector opens all the same, with a one-time ticket: the room stays locked
+        page.evaluate(
+            """() => { const c = window.kring.conn, onEvent = c.onEvent, onAck = c.onAck;
+                 window.seen = []; window.tickets = [];
+                 c.onEvent = (ev) => { window.seen.push(ev); onEvent(ev); };
+                 c.onAck = (id, t, args, result, item) => {
+                   if (t === 'screen_ticket') window.tickets.push(result.ticket);
+                   onAck(id, t, args, result, item); }; }"""
+        )
+        requested: list[str] = []
+        fac.context.on("request", lambda req: requested.append(req.url))
         with fac.context.expect_page() as opened:
             page.locator(".room-controls [data-key=open-screen]").click()
         screen = opened.value
         expect(screen.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+        expect(screen).to_have_url(f"{base}/room/{code}/screen")  # the ticket left the address bar
         expect(page.locator(".people-list.screens .person")).to_have_count(1)
         expect(lock).to_have_attribute("aria-pressed", "true")
         expect(page.locator(".room-controls")).to_contain_text(T("fac.locked_hint"))
+        (ticket,) = page.evaluate("window.tickets")
+        seen = page.evaluate("window.seen.map(ev => [ev.t, ev.participant && ev.participant.role])")
+        assert ["screen_ticket", None] in seen and ["joined", "screen"] in seen
+        assert not any(t == "locked" for t, _ in seen), seen  # never unlocked, not for a moment
+        assert page.evaluate("window.kring.mirror.state.locked") is True
+        assert requested and not [url for url in requested if ticket in url]  # never sent in a URL
+        assert screen.evaluate(f"localStorage.getItem('kring:{code}:screen')")  # back with its token after a reload
+        # the same ticket a second time: used up, said so on the screen
+        used = s.add("beamer-2", f"/room/{code}/screen#ticket={ticket}")
+        expect(used.page.locator(".closed")).to_contain_text(T("closed.bad_ticket"))
+        expect(used.page).to_have_url(f"{base}/room/{code}/screen")
+        expect(page.locator(".people-list.screens .person")).to_have_count(1)
+        s.check("slot-scherm-verlopen", [used], online=False)
         late.page.goto(base + "/")
         late.page.fill("#code", code)
         late.page.fill("#name", "Laat")
@@ -892,6 +917,72 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
             expect(person.page.locator("#phase-name")).to_have_text("Binnenkomst")
         expect(screen.locator("#phase-name")).to_have_text("Binnenkomst")
         s.check("kamer-medebegeleider", [fac, bram])
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_auto_advance_moves_every_view_on_when_the_time_is_up(browser: Browser, base: str, tmp_path: Path) -> None:
+    """The facilitator turns auto-advance on in the timer controls: a running timer that
+    runs out moves everyone to the next round, and the participants hear that the time was
+    up. Turned off, a timer runs over and nothing moves."""
+    s = Session(browser, base)
+    try:
+        fac = s.add("facilitator", "/")
+        page = fac.page
+        page.locator("#create-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = page.url.rsplit("/", 1)[1]
+        # the reference method with every phase at 0 minutes, as a facilitator's own file
+        short = tmp_path / "kort.toml"
+        short.write_text(short_method(), encoding="utf-8")
+        page.locator("#method-upload").set_input_files(str(short))
+        expect(page.locator("#method-title")).to_contain_text(method.load("drie-rondes").name["nl"])
+        opening, choice = (p.name["nl"] for p in method.load("drie-rondes").phases[1:3])
+        anna, bram = (join(s, name, code) for name in ("Anna", "Bram"))
+        screen = s.add("scherm", f"/room/{code}/screen")
+        everyone = [fac, anna, bram, screen]
+        click(page, T("fac.next", name=opening))
+        for person in everyone:
+            expect(person.page.locator("#phase-name")).to_have_text(opening)
+
+        def run_timer(seconds: int) -> None:
+            """A few seconds on the clock (the buttons add a whole minute), then start it."""
+            page.evaluate(f"window.kring.conn.command('timer', {{action: 'extend', seconds: {seconds}}})")
+            expect(page.locator("[data-timer]")).to_have_text(f"0:0{seconds}")
+            click(page, T("timer.start"))
+
+        # on: the timer runs out and every view moves on by itself
+        toggle = page.get_by_label(T("timer.auto_advance"))
+        expect(toggle).not_to_be_checked()
+        toggle.check()
+        wait_until(page, "window.kring.mirror.state.auto_advance === true")
+        for person in (anna, bram, screen):  # only the facilitator sees the setting
+            expect(person.page.locator("#auto-advance")).to_have_count(0)
+        s.check("auto-door-aan", [fac])
+        run_timer(2)
+        for person in everyone:
+            expect(person.page.locator("#phase-name")).to_have_text(choice, timeout=60_000)
+        for person in (anna, bram):
+            expect(person.page.locator("#announce")).to_have_text(T("announce.phase_timer", name=choice))
+        expect(toggle).to_be_checked()  # it stays on from round to round
+        s.check("auto-door-verder", everyone)
+
+        # off: the next timer runs over, and everyone stays where they are
+        toggle.uncheck()
+        wait_until(page, "window.kring.mirror.state.auto_advance === false")
+        run_timer(1)
+        for person in everyone:
+            expect(person.page.locator(".timer")).to_have_class(re.compile("overrun"))
+        click(page, T("fac.lock"))  # one round trip after the deadline: anything the timer did came before
+        for person in (anna, bram):
+            wait_until(person.page, "window.kring.mirror.state.locked === true")
+        for person in everyone:
+            expect(person.page.locator("#phase-name")).to_have_text(choice)
+        assert all(p.page.evaluate("window.kring.mirror.state.phase.index") == 2 for p in everyone)
+        s.check("auto-door-uit", everyone)
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
         problems = {p.label: p.problems for p in s.people if p.problems}
         assert problems == {}

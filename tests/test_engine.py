@@ -53,6 +53,7 @@ FACILITATOR_COMMANDS = (
     "end",
     "timer",
     "auto_advance",
+    "screen_ticket",
     "add_facilitator",
     "hand_over",
     "set_method",
@@ -151,10 +152,14 @@ class Room:
         """A first connection opened or a last one closed, at server time `at`."""
         return self.commit(decide_presence(self.state, who.pid, online, self.now if at is None else at)).events
 
-    def join(self, name: str, token: str | None = None, *, screen: bool = False) -> Member:
+    def join(
+        self, name: str, token: str | None = None, *, screen: bool = False, ticket: str | None = None,
+        now: float | None = None,
+    ) -> Member:  # fmt: skip
         token = token or f"token-{len(self.members) + 1}-{name}"
         role = SCREEN if screen else PARTICIPANT
-        decision = self.commit(decide_join(self.state, name, identity.token_hash(token), role))
+        at = self.now if now is None else now
+        decision = self.commit(decide_join(self.state, name, identity.token_hash(token), role, ticket=ticket, now=at))
         pid = decision.result["participant"]
         member = Member(pid, self.state.participants[pid].name, token, role)
         self.members[pid] = member
@@ -1716,6 +1721,106 @@ def test_a_screen_obeys_the_lock_and_the_room_size() -> None:
     with pytest.raises(RoomError) as info:
         decide_join(room.state, "Scherm", identity.token_hash("s2"), SCREEN)
     assert info.value.code == errors.ROOM_FULL
+
+
+def refused_join(room: Room, code: str, *, screen: bool = True, **how: Any) -> RoomError:
+    """A join by code that must fail with `code` and leave the room as it was."""
+    before = room.state.to_dict()
+    with pytest.raises(RoomError) as info:
+        room.join("Scherm", screen=screen, **how)
+    assert info.value.code == code, info.value
+    assert room.state.to_dict() == before
+    return info.value
+
+
+def test_a_screen_ticket_lets_one_screen_into_a_locked_room() -> None:
+    room, (anna,) = start(1)
+    room.run(room.facilitator, "lock", locked=True)
+    issued = room.run(room.facilitator, "screen_ticket", cid="t-1")
+    ticket, expires = issued.result["ticket"], issued.result["expires"]
+    assert expires == room.now + limits.SCREEN_TICKET_TTL
+    (ev,) = issued.events
+    # the room keeps a hash of the ticket; nobody is sent the ticket, only facilitators when it ends
+    assert room.state.screen_tickets == {identity.ticket_hash(ticket): expires}
+    assert ticket not in json.dumps(ev.to_dict()) and ticket not in json.dumps(room.state.to_dict())
+    assert room.frames(anna, [ev]) == [{"t": "screen_ticket", "seq": ev.seq}]
+    assert room.frames(room.facilitator, [ev]) == [{"t": "screen_ticket", "seq": ev.seq, "expires": expires}]
+    refused_join(room, errors.ROOM_LOCKED)  # a screen without a ticket stays out
+
+    screen = room.join("Scherm", screen=True, ticket=ticket, now=expires - 1)
+    assert room.state.participants[screen.pid].role == SCREEN
+    assert room.state.locked and room.state.screen_tickets == {}  # used up; the room never opened
+    assert not any(e.t == "locked" for e in room.log[ev.seq :])
+    assert room.log[-1].internal == {
+        "token_hash": identity.token_hash(screen.token),
+        "ticket": identity.ticket_hash(ticket),
+    }
+    assert ticket not in json.dumps([e.to_dict() for e in room.log])
+
+
+def test_a_used_expired_or_unknown_screen_ticket_is_refused() -> None:
+    room, _ = start(1)
+    room.run(room.facilitator, "lock", locked=True)
+    first = room.run(room.facilitator, "screen_ticket").result["ticket"]
+    room.join("Scherm", screen=True, ticket=first)
+    err = refused_join(room, errors.BAD_TICKET, ticket=first)  # used
+    assert err.detail == "this screen ticket is unknown, expired or used"
+    refused_join(room, errors.BAD_TICKET, ticket="0" * 32)  # never given
+    later = room.run(room.facilitator, "screen_ticket").result
+    refused_join(room, errors.BAD_TICKET, ticket=later["ticket"], now=later["expires"])  # expired
+    refused_join(room, errors.BAD_TICKET, ticket=later["ticket"].upper(), now=later["expires"] - 1)
+    # an unlocked room lets a screen in without a ticket, but a bad one is still refused
+    room.run(room.facilitator, "lock", locked=False)
+    refused_join(room, errors.BAD_TICKET, ticket=first)
+    assert room.join("Scherm", screen=True).role == SCREEN
+
+
+def test_a_screen_ticket_never_lets_in_a_participant() -> None:
+    room, (anna,) = start(1)
+    room.run(room.facilitator, "lock", locked=True)
+    ticket = room.run(room.facilitator, "screen_ticket").result["ticket"]
+    err = refused_join(room, errors.NOT_ALLOWED, screen=False, ticket=ticket)
+    assert err.detail == "a screen ticket lets in a projector screen only"
+    room.run(room.facilitator, "lock", locked=False)
+    refused_join(room, errors.NOT_ALLOWED, screen=False, ticket=ticket)  # not even in an open room
+    room.run(room.facilitator, "lock", locked=True)
+    assert room.join("Scherm", screen=True, ticket=ticket).role == SCREEN  # the ticket was not used up
+
+
+def test_only_a_facilitator_gets_a_screen_ticket() -> None:
+    room, (anna, bram) = start(2)
+    screen = room.join("Scherm", screen=True)
+    room.refused(anna, "screen_ticket")
+    err = room.refused(screen, "screen_ticket")
+    assert err.detail == "a screen only shows the room"
+    room.run(room.facilitator, "add_facilitator", participant=bram.pid)
+    co = room.members[bram.pid]
+    assert room.run(co, "screen_ticket").result["ticket"]  # any facilitator, a co-facilitator too
+
+
+def test_a_resent_screen_ticket_command_gets_the_same_ticket() -> None:
+    room, _ = start(1)
+    first = room.run(room.facilitator, "screen_ticket", cid="t-1")
+    again = room.run(room.facilitator, "screen_ticket", cid="t-1", now=room.now + 5)
+    assert again.events == [] and again.result == first.result
+    assert "ticket" not in room.state.applied[next(reversed(room.state.applied))]  # remembered without it
+    other = room.run(room.facilitator, "screen_ticket", cid="t-2")
+    assert other.result["ticket"] != first.result["ticket"]
+    assert len(room.state.screen_tickets) == 2
+
+
+def test_expired_and_surplus_screen_tickets_are_dropped() -> None:
+    room, _ = start(1)
+    old = room.run(room.facilitator, "screen_ticket", now=room.now).result
+    later = room.now + limits.SCREEN_TICKET_TTL + 1
+    fresh = [
+        room.run(room.facilitator, "screen_ticket", now=later + i).result for i in range(limits.MAX_SCREEN_TICKETS + 2)
+    ]
+    kept = {identity.ticket_hash(r["ticket"]) for r in fresh[-limits.MAX_SCREEN_TICKETS :]}
+    assert set(room.state.screen_tickets) == kept  # the expired one and the two oldest went
+    refused_join(room, errors.BAD_TICKET, ticket=old["ticket"], now=later)
+    refused_join(room, errors.BAD_TICKET, ticket=fresh[0]["ticket"], now=later + 20)
+    assert room.join("Scherm", screen=True, ticket=fresh[-1]["ticket"], now=later + 20).role == SCREEN
 
 
 @pytest.mark.parametrize("phase", PHASES)

@@ -155,6 +155,36 @@ async def test_split_session_sees_one_sequence_and_redis_keeps_no_author(pair, r
         await s.close()
 
 
+async def test_a_screen_ticket_is_used_once_across_processes(pair, redis_server):
+    """A ticket asked for through one process lets in one screen, whichever process the
+    screens knock on at once; Redis keeps only its hash."""
+    a, b = pair
+    s = await open_session(a.base, n=2, others=[b.base])
+    admitted: list[KringClient] = []
+    try:
+        await s.facilitator.command("lock", locked=True)
+        ticket = (await s.facilitator.command("screen_ticket"))["ticket"]
+
+        async def knock(url: str) -> str:
+            try:
+                admitted.append(await KringClient(url).join(s.code, "Scherm", screen=True, ticket=ticket))
+            except CommandError as err:
+                return err.code
+            return "in"
+
+        outcomes = await asyncio.gather(*(knock(url) for url in [a.ws, b.ws, b.ws, a.ws]))
+        assert sorted(outcomes) == ["bad_ticket", "bad_ticket", "bad_ticket", "in"], outcomes
+        await s.facilitator.wait_until(
+            lambda c: [p["role"] for p in c.state["participants"]].count("screen") == 1 and c.state["locked"]
+        )
+        for raw, _ in dump_room(redis_server.url, s.code):
+            assert ticket.encode() not in raw
+    finally:
+        await s.close()
+        for screen in admitted:
+            await screen.close()
+
+
 async def test_rooms_expire_after_inactivity(redis_server):
     with running_servers(1, {"KRING_REDIS_URL": redis_server.url, "KRING_ROOM_TTL": "2"}) as (server,):
         s = await open_session(server.base, n=2)

@@ -245,6 +245,44 @@ async def test_locked_room_refuses_joins_and_presence_is_shown(server):
         await s.close()
 
 
+async def test_a_locked_room_lets_in_a_screen_with_a_ticket_and_no_one_else(server):
+    s = await open_session(server, n=2)
+    screen = None
+    try:
+        await s.facilitator.command("lock", locked=True)
+        issued = await s.facilitator.command("screen_ticket")
+        ticket = issued["ticket"]
+        assert issued["expires"] > s.facilitator.server_now()
+
+        async def refusal(**how: object) -> str:
+            with pytest.raises(CommandError) as err:
+                await KringClient(ws_url(server), reconnect=False).join(s.code, "Scherm", **how)
+            assert err.value.frame.get("message_nl")
+            return err.value.code
+
+        assert await refusal(screen=True) == "room_locked"  # a screen without a ticket
+        assert await refusal(ticket=ticket) == "not_allowed"  # a participant with one
+        assert await refusal(screen=True, ticket="f" * 32) == "bad_ticket"
+        screen = await KringClient(ws_url(server)).join(s.code, "Scherm", screen=True, ticket=ticket)
+        assert screen.me["role"] == "screen" and screen.state["locked"] is True
+        assert await refusal(screen=True, ticket=ticket) == "bad_ticket"  # used up
+        await s.facilitator.wait_until(lambda c: any(p["role"] == "screen" for p in c.state["participants"]))
+        # the room stayed locked all along, and the ticket went to no one but the facilitator
+        for c in [*s.everyone, screen]:
+            assert not any(f.get("t") == "locked" and f.get("locked") is False for f in c.frames)
+            assert ticket not in json.dumps([f for f in c.frames if f.get("t") != "ack"])
+        assert not any(ticket in json.dumps(f) for c in s.members for f in c.frames)
+        # the screen resumes with its token, as anyone does, and the room is still shut to others
+        await screen.close()
+        screen = await KringClient(ws_url(server)).resume(screen.token or "")
+        assert screen.me["role"] == "screen"
+        assert await refusal() == "room_locked"
+    finally:
+        await s.close()
+        if screen is not None:
+            await screen.close()
+
+
 async def test_duplicate_names_are_made_distinct(server):
     s = await open_session(server, n=2)
     try:

@@ -45,6 +45,7 @@ class Context:
 
     rng: random.Random
     now: float = 0.0  # server unix time in seconds when the command arrived
+    command_id: str = ""  # the id the client gave the command (a screen ticket derives from it)
 
 
 @dataclass(slots=True)
@@ -105,13 +106,35 @@ def find_participant(state: RoomState, token_hash: str) -> Participant | None:
 # --------------------------------------------------------------------------- system
 
 
-def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTICIPANT) -> Decision:
-    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector."""
+def decide_join(
+    state: RoomState,
+    name: str,
+    token_hash: str,
+    role: str = PARTICIPANT,
+    *,
+    ticket: str | None = None,
+    now: float = 0.0,
+) -> Decision:
+    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector.
+
+    A screen that brings a facilitator's `ticket` (see `_screen_ticket`) comes in even when
+    the room is locked, so the room never has to open for it; the ticket is used up by the
+    join. `now` is the server clock, against which the ticket's expiry is checked.
+    """
     if role not in (PARTICIPANT, SCREEN):
         raise ValueError(role)
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
-    if state.locked:
+    internal: dict[str, Any] = {"token_hash": token_hash}
+    if ticket is not None:
+        if role != SCREEN:
+            raise _deny("a screen ticket lets in a projector screen only")
+        key = identity.ticket_hash(ticket)
+        expires = state.screen_tickets.get(key)
+        if expires is None or now >= expires:
+            raise RoomError(errors.BAD_TICKET, "this screen ticket is unknown, expired or used")
+        internal["ticket"] = key  # used up with the join
+    elif state.locked:
         raise RoomError(errors.ROOM_LOCKED, "the room is locked")
     if sum(1 for p in state.participants.values() if not p.removed) >= state.max_participants:
         raise RoomError(errors.ROOM_FULL, f"at most {state.max_participants} participants")
@@ -123,7 +146,7 @@ def decide_join(state: RoomState, name: str, token_hash: str, role: str = PARTIC
         unique = name[: limits.MAX_NAME - len(suffix)] + suffix
     pid = state.new_id("p")
     rec = Participant(pid, unique, role, token_hash).public()
-    ev = Event("joined", {"participant": rec}, internal={"token_hash": token_hash})
+    ev = Event("joined", {"participant": rec}, internal=internal)
     return Decision([ev], {"participant": pid})
 
 
@@ -285,14 +308,23 @@ def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now
         raise RoomError(errors.BAD_TOKEN, "you are no longer in this room")
     key = dedup_key(actor, cmd.id)
     if key in state.applied:
-        return Decision([], state.applied[key])
+        return Decision([], _with_secret(actor, cmd, state.applied[key]))
     if me.role == SCREEN:
         raise _deny("a screen only shows the room")
     handler = _HANDLERS[cmd.t]
-    decision = handler(state, actor, cmd.args, Context(rng, now))
+    decision = handler(state, actor, cmd.args, Context(rng, now, cmd.id))
     if decision.events:
         _cmd_marker(decision.events, key, decision.result)
-    return decision
+    # after the marker: what the room remembers of the result holds no secret
+    return Decision(decision.events, _with_secret(actor, cmd, decision.result))
+
+
+def _with_secret(actor: Actor, cmd: Command, result: dict[str, Any]) -> dict[str, Any]:
+    """The ack's result with what the room must not store: a screen ticket, computed
+    again from the facilitator's key, so that a re-sent command gets the same one."""
+    if cmd.t != "screen_ticket" or "expires" not in result:
+        return result
+    return {**result, "ticket": identity.screen_ticket(actor.anon_key, cmd.id, result["expires"])}
 
 
 def _lock(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -300,6 +332,23 @@ def _lock(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     if s.locked == args["locked"]:
         return Decision()
     return Decision([Event("locked", {"locked": args["locked"]})])
+
+
+def _screen_ticket(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
+    """A one-time ticket for a projector screen, good for SCREEN_TICKET_TTL seconds: with it
+    a screen joins a locked room (as a screen only), so the room never opens for anyone
+    else. The room keeps the ticket's hash; the ticket itself goes back in the ack only
+    (see `_with_secret`). Tickets that expired, and the oldest beyond MAX_SCREEN_TICKETS,
+    are dropped with this one."""
+    _require_fac(s, a)
+    expires = ctx.now + limits.SCREEN_TICKET_TTL
+    live = sorted((until, h) for h, until in s.screen_tickets.items() if until > ctx.now)
+    drop = [h for h, until in s.screen_tickets.items() if until <= ctx.now]
+    drop += [h for _, h in live[: max(0, len(live) + 1 - limits.MAX_SCREEN_TICKETS)]]
+    ticket = identity.screen_ticket(a.anon_key, ctx.command_id, expires)
+    internal = {"ticket": identity.ticket_hash(ticket), "expires": expires, "drop": drop}
+    ev = Event("screen_ticket", {}, {"expires": expires}, (FACILITATORS,), internal)
+    return Decision([ev], {"expires": expires})
 
 
 def _remove(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
@@ -1018,6 +1067,7 @@ def _end(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
 
 _HANDLERS: dict[str, Callable[[RoomState, Actor, dict, Context], Decision]] = {
     "lock": _lock,
+    "screen_ticket": _screen_ticket,
     "remove": _remove,
     "advance": _advance,
     "back": _back,
@@ -1126,6 +1176,12 @@ def apply(s: RoomState, ev: Event) -> RoomState:
         rec = pub["participant"]
         s.participants[rec["id"]] = Participant(rec["id"], rec["name"], rec["role"], internal["token_hash"])
         s.counter += 1
+        if "ticket" in internal:  # a screen came in with its ticket: used up
+            s.screen_tickets.pop(internal["ticket"], None)
+    elif t == "screen_ticket":
+        for key in internal["drop"]:
+            s.screen_tickets.pop(key, None)
+        s.screen_tickets[internal["ticket"]] = internal["expires"]
     elif t == "presence":
         s.participants[pub["participant"]].online = pub["online"]
         _set_away(s, pub)

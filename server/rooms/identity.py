@@ -46,3 +46,18 @@ def card_tag(key: bytes, phase_id: str) -> str:
     """Who holds a private card of a phase, as only that holder's connection can compute it:
     the card and the perspective written from it are stored under this tag, not a name."""
     return tag(key, "card:" + phase_id)
+
+
+def screen_ticket(key: bytes, command_id: str, expires: float) -> str:
+    """A facilitator's one-time ticket that lets a projector screen into a locked room.
+
+    Derived from the facilitator connection's key, the command id and the expiry, so the
+    room stores only its hash (`ticket_hash`) and a re-sent command still gets the same
+    ticket back (§3.4 of the protocol) without the ticket ever being stored.
+    """
+    return tag(key, f"screen-ticket:{command_id}:{expires!r}")
+
+
+def ticket_hash(ticket: str) -> str:
+    """What the room stores instead of a screen ticket."""
+    return hashlib.sha256(b"kring-ticket\x00" + ticket.encode()).hexdigest()

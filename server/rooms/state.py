@@ -160,6 +160,8 @@ class RoomState:
     seq: int = 0
     counter: int = 0  # for item ids
     locked: bool = False
+    #: open one-time screen tickets: hash (identity.ticket_hash) -> server time it expires
+    screen_tickets: dict[str, float] = field(default_factory=dict)
     ended: bool = False
     phase: int = 0
     # the shared phase timer; reset by every phase change (see engine.fresh_timer)

@@ -32,7 +32,7 @@ export class Connection {
    * @param {object} o
    * @param {string} o.code room code
    * @param {"room"|"screen"} o.kind which seat of this browser in the room
-   * @param {{name: string, as?: string}|null} o.join how to join when there is no token yet
+   * @param {{name: string, as?: string, ticket?: string|null}|null} o.join how to join when there is no token yet
    * @param {(welcome: object) => void} o.onWelcome
    * @param {(event: object) => void} o.onEvent
    * @param {(id: string, t: string, args: object, result: object, item: object) => void} o.onAck
@@ -147,6 +147,7 @@ export class Connection {
     } else if (this.join) {
       hello = { t: "hello", code: this.code, name: this.join.name };
       if (this.join.as) hello.as = this.join.as;
+      if (this.join.ticket) hello.ticket = this.join.ticket; // a screen's one-time way into a locked room
     } else {
       // no token and nothing to join with: final, so no reconnect follows this close
       const ws = this.ws;
@@ -200,6 +201,7 @@ export class Connection {
     this.epoch = w.epoch;
     this.welcomes.push(w.snapshot ? "snapshot" : "events");
     session.set(this.code, this.kind, { token });
+    if (this.join) this.join.ticket = null; // used up: from now on the token brings this page back
     this.attempt = 0;
     this.live = true;
     this.setState("online");
@@ -230,11 +232,11 @@ export class Connection {
       const error = this.lastError || {};
       if (error.code === "bad_token") session.set(this.code, this.kind, null);
       if (error.code === "room_locked" && this.kind === "screen") {
-        // the facilitator opens the room for the screen a moment later: keep knocking
+        // a screen opened without a ticket: it comes in once the room opens again
         this.setState("waiting", { reason: error.code });
         return this.schedule();
       }
-      if (["bad_token", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
+      if (["bad_token", "bad_ticket", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
         return this.setState("closed", { reason: error.code, error });
     }
     if (code === CLOSE.roleChanged) {

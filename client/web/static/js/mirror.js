@@ -152,6 +152,10 @@ const FOLD = {
   timer(s, ev) {
     s.timer = ev.timer;
   },
+  auto_advance(s, ev) {
+    s.auto_advance = ev.on; // a running timer that runs out moves the room to the next phase
+  },
+  screen_ticket() {}, // a facilitator asked for a screen ticket: the room's view stays as it is
   confirmed(s, ev) {
     s.confirmed_count = ev.confirmed_count;
     if (ev.participant) s.confirmed.push(ev.participant);

@@ -9,7 +9,7 @@ import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
 import { clock, secondsLeft } from "./timer.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
-import { facilitatorView } from "./views/facilitator.js";
+import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
 import { mayGive, participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
 
@@ -22,6 +22,19 @@ const code = root.dataset.code;
 const kind = root.dataset.view === "screen" ? "screen" : "room";
 const limits = JSON.parse(document.body.dataset.limits);
 
+/**
+ * A projector screen opened from the facilitator's view brings a one-time ticket in the
+ * URL fragment (never sent to a server). It is read once and taken out of the address
+ * bar at once, so it is neither bookmarked nor shown on the wall.
+ */
+function takeScreenTicket() {
+  const found = /(?:^#|&)ticket=([^&]+)/.exec(location.hash);
+  if (!found) return null;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  return decodeURIComponent(found[1]);
+}
+
+const screenTicket = kind === "screen" ? takeScreenTicket() : null;
 const mirror = new Mirror();
 const ctx = {
   code,
@@ -31,7 +44,7 @@ const ctx = {
   methods: JSON.parse(root.dataset.methods || "[]"),
   mirror,
   me: null,
-  ui: { confirming: null, summary: null, closed: null, notice: null, refused: {}, relock: false },
+  ui: { confirming: null, summary: null, closed: null, notice: null, refused: {} },
   get state() {
     return mirror.state;
   },
@@ -219,10 +232,6 @@ function onEvent(ev) {
     throw err;
   }
   conn.advance(mirror.seq);
-  if (ev.t === "joined" && ev.participant.role === "screen" && ctx.ui.relock) {
-    ctx.ui.relock = false; // the facilitator opened the locked room for the projector only
-    ctx.send("lock", { locked: true });
-  }
   if (mirror.ended) {
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
@@ -235,7 +244,7 @@ function onEvent(ev) {
     return render();
   }
   render();
-  if (before.phase !== mirror.state.phase.index) phaseChanged();
+  if (before.phase !== mirror.state.phase.index) phaseChanged(ev.t === "phase" && ev.by === "timer");
   else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
   takeMyCard();
@@ -260,8 +269,9 @@ function currentTurn() {
   return order[current] ?? null;
 }
 
-function phaseChanged() {
-  announce(t("announce.phase", { name: pick(mirror.state.phase.name) }));
+/** `byTimer`: the time was up and the room moved on by itself (auto-advance). */
+function phaseChanged(byTimer = false) {
+  announce(t(byTimer ? "announce.phase_timer" : "announce.phase", { name: pick(mirror.state.phase.name) }));
   ctx.ui.confirming = null;
   ctx.ui.refused = {}; // what was refused in the last round is no longer the point
 }
@@ -274,6 +284,7 @@ function focusHeading() {
 
 function onAck(id, command, args, result, item) {
   mirror.onAck(command, args, result);
+  if (command === "screen_ticket") screenTicketAnswered(id, result);
   if (item.meta?.form) {
     delete ctx.ui.refused[item.meta.form];
     // taken: the drafts go, unless the person has typed on since (that is a new text)
@@ -296,6 +307,7 @@ function onAck(id, command, args, result, item) {
 }
 
 function onRefused(command, args, error, item) {
+  if (command === "screen_ticket") screenTicketAnswered(item.id, null);
   if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
   // a take-over the server refused: its clock, not this laptop's, says when it may be
   const known =
@@ -350,7 +362,7 @@ async function main() {
   await setup();
   translateStatic(document);
   languageSwitch(render);
-  const join = kind === "screen" ? { name: t("screen.name"), as: "screen" } : pendingJoin.get(code);
+  const join = kind === "screen" ? { name: t("screen.name"), as: "screen", ticket: screenTicket } : pendingJoin.get(code);
   conn = new Connection({ code, kind, join, onWelcome, onEvent, onAck, onRefused, onState });
   window.kring = { conn, mirror }; // for the browser tests and the curious
   render();

@@ -61,6 +61,22 @@ function stepper(ctx) {
           button(t("timer.plus_minute"), () => ctx.send("timer", { action: "extend", seconds: 60 }), { cls: "secondary", key: "timer-extend" }),
         )
       : null,
+    timer ? autoAdvance(ctx) : null,
+  );
+}
+
+/** Whether a running timer that runs out moves everyone on to the next round by itself. */
+function autoAdvance(ctx) {
+  return h(
+    "div",
+    { class: "field check" },
+    h("input", {
+      type: "checkbox",
+      id: "auto-advance",
+      checked: ctx.state.auto_advance,
+      onchange: (e) => ctx.send("auto_advance", { on: e.target.checked }),
+    }),
+    h("label", { for: "auto-advance" }, t("timer.auto_advance")),
   );
 }
 
@@ -193,28 +209,35 @@ function lobbyHelp(ctx) {
   );
 }
 
+/** Tabs opened for a projector screen, by the id of the `screen_ticket` command they wait for. */
+const screenTabs = new Map();
+
 /**
- * Opens the projector view in a new tab. A locked room lets nobody in, the screen neither;
- * so the link opens the room for it and it locks again as soon as the screen has joined
- * (or after a minute, if no screen came).
+ * Opens the projector view in a new tab. The tab gets a one-time screen ticket from the
+ * server, so the screen comes in even when the room is locked, and the room stays locked
+ * for everyone else. The ticket travels in the URL fragment, which no browser sends to a
+ * server; the screen page takes it out of the address bar at once.
  */
 function screenLink(ctx, cls) {
-  const s = ctx.state;
-  const open = () => {
-    if (!ctx.state.locked || ctx.ui.relock || session.get(ctx.code, "screen")) return; // a screen here resumes anyway
-    ctx.ui.relock = true;
-    ctx.send("lock", { locked: false });
-    setTimeout(() => {
-      if (!ctx.ui.relock) return;
-      ctx.ui.relock = false;
-      if (ctx.state && !ctx.state.locked) ctx.send("lock", { locked: true });
-    }, 60_000);
+  const href = `/room/${ctx.state.code}/screen`;
+  const open = (e) => {
+    if (session.get(ctx.code, "screen")) return; // a screen of this browser comes back with its token
+    const tab = window.open("", "_blank");
+    if (!tab) return; // no new window allowed: the plain link opens, and knocks until the room opens
+    e.preventDefault();
+    tab.opener = null; // the screen's tab gets no hold on this one
+    screenTabs.set(ctx.send("screen_ticket"), { tab, href });
   };
-  return h(
-    "a",
-    { href: `/room/${s.code}/screen`, target: "_blank", rel: "noopener", class: cls, key: "open-screen", onclick: open },
-    t("fac.open_screen"),
-  );
+  return h("a", { href, target: "_blank", rel: "noopener", class: cls, key: "open-screen", onclick: open }, t("fac.open_screen"));
+}
+
+/** The server's answer to `screen_ticket` (command `id`): the waiting tab goes to the screen. */
+export function screenTicketAnswered(id, result) {
+  const waiting = screenTabs.get(id);
+  screenTabs.delete(id);
+  if (!waiting || waiting.tab.closed) return;
+  if (result) waiting.tab.location.replace(`${waiting.href}#ticket=${encodeURIComponent(result.ticket)}`);
+  else waiting.tab.close(); // refused: the reason shows here
 }
 
 function caseChoice(ctx) {
@@ -382,7 +405,7 @@ function roomControls(ctx) {
       }),
       screenLink(ctx, "button-link secondary"),
     ),
-    s.locked ? h("p", { class: "hint" }, t(ctx.ui.relock ? "fac.screen_relock" : "fac.locked_hint")) : null,
+    s.locked ? h("p", { class: "hint" }, t("fac.locked_hint")) : null,
     h(
       "div",
       { class: "row" },
