@@ -184,20 +184,25 @@ class Hub:
             self.timers.changed(code)
         for ev in events:
             cache: dict[tuple[str, bool], bytes | str] = {}
+            # Most events are the same for everyone: skip the per-viewer checks for them
+            # (this loop runs once per delivered frame).
+            same_for_all = ev.private is None and ev.t != "role_changed"
+            seq = ev.seq
             for conn in conns:
                 if conn.pending is not None:
                     conn.pending.append(ev)
                     continue
-                if ev.seq <= conn.last_seq:  # already in its welcome or resume
+                if seq <= conn.last_seq:  # already in its welcome or resume
                     continue
-                conn.last_seq = ev.seq
-                private = sees_private(ev, conn.pid, conn.role)
+                conn.last_seq = seq
+                private = False if same_for_all else sees_private(ev, conn.pid, conn.role)
                 key = (conn.codec.subprotocol, private)
                 data = cache.get(key)
                 if data is None:
                     data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role))
                 conn.push(data)
-                self._after(conn, ev)
+                if not same_for_all:
+                    self._after(conn, ev)
             if ev.t == "removed":
                 self._close_soon(code, errors.CLOSE_REMOVED, ev.public["participant"])
             elif ev.t == "ended":

@@ -94,6 +94,9 @@ def dump_room(url: str, code: str) -> list[tuple[bytes, Any]]:
             elif kind == b"zset":
                 for member in r.zrange(key, 0, -1):
                     out.append((member, member.decode()))
+            elif kind == b"list":
+                for entry in r.lrange(key, 0, -1):
+                    out.append((entry, _unpack(entry)))
             else:  # pragma: no cover - a key type the backend does not write
                 raise AssertionError(f"unexpected {kind!r} key {key!r}")
     return out

@@ -8,6 +8,7 @@ calls local listeners with every committed event in seq order.
 from __future__ import annotations
 
 import abc
+import asyncio
 import contextlib
 import random
 from collections.abc import Callable
@@ -108,7 +109,7 @@ async def execute(
     Raises RoomError from `decide`, or LookupError when the room does not exist.
     """
     rng = random.SystemRandom()
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         async with backend.room_lock(code):
             state = await backend.load(code)
             if state is None:
@@ -126,8 +127,12 @@ async def execute(
             try:
                 state = await backend.commit(state, decision.events)
             except Conflict:
-                continue
-            return decision, state
+                pass
+            else:
+                return decision, state
+        # another process won the race: step aside a random moment (outside the lock), so
+        # that two processes busy with one room do not keep colliding
+        await asyncio.sleep(rng.uniform(0, 0.001 * (attempt + 1)))
     raise Conflict(code)
 
 

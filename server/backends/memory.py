@@ -6,6 +6,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+import msgpack
+
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
@@ -15,7 +17,9 @@ from .base import LOG_CAP, Backend, Conflict, Listener, execute
 @dataclass(slots=True)
 class _Room:
     state: RoomState
-    log: list[Event] = field(default_factory=list)
+    #: the log for resume, each event packed: thousands of Event objects per room would
+    #: each be walked by every full pass of the garbage collector
+    log: list[bytes] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
     touched: float = field(default_factory=time.monotonic)
 
@@ -65,7 +69,7 @@ class MemoryBackend(Backend):
         for ev in events:
             ev.seq = state.seq + 1
             apply(state, ev)
-        room.log.extend(events)
+        room.log.extend(msgpack.packb(ev.to_dict(), use_bin_type=True) for ev in events)
         if len(room.log) > self.log_cap:
             del room.log[: len(room.log) - self.log_cap]
         room.touched = time.monotonic()
@@ -77,10 +81,12 @@ class MemoryBackend(Backend):
         room = self.rooms.get(code)
         if room is None or room.state.epoch != epoch or seq > room.state.seq:
             return None
-        first = room.log[0].seq if room.log else room.state.seq + 1
+        first = room.state.seq + 1 - len(room.log)  # the log is gapless and ends at the state
         if seq + 1 < first:
             return None
-        return room.log[seq + 1 - first :]
+        return [
+            Event.from_dict(msgpack.unpackb(b, raw=False, strict_map_key=False)) for b in room.log[seq + 1 - first :]
+        ]
 
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)

@@ -1,7 +1,8 @@
 """The Redis backend: several server processes share rooms.
 
-Per room: a hash (seq, epoch, state), a capped stream of events (the truth) and a sorted
-set of presence heartbeats; events fan out on the room's own pub/sub channel. Commits go
+Per room: a hash (seq, epoch, state), a capped stream of events (the truth), a list of
+the results of the last commands (so a re-sent command applies once) and a sorted set of
+presence heartbeats; events fan out on the room's own pub/sub channel. Commits go
 through commit.lua, so the version check, the state, the log, the publish and the TTL
 change together. Pub/sub is at-most-once: every delivery is checked against the last
 delivered seq and gaps are filled from the stream, also after the pub/sub connection
@@ -28,7 +29,7 @@ from redis.asyncio.client import PubSub
 
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
-from ..rooms.state import RoomState
+from ..rooms.state import APPLIED_MEMORY, RoomState
 from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 log = logging.getLogger("kring.redis")
@@ -42,6 +43,19 @@ def _keys(code: str) -> tuple[str, str, str, str]:
     """room hash, log stream, presence set, channel; one hash tag per room for Cluster."""
     base = f"kring:{{{code}}}"
     return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
+
+
+def _applied_key(code: str) -> str:
+    """The remembered command results, kept apart from the state: they are most of a
+    room's size and change by one entry per command, so a commit appends instead of
+    rewriting them."""
+    return f"kring:{{{code}}}:applied"
+
+
+def _stored_keys(code: str) -> tuple[str, ...]:
+    """Every key of the room."""
+    room_key, log_key, presence, _ = _keys(code)
+    return room_key, log_key, presence, _applied_key(code)
 
 
 def _pack(obj: Any) -> bytes:
@@ -71,7 +85,12 @@ class RedisBackend(Backend):
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
         self.client_name = f"kring-{os.getpid()}"
-        self.redis = aioredis.Redis.from_url(url, health_check_interval=10, client_name=self.client_name)
+        # A burst (hundreds of people leaving at once) waits for a connection instead of
+        # failing: redis-py's default pool raises MaxConnectionsError beyond 100.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=64, timeout=20, health_check_interval=10, client_name=self.client_name
+        )
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.rooms: dict[str, _Room] = {}
         self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.present: dict[str, set[str]] = {}  # room -> local participants online here
@@ -117,7 +136,9 @@ class RedisBackend(Backend):
 
     async def create(self, state: RoomState) -> bool:
         room_key = _keys(state.code)[0]
-        created = await self._create(keys=[room_key], args=[state.epoch, _pack(state.to_dict()), self.room_ttl])
+        created = await self._create(
+            keys=[room_key], args=[state.epoch, _pack(state.to_dict(applied=False)), self.room_ttl]
+        )
         return bool(created)
 
     def room_lock(self, code: str) -> asyncio.Lock:
@@ -127,10 +148,15 @@ class RedisBackend(Backend):
         return lock
 
     async def _fetch(self, code: str) -> RoomState | None:
-        seq, epoch, blob = await self.redis.hmget(_keys(code)[0], ["seq", "epoch", "state"])
+        async with self.redis.pipeline(transaction=True) as pipe:  # one version of both
+            pipe.hmget(_keys(code)[0], ["seq", "epoch", "state"])
+            pipe.lrange(_applied_key(code), 0, -1)
+            (seq, epoch, blob), applied = await pipe.execute()
         if blob is None:
             return None
-        state = RoomState.from_dict(_unpack(blob))
+        d = _unpack(blob)
+        d["applied"] = [_unpack(entry) for entry in applied]
+        state = RoomState.from_dict(d)
         state.epoch = epoch.decode()
         if state.seq != int(seq):  # pragma: no cover - written together by commit.lua
             raise RuntimeError(f"room {code}: state at {state.seq}, hash at {seq}")
@@ -168,17 +194,34 @@ class RedisBackend(Backend):
         room_key, log_key, _, channel = _keys(code)
         # Fold into a copy: `state` may be this process's cached copy, which a welcome
         # reads across an await; it must never show events that then fail to commit.
-        after = RoomState.from_dict(state.to_dict())
+        after = state.clone()
         for ev in events:
             ev.seq = after.seq + 1
             apply(after, ev)
         encoded = [_pack(ev.to_dict()) for ev in events]
+        applied = [_pack(ev.internal["cmd"]) for ev in events if ev.internal and "cmd" in ev.internal]
         result = await self._commit(
-            keys=[room_key, log_key],
-            args=[state.seq, _pack(after.to_dict()), self.room_ttl, self.log_cap, channel, _pack(encoded), *encoded],
+            keys=[room_key, log_key, _applied_key(code)],
+            args=[
+                state.seq,
+                _pack(after.to_dict(applied=False)),
+                self.room_ttl,
+                self.log_cap,
+                channel,
+                _pack(encoded),
+                APPLIED_MEMORY,
+                len(applied),
+                *applied,
+                *encoded,
+            ],
         )
         status, epoch = int(result[0]), result[1]
         if status == 0:
+            # Another process committed first. Its events reach us by pub/sub in a moment;
+            # take them from the stream now, so the next load decides on the latest state
+            # without reading the whole room again.
+            with contextlib.suppress(*self.transient):
+                await self.catch_up(code)
             raise Conflict(code)
         if status < 0:
             raise LookupError(code)
@@ -204,7 +247,7 @@ class RedisBackend(Backend):
         return events
 
     async def erase(self, code: str) -> None:
-        await self.redis.delete(*_keys(code)[:3])
+        await self.redis.delete(*_stored_keys(code))
         room = self.rooms.get(code)
         if room is not None:
             room.cache = None
@@ -382,11 +425,14 @@ class RedisBackend(Backend):
     async def _beat(self) -> None:
         now = time.time()
         for code, pids in list(self.present.items()):
-            room_key, log_key, presence, _ = _keys(code)
+            pids = set(pids)  # a copy: people may leave while this awaits
+            if not pids:
+                continue
+            presence = _keys(code)[2]
             added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
             async with self.redis.pipeline(transaction=False) as pipe:
                 # a room with people in it is not idle, even when nobody types
-                for key in (room_key, log_key, presence):
+                for key in _stored_keys(code):
                     pipe.expire(key, self.room_ttl)
                 await pipe.execute()
             if added:  # our entries had been swept (e.g. Redis was away): online again

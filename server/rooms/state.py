@@ -6,7 +6,7 @@ Only plain types, so a backend can store it (to_dict / from_dict) next to the lo
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from protocol import limits
@@ -18,6 +18,42 @@ PARTICIPANT = "participant"
 SCREEN = "screen"  # a projector: watches the public room, never acts, never part of the group
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
+
+_LEAVES = frozenset((str, int, float, bool, type(None), bytes))
+
+
+def plain(value: Any) -> Any:
+    """`value` as plain dicts and lists (what dataclasses.asdict gives for a room), built
+    directly: asdict's generic walk deep-copies every leaf and cost milliseconds per
+    commit of a busy room."""
+    t = type(value)
+    if t in _LEAVES:
+        return value
+    if t is list or t is tuple:
+        return [plain(v) for v in value]
+    if t is dict or t is OrderedDict:
+        return {k: plain(v) for k, v in value.items()}
+    fields = getattr(t, "__dataclass_fields__", None)
+    if fields is None:  # pragma: no cover - a room holds nothing else
+        raise TypeError(f"cannot store a {t.__name__} in a room")
+    return {name: plain(getattr(value, name)) for name in fields}
+
+
+def _clone(value: Any) -> Any:
+    """A deep copy of room data that keeps its dataclasses (a fold may change any of them)."""
+    t = type(value)
+    if t in _LEAVES:
+        return value
+    if t is list:
+        return [_clone(v) for v in value]
+    if t is tuple:
+        return tuple(_clone(v) for v in value)
+    if t is dict:
+        return {k: _clone(v) for k, v in value.items()}
+    fields = getattr(t, "__dataclass_fields__", None)
+    if fields is None:  # pragma: no cover - a room holds nothing else
+        raise TypeError(f"cannot copy a {t.__name__} in a room")
+    return t(**{name: _clone(getattr(value, name)) for name in fields})
 
 
 @dataclass(slots=True)
@@ -230,9 +266,18 @@ class RoomState:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{self.counter + 1}"
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["applied"] = list(self.applied.items())
+    def clone(self) -> RoomState:
+        """An independent copy to fold new events into before they are committed."""
+        copy = _clone_fields(self)
+        copy["applied"] = OrderedDict(self.applied)  # its results are never changed in place
+        return RoomState(**copy)
+
+    def to_dict(self, *, applied: bool = True) -> dict[str, Any]:
+        """Plain types only. Without `applied`, for a store that keeps the remembered
+        command results apart (they are most of a room's size; see backends/redis.py)."""
+        d = {name: plain(getattr(self, name)) for name in _FIELDS if name != "applied"}
+        if applied:
+            d["applied"] = [[k, plain(v)] for k, v in self.applied.items()]
         return d
 
     @classmethod
@@ -245,5 +290,12 @@ class RoomState:
         d["notes"] = {k: Note(**v) for k, v in d.get("notes", {}).items()}
         d["deals"] = {k: Deal(**v) for k, v in d.get("deals", {}).items()}
         d["turns"] = {k: Turns(**v) for k, v in d.get("turns", {}).items()}
-        d["applied"] = OrderedDict((k, v) for k, v in d["applied"])
+        d["applied"] = OrderedDict((k, v) for k, v in d.get("applied", ()))
         return cls(**d)
+
+
+_FIELDS = tuple(RoomState.__dataclass_fields__)
+
+
+def _clone_fields(s: RoomState) -> dict[str, Any]:
+    return {name: _clone(getattr(s, name)) for name in _FIELDS if name != "applied"}
