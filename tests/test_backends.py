@@ -324,3 +324,30 @@ async def test_memory_rooms_expire_after_the_ttl_unless_someone_is_listening():
     assert await read(backend, watched) is not None
     backend.expire(time.monotonic() + 61)
     assert await read(backend, watched) is None
+
+
+def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
+    """Redis stores a room packed straight from its dataclasses; it must be exactly the
+    plain form that `RoomState.from_dict` reads back, whatever the room holds."""
+    import msgpack
+
+    from server.backends.redis import _pack_state
+    from server.rooms.state import RoomState
+
+    from .test_engine import draw, start_case
+
+    room, _, group = start_case(6, phase="associatieronde")
+    room.run(room.facilitator, "deal_cards")
+    draw(room, group)
+    room.run(group[0], "perspective", texts=["Ik voel onrust", "Ik denk: dit gaat mis"])
+    room.goto("vragenronde")
+    q = room.run(group[1], "ask", text="Wat maakt het lastig?").result["question"]
+    room.run(group[2], "upvote", question=q, on=True)
+    state = room.state
+    assert state.applied  # there are results to leave out
+    packed = _pack_state(state)
+    assert packed == msgpack.packb(state.to_dict(applied=False), use_bin_type=True)
+    back = RoomState.from_dict(msgpack.unpackb(packed, raw=False, strict_map_key=False))
+    assert back.to_dict(applied=False) == state.to_dict(applied=False) and not back.applied
+    copy = state.clone()
+    assert copy.to_dict() == state.to_dict() and copy.deals is not state.deals

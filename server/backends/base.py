@@ -130,9 +130,11 @@ async def execute(
                 pass
             else:
                 return decision, state
-        # another process won the race: step aside a random moment (outside the lock), so
-        # that two processes busy with one room do not keep colliding
-        await asyncio.sleep(rng.uniform(0, 0.001 * (attempt + 1)))
+        # Another process won the race. The backend has caught up already, so try again at
+        # once; from the second collision on, step aside a random moment (outside the
+        # lock), so that two processes busy with one room do not keep colliding.
+        if attempt:
+            await asyncio.sleep(rng.uniform(0, 0.001 * attempt))
     raise Conflict(code)
 
 

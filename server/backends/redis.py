@@ -18,6 +18,7 @@ import os
 import secrets
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +63,33 @@ def _pack(obj: Any) -> bytes:
     return msgpack.packb(obj, use_bin_type=True)
 
 
+def _dataclass_fields(obj: Any) -> dict[str, Any]:
+    names = getattr(type(obj), "__dataclass_fields__", None)
+    if names is None:  # pragma: no cover - a room holds nothing else
+        raise TypeError(f"cannot store a {type(obj).__name__}")
+    return {name: getattr(obj, name) for name in names}
+
+
+def _pack_state(state: RoomState) -> bytes:
+    """The state as stored, without the command results (kept apart, see _applied_key);
+    the same bytes as packing state.to_dict(applied=False), with msgpack's C walk doing
+    most of the work."""
+    fields = _dataclass_fields(state)
+    del fields["applied"]
+    return msgpack.packb(fields, default=_dataclass_fields, use_bin_type=True)
+
+
 def _unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+def _remember(old: OrderedDict[str, Any], new: OrderedDict[str, Any]) -> OrderedDict[str, Any]:
+    """`old` (committed, superseded now) with the results of the commands just committed,
+    trimmed as the engine's fold trims them."""
+    old.update(new)
+    while len(old) > APPLIED_MEMORY:
+        old.popitem(last=False)
+    return old
 
 
 @dataclass(slots=True)
@@ -136,9 +162,7 @@ class RedisBackend(Backend):
 
     async def create(self, state: RoomState) -> bool:
         room_key = _keys(state.code)[0]
-        created = await self._create(
-            keys=[room_key], args=[state.epoch, _pack(state.to_dict(applied=False)), self.room_ttl]
-        )
+        created = await self._create(keys=[room_key], args=[state.epoch, _pack_state(state), self.room_ttl])
         return bool(created)
 
     def room_lock(self, code: str) -> asyncio.Lock:
@@ -194,21 +218,24 @@ class RedisBackend(Backend):
         room_key, log_key, _, channel = _keys(code)
         # Fold into a copy: `state` may be this process's cached copy, which a welcome
         # reads across an await; it must never show events that then fail to commit.
-        after = state.clone()
+        # The remembered command results are stored apart and are most of a room: the
+        # copy starts without them, and they join the new state once the commit is in.
+        after = state.clone(applied=False)
         for ev in events:
             ev.seq = after.seq + 1
             apply(after, ev)
-        encoded = [_pack(ev.to_dict()) for ev in events]
-        applied = [_pack(ev.internal["cmd"]) for ev in events if ev.internal and "cmd" in ev.internal]
+        plain_events = [ev.to_dict() for ev in events]
+        encoded = [_pack(ev) for ev in plain_events]
+        applied = [_pack([key, result]) for key, result in after.applied.items()]
         result = await self._commit(
             keys=[room_key, log_key, _applied_key(code)],
             args=[
                 state.seq,
-                _pack(after.to_dict(applied=False)),
+                _pack_state(after),
                 self.room_ttl,
                 self.log_cap,
                 channel,
-                _pack(encoded),
+                _pack(plain_events),
                 APPLIED_MEMORY,
                 len(applied),
                 *applied,
@@ -226,6 +253,7 @@ class RedisBackend(Backend):
         if status < 0:
             raise LookupError(code)
         after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
+        after.applied = _remember(state.applied, after.applied)
         room = self.rooms.get(code)
         if room is not None:
             if room.cache is state:  # nothing newer was loaded meanwhile
@@ -380,8 +408,11 @@ class RedisBackend(Backend):
             channel = message["channel"].decode()
             code = channel.split("{", 1)[1].split("}", 1)[0]
             try:
-                events = [Event.from_dict(_unpack(e)) for e in _unpack(message["data"])]
-                await self._deliver(code, events)
+                plain_events = _unpack(message["data"])
+                room = self.rooms.get(code)
+                if room is None or not plain_events or plain_events[-1]["seq"] <= room.delivered:
+                    continue  # e.g. our own commit, delivered when it was made
+                await self._deliver(code, [Event.from_dict(e) for e in plain_events])
             except Exception:
                 log.warning("delivery for room %s failed; the next event fills the gap", code, exc_info=True)
 

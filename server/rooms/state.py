@@ -266,10 +266,12 @@ class RoomState:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{self.counter + 1}"
 
-    def clone(self) -> RoomState:
-        """An independent copy to fold new events into before they are committed."""
+    def clone(self, *, applied: bool = True) -> RoomState:
+        """An independent copy to fold new events into before they are committed; without
+        the remembered command results (they are many) if `applied` is False."""
         copy = _clone_fields(self)
-        copy["applied"] = OrderedDict(self.applied)  # its results are never changed in place
+        # the results themselves are never changed in place: a shallow copy will do
+        copy["applied"] = OrderedDict(self.applied) if applied else OrderedDict()
         return RoomState(**copy)
 
     def to_dict(self, *, applied: bool = True) -> dict[str, Any]:
