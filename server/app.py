@@ -111,10 +111,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backend.start()
         # What start-up loaded lives as long as the process: keep it out of the
-        # collector's full passes, which otherwise stall every room for tens of
-        # milliseconds in a big meeting (measured in bench/).
+        # collector's full passes. And collect less often than CPython's default (every
+        # 700 new container objects): each pass stalls every room on this process, and
+        # they made most of the p99 on Redis (bench/README.md); the price is a little
+        # cyclic garbage waiting longer.
         gc.collect()
         gc.freeze()
+        gc.set_threshold(20_000, 20, 50)
         try:
             yield
         finally:
