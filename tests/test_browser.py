@@ -876,6 +876,7 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         # the same ticket a second time: used up, said so on the screen
         used = s.add("beamer-2", f"/room/{code}/screen#ticket={ticket}")
         expect(used.page.locator(".closed")).to_contain_text(T("closed.bad_ticket"))
+        expect(used.page.locator(".closed h1")).to_have_text(T("closed.title_not_in"))  # it never was in
         expect(used.page).to_have_url(f"{base}/room/{code}/screen")
         expect(page.locator(".people-list.screens .person")).to_have_count(1)
         s.check("slot-scherm-verlopen", [used], online=False)

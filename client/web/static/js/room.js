@@ -187,14 +187,17 @@ function joinHere() {
  * get the final proof of participation with the close: shown here to print or download,
  * as nothing of the room can be asked any more (the projector shows none of it).
  */
+const NEVER_IN = new Set(["unknown_room", "room_locked", "room_full", "bad_ticket", "invalid_field"]);
+
 function closedView({ reason }) {
   const text = t(`closed.${reason}`, { defaultValue: t("closed.other") });
+  // someone (or a screen) that never got in is not told they are "no longer" in the room
   const proof = reason === "ended" && mirror.proof && ctx.me?.role !== "screen" && kind !== "screen" ? mirror.proof : null;
   return [
     h(
       "section",
       { class: "card closed", role: "status" },
-      h("h1", {}, t("closed.title")),
+      h("h1", {}, t(NEVER_IN.has(reason) ? "closed.title_not_in" : "closed.title")),
       h("p", {}, text),
       proof ? h("p", {}, t("proof.ended_text")) : null,
       h("p", {}, h("a", { href: "/" }, t("closed.home"))),
