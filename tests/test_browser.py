@@ -429,6 +429,15 @@ def propose(person: Person, title: str, question: str) -> None:
     expect(page.locator(".case-item", has_text=title)).to_be_visible()
 
 
+def bring_in(fac: Page, inbrenger: Person, title: str, question: str, text: str) -> None:
+    """`inbrenger` proposes a case, the facilitator chooses it, and they share its text."""
+    propose(inbrenger, title, question)
+    fac.locator(".case-item", has_text=title).get_by_role("button", name=T("fac.choose")).click()
+    inbrenger.page.fill("#share-text", text)
+    inbrenger.page.locator("#share-form button[type=submit]").click()
+    expect(fac.locator(".case-text")).to_be_visible()
+
+
 def ask_by_keyboard(person: Person, text: str) -> None:
     """Tab to the question field, type, tab to the button and press Enter: no mouse."""
     page = person.page
@@ -584,11 +593,13 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         for person in people:
             click(person.page, T("confirm.button"))
         click(fac.page, T("fac.next", name="Casus en vraag"))
-        propose(anna, "Mijn team", "Hoe krijg ik mijn team mee?")
-        fac.page.locator(".case-item", has_text="Mijn team").get_by_role("button", name=T("fac.choose")).click()
-        anna.page.fill("#share-text", "Mijn team gaat niet mee in de nieuwe werkwijze.")
-        anna.page.locator("#share-form button[type=submit]").click()
-        expect(fac.page.locator(".case-text")).to_be_visible()
+        bring_in(
+            fac.page,
+            anna,
+            "Mijn team",
+            "Hoe krijg ik mijn team mee?",
+            "Mijn team gaat niet mee in de nieuwe werkwijze.",
+        )
         click(fac.page, T("fac.next", name="Vragenronde"))
         ask(group[0], "Wat heb je al geprobeerd?")
         click(fac.page, T("fac.next", name="Roddelronde"))
@@ -647,11 +658,7 @@ def test_written_notes_stay_hidden_until_the_reveal(browser: Browser, base: str)
         for person in people:
             click(person.page, T("confirm.button"))
         next_phase("Casussen verzamelen en kiezen")
-        propose(anna, "Een patiënt", "Hoe ga ik om met zijn boosheid?")
-        fac.page.locator(".case-item", has_text="Een patiënt").get_by_role("button", name=T("fac.choose")).click()
-        anna.page.fill("#share-text", "Een patiënt wordt steeds bozer.")
-        anna.page.locator("#share-form button[type=submit]").click()
-        expect(fac.page.locator(".case-text")).to_be_visible()
+        bring_in(fac.page, anna, "Een patiënt", "Hoe ga ik om met zijn boosheid?", "Een patiënt wordt steeds bozer.")
         next_phase("Eerste associaties")
         expect(anna.page.locator(".listen")).to_be_visible()
         expect(anna.page.locator("#note-form")).to_have_count(0)
@@ -1182,11 +1189,13 @@ def _hats(s: Session) -> None:
     for person in people:
         click(person.page, T("confirm.button"))
     next_phase("Casus kiezen")
-    propose(anna, "Afspraak niet nagekomen", "Hoe spreek ik mijn collega aan op een vergeten afspraak?")
-    page.locator(".case-item", has_text="Afspraak niet nagekomen").get_by_role("button", name=T("fac.choose")).click()
-    anna.page.fill("#share-text", "Mijn collega kwam een afspraak met een cliënt niet na.")
-    anna.page.locator("#share-form button[type=submit]").click()
-    expect(page.locator(".case-text")).to_be_visible()
+    bring_in(
+        page,
+        anna,
+        "Afspraak niet nagekomen",
+        "Hoe spreek ik mijn collega aan op een vergeten afspraak?",
+        "Mijn collega kwam een afspraak met een cliënt niet na.",
+    )
     next_phase("Vragenronde")
     ask(group[0], "Wat hebben jullie precies afgesproken?")
 
@@ -1379,11 +1388,13 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         for person in people:
             click(person.page, T("confirm.button"))
         next_phase("Het incident")
-        propose(anna, "Een boze ouder", "Wat doe je als een ouder gaat schreeuwen?")
-        page.locator(".case-item", has_text="Een boze ouder").get_by_role("button", name=T("fac.choose")).click()
-        anna.page.fill("#share-text", "Een ouder begon te schreeuwen bij het ophalen.")
-        anna.page.locator("#share-form button[type=submit]").click()
-        expect(page.locator(".case-text")).to_be_visible()
+        bring_in(
+            page,
+            anna,
+            "Een boze ouder",
+            "Wat doe je als een ouder gaat schreeuwen?",
+            "Een ouder begon te schreeuwen bij het ophalen.",
+        )
 
         next_phase("Feitelijke vragen")
         expect(bram.page.locator(".my-turn #ask-form")).to_be_visible()
