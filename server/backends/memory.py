@@ -6,8 +6,6 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-import msgpack
-
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
 from ..rooms.state import RoomState
@@ -69,7 +67,7 @@ class MemoryBackend(Backend):
         for ev in events:
             ev.seq = state.seq + 1
             apply(state, ev)
-        room.log.extend(msgpack.packb(ev.to_dict(), use_bin_type=True) for ev in events)
+        room.log.extend(ev.pack() for ev in events)
         if len(room.log) > self.log_cap:
             del room.log[: len(room.log) - self.log_cap]
         room.touched = time.monotonic()
@@ -84,9 +82,7 @@ class MemoryBackend(Backend):
         first = room.state.seq + 1 - len(room.log)  # the log is gapless and ends at the state
         if seq + 1 < first:
             return None
-        return [
-            Event.from_dict(msgpack.unpackb(b, raw=False, strict_map_key=False)) for b in room.log[seq + 1 - first :]
-        ]
+        return [Event.unpack(b) for b in room.log[seq + 1 - first :]]
 
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)

@@ -18,7 +18,6 @@ import os
 import secrets
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,7 @@ from redis.asyncio.client import PubSub
 
 from ..rooms.engine import apply, decide_presence
 from ..rooms.events import Event
-from ..rooms.state import APPLIED_MEMORY, RoomState
+from ..rooms.state import APPLIED_MEMORY, RoomState, remember
 from .base import LOG_CAP, Backend, Conflict, Listener, execute
 
 log = logging.getLogger("kring.redis")
@@ -83,15 +82,6 @@ def _unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=False)
 
 
-def _remember(old: OrderedDict[str, Any], new: OrderedDict[str, Any]) -> OrderedDict[str, Any]:
-    """`old` (committed, superseded now) with the results of the commands just committed,
-    trimmed as the engine's fold trims them."""
-    old.update(new)
-    while len(old) > APPLIED_MEMORY:
-        old.popitem(last=False)
-    return old
-
-
 @dataclass(slots=True)
 class _Room:
     listeners: list[Listener] = field(default_factory=list)
@@ -128,7 +118,6 @@ class RedisBackend(Backend):
         # reconnect handshake in one task while another reads or sends on the connection.
         self._pubsub_lock = asyncio.Lock()
         self._subscribing: set[str] = set()  # rooms whose subscribe is under way
-        self._subscribed: dict[str, asyncio.Future] = {}
         self._tasks: list[asyncio.Task] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -224,8 +213,7 @@ class RedisBackend(Backend):
         for ev in events:
             ev.seq = after.seq + 1
             apply(after, ev)
-        plain_events = [ev.to_dict() for ev in events]
-        encoded = [_pack(ev) for ev in plain_events]
+        encoded = [ev.pack() for ev in events]
         applied = [_pack([key, result]) for key, result in after.applied.items()]
         result = await self._commit(
             keys=[room_key, log_key, _applied_key(code)],
@@ -235,7 +223,8 @@ class RedisBackend(Backend):
                 self.room_ttl,
                 self.log_cap,
                 channel,
-                _pack(plain_events),
+                # the list of the events to publish, made of the same bytes (no second packing)
+                msgpack.Packer().pack_array_header(len(encoded)) + b"".join(encoded),
                 APPLIED_MEMORY,
                 len(applied),
                 *applied,
@@ -253,7 +242,9 @@ class RedisBackend(Backend):
         if status < 0:
             raise LookupError(code)
         after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
-        after.applied = _remember(state.applied, after.applied)
+        for key, result in after.applied.items():  # `state` is superseded: its results carry on
+            remember(state.applied, key, result)
+        after.applied = state.applied
         room = self.rooms.get(code)
         if room is not None:
             if room.cache is state:  # nothing newer was loaded meanwhile
@@ -269,7 +260,7 @@ class RedisBackend(Backend):
         if seq == int(current_seq):
             return []
         entries = await self.redis.xrange(log_key, min=str(seq + 1), max="+")
-        events = [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries]
+        events = [Event.unpack(fields[b"e"]) for _, fields in entries]
         if not events or events[0].seq != seq + 1:
             return None  # trimmed away: the client needs a snapshot
         return events
@@ -348,7 +339,7 @@ class RedisBackend(Backend):
 
     async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
         entries = await self.redis.xrange(_keys(code)[1], min=str(first), max=str(last))
-        return [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries]
+        return [Event.unpack(fields[b"e"]) for _, fields in entries]
 
     async def catch_up(self, code: str) -> None:
         """Deliver whatever the stream holds beyond what we delivered."""
@@ -356,7 +347,7 @@ class RedisBackend(Backend):
         if room is None:
             return
         entries = await self.redis.xrange(_keys(code)[1], min=str(room.delivered + 1), max="+")
-        await self._deliver(code, [Event.from_dict(_unpack(fields[b"e"])) for _, fields in entries])
+        await self._deliver(code, [Event.unpack(fields[b"e"]) for _, fields in entries])
 
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it

@@ -20,7 +20,6 @@ from . import identity
 from .events import FACILITATORS, Actor, Event, RoomError
 from .method import MethodError, Phase, available, from_toml, load
 from .state import (
-    APPLIED_MEMORY,
     FACILITATOR,
     PARTICIPANT,
     SCREEN,
@@ -32,6 +31,7 @@ from .state import (
     Question,
     RoomState,
     Turns,
+    remember,
 )
 
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
@@ -1317,8 +1317,5 @@ def apply(s: RoomState, ev: Event) -> RoomState:
     else:  # pragma: no cover - a log written by a newer version
         raise ValueError(f"unknown event {t!r}")
     if "cmd" in internal:
-        key, result = internal["cmd"]
-        s.applied[key] = result
-        while len(s.applied) > APPLIED_MEMORY:
-            s.applied.popitem(last=False)
+        remember(s.applied, *internal["cmd"])
     return s

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgpack
+
 FACILITATORS = "fac"  # audience marker in Event.to
 
 
@@ -36,6 +38,14 @@ class Event:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
         return cls(d["t"], d["pub"], d.get("prv"), tuple(d.get("to", ())), d.get("int"), d["seq"])
+
+    def pack(self) -> bytes:
+        """The event as a backend's log stores it."""
+        return msgpack.packb(self.to_dict(), use_bin_type=True)
+
+    @classmethod
+    def unpack(cls, data: bytes) -> Event:
+        return cls.from_dict(msgpack.unpackb(data, raw=False, strict_map_key=False))
 
 
 @dataclass(frozen=True, slots=True)

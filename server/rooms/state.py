@@ -19,6 +19,14 @@ SCREEN = "screen"  # a projector: watches the public room, never acts, never par
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
 
+
+def remember(applied: OrderedDict[str, dict[str, Any]], key: str, result: dict[str, Any]) -> None:
+    """Remember a command's result under its key, forgetting the oldest beyond APPLIED_MEMORY."""
+    applied[key] = result
+    while len(applied) > APPLIED_MEMORY:
+        applied.popitem(last=False)
+
+
 _LEAVES = frozenset((str, int, float, bool, type(None), bytes))
 
 
@@ -269,7 +277,7 @@ class RoomState:
     def clone(self, *, applied: bool = True) -> RoomState:
         """An independent copy to fold new events into before they are committed; without
         the remembered command results (they are many) if `applied` is False."""
-        copy = _clone_fields(self)
+        copy = {name: _clone(getattr(self, name)) for name in _FIELDS if name != "applied"}
         # the results themselves are never changed in place: a shallow copy will do
         copy["applied"] = OrderedDict(self.applied) if applied else OrderedDict()
         return RoomState(**copy)
@@ -297,7 +305,3 @@ class RoomState:
 
 
 _FIELDS = tuple(RoomState.__dataclass_fields__)
-
-
-def _clone_fields(s: RoomState) -> dict[str, Any]:
-    return {name: _clone(getattr(s, name)) for name in _FIELDS if name != "applied"}
