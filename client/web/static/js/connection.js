@@ -150,12 +150,8 @@ export class Connection {
       if (this.join.ticket) hello.ticket = this.join.ticket; // a screen's one-time way into a locked room
     } else {
       // no token and nothing to join with: final, so no reconnect follows this close
-      const ws = this.ws;
-      this.ws = null;
-      this.live = false;
-      clearTimeout(this.timer);
       this.setState("closed", { reason: "no_seat" });
-      ws.close();
+      this.ws.close();
       return;
     }
     this.fresh = false;

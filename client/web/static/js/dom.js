@@ -27,8 +27,6 @@ export function h(tag, attrs = {}, ...children) {
       el.value = value;
     } else if (key === "checked") {
       el.checked = Boolean(value);
-    } else if (key === "open") {
-      el.open = Boolean(value);
     } else {
       el.setAttribute(key, value === true ? "" : String(value));
     }
@@ -126,6 +124,7 @@ export function replaceChildren(el, ...children) {
 
   for (const control of carried(el)) {
     drawn.set(control, stateOf(control)); // as drawn, before the person's changes go back in
+    if (!changed.size) continue;
     const state = changed.get(keyOf(control, el));
     if (state) restore(control, state);
   }
@@ -146,6 +145,12 @@ function focusPath(active, root) {
   return { key: keyOf(active, root), caret, up };
 }
 
+/** The first element under `root` whose key is `key`. */
+function find(root, key) {
+  for (const el of root.querySelectorAll("*")) if (keyOf(el, root) === key) return el;
+  return null;
+}
+
 /** key -> the first element with that key under `root` */
 function index(root) {
   const out = new Map();
@@ -162,8 +167,7 @@ function index(root) {
  * that part itself, so a keyboard user never drops back to the top of the page.
  */
 function refocus(root, { key, caret, up }) {
-  const keys = index(root);
-  const again = keys.get(key);
+  const again = find(root, key);
   if (again) {
     again.focus({ preventScroll: true });
     if (caret && typeof again.setSelectionRange === "function") {
@@ -175,6 +179,7 @@ function refocus(root, { key, caret, up }) {
     }
     if (document.activeElement === again) return;
   }
+  const keys = index(root);
   for (const k of up) {
     const part = keys.get(k);
     if (!part) continue;

@@ -39,6 +39,11 @@ export function language() {
   return i18next.language;
 }
 
+/** "14:05": a moment's time of day as the person's language writes it. */
+export function hhmm(date) {
+  return date.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
+}
+
 /** A text in the person's language from a {nl, en} record (method data). */
 export function pick(record) {
   if (!record || typeof record !== "object") return record || "";

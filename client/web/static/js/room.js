@@ -12,6 +12,7 @@ import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
 import { mayGive, participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
+import { currentDeal } from "./views/shared.js";
 
 const root = document.getElementById("app");
 const view = document.getElementById("view");
@@ -259,8 +260,8 @@ function onEvent(ev) {
  */
 function takeMyCard() {
   const s = mirror.state;
-  if (!s || !ctx.me || ctx.ui.closed || !s.phase.deck) return;
-  const deal = s.deals[s.phase.id];
+  if (!s || !ctx.me || ctx.ui.closed) return;
+  const deal = currentDeal(s);
   if (!deal || deal.public || deal.revealed || deal.mine || !mayGive(ctx, "perspectives")) return;
   if (ctx.pending("draw_card") || ctx.ui.drawRefused === s.phase.id) return;
   ctx.send("draw_card");
@@ -318,14 +319,12 @@ function onRefused(command, args, error, item) {
   const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
   const message = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
   const formId = item.meta?.form;
-  if (formId) {
-    // next to the form, whose fields still hold what was typed
-    ctx.ui.refused[formId] = { message, fields: Object.keys(item.meta.fields || {}) };
-    render();
-    if (document.getElementById(formId)) return announce(message);
-  }
-  ctx.ui.notice = message;
+  // next to the form, whose fields still hold what was typed; with the form gone, as a notice
+  if (formId) ctx.ui.refused[formId] = { message, fields: Object.keys(item.meta.fields || {}) };
+  const atForm = Boolean(formId && document.getElementById(formId));
+  if (!atForm) ctx.ui.notice = message;
   render();
+  if (atForm) announce(message);
 }
 
 function onState(state, detail) {

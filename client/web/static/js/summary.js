@@ -2,7 +2,8 @@
 // that holds only text (built with the DOM, so nothing in it can run).
 
 import { h } from "./dom.js";
-import { pick, t } from "./i18n.js";
+import { hhmm, pick, t } from "./i18n.js";
+import { ratingMark } from "./views/shared.js";
 
 function section(title, ...body) {
   const content = body.flat().filter(Boolean);
@@ -11,8 +12,7 @@ function section(title, ...body) {
 
 /** "Naam: tekst (warm)": who gave it (absent when anonymous) and how the inbrenger weighed it. */
 function line(item) {
-  const rated = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
-  return `${item.author ? `${item.author}: ` : ""}${item.text}${rated}`;
+  return `${item.author ? `${item.author}: ` : ""}${item.text}${ratingMark(item)}`;
 }
 
 /** The written notes, per phase in the order of the method (Balint, incident method, …). */
@@ -70,13 +70,7 @@ export function summaryPage(summary, { code, phases = [], onClose }) {
     section(
       t("summary.questions"),
       summary.questions.length
-        ? h(
-            "ol",
-            {},
-            summary.questions.map((q) =>
-              h("li", {}, q.text, q.rating ? ` (${t(`questions.rating_${q.rating}`)})` : ""),
-            ),
-          )
+        ? h("ol", {}, summary.questions.map((q) => h("li", {}, line(q)))) // a question has no author here
         : null,
     ),
     section(t("essence.title"), summary.essence ? h("p", {}, summary.essence) : null),
@@ -124,7 +118,7 @@ export function proofPage(proof, { code, onClose }) {
       h("dt", {}, t("proof.duration")),
       h("dd", {}, t("proof.minutes", { count: proof.minutes })),
       h("dt", {}, t("proof.method")),
-      h("dd", {}, proof.method[lang] || proof.method.nl),
+      h("dd", {}, pick(proof.method)),
       h("dt", {}, t("proof.cases")),
       h("dd", {}, String(proof.cases)),
       h("dt", {}, t("proof.facilitators")),
@@ -142,10 +136,6 @@ export function proofPage(proof, { code, onClose }) {
     onClose ? h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")) : null,
   );
   return h("div", { class: "summary-wrap" }, actions, page);
-}
-
-function hhmm(date) {
-  return date.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
 }
 
 const PRINT_CSS =

@@ -3,7 +3,7 @@
 // server decides: it keeps the moment (`facilitator_away`) and refuses an early claim.
 
 import { h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { hhmm, t } from "../i18n.js";
 import { clock } from "../timer.js";
 import { button } from "./shared.js";
 
@@ -22,8 +22,7 @@ export function seesAway(ctx) {
 /** "De procesbegeleider is weg sinds 14:05", the time on this laptop's clock. */
 export function awayTitle(ctx) {
   const away = ctx.state.facilitator_away;
-  const since = ctx.localTime(away.since).toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" });
-  return t("away.title", { time: since });
+  return t("away.title", { time: hhmm(ctx.localTime(away.since)) });
 }
 
 export function awayBanner(ctx) {

@@ -6,15 +6,11 @@
 
 import { h } from "../dom.js";
 import { pick, t } from "../i18n.js";
-import { field, form, nameOf } from "./shared.js";
+import { cardOf, field, form, nameOf } from "./shared.js";
 
-/** The deal of the phase the room is in, if its cards are on the table. */
-export function currentDeal(s) {
-  return s.phase.deck ? (s.deals[s.phase.id] ?? null) : null;
-}
-
-export function cardOf(deal, id) {
-  return deal.cards.find((c) => c.id === id) ?? null;
+/** What shows while the cards of this phase are not dealt yet. */
+export function dealWaitText(s) {
+  return t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait");
 }
 
 /** My card in this deal (a card record), or null. */
@@ -168,9 +164,7 @@ export function perspectivesNow(ctx, deal) {
  */
 export function earlierPerspectives(ctx) {
   const s = ctx.state;
-  const phases = s.method.phases
-    .map((p, i) => ({ ...p, index: i }))
-    .filter((p) => p.id !== s.phase.id && s.deals[p.id] && s.deals[p.id].perspectives.length);
+  const phases = s.method.phases.filter((p) => p.id !== s.phase.id && s.deals[p.id] && s.deals[p.id].perspectives.length);
   if (!phases.length) return null;
   return h(
     "section",

@@ -8,6 +8,8 @@ import {
   adviceList,
   button,
   caseBlock,
+  confirmButton,
+  currentDeal,
   currentSpeaker,
   essenceBlock,
   nameOf,
@@ -18,8 +20,8 @@ import {
   textBlock,
   turnList,
 } from "./shared.js";
-import { notesBlock } from "./notes.js";
-import { currentDeal, dealProgress, dealTable, earlierPerspectives, groupOf, perspectivesNow } from "./cards.js";
+import { notesBlock, notesHere } from "./notes.js";
+import { dealProgress, dealTable, earlierPerspectives, groupOf, perspectivesNow } from "./cards.js";
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
@@ -171,28 +173,25 @@ function nextCase(ctx) {
   const s = ctx.state;
   if (!s.inbrenger) return null;
   const sure = ctx.ui.confirming === "next_case";
+  const step = confirmButton(ctx, "next_case", {
+    label: t("fac.next_case"),
+    cls: "secondary",
+    key: "next-case",
+    confirmLabel: t("fac.next_case_confirm"),
+    confirmCls: "primary",
+    describedby: "next-case-hint",
+    cancelKey: "next-case-cancel",
+    onConfirm: () => {
+      ctx.ui.confirming = null;
+      ctx.send("next_case");
+    },
+  });
   return h(
     "section",
     { class: "next-case", "aria-labelledby": "next-case-title" },
     h("h2", { id: "next-case-title" }, t("fac.next_case_title")),
     h("p", { class: "hint", id: "next-case-hint" }, t("fac.next_case_hint")),
-    sure
-      ? h(
-          "div",
-          { class: "row" },
-          button(t("fac.next_case_confirm"), () => {
-            ctx.ui.confirming = null;
-            ctx.send("next_case");
-          }, { cls: "primary", describedby: "next-case-hint", key: "next-case" }),
-          button(t("common.cancel"), () => {
-            ctx.ui.confirming = null;
-            ctx.render();
-          }, { cls: "quiet", key: "next-case-cancel" }),
-        )
-      : button(t("fac.next_case"), () => {
-          ctx.ui.confirming = "next_case";
-          ctx.render();
-        }, { cls: "secondary", key: "next-case" }),
+    sure ? h("div", { class: "row" }, step) : step,
   );
 }
 
@@ -322,7 +321,7 @@ function cardControls(ctx) {
     deal && deal.public ? dealTable(ctx, deal) : null,
     s.phase.in_turn ? turnControls(ctx) : null,
     perspectivesNow(ctx, deal),
-    deal && deal.public && s.notes.some((n) => n.phase === s.phase.id) ? notesBlock(ctx) : null,
+    deal && deal.public && notesHere(s).length ? notesBlock(ctx) : null,
   ];
 }
 
@@ -366,7 +365,6 @@ function confirmations(ctx) {
 
 function personControls(ctx, p) {
   if (p.id === ctx.me.id || p.role === "facilitator") return null;
-  const pending = ctx.ui.confirming === `remove:${p.id}`;
   const row = [];
   if (p.role === "participant" && p.id !== ctx.state.inbrenger) {
     row.push(
@@ -375,15 +373,17 @@ function personControls(ctx, p) {
     );
   }
   row.push(
-    pending
-      ? button(t("fac.remove_confirm", { name: p.name }), () => {
-          ctx.ui.confirming = null;
-          ctx.send("remove", { participant: p.id });
-        }, { cls: "danger", key: "remove" })
-      : button(t("fac.remove"), () => {
-          ctx.ui.confirming = `remove:${p.id}`;
-          ctx.render();
-        }, { cls: "quiet", key: "remove" }),
+    confirmButton(ctx, `remove:${p.id}`, {
+      label: t("fac.remove"),
+      cls: "quiet",
+      key: "remove",
+      confirmLabel: t("fac.remove_confirm", { name: p.name }),
+      confirmCls: "danger",
+      onConfirm: () => {
+        ctx.ui.confirming = null;
+        ctx.send("remove", { participant: p.id });
+      },
+    }),
   );
   return h("div", { class: "row person-actions", role: "group", "aria-label": t("fac.actions_for", { name: p.name }) }, row);
 }
@@ -409,19 +409,17 @@ function roomControls(ctx) {
     h(
       "div",
       { class: "row" },
-      ending
-        ? [
-            h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning")),
-            button(t("fac.end_confirm"), () => ctx.send("end"), { cls: "danger", describedby: "end-warning", key: "end" }),
-            button(t("common.cancel"), () => {
-              ctx.ui.confirming = null;
-              ctx.render();
-            }, { cls: "quiet", key: "end-cancel" }),
-          ]
-        : button(t("fac.end"), () => {
-            ctx.ui.confirming = "end";
-            ctx.render();
-          }, { cls: "quiet danger-text", key: "end" }),
+      ending ? h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning")) : null,
+      confirmButton(ctx, "end", {
+        label: t("fac.end"),
+        cls: "quiet danger-text",
+        key: "end",
+        confirmLabel: t("fac.end_confirm"),
+        confirmCls: "danger",
+        describedby: "end-warning",
+        cancelKey: "end-cancel",
+        onConfirm: () => ctx.send("end"),
+      }),
     ),
   );
 }

@@ -53,6 +53,11 @@ export function noteForm(ctx, { observer = false } = {}) {
   });
 }
 
+/** The notes written in the phase the room is in. */
+export function notesHere(s) {
+  return s.notes.filter((n) => n.phase === s.phase.id);
+}
+
 /**
  * The notes of the current phase. `writer`: may this person write one now (with the form
  * here); `withdraw`: may they take their own back; `reveal`: the facilitator's button.
@@ -61,7 +66,7 @@ export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = fa
   const s = ctx.state;
   const phase = s.phase;
   const own = new Set(s.own_notes);
-  const here = s.notes.filter((n) => n.phase === phase.id);
+  const here = notesHere(s);
   const hidden = phase.hidden_until_reveal && s.notes_hidden > 0;
   return h(
     "section",

@@ -9,6 +9,7 @@ import {
   adviceList,
   button,
   caseBlock,
+  currentDeal,
   currentSpeaker,
   essenceBlock,
   field,
@@ -27,8 +28,18 @@ import {
   turnsDone,
 } from "./shared.js";
 import { awayBanner } from "./away.js";
-import { cardFace, currentDeal, dealProgress, dealTable, earlierPerspectives, myCard, perspectiveForm, perspectivesNow } from "./cards.js";
-import { noteForm, notesBlock } from "./notes.js";
+import {
+  cardFace,
+  dealProgress,
+  dealTable,
+  dealWaitText,
+  earlierPerspectives,
+  groupOf,
+  myCard,
+  perspectiveForm,
+  perspectivesNow,
+} from "./cards.js";
+import { noteForm, notesBlock, notesHere } from "./notes.js";
 
 /** May I give `input` in this phase? (the server checks the same rule) */
 export function mayGive(ctx, input) {
@@ -61,7 +72,7 @@ export function participantView(ctx) {
  * method says so, until they may respond.
  */
 function listens(s) {
-  return (s.phase.inbrenger ?? "speaks") !== "speaks" && !inbrengerMaySpeak(s);
+  return !inbrengerMaySpeak(s); // where the method has them speak, they always may
 }
 
 /**
@@ -441,8 +452,7 @@ function askForm(ctx) {
 function anonymity(ctx) {
   const s = ctx.state;
   if (!s.anonymous_questions || !s.phase.anonymous) return "named";
-  const group = s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger).length;
-  return group >= ctx.limits.MIN_ANONYMOUS_GROUP ? "anonymous" : "too_few";
+  return groupOf(s).length >= ctx.limits.MIN_ANONYMOUS_GROUP ? "anonymous" : "too_few";
 }
 
 function essenceForm(ctx) {
@@ -471,7 +481,7 @@ function essenceForm(ctx) {
 function cardsBlock(ctx) {
   const s = ctx.state;
   const deal = currentDeal(s);
-  if (!deal) return h("section", { class: "cards" }, h("p", {}, t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait")));
+  if (!deal) return h("section", { class: "cards" }, h("p", {}, dealWaitText(s)));
   const card = myCard(deal);
   const writes = mayGive(ctx, "perspectives") && card && !card.observer && !deal.revealed;
   if (deal.public) {
@@ -488,7 +498,7 @@ function cardsBlock(ctx) {
       deal.hidden && !deal.revealed ? dealProgress(ctx, deal) : null,
       card?.observer && mayGive(ctx, "perspectives")
         ? notesBlock(ctx, { writer: true, observer: true })
-        : s.notes.some((n) => n.phase === s.phase.id)
+        : notesHere(s).length
           ? notesBlock(ctx)
           : null,
     ];

@@ -3,9 +3,9 @@
 
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { currentDeal, dealProgress, dealTable, earlierPerspectives, perspectivesNow } from "./cards.js";
-import { notesBlock } from "./notes.js";
-import { currentSpeaker, nameOf, phaseHeader, questionList, turnList } from "./shared.js";
+import { dealProgress, dealTable, dealWaitText, earlierPerspectives, perspectivesNow } from "./cards.js";
+import { notesBlock, notesHere } from "./notes.js";
+import { currentDeal, currentSpeaker, nameOf, phaseHeader, questionList, turnList } from "./shared.js";
 
 export function screenView(ctx) {
   const s = ctx.state;
@@ -19,7 +19,7 @@ export function screenView(ctx) {
     a.cases ? h("p", { class: "screen-count" }, t("screen.cases", { count: s.cases.length })) : null,
     a.questions ? questionList(ctx, { showAuthors: false }) : null,
     s.phase.deck ? cards(ctx) : earlierPerspectives(ctx),
-    a.notes || (s.phase.deck && s.notes.some((n) => n.phase === s.phase.id)) ? notesBlock(ctx) : null,
+    a.notes || (s.phase.deck && notesHere(s).length) ? notesBlock(ctx) : null,
     s.phase.in_turn ? speaker(ctx) : null,
     s.phase.in_turn ? turnList(ctx) : null,
   ];
@@ -30,7 +30,7 @@ export function screenView(ctx) {
 function cards(ctx) {
   const s = ctx.state;
   const deal = currentDeal(s);
-  if (!deal) return h("p", { class: "screen-count" }, t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait"));
+  if (!deal) return h("p", { class: "screen-count" }, dealWaitText(s));
   return [
     deal.public ? dealTable(ctx, deal) : null,
     deal.revealed || (deal.public && !deal.hidden) ? null : dealProgress(ctx, deal),

@@ -152,11 +152,6 @@ export function turnsDone(s) {
   return s.turns.current >= s.turns.order.length;
 }
 
-/** Outside a phase given in turns anyone may go on; in one, only the current speaker. */
-export function myTurn(ctx) {
-  return !ctx.state.phase.in_turn || currentSpeaker(ctx.state) === ctx.me.id;
-}
-
 /**
  * Whether the inbrenger may react now (rate, mark answered): where they speak, or where
  * the phase takes their response and every turn is done (the server checks the same).
@@ -167,11 +162,20 @@ export function inbrengerMaySpeak(s) {
   return Boolean(p.accepts.response) && !(p.in_turn && !turnsDone(s));
 }
 
+/** The deal of the phase the room is in, if its cards are on the table. */
+export function currentDeal(s) {
+  return s.phase.deck ? (s.deals[s.phase.id] ?? null) : null;
+}
+
+export function cardOf(deal, id) {
+  return deal.cards.find((c) => c.id === id) ?? null;
+}
+
 /** With public cards, the card someone speaks from ("Witte hoed"), else null. */
 function speakingCard(s, pid) {
-  const deal = s.phase.deck ? s.deals[s.phase.id] : null;
+  const deal = currentDeal(s);
   if (!deal || !deal.public || !deal.holders[pid]) return null;
-  const card = deal.cards.find((c) => c.id === deal.holders[pid]);
+  const card = cardOf(deal, deal.holders[pid]);
   return card ? pick(card.name) : null;
 }
 
@@ -248,7 +252,7 @@ export function adviceList(ctx) {
  */
 function rating(ctx, item) {
   const s = ctx.state;
-  const mark = item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
+  const mark = ratingMark(item);
   const rates = ctx.me.id === s.inbrenger && inbrengerMaySpeak(s) && (s.phase.accepts.advice || s.phase.accepts.response);
   if (!rates) return mark;
   return h(
@@ -262,6 +266,11 @@ function rating(ctx, item) {
       }),
     ),
   );
+}
+
+/** " (warm)": how the inbrenger weighed a question or advice, or "" if not (yet). */
+export function ratingMark(item) {
+  return item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
 }
 
 /** Being named on the proof of participation is each person's own choice. */
@@ -374,4 +383,27 @@ export function button(label, onclick, { cls = "", pressed = null, disabled = fa
     },
     label,
   );
+}
+
+/**
+ * A step that asks first (the next case, removing someone, ending the meeting): the first
+ * press sets `ctx.ui.confirming` to `what` and redraws; then the confirming button stands
+ * under the same key, with a cancel button where `cancelKey` names one. `onConfirm` does it.
+ */
+export function confirmButton(ctx, what, { label, cls, key, confirmLabel, confirmCls, describedby = null, cancelKey = null, onConfirm }) {
+  if (ctx.ui.confirming !== what) {
+    return button(label, () => {
+      ctx.ui.confirming = what;
+      ctx.render();
+    }, { cls, key });
+  }
+  return [
+    button(confirmLabel, onConfirm, { cls: confirmCls, describedby, key }),
+    cancelKey
+      ? button(t("common.cancel"), () => {
+          ctx.ui.confirming = null;
+          ctx.render();
+        }, { cls: "quiet", key: cancelKey })
+      : null,
+  ];
 }
