@@ -14,7 +14,7 @@ from client import CommandError, KringClient
 from protocol import errors
 from protocol.messages import COMMANDS
 
-from .session import Session, open_session, run_full_session, ws_url
+from .session import Session, online, open_session, run_full_session, ws_url
 from .test_session import server_snapshot
 
 #: well-formed arguments for every command, so that a refusal comes from the room's rules
@@ -374,10 +374,6 @@ async def test_a_role_changed_while_away_gives_a_fresh_snapshot_on_resume(server
 # --------------------------------------------------------------------------- a facilitator away
 
 
-def _online(c: KringClient, pid: str) -> bool:
-    return any(p["id"] == pid and p["online"] for p in c.state["participants"])
-
-
 async def test_a_facilitator_whose_connection_drops_leads_again_after_the_resume(server):
     s = await open_session(server, n=3)
     fac, anna = s.facilitator, s.members[0]
@@ -390,7 +386,7 @@ async def test_a_facilitator_whose_connection_drops_leads_again_after_the_resume
         await fac.command("advance")  # and it still leads
         await s.settle()
         assert anna.state["phase"]["id"] == "casuskeuze"
-        await anna.wait_until(lambda c: _online(c, fac.me["id"]) and c.state["facilitator_away"] is None)
+        await anna.wait_until(lambda c: online(c, fac.me["id"]) and c.state["facilitator_away"] is None)
         await _assert_mirrors_equal_server(server, s.everyone)
     finally:
         await s.close()
@@ -416,6 +412,9 @@ async def test_while_the_facilitator_is_away_the_room_counts_down_to_a_take_over
         away = anna.state["facilitator_away"]
         assert before - 60 < away["since"] < time.time() + 60
         assert away["claim_at"] == away["since"] + 5 * 60
+        # the others get the same event a moment later: wait until they are where Anna is
+        seq = anna.mirror.seq
+        await asyncio.gather(*(m.wait_until(lambda c: c.mirror.seq >= seq) for m in s.members))
         assert all(m.state["facilitator_away"] == away for m in s.members)
         with pytest.raises(CommandError) as err:
             await anna.command("claim_facilitator")
