@@ -83,9 +83,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def run_all(args: argparse.Namespace) -> list[dict[str, Any]]:
+async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     results = []
-    for sc in scenarios(args):
+    for sc in scs:
         for backend in args.backends:
             for kind in args.kinds:
                 t0 = time.monotonic()
@@ -112,9 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.datetime.now(datetime.UTC)
     print(f"Kring benchmark: {', '.join(args.scenarios)} × {', '.join(args.backends)} × {', '.join(args.kinds)}")
     print(f"scale {args.scale}; open files {limit}; load average {os.getloadavg()[0]:.2f} at start", flush=True)
-    results = uvloop.run(run_all(args))
+    scs = scenarios(args)
+    results = uvloop.run(run_all(args, scs))
     verdicts = targets(results)
-    titles = {sc.name: sc.title for sc in scenarios(args)}
+    titles = {sc.name: sc.title for sc in scs}
     for line in render(results, titles) + render_targets(verdicts):
         print(line)
     for r in results:
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started.isoformat(),
         "machine": machine(),
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "scenarios": {sc.name: dataclasses.asdict(sc) for sc in scenarios(args)},
+        "scenarios": {sc.name: dataclasses.asdict(sc) for sc in scs},
         "results": results,
         "targets": verdicts,
     }

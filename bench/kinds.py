@@ -27,6 +27,7 @@ import msgpack
 
 from client.connection import create_room
 from protocol import limits
+from protocol.codec import MSGPACK
 
 from .load import PHASE, Kind, Recorder, Room, Sender, gather_limited
 from .wsclient import WSClient, connect
@@ -48,7 +49,7 @@ def question_text(now: int, chars: int) -> str:
     return f"bench {now} {text[:chars] if chars else text}"
 
 
-_pack = msgpack.Packer(use_bin_type=True).pack
+_pack = MSGPACK.encode
 _unpack = msgpack.unpackb
 
 
@@ -59,7 +60,7 @@ def http_to_ws(base: str, path: str) -> str:
 class _Conn:
     """Per-connection state the generator keeps (WSClient.state)."""
 
-    __slots__ = ("room", "counted", "sender", "seq", "phase_k", "pending", "ids", "ready", "me")
+    __slots__ = ("room", "counted", "sender", "seq", "phase_k", "pending", "ids", "ready")
 
     def __init__(self, room: Room, counted: bool = True):
         self.room = room
@@ -70,7 +71,6 @@ class _Conn:
         self.pending: dict[str, tuple[Callable[[dict], None], Callable[[dict], None]]] = {}
         self.ids = 0
         self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
-        self.me: dict[str, Any] = {}
 
 
 def _senders(room: Room, askers: int) -> None:
@@ -146,7 +146,6 @@ class KringKind(Kind):
                 entry[1](msg)
         elif t == "welcome":
             st.seq = msg["seq"]
-            st.me = msg["you"]
             if not st.ready.done():
                 st.ready.set_result(msg)
 

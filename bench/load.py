@@ -156,7 +156,9 @@ def _fire(kind_impl: Kind, room: Room, sender: Sender, kind: str, now: int) -> N
 
 
 async def paced(kind_impl: Kind, rooms: list[Room], rate: float, seconds: float, tick: float = 0.001) -> int:
-    """Open loop: hand out slots at `rate` per second for `seconds`; returns slots offered."""
+    """Open loop: hand out slots at `rate` per second for `seconds`; returns slots offered.
+    Slot n is due `n / rate` seconds after the start; between slots the loop sleeps until
+    the next one is due (or the end), at least `tick`."""
     rec = kind_impl.rec
     start = time.monotonic_ns()
     end = start + int(seconds * 1e9)
@@ -177,7 +179,8 @@ async def paced(kind_impl: Kind, rooms: list[Room], rate: float, seconds: float,
                 rec.skipped += 1
             else:
                 _fire(kind_impl, room, sender, kind, now)
-        await asyncio.sleep(tick)
+        next_due = start + n * 1e9 / rate if rate > 0 else end
+        await asyncio.sleep(max(tick, (min(next_due, end) - time.monotonic_ns()) / 1e9))
 
 
 async def closed_loop(kind_impl: Kind, rooms: list[Room], seconds: float) -> None:

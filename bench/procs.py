@@ -39,7 +39,6 @@ class Service:
 
     servers: list[ServerProcess]
     redis: RedisServer | None
-    pinned: bool
     note: str
     procs: list[psutil.Process] = field(default_factory=list)
     profiler: Any = None  # bench.profile.Profiler when the run is profiled
@@ -122,6 +121,6 @@ def service(
                 + f" and the generator share {len(cores)} core(s)"
             )
         try:
-            yield Service(servers, redis, pinned, note)
+            yield Service(servers, redis, note)
         finally:
             os.sched_setaffinity(0, set(cores))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .kinds import KINDS
 from .scenarios import STANDARD
 
-LABELS = {"kring": "Kring", "floor": "floor", "socketio": "python-socketio", "broadcaster": "broadcaster"}
-BASELINES = ("floor", "socketio", "broadcaster")
+LABELS = {name: kind.label for name, kind in KINDS.items()}
+BASELINES = tuple(name for name in KINDS if name != "kring")
 
 Result = dict[str, Any]
 

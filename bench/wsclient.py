@@ -31,7 +31,6 @@ class WSClient(asyncio.Protocol):
     """One websocket. `on_message(client, data, arrived_ns)` gets str or bytes."""
 
     def __init__(self, url: str, subprotocol: str | None, on_message: OnMessage):
-        self.url = url
         self.ws = ClientProtocol(
             parse_uri(url),
             subprotocols=[Subprotocol(subprotocol)] if subprotocol else None,
@@ -114,10 +113,6 @@ class WSClient(asyncio.Protocol):
             transport.close()
 
     # ------------------------------------------------------------------ use
-
-    @property
-    def open(self) -> bool:
-        return self.ws.state is State.OPEN and self.transport is not None and not self.transport.is_closing()
 
     def send(self, data: bytes | str) -> None:
         if self.ws.state is not State.OPEN:

@@ -7,20 +7,24 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from .servers import ServerProcess, procfile_command
+from .servers import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 AXE = ROOT / "client" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("KRING_CHROMIUM", "/usr/bin/chromium")
+CATALOG = ROOT / "client" / "web" / "static" / "i18n"
+NL = json.loads((CATALOG / "nl.json").read_text(encoding="utf-8"))
+EN = json.loads((CATALOG / "en.json").read_text(encoding="utf-8"))
+XSS = "<img src=x onerror=alert(1)>"
 
 expect.set_options(timeout=20_000)  # an upper bound for slow machines, not a measurement
 
@@ -138,12 +142,6 @@ SKEWED_CLOCK = """
 """
 
 
-def restart(server: ServerProcess, env: dict[str, str] | None = None) -> None:
-    """Start a stopped server again on its own port, as after a deploy or a crash."""
-    server.proc = subprocess.Popen(procfile_command(server.port), cwd=ROOT, env={**os.environ, **(env or {})})
-    server._wait_healthy()
-
-
 def wait_until(page: Page, expression: str, timeout_s: float = 60) -> None:
     """Poll `expression` in the page until it is truthy. (wait_for_function would need
     eval, which the page's Content-Security-Policy forbids, rightly.)"""
@@ -152,3 +150,95 @@ def wait_until(page: Page, expression: str, timeout_s: float = 60) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still not true after {timeout_s} s: {expression}")
         page.wait_for_timeout(100)
+
+
+# The fixtures and helpers the browser test modules share. pytest finds a fixture only in
+# the test module's namespace or a conftest.py (which every test would load, and with it
+# Playwright), so the browser test modules import these two; named apart so the tests'
+# arguments `base` and `browser` do not shadow the import.
+
+
+@pytest.fixture(scope="module", name="base")
+def base_fixture() -> Iterator[str]:
+    with running_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def T(key: str, **values: object) -> str:
+    """A Dutch UI string from the catalog, as the page shows it."""
+    node: object = NL
+    for part in key.split("."):
+        node = node[part]  # type: ignore[index]
+    text = str(node)
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", str(value))
+    return text
+
+
+class Session:
+    """The people of one session and the checks run on all their views at each step."""
+
+    def __init__(self, browser: Browser, base: str):
+        self.browser = browser
+        self.base = base
+        self.people: list[Person] = []
+        self.axe: dict[str, list[str]] = {}
+        self.shots: list[str] = []
+
+    def add(self, label: str, url: str, init_script: str | None = None) -> Person:
+        person = open_person(self.browser, label, self.base + url, init_script)
+        self.people.append(person)
+        return person
+
+    def check(self, step: str, people: list[Person] | None = None, online: bool = True) -> None:
+        """Screenshot, axe and both languages for every view, as it is now."""
+        for person in self.people if people is None else people:
+            if online:
+                expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
+            self.shots.append(person.shot(f"{step}-nl").name)
+            self.axe_check(person, f"{step}-nl")
+            person.language("en")
+            self.shots.append(person.shot(f"{step}-en").name)
+            self.axe_check(person, f"{step}-en")
+            person.language("nl")
+            assert person.missing_strings() == [], f"{person.label} at {step}: missing strings"
+
+    def axe_check(self, person: Person, step: str) -> None:
+        violations = person.axe()
+        if violations:
+            self.axe[f"{step}/{person.label}"] = violations
+
+    def close(self) -> None:
+        for person in self.people:
+            person.context.close()
+
+
+def click(page: Page, name: str, within: str = "#view") -> None:
+    page.locator(within).get_by_role("button", name=name, exact=True).first.click()
+
+
+def join(session: Session, name: str, code: str, init_script: str | None = None, phase: str = "Binnenkomst") -> Person:
+    person = session.add(name if name != XSS else "xss", "/", init_script)
+    page = person.page
+    page.fill("#code", f"{code[:3].lower()}-{code[3:].lower()}")  # lower case and a dash are fine
+    page.fill("#name", name)
+    page.locator("#join-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/room/{code}$"))
+    expect(page.locator("#phase-name")).to_have_text(phase)
+    return person
+
+
+def propose(person: Person, title: str, question: str) -> None:
+    page = person.page
+    page.fill("#case-title", title)
+    page.fill("#case-question", question)
+    page.locator("#propose-form button[type=submit]").click()
+    expect(page.locator(".case-item", has_text=title)).to_be_visible()

@@ -42,8 +42,13 @@ class ServerProcess:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/ws"
-        argv = (command or procfile_command)(self.port)
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})})
+        self.command = command or procfile_command
+        self.start(env)
+
+    def start(self, env: dict[str, str] | None = None) -> None:
+        """Start the server on its port and wait until it is healthy; also to start a
+        stopped server again on the same port, as after a deploy or a crash."""
+        self.proc = subprocess.Popen(self.command(self.port), cwd=ROOT, env={**os.environ, **(env or {})})
         try:
             self._wait_healthy()
         except BaseException:

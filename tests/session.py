@@ -137,27 +137,32 @@ def advanced_by_timer(c: KringClient) -> list[dict]:
     return [f for f in c.frames if f.get("t") == "phase" and f.get("by") == "timer"]
 
 
-def strings(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, bytes):
-        yield obj.hex()
-    elif isinstance(obj, dict):
+def nodes(obj: Any) -> Iterator[Any]:
+    """`obj` and everything inside it, depth first: a map's keys and values, a list's items."""
+    yield obj
+    if isinstance(obj, dict):
         for k, v in obj.items():
-            yield from strings(k)
-            yield from strings(v)
+            yield from nodes(k)
+            yield from nodes(v)
     elif isinstance(obj, list | tuple):
         for v in obj:
-            yield from strings(v)
+            yield from nodes(v)
+
+
+def strings(obj: Any) -> Iterator[str]:
+    """Every text inside obj (bytes as hex)."""
+    for x in nodes(obj):
+        if isinstance(x, str):
+            yield x
+        elif isinstance(x, bytes):
+            yield x.hex()
 
 
 def records_about(obj: Any, qid: str) -> Iterator[dict]:
     """Every map inside obj that is about question `qid` (the question or an event on it)."""
-    if isinstance(obj, dict):
-        if obj.get("id") == qid or obj.get("question") == qid:
-            yield obj
-        for v in obj.values():
-            yield from records_about(v, qid)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from records_about(v, qid)
+    return (x for x in nodes(obj) if isinstance(x, dict) and (x.get("id") == qid or x.get("question") == qid))
+
+
+def online(c: KringClient, pid: str) -> bool:
+    """Whether `c` sees participant `pid` online."""
+    return any(p["id"] == pid and p["online"] for p in c.state["participants"])

@@ -7,114 +7,42 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from server.rooms import method
 
 from .browser import (
+    EN,
+    NL,
     ROOT,
     SKEWED_CLOCK,
+    XSS,
     Person,
+    Session,
+    T,
+    base_fixture,  # noqa: F401 (the fixture `base`)
+    browser_fixture,  # noqa: F401 (the fixture `browser`)
     clean_artifacts,
+    click,
     count_mutations,
     focused,
-    launch,
+    join,
     mutations,
-    open_person,
-    restart,
+    propose,
     wait_until,
     write_report,
 )
-from .servers import ServerProcess, running_redis, running_server
+from .servers import ServerProcess, running_redis
 from .session import short_method
 
-CATALOG = Path(__file__).resolve().parent.parent / "client" / "web" / "static" / "i18n"
-NL = json.loads((CATALOG / "nl.json").read_text(encoding="utf-8"))
-EN = json.loads((CATALOG / "en.json").read_text(encoding="utf-8"))
-XSS = "<img src=x onerror=alert(1)>"
 
-
-def T(key: str, **values: object) -> str:
-    """A Dutch UI string from the catalog, as the page shows it."""
-    node: object = NL
-    for part in key.split("."):
-        node = node[part]  # type: ignore[index]
-    text = str(node)
-    for name, value in values.items():
-        text = text.replace("{{" + name + "}}", str(value))
-    return text
-
-
-@pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module", autouse=True)
+def _clean_artifacts() -> None:
+    """This module's screenshots and reports start from an empty test-artifacts/browser."""
     clean_artifacts()
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-class Session:
-    """The people of one session and the checks run on all their views at each step."""
-
-    def __init__(self, browser: Browser, base: str):
-        self.browser = browser
-        self.base = base
-        self.people: list[Person] = []
-        self.axe: dict[str, list[str]] = {}
-        self.shots: list[str] = []
-
-    def add(self, label: str, url: str, init_script: str | None = None) -> Person:
-        person = open_person(self.browser, label, self.base + url, init_script)
-        self.people.append(person)
-        return person
-
-    def check(self, step: str, people: list[Person] | None = None, online: bool = True) -> None:
-        """Screenshot, axe and both languages for every view, as it is now."""
-        for person in self.people if people is None else people:
-            if online:
-                expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
-            self.shots.append(person.shot(f"{step}-nl").name)
-            self.axe_check(person, f"{step}-nl")
-            person.language("en")
-            self.shots.append(person.shot(f"{step}-en").name)
-            self.axe_check(person, f"{step}-en")
-            person.language("nl")
-            assert person.missing_strings() == [], f"{person.label} at {step}: missing strings"
-
-    def axe_check(self, person: Person, step: str) -> None:
-        violations = person.axe()
-        if violations:
-            self.axe[f"{step}/{person.label}"] = violations
-
-    def close(self) -> None:
-        for person in self.people:
-            person.context.close()
-
-
-def click(page: Page, name: str, within: str = "#view") -> None:
-    page.locator(within).get_by_role("button", name=name, exact=True).first.click()
-
-
-def join(session: Session, name: str, code: str, init_script: str | None = None, phase: str = "Binnenkomst") -> Person:
-    person = session.add(name if name != XSS else "xss", "/", init_script)
-    page = person.page
-    page.fill("#code", f"{code[:3].lower()}-{code[3:].lower()}")  # lower case and a dash are fine
-    page.fill("#name", name)
-    page.locator("#join-form button[type=submit]").click()
-    expect(page).to_have_url(re.compile(rf"/room/{code}$"))
-    expect(page.locator("#phase-name")).to_have_text(phase)
-    return person
 
 
 def test_a_whole_session_in_the_browser(browser: Browser, base: str) -> None:
@@ -419,14 +347,6 @@ def assert_fold_matches_snapshot(person: Person) -> None:
         person.label,
         {k: (folded.get(k), fresh.get(k)) for k in fresh if folded.get(k) != fresh[k]},
     )
-
-
-def propose(person: Person, title: str, question: str) -> None:
-    page = person.page
-    page.fill("#case-title", title)
-    page.fill("#case-question", question)
-    page.locator("#propose-form button[type=submit]").click()
-    expect(page.locator(".case-item", has_text=title)).to_be_visible()
 
 
 def bring_in(fac: Page, inbrenger: Person, title: str, question: str, text: str) -> None:
@@ -1018,7 +938,7 @@ def test_reconnects_with_backoff_when_the_server_restarts(browser: Browser, tmp_
             page.locator("#ask-form button[type=submit]").click()
             expect(page.locator("#connection")).to_contain_text(T("connection.queued_one", count=1))
             expect(page.locator("#ask-form .form-waiting")).to_have_text(T("forms.waiting"))
-            restart(server, env)
+            server.start(env)
             page.fill("#ask-text", "Wat zou je")  # typed while coming back
             for person in (fac, anna, bram, chris):
                 expect(person.page.locator("#connection")).to_have_attribute("data-state", "online")
@@ -1046,7 +966,7 @@ def test_a_room_lost_with_the_server_is_said_so_and_not_knocked_on(browser: Brow
         expect(fac.page.locator("#connection")).to_have_attribute("data-state", "online")
         server.stop()
         expect(fac.page.locator("#connection")).to_have_attribute("data-state", "reconnecting")
-        restart(server)
+        server.start()
         expect(fac.page.locator(".closed")).to_contain_text(T("closed.bad_token"))
         expect(fac.page.locator("#connection")).to_have_attribute("data-state", "closed")
         attempts = fac.page.evaluate("window.kring.conn.attempt")

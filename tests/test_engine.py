@@ -1060,19 +1060,15 @@ def test_a_late_joiner_gets_a_hat_nobody_wears_or_observes() -> None:
 
 
 def test_cards_may_ask_for_their_own_fields() -> None:
-    own = (METHODS_DIR / "zes-denkhoeden.toml").read_text(encoding="utf-8")
-    own = own.replace('id = "zes-denkhoeden"', 'id = "eigen-hoeden"', 1).replace(
-        'id = "wit"\n',
-        'id = "wit"\nfields = [{ id = "weten", label = { nl = "Wat we weten", en = "What we know" } },'
-        ' { id = "missen", label = { nl = "Wat we missen", en = "What we miss" } }]\n',
-        1,
+    own = own_method(
+        "zes-denkhoeden",
+        (
+            'id = "wit"\n',
+            'id = "wit"\nfields = [{ id = "weten", label = { nl = "Wat we weten", en = "What we know" } },'
+            ' { id = "missen", label = { nl = "Wat we missen", en = "What we miss" } }]\n',
+        ),
     )
-    room, members = start(5)
-    room.run(room.facilitator, "set_method", method_toml=own)
-    room.goto("casuskeuze")
-    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
-    room.run(room.facilitator, "choose_case", case=case)
-    room.goto("hoeden-1")
+    room, _, _ = start_own(own, 5, "hoeden-1")
     (dealt, _) = room.run(room.facilitator, "deal_cards").events
     white = room.members[next(p for p, c in dealt.public["deal"]["holders"].items() if c == "wit")]
     assert [f["id"] for f in room.state.deals["hoeden-1"].card("wit")["fields"]] == ["weten", "missen"]

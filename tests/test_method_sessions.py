@@ -14,8 +14,8 @@ from client.connection import CommandError
 from server.rooms import method
 from server.rooms.method import Method, Phase
 
-from .session import Session, open_session, ws_url
-from .test_redis import dump_room, strings
+from .session import Session, nodes, open_session, strings, ws_url
+from .test_redis import dump_room
 from .test_session import server_snapshot
 
 
@@ -257,14 +257,7 @@ async def test_where_everyone_writes_but_the_inbrenger_listens_the_inbrenger_can
 
 def _events_in(obj: object) -> Iterator[dict]:
     """Every stored event (a map with "t" and "seq") inside a value Redis holds."""
-    if isinstance(obj, dict):
-        if "t" in obj and "seq" in obj:
-            yield obj
-        for v in obj.values():
-            yield from _events_in(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from _events_in(v)
+    return (x for x in nodes(obj) if isinstance(x, dict) and "t" in x and "seq" in x)
 
 
 @pytest.mark.parametrize("backend", ["redis"], indirect=True)  # storage is inspected in Redis itself

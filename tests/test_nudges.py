@@ -7,21 +7,27 @@ language are printed at the end of the run (conftest.py) and may not fall under 
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from .browser import launch, open_person
-from .servers import running_server
-from .test_browser import Session, T, click, join, propose
+from .browser import (
+    EN,
+    Session,
+    T,
+    base_fixture,  # noqa: F401 (the fixture `base`)
+    browser_fixture,  # noqa: F401 (the fixture `browser`)
+    click,
+    join,
+    open_person,
+    propose,
+)
 
 CORPORA = Path(__file__).resolve().parent / "corpora"
-EN = json.loads((Path(__file__).resolve().parent.parent / "client/web/static/i18n/en.json").read_text(encoding="utf-8"))
 
 # Floors, chosen after measuring. The first part of each corpus was written before the
 # rules, and the rules were then written with it in view; a second batch was written after
@@ -40,20 +46,6 @@ PRIVACY_FLOORS = {
     "name": (0.85, 0.80),
 }
 KINDS = list(PRIVACY_FLOORS)
-
-
-@pytest.fixture(scope="module")
-def base() -> Iterator[str]:
-    with running_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -50,14 +50,13 @@ def lossy_pair(redis_server: RedisServer) -> Iterator[tuple[ServerProcess, Serve
     """Two processes on the shared redis-server; the second reaches it through a proxy
     that can hold back or drop what Redis publishes to it (tests/netfault.py)."""
     fault = PubSubFault(redis_server.port).start()
-    servers: list[ServerProcess] = []
     try:
-        servers.append(ServerProcess({"KRING_REDIS_URL": redis_server.url}))
-        servers.append(ServerProcess({"KRING_REDIS_URL": fault.url}))
-        yield servers[0], servers[1], fault
+        with (
+            running_servers(1, {"KRING_REDIS_URL": redis_server.url}) as (direct,),
+            running_servers(1, {"KRING_REDIS_URL": fault.url}) as (lossy,),
+        ):
+            yield direct, lossy, fault
     finally:
-        for server in servers:
-            server.stop()
         fault.close()
 
 

@@ -14,7 +14,7 @@ from client import KringClient
 from protocol import errors, limits
 
 from .servers import running_server
-from .session import open_session, ws_url
+from .session import online, open_session, ws_url
 
 
 async def _questions_round(server: str, n: int = 5):
@@ -116,22 +116,22 @@ async def test_slow_client_is_dropped_and_can_resume(backend):
             token, pid = sleeper.token or "", sleeper.me["id"]
             await sleeper.close()
             s.members.remove(sleeper)
-            await s.facilitator.wait_until(lambda c: not _online(c, pid))
+            await s.facilitator.wait_until(lambda c: not online(c, pid))
             # a reader that never reads: a tiny receive buffer, and frames left unread
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
             slow = await connect(ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1)
             await slow.send(msgpack.packb({"t": "hello", "token": token}))
-            await s.facilitator.wait_until(lambda c: _online(c, pid))
+            await s.facilitator.wait_until(lambda c: online(c, pid))
             inbrenger, text = s.members[0], "x" * (limits.MAX_LONG - 10)
             for i in range(200):  # bounded: stops as soon as the server drops the sleeper
                 await inbrenger.command("share_case", text=f"{i} {text}", people=["de collega"])
                 if i % 10 == 9:
                     await asyncio.sleep(0.5)  # stay under the rate limit
-                if not _online(s.facilitator, pid):
+                if not online(s.facilitator, pid):
                     break
-            assert not _online(s.facilitator, pid), "the server never dropped the slow connection"
+            assert not online(s.facilitator, pid), "the server never dropped the slow connection"
             # waking up, it reads what was queued and then the "too slow" close code
             with pytest.raises(ConnectionClosed):
                 while True:
@@ -143,14 +143,10 @@ async def test_slow_client_is_dropped_and_can_resume(backend):
             # and the sleeper resumes where it was
             back = await KringClient(ws_url(base)).resume(token)
             assert back.state["case_text"].startswith(f"{i} ")
-            await s.facilitator.wait_until(lambda c: _online(c, pid))
+            await s.facilitator.wait_until(lambda c: online(c, pid))
             await back.close()
         finally:
             await s.close()
-
-
-def _online(c: KringClient, pid: str) -> bool:
-    return any(p["id"] == pid and p["online"] for p in c.state["participants"])
 
 
 async def test_a_client_further_behind_than_the_kept_log_gets_a_snapshot(backend):

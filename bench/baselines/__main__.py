@@ -11,6 +11,8 @@ import argparse
 
 import uvicorn
 
+from protocol import limits
+
 KINDS = ("floor", "socketio", "broadcaster")
 
 
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         host=args.host,
         port=args.port,
         ws="bench.baselines.transport:WebSocketProtocol",
-        ws_max_size=64 * 1024,
+        ws_max_size=limits.MAX_FRAME,
         ws_per_message_deflate=False,
         loop="uvloop",
         http="httptools",

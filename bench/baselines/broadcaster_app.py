@@ -28,14 +28,10 @@ from collections.abc import AsyncIterator
 from broadcaster import Broadcast
 from broadcaster._base import Subscriber
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+from . import healthz
 
 
 def create_app(redis_url: str | None) -> Starlette:

@@ -22,15 +22,16 @@ from typing import Any
 
 import msgpack
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-SEND_QUEUE = 512  # as Kring's default
-CLOSE_TOO_SLOW = 4008
+from protocol.codec import MSGPACK
+from protocol.errors import CLOSE_TOO_SLOW
+from protocol.limits import SEND_QUEUE  # Kring's default
 
-_pack = msgpack.Packer(use_bin_type=True).pack
+from . import healthz
+
+_pack = MSGPACK.encode
 
 
 class Member:
@@ -169,10 +170,6 @@ async def endpoint(ws: WebSocket) -> None:
         if room is not None:
             await fanout.leave(room, member)
         member.writer.cancel()
-
-
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
 
 
 def create_app(redis_url: str | None) -> Starlette:

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 import socketio
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+from . import healthz
 
 
 def create_app(redis_url: str | None) -> socketio.ASGIApp:
