@@ -19,7 +19,7 @@ from protocol.codec import CODECS
 
 from .mirror import Mirror
 
-FINAL_CLOSE_CODES = {errors.CLOSE_REMOVED, errors.CLOSE_ENDED, errors.CLOSE_BAD_HELLO}
+FINAL_CLOSE_CODES = {errors.CLOSE_REMOVED, errors.CLOSE_ENDED, errors.CLOSE_GONE, errors.CLOSE_BAD_HELLO}
 
 
 class CommandError(Exception):
@@ -180,7 +180,8 @@ class KringClient:
             self._changed.notify_all()
         if self._closing or not self.reconnect or self.close_code in FINAL_CLOSE_CODES:
             self._fail_pending(
-                ConnectionError(f"closed with code {self.close_code}"), gone=self.close_code == errors.CLOSE_ENDED
+                ConnectionError(f"closed with code {self.close_code}"),
+                gone=self.close_code in (errors.CLOSE_ENDED, errors.CLOSE_GONE),
             )
             return
         # our role changed: resume at once without epoch/seq, for a snapshot of the new role
@@ -209,8 +210,8 @@ class KringClient:
 
     def _fail_pending(self, exc: Exception, *, gone: bool) -> None:
         """The connection is over for good: fail what waits for an ack. When the room is
-        gone (ended and erased), a pending `end` has had its effect and succeeds: its ack
-        may have been lost, or another facilitator was first."""
+        gone (ended and erased, or expired), a pending `end` has had its effect and
+        succeeds: its ack may have been lost, or another facilitator was first."""
         for cid, (t, _, fut) in list(self._pending.items()):
             if fut.done():
                 continue

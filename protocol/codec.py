@@ -1,13 +1,19 @@
-"""Frame codecs, chosen by websocket subprotocol: msgpack (default) and JSON (debugging)."""
+"""Frame codecs, chosen by websocket subprotocol: msgpack (default) and JSON (debugging).
+
+Both decoders are strict, and neither recurses in Python: msgpack refuses invalid UTF-8
+and orjson refuses lone surrogates, NaN and infinities (the standard library's `json`
+accepts all three, and recurses until a deeply nested frame raises RecursionError).
+What a decoded value must further be is checked once, by `protocol.values`.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgpack
+import orjson
 
 from . import errors, limits
 
@@ -29,22 +35,27 @@ def _msgpack_decode(data: bytes | str) -> Any:
         raise errors.ProtocolError(errors.MALFORMED, "not valid msgpack") from exc
 
 
+def loads_json(data: bytes | str) -> Any:
+    """Decode JSON text (a frame or an HTTP body); `malformed` when it is not valid JSON."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise errors.ProtocolError(errors.MALFORMED, f"not valid JSON: {exc}") from exc
+
+
 def _json_decode(data: bytes | str) -> Any:
     if isinstance(data, bytes):
         raise errors.ProtocolError(errors.MALFORMED, "this subprotocol expects text frames")
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.ProtocolError(errors.MALFORMED, "not valid JSON") from exc
+    return loads_json(data)
+
+
+def _json_encode(obj: Any) -> str:
+    # non-string keys become strings, as the standard library's json does
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 MSGPACK = Codec(limits.SUBPROTOCOL_MSGPACK, True, msgpack.Packer(use_bin_type=True).pack, _msgpack_decode)
-JSON = Codec(
-    limits.SUBPROTOCOL_JSON,
-    False,
-    lambda obj: json.dumps(obj, ensure_ascii=False, separators=(",", ":")),
-    _json_decode,
-)
+JSON = Codec(limits.SUBPROTOCOL_JSON, False, _json_encode, _json_decode)
 CODECS = {MSGPACK.subprotocol: MSGPACK, JSON.subprotocol: JSON}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 MALFORMED = "malformed"
 UNKNOWN_TYPE = "unknown_type"
 INVALID_FIELD = "invalid_field"
@@ -20,15 +22,15 @@ UNAVAILABLE = "unavailable"
 MESSAGES: dict[str, tuple[str, str]] = {
     # code: (English, Dutch)
     MALFORMED: (
-        "The frame could not be decoded.",
+        "The message could not be decoded.",
         "Dit bericht kon niet worden gelezen.",
     ),
     UNKNOWN_TYPE: ("Unknown message type.", "Onbekend berichttype."),
     INVALID_FIELD: ("A field is missing or has the wrong type.", "Een veld ontbreekt of klopt niet."),
     TOO_LARGE: ("Too large.", "Dat is te lang."),
     RATE_LIMITED: (
-        "Too many messages; wait a moment.",
-        "Te veel berichten tegelijk; wacht even.",
+        "Too many requests; wait a moment.",
+        "Dat gaat te snel achter elkaar; wacht even.",
     ),
     NOT_ALLOWED: (
         "Not allowed for your role or in this phase.",
@@ -60,10 +62,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 class ProtocolError(Exception):
     """A request that gets an `error` frame; `command_id` echoes the command it answers."""
 
-    def __init__(self, code: str, detail: str | None = None, command_id: str | None = None):
+    def __init__(
+        self, code: str, detail: str | None = None, command_id: str | None = None, retry_after: float | None = None
+    ):
         self.code = code
         self.detail = detail
         self.command_id = command_id
+        self.retry_after = retry_after  # rate_limited: seconds until a retry can succeed
         super().__init__(f"{code}: {detail or MESSAGES.get(code, ('',))[0]}")
 
     def frame(self) -> dict:
@@ -73,7 +78,14 @@ class ProtocolError(Exception):
             frame["detail"] = self.detail
         if self.command_id is not None:
             frame["id"] = self.command_id
+        if self.retry_after is not None:
+            frame["retry_after"] = retry_seconds(self.retry_after)
         return frame
+
+
+def retry_seconds(wait: float) -> float:
+    """A wait as sent in `retry_after`: seconds, rounded up to a tenth, at least 0.1."""
+    return max(math.ceil(wait * 10) / 10, 0.1)
 
 
 # Websocket close codes (4000-4999 is the application range).
@@ -81,6 +93,7 @@ CLOSE_HELLO_TIMEOUT = 4001  # no hello within HELLO_TIMEOUT
 CLOSE_BAD_HELLO = 4002  # hello refused (bad token or ticket, unknown room, locked); see the error frame
 CLOSE_REMOVED = 4003  # the facilitator removed this participant
 CLOSE_ENDED = 4004  # the room was ended and erased
+CLOSE_GONE = 4005  # the room no longer exists: it expired (or was erased without an `ended`)
 CLOSE_TOO_SLOW = 4008  # send queue overflowed; resume with the last seq
 CLOSE_ROLE_CHANGED = 4011  # your role changed; resume at once without epoch/seq for a fresh snapshot
 CLOSE_TOO_LARGE = 1009  # frame over MAX_FRAME (closed by the transport)

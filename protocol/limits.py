@@ -1,6 +1,8 @@
 """Explicit protocol limits, shared by server and client so both reject the same input."""
 
 MAX_FRAME = 64 * 1024  # bytes; also the transport limit (uvicorn --ws-max-size)
+MAX_BODY = 64 * 1024  # bytes of an HTTP request body (POST /api/rooms)
+MAX_DEPTH = 16  # maps and lists nested in a frame, a body or a method file (a command needs 2)
 MAX_COMMAND_ID = 64  # characters of a client-chosen command id
 MAX_NAME = 40  # display name
 MAX_TITLE = 120  # case title

@@ -10,13 +10,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from . import errors, limits
+from . import errors, limits, values
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
     kind: type | tuple[type, ...]  # str, int, bool, list (of str), or a tuple for "one of"
     required: bool = True
+    min_len: int | None = None  # str: characters after trimming (a required str needs 1)
     max_len: int | None = None  # str: characters; list: items
     item_max: int | None = None  # list of str: characters per item
     min: int | None = None
@@ -119,7 +120,7 @@ CREATE_ROOM: dict[str, Field] = {
     "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
     "language": Field(str, required=False, choices=("nl", "en")),
     "anonymous_questions": Field(bool, required=False),
-    "facilitator_name": _text(limits.MAX_NAME, required=False),
+    "facilitator_name": Field(str, required=False, min_len=1, max_len=limits.MAX_NAME),
 }
 
 
@@ -171,7 +172,7 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
             raise bad(errors.INVALID_FIELD, f"{name!r} must be of type {spec.kind.__name__}")
         if isinstance(value, str):
             value = value.strip()
-            if spec.required and not value:
+            if not value and (spec.required or spec.min_len):
                 raise bad(errors.INVALID_FIELD, f"{name!r} must not be empty")
             if spec.max_len is not None and len(value) > spec.max_len:
                 raise bad(errors.TOO_LARGE, f"{name!r} is longer than {spec.max_len} characters")
@@ -198,8 +199,18 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
     return out
 
 
+def _check_value(msg: Any, command_id: str | None) -> None:
+    """Every value that enters is plain data the store and both codecs carry (see
+    protocol.values); checked before anything else looks inside it."""
+    try:
+        values.check(msg)
+    except values.Uncarriable as exc:
+        raise errors.ProtocolError(errors.MALFORMED, str(exc), command_id) from None
+
+
 def parse_hello(msg: Any) -> Hello:
     """Validate the first frame of a connection."""
+    _check_value(msg, None)
     if not isinstance(msg, dict):
         raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
     if msg.get("t") != "hello":
@@ -213,6 +224,7 @@ def parse_hello(msg: Any) -> Hello:
 
 def parse_create_room(body: Any) -> dict[str, Any]:
     """Validate the body of POST /api/rooms (raises ProtocolError)."""
+    _check_value(body, None)
     if not isinstance(body, dict):
         raise errors.ProtocolError(errors.INVALID_FIELD, "the body must be a JSON object")
     if "t" in body or "id" in body:
@@ -220,13 +232,16 @@ def parse_create_room(body: Any) -> dict[str, Any]:
     return _check_fields(body, CREATE_ROOM, None)
 
 
-def _command_id(msg: dict) -> str | None:
-    cid = msg.get("id")
-    return cid if isinstance(cid, str) and 0 < len(cid) <= limits.MAX_COMMAND_ID else None
+def _command_id(msg: Any) -> str | None:
+    """The command's id, if it can be read and echoed back (in an ack or an error)."""
+    cid = msg.get("id") if isinstance(msg, dict) else None
+    ok = isinstance(cid, str) and 0 < len(cid) <= limits.MAX_COMMAND_ID and values.carriable(cid)
+    return cid if ok else None
 
 
 def parse_command(msg: Any) -> Command:
     """Validate a command frame; raises ProtocolError carrying the command id when known."""
+    _check_value(msg, _command_id(msg))
     if not isinstance(msg, dict):
         raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
     t = msg.get("t")
@@ -248,3 +263,8 @@ def parse_command(msg: Any) -> Command:
 def normalize_code(code: str) -> str:
     """Room codes are typed case-insensitively, with or without a dash or spaces."""
     return "".join(ch for ch in code.upper() if ch not in " -")
+
+
+def is_room_code(code: str) -> bool:
+    """Whether a normalised code can be a room's at all (anything else is no room)."""
+    return len(code) == limits.ROOM_CODE_LENGTH and all(ch in limits.ROOM_CODE_ALPHABET for ch in code)

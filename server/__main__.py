@@ -12,6 +12,8 @@ import uvicorn
 
 from protocol import limits
 
+from .config import ConfigError, Settings
+
 
 def _bool(value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
@@ -30,6 +32,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--proxy-headers", action="store_true", help="trust X-Forwarded-* from the proxy")
     args = parser.parse_args(argv)
+    try:  # a setting out of range stops the start with its name, not later in a room
+        Settings.from_env()
+    except ConfigError as err:
+        parser.error(f"{err} (see README.md, Configuration)")
     uvicorn.run(
         "server.app:create_app",
         factory=True,

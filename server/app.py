@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import math
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -14,15 +15,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.templating import Jinja2Templates
 
-from protocol import errors
+from protocol import errors, limits
+from protocol.codec import loads_json
 from protocol.errors import ProtocolError
 from protocol.messages import parse_create_room
 
-from .backends import Backend, open_backend
+from .backends import Backend, RoomsFull, open_backend
 from .config import Settings
 from .hub import Hub
 from .pages import WEB, SecurityHeaders, routes
-from .ratelimit import JoinGuard
+from .ratelimit import AddressLimits
 from .rooms import identity, method
 from .rooms.engine import new_room
 from .ws import endpoint
@@ -34,40 +36,65 @@ def _error(err: ProtocolError, status: int) -> JSONResponse:
     body = err.frame()
     body["error"] = body.pop("code")
     del body["t"]
-    return JSONResponse(body, status)
+    headers = {"retry-after": str(math.ceil(err.retry_after))} if err.retry_after is not None else None
+    return JSONResponse(body, status, headers=headers)
+
+
+#: HTTP status per error code of POST /api/rooms
+_STATUS = {errors.RATE_LIMITED: 429, errors.UNAVAILABLE: 503}
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, refused as `too_large` beyond MAX_BODY without reading it all."""
+    if int(request.headers.get("content-length") or 0) > limits.MAX_BODY:
+        raise ProtocolError(errors.TOO_LARGE, f"the body is larger than {limits.MAX_BODY // 1024} KiB")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limits.MAX_BODY:
+            raise ProtocolError(errors.TOO_LARGE, f"the body is larger than {limits.MAX_BODY // 1024} KiB")
+    return bytes(body)
 
 
 async def create_room(request: Request) -> Response:
     try:
-        body = parse_create_room(await request.json() if await request.body() else {})
-    except ValueError:
-        return _error(ProtocolError(errors.INVALID_FIELD, "the body must be JSON"), 400)
+        raw = await _body(request)
+        body = parse_create_room(loads_json(raw) if raw.strip() else {})
+        method_id = _method_of(body)
     except ProtocolError as err:
-        return _error(err, 400)
-    method_id = body.get("method", method.DEFAULT_METHOD)
+        return _error(err, 413 if err.code == errors.TOO_LARGE and "body" in (err.detail or "") else 400)
     language = body.get("language", "nl")
-    anonymous = body.get("anonymous_questions", True)
     name = body.get("facilitator_name") or ("Procesbegeleider" if language == "nl" else "Facilitator")
-    method_toml = body.get("method_toml")
-    if method_toml is not None:
-        if "method" in body:
-            return _error(ProtocolError(errors.INVALID_FIELD, "give either 'method' or 'method_toml'"), 400)
-        try:
-            method_id = method.from_toml(method_toml).id
-        except method.MethodError as err:
-            return _error(ProtocolError(errors.INVALID_FIELD, f"method file: {err}"), 400)
-    elif method_id not in method.available():
-        return _error(
-            ProtocolError(errors.INVALID_FIELD, f"method must be one of {', '.join(method.available())}"), 400
-        )
+    settings: Settings = request.app.state.settings
     try:
-        settings: Settings = request.app.state.settings
+        wait = await request.app.state.address_limits.create_wait(request.client.host if request.client else "?")
+        if wait is not None:
+            raise ProtocolError(errors.RATE_LIMITED, "too many new rooms from your address", retry_after=wait)
         return await _create(
-            request.app.state.backend, method_id, method_toml, language, anonymous, name, settings.max_participants
+            request.app.state.backend,
+            method_id,
+            body.get("method_toml"),
+            language,
+            body.get("anonymous_questions", True),
+            name,
+            settings.max_participants,
         )
+    except ProtocolError as err:
+        return _error(err, _STATUS.get(err.code, 400))
+    except RoomsFull:
+        log.warning("refused a new room: the backend holds KRING_MAX_ROOMS (%s) rooms", settings.max_rooms)
+        return _error(ProtocolError(errors.UNAVAILABLE, "the server holds as many rooms as it may; try later"), 503)
     except Exception:
         log.warning("creating a room failed", exc_info=True)
         return _error(ProtocolError(errors.UNAVAILABLE), 503)
+
+
+def _method_of(body: dict) -> str:
+    """The id of the method the body asks for; ProtocolError if it names none."""
+    try:
+        return method.choose(body.get("method"), body.get("method_toml")).id
+    except method.MethodError as err:
+        raise ProtocolError(errors.INVALID_FIELD, str(err)) from None
 
 
 async def _create(
@@ -99,17 +126,34 @@ async def _create(
 
 
 async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok", "backend": type(request.app.state.backend).__name__})
+    """Readiness, for a load balancer: 503 while the room storage does not answer, since
+    a process that cannot reach it can only answer `unavailable`."""
+    backend: Backend = request.app.state.backend
+    problem = await backend.health()
+    body = {"status": "ok" if problem is None else "unavailable", "backend": type(backend).__name__}
+    if problem is not None:
+        body["detail"] = problem
+    return JSONResponse(body, 200 if problem is None else 503)
+
+
+async def livez(request: Request) -> Response:
+    """Liveness, for a process supervisor: the process serves HTTP (whatever its storage does)."""
+    return JSONResponse({"status": "ok"})
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    backend = open_backend(settings.redis_url, room_ttl=settings.room_ttl, log_cap=settings.log_cap)
+    backend = open_backend(
+        settings.redis_url, room_ttl=settings.room_ttl, log_cap=settings.log_cap, max_rooms=settings.max_rooms
+    )
     templates = Jinja2Templates(directory=str(WEB / "templates"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backend.start()
+        app.state.address_limits = AddressLimits(
+            backend.limit_storage(), settings.failed_joins_per_minute, settings.rooms_per_hour
+        )
         # What start-up loaded lives as long as the process: keep it out of the
         # collector's full passes. And collect less often than CPython's default (every
         # 700 new container objects): each pass stalls every room on this process, and
@@ -127,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/livez", livez),
             Route("/api/rooms", create_room, methods=["POST"]),
             WebSocketRoute("/ws", endpoint),
             *routes(templates),
@@ -137,5 +182,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.backend = backend
     app.state.hub = Hub(backend, settings.send_queue)
-    app.state.join_guard = JoinGuard(settings.failed_joins_per_minute, settings.failed_joins_per_minute)
     return app

@@ -1,4 +1,8 @@
-"""Settings from environment variables (listed in README.md); read once by the app factory."""
+"""Settings from environment variables (listed in README.md); read once at start-up.
+
+A setting that makes no sense is refused with a message that names it, before the
+server accepts anyone, rather than failing later in a room.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from dataclasses import dataclass, field
 
 from protocol import limits
 
-from .backends.base import LOG_CAP
+from .backends.base import LOG_CAP, MIN_ROOM_TTL
+
+
+class ConfigError(ValueError):
+    """A setting is out of range or not a number; the message names it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,13 +23,18 @@ class Settings:
     redis_url: str | None = None
     #: Origins allowed to open a websocket, besides the page's own origin; "*" allows all.
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    #: Seconds a room without commands and without anyone connected is kept.
     room_ttl: float = 12 * 3600
     #: Events kept per room for resume; a client further behind gets a fresh snapshot.
     log_cap: int = LOG_CAP
     #: Frames queued for one connection before it is closed as too slow.
     send_queue: int = limits.SEND_QUEUE
-    #: Failed joins/resumes (wrong code or token) allowed per client address per minute.
+    #: Failed joins/resumes (wrong code, token or ticket) allowed per client address per minute.
     failed_joins_per_minute: int = 20
+    #: Rooms one client address may create per hour.
+    rooms_per_hour: int = 60
+    #: Rooms the backend holds at most (all processes together with Redis).
+    max_rooms: int = 10_000
     #: People per room (facilitator and screens included). Groups are 4-12; the cap stops
     #: runaway joins. Raised only for load tests and plenary sessions.
     max_participants: int = limits.MAX_PARTICIPANTS
@@ -29,13 +42,28 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
+
+        def number(name: str, default: float, minimum: float, kind: type = int) -> float:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+            if value < minimum:
+                raise ConfigError(f"{name} must be at least {minimum:g}, not {raw}")
+            return value
+
         origins = tuple(o.strip().rstrip("/") for o in env.get("KRING_ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
             redis_url=env.get("KRING_REDIS_URL") or None,
             allowed_origins=origins,
-            room_ttl=float(env.get("KRING_ROOM_TTL", 12 * 3600)),
-            log_cap=int(env.get("KRING_LOG_CAP", LOG_CAP)),
-            send_queue=int(env.get("KRING_SEND_QUEUE", limits.SEND_QUEUE)),
-            failed_joins_per_minute=int(env.get("KRING_FAILED_JOINS_PER_MINUTE", 20)),
-            max_participants=int(env.get("KRING_MAX_PARTICIPANTS", limits.MAX_PARTICIPANTS)),
+            room_ttl=number("KRING_ROOM_TTL", 12 * 3600, MIN_ROOM_TTL, float),
+            log_cap=int(number("KRING_LOG_CAP", LOG_CAP, 1)),
+            send_queue=int(number("KRING_SEND_QUEUE", limits.SEND_QUEUE, 1)),
+            failed_joins_per_minute=int(number("KRING_FAILED_JOINS_PER_MINUTE", 20, 1)),
+            rooms_per_hour=int(number("KRING_ROOMS_PER_HOUR", 60, 1)),
+            max_rooms=int(number("KRING_MAX_ROOMS", 10_000, 1)),
+            max_participants=int(number("KRING_MAX_PARTICIPANTS", limits.MAX_PARTICIPANTS, 2)),
         )

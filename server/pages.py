@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from protocol import limits
-from protocol.messages import normalize_code
+from protocol.messages import is_room_code, normalize_code
 
 from .rooms import method
 from .rooms.engine import MIN_ANONYMOUS_GROUP
@@ -175,7 +175,7 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
     async def qr(request: Request) -> Response:
         """The join link as an SVG QR code, for the projector screen."""
         code = normalize_code(request.path_params["code"])
-        if len(code) != limits.ROOM_CODE_LENGTH or any(ch not in limits.ROOM_CODE_ALPHABET for ch in code):
+        if not is_room_code(code):
             return Response("unknown room code", 404, media_type="text/plain")
         link = str(request.url_for("start").include_query_params(code=code))
         return Response(qr_svg(link), media_type="image/svg+xml", headers={"cache-control": "no-store"})

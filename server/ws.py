@@ -14,11 +14,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from protocol import errors, limits
 from protocol.codec import Codec, choose
 from protocol.errors import ProtocolError
-from protocol.messages import Hello, normalize_code, parse_command, parse_hello
+from protocol.messages import Hello, is_room_code, normalize_code, parse_command, parse_hello
 
 from .backends import end_and_erase, erase_if_ended, execute, read
 from .hub import Connection, Hub
-from .ratelimit import JoinGuard, RateLimit
+from .ratelimit import AddressLimits, RateLimit
 from .rooms import identity
 from .rooms.engine import Decision, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
@@ -123,20 +123,23 @@ async def endpoint(ws: WebSocket) -> None:
 
 async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, str, str | None]:
     """Join by code or resume by token; returns (token, pid, role, token-if-new)."""
-    guard: JoinGuard = app.state.join_guard
-    if guard.blocked(client):
-        raise ProtocolError(errors.RATE_LIMITED, "too many failed attempts; wait a minute")
+    guard: AddressLimits = app.state.address_limits
+    wait = await guard.join_wait(client)
+    if wait is not None:
+        raise ProtocolError(errors.RATE_LIMITED, "too many failed attempts; wait a minute", retry_after=wait)
     try:
         return await _admit_unguarded(app.state.hub, hello)
     except ProtocolError as err:
         if err.code in (errors.UNKNOWN_ROOM, errors.BAD_TOKEN, errors.BAD_TICKET):
-            guard.failed(client)
+            await guard.join_failed(client)
         raise
 
 
 async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
+        if not is_room_code(code):
+            raise ProtocolError(errors.BAD_TOKEN)
         token_hash = identity.token_hash(hello.token)
         state = await read(hub.backend, code)
         p = find_participant(state, token_hash) if state else None
@@ -153,6 +156,8 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
             raise ProtocolError(errors.BAD_TOKEN, "you were removed from this room")
         return hello.token, p.id, p.role, None
     code = normalize_code(hello.code or "")
+    if not is_room_code(code):
+        raise ProtocolError(errors.UNKNOWN_ROOM)
     token = f"{code}.{identity.new_token()}"
     role = SCREEN if hello.as_ == "screen" else PARTICIPANT
     token_hash = identity.token_hash(token)
@@ -221,7 +226,7 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 raise ProtocolError(errors.RATE_LIMITED, None, cmd.id)
         except ProtocolError as err:
             if not allowed:
-                err = ProtocolError(errors.RATE_LIMITED, None, err.command_id)
+                err = ProtocolError(errors.RATE_LIMITED, None, err.command_id, retry_after=bucket.retry_after())
             conn.send(err.frame())
             continue
         decide_it = lambda s, rng, cmd=cmd, now=now: decide(s, actor, cmd, rng, now)  # noqa: E731
@@ -230,15 +235,17 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 # acked once erased; until then the hub leaves this connection open, so that
                 # an `unavailable` (the erase failed) is retried here with the same id
                 conn.ending = True
-                decision = await end_and_erase(hub.backend, conn.code, conn.pid, decide_it)
+                decision, seq = await end_and_erase(hub.backend, conn.code, conn.pid, decide_it)
             else:
-                decision, _ = await execute(hub.backend, conn.code, decide_it)
+                decision, state = await execute(hub.backend, conn.code, decide_it)
+                seq = state.seq
         except RoomError as err:
             conn.ending = False
             conn.send(ProtocolError(err.code, err.detail, cmd.id).frame())
             continue
-        except LookupError:
-            conn.send(ProtocolError(errors.UNKNOWN_ROOM, None, cmd.id).frame())
+        except LookupError:  # expired (or erased without an `ended` reaching us): it is gone
+            conn.send(ProtocolError(errors.UNKNOWN_ROOM, "this room no longer exists", cmd.id).frame())
+            conn.close_after_pending(errors.CLOSE_GONE)
             return
         except Exception as exc:
             if isinstance(exc, hub.backend.transient):
@@ -247,7 +254,11 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 log.exception("command %s failed", cmd.t)
             conn.send(ProtocolError(errors.UNAVAILABLE, None, cmd.id).frame())
             continue
-        conn.send({"t": "ack", "id": cmd.id, "result": decision.result})
+        # `seq`: where the room stands once this command is in (its last event, or the
+        # room's seq when it caused none), so a client knows which events it has seen
+        conn.send(
+            {"t": "ack", "id": cmd.id, "result": decision.result, "seq": seq if seq is not None else conn.last_seq}
+        )
         if cmd.t == "end":
             conn.close_after_pending(errors.CLOSE_ENDED)
             return

@@ -113,7 +113,7 @@ def event_sequences_agree(s: Session) -> None:
                 events = f.get("events", [])
                 if "snapshot" in f:
                     expected = f["seq"] + 1
-            elif "seq" in f:
+            elif "seq" in f and f.get("t") not in ("ack", "error"):
                 events = [f]
             else:
                 continue

@@ -14,6 +14,8 @@ import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from limits.aio.storage import Storage
+
 from ..rooms.engine import Decision
 from ..rooms.events import Event, RoomError
 from ..rooms.state import FACILITATOR, RoomState
@@ -21,10 +23,19 @@ from ..rooms.state import FACILITATOR, RoomState
 Listener = Callable[[str, list[Event]], None]
 
 LOG_CAP = 10_000  # events kept per room for resume (KRING_LOG_CAP); older clients get a snapshot
+MAX_ROOMS = 10_000  # rooms a backend holds at most (KRING_MAX_ROOMS)
+#: The shortest KRING_ROOM_TTL: a room with people connected is kept alive by their
+#: presence (the Redis heartbeat refreshes it every few seconds), and a shorter TTL would
+#: leave too little room for a heartbeat that is late or missed.
+MIN_ROOM_TTL = 60
 
 
 class Conflict(Exception):
     """Another process committed first; reload and decide again."""
+
+
+class RoomsFull(Exception):
+    """The backend holds as many rooms as it may (KRING_MAX_ROOMS); no new room now."""
 
 
 class Backend(abc.ABC):
@@ -38,9 +49,19 @@ class Backend(abc.ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release everything."""
 
+    async def health(self) -> str | None:
+        """None when the room storage answers; else what is wrong, for /healthz."""
+        return None
+
+    @abc.abstractmethod
+    def limit_storage(self) -> Storage:
+        """Where per-address rate limits are counted: shared by every process that shares
+        the rooms, so a limit holds behind a balancer too."""
+
     @abc.abstractmethod
     async def create(self, state: RoomState) -> bool:
-        """Store a new room; False when its code is taken."""
+        """Store a new room; False when its code is taken. Raises RoomsFull when the
+        backend holds its maximum of rooms."""
 
     @abc.abstractmethod
     async def load(self, code: str) -> RoomState | None:
@@ -50,10 +71,12 @@ class Backend(abc.ABC):
     async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         """Append events decided on `state` (its seq is the expected version).
 
-        Assigns gapless seqs to `events`, folds them into the stored state, publishes them
+        Numbers and encodes `events` first (events.seal: RoomError, and nothing stored,
+        if one cannot be carried), then folds them into the stored state, publishes them
         and returns the state after them. Raises Conflict when the room moved on since
         `state` was loaded; a state another reader holds never shows a commit that did not
-        go through.
+        go through. Once the events are stored, handing them to local listeners never
+        raises: a delivery that fails is made up from the log.
         """
 
     @abc.abstractmethod
@@ -140,7 +163,7 @@ async def execute(
 
 async def end_and_erase(
     backend: Backend, code: str, pid: str, decide_end: Callable[[RoomState, random.Random], Decision]
-) -> Decision:
+) -> tuple[Decision, int | None]:
     """End the room (`decide_end` decides, for facilitator `pid`) and erase every trace.
 
     The end is committed first, so every process tells its connections; the erase comes
@@ -148,19 +171,21 @@ async def end_and_erase(
     stored, ended: a facilitator's next `end` (same id or not) lands here again and erases
     it, and `erase_if_ended` lets any hello that finds it do the same. An ended room is
     never served again. Raises what the erase raises; the caller answers `unavailable`.
+    Returns the decision and the room's last seq (None once it is erased by someone else).
     """
     try:
-        decision, _ = await execute(backend, code, decide_end)
+        decision, state = await execute(backend, code, decide_end)
+        seq: int | None = state.seq
     except LookupError:
-        return Decision()  # erased already (another facilitator was first): done
+        return Decision(), None  # erased already (another facilitator was first): done
     except RoomError:
-        state = await read(backend, code)
-        me = state.active(pid) if state is not None else None
-        if state is None or not state.ended or me is None or me.role != FACILITATOR:
+        ended = await read(backend, code)
+        me = ended.active(pid) if ended is not None else None
+        if ended is None or not ended.ended or me is None or me.role != FACILITATOR:
             raise
-        decision = Decision()  # ended before, not yet erased
+        decision, seq = Decision(), ended.seq  # ended before, not yet erased
     await backend.erase(code)
-    return decision
+    return decision, seq
 
 
 async def erase_if_ended(backend: Backend, state: RoomState | None) -> bool:

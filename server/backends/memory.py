@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 
+from limits.aio.storage import MemoryStorage, Storage
+
 from ..rooms.engine import apply, decide_presence
-from ..rooms.events import Event
+from ..rooms.events import Event, seal
 from ..rooms.state import RoomState
-from .base import LOG_CAP, Backend, Conflict, Listener, execute
+from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull, execute
+
+log = logging.getLogger("kring.memory")
 
 
 @dataclass(slots=True)
@@ -23,9 +28,10 @@ class _Room:
 
 
 class MemoryBackend(Backend):
-    def __init__(self, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
+    def __init__(self, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
         self.room_ttl = room_ttl
         self.log_cap = log_cap
+        self.max_rooms = max_rooms
         self.rooms: dict[str, _Room] = {}
         self._sweeper: asyncio.Task | None = None
 
@@ -47,9 +53,16 @@ class MemoryBackend(Backend):
             if not room.listeners and now - room.touched > self.room_ttl:
                 del self.rooms[code]
 
+    def limit_storage(self) -> Storage:
+        return MemoryStorage()
+
     async def create(self, state: RoomState) -> bool:
         if state.code in self.rooms:
             return False
+        if len(self.rooms) >= self.max_rooms:
+            self.expire(time.monotonic())  # the sweeper may not have passed yet
+            if len(self.rooms) >= self.max_rooms:
+                raise RoomsFull(state.code)
         self.rooms[state.code] = _Room(state)
         return True
 
@@ -64,15 +77,18 @@ class MemoryBackend(Backend):
         room = self.rooms.get(state.code)
         if room is None or room.state is not state:
             raise Conflict(state.code)
+        packed = seal(events, state.seq)  # before the fold: a refusal leaves the room as it was
         for ev in events:
-            ev.seq = state.seq + 1
             apply(state, ev)
-        room.log.extend(ev.pack() for ev in events)
+        room.log.extend(packed)
         if len(room.log) > self.log_cap:
             del room.log[: len(room.log) - self.log_cap]
         room.touched = time.monotonic()
         for listener in list(room.listeners):
-            listener(state.code, events)
+            try:
+                listener(state.code, events)
+            except Exception:  # committed: one listener's failure is not the command's
+                log.exception("delivering events of room %s failed", state.code)
         return state
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:

@@ -25,18 +25,24 @@ from typing import Any
 
 import msgpack
 import redis.asyncio as aioredis
+from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio.client import PubSub
 
 from ..rooms.engine import apply, decide_presence
-from ..rooms.events import Event
+from ..rooms.events import Event, seal
 from ..rooms.state import APPLIED_MEMORY, RoomState, remember
-from .base import LOG_CAP, Backend, Conflict, Listener, execute
+from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull, execute
 
 log = logging.getLogger("kring.redis")
 
 HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
 PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
 _SCRIPTS = Path(__file__).parent
+#: The codes of the rooms created, scored by creation time: how many rooms Redis holds,
+#: for KRING_MAX_ROOMS. Rooms expire by their own TTL and leave their code behind here;
+#: those are swept out only when the count reaches the cap.
+ROOMS_KEY = "kring:rooms"
+LIMITS_PREFIX = "kring:limits"  # per-address rate limits (server/ratelimit.py)
 
 
 def _keys(code: str) -> tuple[str, str, str, str]:
@@ -94,10 +100,11 @@ class _Room:
 class RedisBackend(Backend):
     transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
 
-    def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP):
+    def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
         self.url = url
         self.room_ttl = int(room_ttl)
         self.log_cap = log_cap  # stream entries kept per room, approximately (XADD MAXLEN ~)
+        self.max_rooms = max_rooms
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
         self.client_name = f"kring-{os.getpid()}"
@@ -149,10 +156,49 @@ class RedisBackend(Backend):
 
     # ------------------------------------------------------------------ rooms
 
+    async def health(self) -> str | None:
+        try:
+            await asyncio.wait_for(self.redis.ping(), timeout=2)
+        except Exception as exc:
+            return f"redis unreachable: {exc or type(exc).__name__}"
+        if not self._pubsub_connected():
+            return "the pub/sub connection is reconnecting"
+        return None
+
+    def limit_storage(self) -> Storage:
+        # the same pool as the rooms: a limit check never opens connections of its own
+        return RedisStorage(
+            "async+redis://",
+            implementation="redispy",
+            connection_pool=self.redis.connection_pool,
+            key_prefix=LIMITS_PREFIX,
+        )
+
     async def create(self, state: RoomState) -> bool:
+        if await self.redis.zcard(ROOMS_KEY) >= self.max_rooms:
+            await self._forget_gone_rooms()
+            if await self.redis.zcard(ROOMS_KEY) >= self.max_rooms:
+                raise RoomsFull(state.code)
         room_key = _keys(state.code)[0]
         created = await self._create(keys=[room_key], args=[state.epoch, _pack_state(state), self.room_ttl])
+        if created:
+            # a separate command (the index is not in the room's hash slot); a crash in
+            # between leaves one room uncounted, never a count that cannot go down
+            await self.redis.zadd(ROOMS_KEY, {state.code: time.time()})
         return bool(created)
+
+    async def _forget_gone_rooms(self) -> None:
+        """Drop the codes of expired rooms from the index, checking each room's key."""
+        codes = await self.redis.zrange(ROOMS_KEY, 0, -1)
+        for start in range(0, len(codes), 1000):
+            batch = codes[start : start + 1000]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for code in batch:
+                    pipe.exists(_keys(code.decode())[0])
+                alive = await pipe.execute()
+            gone = [code for code, n in zip(batch, alive, strict=True) if not n]
+            if gone:
+                await self.redis.zrem(ROOMS_KEY, *gone)
 
     def room_lock(self, code: str) -> asyncio.Lock:
         lock = self.locks.get(code)
@@ -209,11 +255,10 @@ class RedisBackend(Backend):
         # reads across an await; it must never show events that then fail to commit.
         # The remembered command results are stored apart and are most of a room: the
         # copy starts without them, and they join the new state once the commit is in.
+        encoded = seal(events, state.seq)
         after = state.clone(applied=False)
         for ev in events:
-            ev.seq = after.seq + 1
             apply(after, ev)
-        encoded = [ev.pack() for ev in events]
         applied = [_pack([key, result]) for key, result in after.applied.items()]
         result = await self._commit(
             keys=[room_key, log_key, _applied_key(code)],
@@ -249,7 +294,10 @@ class RedisBackend(Backend):
         if room is not None:
             if room.cache is state:  # nothing newer was loaded meanwhile
                 room.cache = after
-            await self._deliver(code, events)
+            try:
+                await self._deliver(code, events)
+            except Exception:  # committed: the pub/sub copy or the next event fills the gap
+                log.warning("room %s: delivering a commit failed", code, exc_info=True)
         return after
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
@@ -267,6 +315,8 @@ class RedisBackend(Backend):
 
     async def erase(self, code: str) -> None:
         await self.redis.delete(*_stored_keys(code))
+        with contextlib.suppress(*self.transient):  # the index is swept anyway (see ROOMS_KEY)
+            await self.redis.zrem(ROOMS_KEY, code)
         room = self.rooms.get(code)
         if room is not None:
             room.cache = None
@@ -450,16 +500,20 @@ class RedisBackend(Backend):
             pids = set(pids)  # a copy: people may leave while this awaits
             if not pids:
                 continue
-            presence = _keys(code)[2]
-            added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
             async with self.redis.pipeline(transaction=False) as pipe:
                 # a room with people in it is not idle, even when nobody types
                 for key in _stored_keys(code):
                     pipe.expire(key, self.room_ttl)
-                await pipe.execute()
+                alive = (await pipe.execute())[0]
+            if not alive:  # ended or expired: nothing left to keep alive or to show online
+                self.present.pop(code, None)
+                continue
+            presence = _keys(code)[2]
+            added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
+            await self.redis.expire(presence, self.room_ttl)
             if added:  # our entries had been swept (e.g. Redis was away): online again
                 for pid in pids:
-                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, True, time.time()))
+                    await self._set_online(code, pid, True)
         for code in list(self.rooms):  # sweep heartbeats of processes that died
             presence = _keys(code)[2]
             expired = await self.redis.zrangebyscore(presence, "-inf", now)
@@ -468,7 +522,13 @@ class RedisBackend(Backend):
             await self.redis.zrem(presence, *expired)
             for pid in {m.decode().split("|", 1)[1] for m in expired}:
                 if pid not in self.present.get(code, ()) and not await self._online_elsewhere(code, pid):
-                    await execute(self, code, lambda s, rng, pid=pid: decide_presence(s, pid, False, time.time()))
+                    await self._set_online(code, pid, False)
+
+    async def _set_online(self, code: str, pid: str, online: bool) -> None:
+        try:
+            await execute(self, code, lambda s, rng: decide_presence(s, pid, online, time.time()))
+        except LookupError:  # the room is gone since: nobody left to tell
+            pass
 
     async def _drop_presence(self) -> None:
         for code, pids in self.present.items():

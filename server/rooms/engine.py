@@ -18,7 +18,7 @@ from protocol.messages import TIMER_EXTEND_DEFAULT, Command
 
 from . import identity
 from .events import FACILITATORS, Actor, Event, RoomError
-from .method import MethodError, Phase, available, from_toml, load
+from .method import MethodError, Phase, choose
 from .state import (
     FACILITATOR,
     PARTICIPANT,
@@ -1038,18 +1038,13 @@ def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if s.phase != 0:
         raise _deny("the method can only be changed in the lobby")
-    if ("method" in args) == ("method_toml" in args):
+    if "method" not in args and "method_toml" not in args:
         raise RoomError(errors.INVALID_FIELD, "give either 'method' or 'method_toml'")
     try:
-        if "method" in args:
-            if args["method"] not in available():
-                raise RoomError(errors.INVALID_FIELD, f"method must be one of {', '.join(available())}")
-            m, internal = load(args["method"]), {"method_id": args["method"], "method_toml": None}
-        else:
-            m, internal = from_toml(args["method_toml"]), {"method_id": "", "method_toml": args["method_toml"]}
-            internal["method_id"] = m.id
+        m = choose(args.get("method"), args.get("method_toml"))
     except MethodError as err:
-        raise RoomError(errors.INVALID_FIELD, f"method file: {err}") from None
+        raise RoomError(errors.INVALID_FIELD, str(err)) from None
+    internal = {"method_id": args.get("method", m.id), "method_toml": args.get("method_toml")}
     lobby = m.phases[0]
     public = {"method": m.view(), "phase": lobby.public(0), "timer": fresh_timer(lobby)}
     private = {**public, "phase": {**lobby.public(0), "script": dict(lobby.script)}}

@@ -7,6 +7,9 @@ from typing import Any
 
 import msgpack
 
+from protocol import errors
+from protocol.codec import JSON
+
 FACILITATORS = "fac"  # audience marker in Event.to
 
 
@@ -46,6 +49,26 @@ class Event:
     @classmethod
     def unpack(cls, data: bytes) -> Event:
         return cls.from_dict(msgpack.unpackb(data, raw=False, strict_map_key=False))
+
+
+def seal(events: list[Event], seq: int) -> list[bytes]:
+    """Number `events` on from `seq` and encode them, before anything is committed: each
+    as the log stores it (msgpack) and in JSON, the other codec an audience may read.
+
+    Returns the stored bytes. Raises RoomError when an event cannot be carried, so a
+    command is refused whole rather than applied and then lost on the way out (a text a
+    codec cannot hold once bricked a room that way). Input is checked at the door
+    (protocol.values), so this answers only for the engine's own output.
+    """
+    for i, ev in enumerate(events):
+        ev.seq = seq + 1 + i
+    try:
+        packed = [ev.pack() for ev in events]
+        for ev in events:
+            JSON.encode(ev.to_dict())
+    except (TypeError, ValueError, OverflowError) as exc:  # UnicodeEncodeError is a ValueError
+        raise RoomError(errors.INVALID_FIELD, f"this cannot be stored or sent ({exc})") from exc
+    return packed
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import jsonschema
 
+from protocol import limits, values
+
 METHODS_DIR = Path(__file__).with_name("methods")
 
 
@@ -460,13 +462,37 @@ def _deck(did: str, d: dict) -> Deck:
     )
 
 
+#: what in a TOML file can hold a bracket that does not nest: strings of the four kinds
+#: (multi-line ones first) and comments
+_NOT_NESTING = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*',
+    re.DOTALL,
+)
+
+
+def _nesting(text: str) -> int:
+    """How deep the TOML's arrays and inline tables nest, at most, found without parsing:
+    tomllib recurses once per level, and a 32 KiB file of brackets would exhaust the stack."""
+    depth = deepest = 0
+    for ch in re.findall(r"[][{}]", _NOT_NESTING.sub("", text)):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 @lru_cache(maxsize=64)
 def from_toml(text: str) -> Method:
     """A method from the text of its TOML file (a shipped one or a facilitator's own)."""
+    if _nesting(text) > limits.MAX_DEPTH:
+        raise MethodError(f"nested more than {limits.MAX_DEPTH} levels deep")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise MethodError(f"not valid TOML: {err}") from None
+    try:
+        values.check(data)  # e.g. an integer beyond 64 bits, or a date: nothing a room can carry
+    except values.Uncarriable as err:
+        raise MethodError(str(err)) from None
     return parse(data, text)
 
 
@@ -481,6 +507,24 @@ def load(method_id: str) -> Method:
 
 def available() -> list[str]:
     return sorted(p.stem for p in METHODS_DIR.glob("*.toml"))
+
+
+def choose(method_id: str | None = None, method_toml: str | None = None) -> Method:
+    """The method a room is asked to run: a shipped one by id (the default when neither
+    is given) or a facilitator's own file. MethodError says what is wrong, as the
+    protocol's `detail` does."""
+    if method_id is not None and method_toml is not None:
+        raise MethodError("give either 'method' or 'method_toml'")
+    if method_toml is not None:
+        try:
+            return from_toml(method_toml)
+        except MethodError as err:
+            raise MethodError(f"method file: {err}") from None
+    if method_id is None:
+        method_id = DEFAULT_METHOD
+    if method_id not in available():
+        raise MethodError(f"method must be one of {', '.join(available())}")
+    return load(method_id)
 
 
 DEFAULT_METHOD = "drie-rondes"

@@ -10,6 +10,7 @@ const CLOSE = {
   badHello: 4002,
   removed: 4003,
   ended: 4004,
+  gone: 4005,
   tooSlow: 4008,
   roleChanged: 4011,
   tryAgain: 1013,
@@ -24,8 +25,8 @@ function newId() {
 /**
  * Connection states, for the status line: "connecting", "online", "reconnecting",
  * "offline" (the browser says there is no network), "waiting" (a projector screen at a
- * locked room, until the facilitator lets it in), "closed" (final: removed, ended, or
- * this browser can no longer rejoin).
+ * locked room, until the facilitator lets it in), "closed" (final: removed, ended, the
+ * room is gone, or this browser can no longer rejoin).
  */
 export class Connection {
   /**
@@ -178,9 +179,10 @@ export class Connection {
           this.lastError = frame; // a refused hello: the close code follows
           return;
         }
-        if (frame.code === "unavailable") {
-          // storage is away for a moment: keep the command and send it again, same id
-          this.retryLater();
+        if (frame.code === "unavailable" || frame.code === "rate_limited") {
+          // storage is away for a moment, or we sent too fast: keep the command and send
+          // it again, same id, when the server says it can be taken
+          this.retryLater(frame.retry_after);
           return;
         }
         return this.answered(frame.id, (item) => this.onRefused(item.t, item.args, frame, item));
@@ -213,19 +215,24 @@ export class Connection {
     then(item);
   }
 
-  retryLater() {
+  retryLater(seconds) {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       if (this.live) for (const item of this.pending) this.transmit(item);
-    }, 2000);
+    }, typeof seconds === "number" ? seconds * 1000 : 2000);
   }
 
   closed(code) {
     if (this.state === "closed") return; // final: nothing reconnects
     if (code === CLOSE.removed) return this.setState("closed", { reason: "removed" });
     if (code === CLOSE.ended) return this.setState("closed", { reason: "ended" });
+    if (code === CLOSE.gone) return this.setState("closed", { reason: "gone" });
     if (code === CLOSE.badHello) {
       const error = this.lastError || {};
+      if (error.code === "rate_limited" && typeof error.retry_after === "number") {
+        this.setState("reconnecting");
+        return this.schedule(error.retry_after * 1000);
+      }
       if (error.code === "bad_token") session.set(this.code, this.kind, null);
       if (error.code === "room_locked" && this.kind === "screen") {
         // a screen opened without a ticket: it comes in once the room opens again
@@ -244,11 +251,12 @@ export class Connection {
     this.schedule();
   }
 
-  schedule() {
+  /** Reconnect after a backoff, or after `wait` ms when the server said how long to wait. */
+  schedule(wait) {
     clearTimeout(this.timer);
     const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     this.attempt += 1;
-    const delay = base * (0.7 + Math.random() * 0.6);
+    const delay = wait ?? base * (0.7 + Math.random() * 0.6);
     this.timer = setTimeout(() => this.open(), delay);
   }
 

@@ -330,7 +330,7 @@ function onRefused(command, args, error, item) {
 function onState(state, detail) {
   if (state === "closed") {
     // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox)
-    if (detail && ["ended", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
+    if (detail && ["ended", "gone", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
     ctx.ui.closed = detail || { reason: "other" };
   }
   render();
