@@ -25,8 +25,7 @@ def backend(request: pytest.FixtureRequest) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def server(backend: dict[str, str]) -> Iterator[str]:
     """One real server per backend, shared by the integration tests."""
-    # many tests knock with wrong codes and tokens on purpose from one address
-    with running_server({**backend, "KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
+    with running_server(backend) as base:
         yield base
 
 

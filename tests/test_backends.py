@@ -351,3 +351,30 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     assert back.to_dict(applied=False) == state.to_dict(applied=False) and not back.applied
     copy = state.clone()
     assert copy.to_dict() == state.to_dict() and copy.deals is not state.deals
+
+
+async def test_an_event_that_cannot_be_carried_is_refused_before_anything_is_committed(pair):
+    """Once, a name no codec could encode was applied, then lost on the way out: a seq gap
+    for everyone and a room nobody could enter. Events are encoded before the commit now,
+    so such a command is refused whole and the room goes on as if it never came."""
+    from server.rooms.events import RoomError
+
+    backend, peer = pair
+    code = await _room(backend)
+    listener = Recorder()
+    await backend.subscribe(code, listener)
+    before = await read(backend, code)
+    assert before is not None
+    seq = before.seq
+    with pytest.raises(RoomError) as err:  # straight to the engine: the door is not asked here
+        await execute(backend, code, lambda s, rng: decide_join(s, "X\ud800", identity.token_hash("x")))
+    assert err.value.code == "invalid_field"
+    for b in (backend, peer):
+        after = await read(b, code)
+        assert after is not None and after.seq == seq and len(after.participants) == 1
+    assert await backend.read_since(code, before.epoch, 0) is not None
+    await _join(peer, code, "Anna")  # the next event follows without a gap
+    await listener.until(seq + 1)
+    assert [e.seq for e in listener.events] == [seq + 1]
+    assert [e.seq for e in await peer.read_since(code, before.epoch, 0) or []] == list(range(1, seq + 2))
+    await backend.unsubscribe(code, listener)

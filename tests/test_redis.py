@@ -187,19 +187,6 @@ async def test_a_screen_ticket_is_used_once_across_processes(pair, redis_server)
             await screen.close()
 
 
-async def test_rooms_expire_after_inactivity(redis_server):
-    with running_servers(1, {"KRING_REDIS_URL": redis_server.url, "KRING_ROOM_TTL": "2"}) as (server,):
-        s = await open_session(server.base, n=2)
-        await s.facilitator.command("advance")
-        assert room_keys(redis_server.url, s.code)
-        await s.close()
-        for _ in range(200):
-            if not room_keys(redis_server.url, s.code):
-                break
-            await asyncio.sleep(0.1)
-        assert room_keys(redis_server.url, s.code) == []
-
-
 async def to_questions_round(s: Session) -> None:
     fac, members = s.facilitator, s.members
     await fac.command("advance")

@@ -12,7 +12,6 @@ from websockets.asyncio.client import connect
 from client import CommandError, KringClient
 from protocol import limits
 
-from .servers import running_server
 from .session import (
     advanced_by_timer,
     open_session,
@@ -291,31 +290,6 @@ async def test_duplicate_names_are_made_distinct(server):
         s.members.append(twin)
     finally:
         await s.close()
-
-
-async def test_idle_rooms_expire_from_memory_unless_someone_is_connected():
-    """KRING_ROOM_TTL on the memory backend: a room nobody is connected to and nobody
-    acts in is erased after the TTL; one with people connected stays."""
-    with running_server({"KRING_ROOM_TTL": "1", "KRING_FAILED_JOINS_PER_MINUTE": "10000"}) as base:
-        left, stays = await open_session(base, n=2), await open_session(base, n=2)
-        try:
-            for s in (left, stays):  # a locked room refuses a join without touching it
-                await s.facilitator.command("lock", locked=True)
-            await left.close()
-
-            async def refusal(code: str) -> str:
-                with pytest.raises(CommandError) as err:
-                    await KringClient(ws_url(base), reconnect=False).join(code, "Laatkomer")
-                return err.value.code
-
-            for _ in range(300):
-                if await refusal(left.code) == "unknown_room":
-                    break
-                await asyncio.sleep(0.1)
-            assert await refusal(left.code) == "unknown_room"
-            assert await refusal(stays.code) == "room_locked"
-        finally:
-            await stays.close()
 
 
 async def test_a_running_timer_advances_the_phase_once_when_auto_advance_is_on(server):
