@@ -114,7 +114,7 @@ class KringKind(Kind):
         msg = _unpack(data)
         st: _Conn = ws.state
         t = msg["t"]
-        seq = msg.get("seq") if t != "welcome" else None
+        seq = msg.get("seq") if t != "welcome" and t != "ack" else None  # an ack carries the seq too
         if seq is not None:
             if seq != st.seq + 1:
                 self.rec.fail(f"room {st.room.name}: seq {seq} after {st.seq}")

@@ -103,9 +103,10 @@ async def endpoint(ws: WebSocket) -> None:
     try:
         try:
             await hub.register(conn)
-            if not await _welcome(hub, conn, actor, hello, new_token):  # ended since the hello
+            gone = await _welcome(hub, conn, actor, hello, new_token)
+            if gone is not None:  # ended (or gone altogether) since the hello
                 conn.send(ProtocolError(errors.UNKNOWN_ROOM, "this room has ended").frame())
-                conn.close_after_pending(errors.CLOSE_ENDED)
+                conn.close_after_pending(gone)
                 return
         except Exception:
             log.warning("welcome failed", exc_info=True)
@@ -178,11 +179,14 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
     return token, pid, state.participants[pid].role, token
 
 
-async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> bool:
-    """Send the welcome; False when the room ended since the hello (it is not served)."""
+async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> int | None:
+    """Send the welcome; when the room ended or is gone since the hello (it is not served),
+    return the close code that says which instead."""
     state = await read(hub.backend, conn.code)
-    if state is None or state.ended:
-        return False
+    if state is None:
+        return errors.CLOSE_GONE
+    if state.ended:
+        return errors.CLOSE_ENDED
     me = state.participants[conn.pid]
     conn.role = me.role  # it may have changed since the hello; later changes close the connection
     welcome: dict[str, Any] = {
@@ -206,7 +210,7 @@ async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_t
         welcome["snapshot"] = snapshot(state, actor)
     conn.send(welcome)
     hub.go_live(conn, welcome["seq"])
-    return True
+    return None
 
 
 async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
