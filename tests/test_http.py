@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from protocol import errors, limits
 
 from .servers import running_server
-from .session import ws_url
+from .session import REFUSED_BODIES, matches, ws_url
 
 
 def _post(base: str, body: bytes) -> tuple[int, dict]:
@@ -37,44 +37,6 @@ def test_create_room(server):
     assert body["facilitator_token"].startswith(code + ".")
     status, body = _post(server, b"")
     assert status == 201
-
-
-#: POST /api/rooms bodies that are refused, with the code and the detail PROTOCOL.md §1.1
-#: lists for them ("…" stands for the part the body decides)
-REFUSED_BODIES = [
-    (b"not json", "malformed", "not valid JSON: …"),
-    (b'{"facilitator_name": "F\\ud800"}', "malformed", "not valid JSON: …"),
-    (b"[" * 20 + b"]" * 20, "malformed", "nested more than 16 levels deep"),
-    (b"[1, 2]", "invalid_field", "the body must be a JSON object"),
-    (json.dumps({"language": "de"}).encode(), "invalid_field", "'language' must be one of nl, en"),
-    (json.dumps({"method": "onbekend"}).encode(), "invalid_field", "method must be one of …"),
-    (
-        json.dumps({"method": "troika", "method_toml": "x"}).encode(),
-        "invalid_field",
-        "give either 'method' or 'method_toml'",
-    ),
-    (json.dumps({"method_toml": "id = 1"}).encode(), "invalid_field", "method file: …"),
-    (json.dumps({"anonymous_questions": "ja"}).encode(), "invalid_field", "'anonymous_questions' must be of type bool"),
-    (json.dumps({"facilitator_name": 7}).encode(), "invalid_field", "'facilitator_name' must be of type str"),
-    (json.dumps({"facilitator_name": "   "}).encode(), "invalid_field", "'facilitator_name' must not be empty"),
-    (
-        json.dumps({"facilitator_name": "x" * 41}).encode(),
-        "too_large",
-        "'facilitator_name' is longer than 40 characters",
-    ),
-    (
-        json.dumps({"facilitator_name": "Anna\u0007"}).encode(),
-        "invalid_field",
-        "'facilitator_name' contains control characters",
-    ),
-    (json.dumps({"language": "nl", "colour": "blue"}).encode(), "invalid_field", "unexpected field 'colour'"),
-]
-
-
-def matches(detail: str, pattern: str) -> bool:
-    """`detail` as `pattern` gives it, where "…" stands for any text."""
-    head, _, tail = pattern.partition("…")
-    return detail.startswith(head) and detail.endswith(tail) if "…" in pattern else detail == pattern
 
 
 @pytest.mark.parametrize("body, code, detail", REFUSED_BODIES)
