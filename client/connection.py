@@ -193,6 +193,7 @@ class KringClient:
     async def _reconnect(self, *, fresh: bool = False) -> None:
         delay = 0.05
         while not self._closing:
+            wait = 0.0
             try:
                 if fresh:
                     await self.resume(self.token or "")
@@ -203,9 +204,10 @@ class KringClient:
                 if err.code in (errors.BAD_TOKEN, errors.UNKNOWN_ROOM):
                     self._fail_pending(err, gone=True)
                     return
+                wait = err.frame.get("retry_after", 0.0)  # rate_limited: the server says how long
             except (TimeoutError, OSError, ConnectionClosed):
                 self._url = (self._url + 1) % len(self.urls)  # that process may be gone: try the next
-            await asyncio.sleep(delay)
+            await asyncio.sleep(max(delay, wait))
             delay = min(delay * 2, self.max_backoff)
 
     def _fail_pending(self, exc: Exception, *, gone: bool) -> None:

@@ -142,9 +142,24 @@ class Hello:
     seq: int | None = None
 
 
+def _clean(text: str, multiline: bool) -> str:
+    """A text as it is checked and stored: trimmed, and in the longer texts (which may hold
+    lines) with Windows and old Mac line endings made plain newlines."""
+    text = text.strip()
+    return text.replace("\r\n", "\n").replace("\r", "\n") if multiline else text
+
+
 def _has_control(text: str, multiline: bool) -> bool:
     allowed = "\n\t" if multiline else ""
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def _range(spec: Field) -> str:
+    if spec.max is None:
+        return f"at least {spec.min}"
+    if spec.min is None:
+        return f"at most {spec.max}"
+    return f"between {spec.min} and {spec.max}"
 
 
 def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -> dict[str, Any]:
@@ -171,28 +186,31 @@ def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -
         if not isinstance(value, spec.kind):
             raise bad(errors.INVALID_FIELD, f"{name!r} must be of type {spec.kind.__name__}")
         if isinstance(value, str):
-            value = value.strip()
+            multiline = spec.max_len is not None and spec.max_len > limits.MAX_TITLE
+            value = _clean(value, multiline)
             if not value and (spec.required or spec.min_len):
                 raise bad(errors.INVALID_FIELD, f"{name!r} must not be empty")
             if spec.max_len is not None and len(value) > spec.max_len:
                 raise bad(errors.TOO_LARGE, f"{name!r} is longer than {spec.max_len} characters")
-            if _has_control(value, multiline=spec.max_len is not None and spec.max_len > limits.MAX_TITLE):
+            if _has_control(value, multiline):
                 raise bad(errors.INVALID_FIELD, f"{name!r} contains control characters")
         if isinstance(value, list):
             if spec.max_len is not None and len(value) > spec.max_len:
                 raise bad(errors.TOO_LARGE, f"{name!r} has more than {spec.max_len} items")
             items = []
+            multiline = spec.item_max is not None and spec.item_max > limits.MAX_TITLE
             for item in value:
-                if not isinstance(item, str) or not item.strip():
+                item = _clean(item, multiline) if isinstance(item, str) else item
+                if not isinstance(item, str) or not item:
                     raise bad(errors.INVALID_FIELD, f"{name!r} must hold non-empty strings")
-                if spec.item_max is not None and len(item.strip()) > spec.item_max:
+                if spec.item_max is not None and len(item) > spec.item_max:
                     raise bad(errors.TOO_LARGE, f"an item of {name!r} is too long")
-                if _has_control(item, multiline=spec.item_max is not None and spec.item_max > limits.MAX_TITLE):
+                if _has_control(item, multiline):
                     raise bad(errors.INVALID_FIELD, f"an item of {name!r} contains control characters")
-                items.append(item.strip())
+                items.append(item)
             value = items
         if spec.min is not None and value < spec.min or spec.max is not None and value > spec.max:
-            raise bad(errors.INVALID_FIELD, f"{name!r} must be between {spec.min} and {spec.max}")
+            raise bad(errors.INVALID_FIELD, f"{name!r} must be {_range(spec)}")
         if spec.choices is not None and value not in spec.choices:
             raise bad(errors.INVALID_FIELD, f"{name!r} must be one of {', '.join(spec.choices)}")
         out[name] = value

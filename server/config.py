@@ -29,6 +29,8 @@ class Settings:
     log_cap: int = LOG_CAP
     #: Frames queued for one connection before it is closed as too slow.
     send_queue: int = limits.SEND_QUEUE
+    #: Cap on the kernel's send buffer per websocket in bytes; 0: the kernel's own (see server/transport.py).
+    socket_sndbuf: int = 0
     #: Failed joins/resumes (wrong code, token or ticket) allowed per client address per minute.
     failed_joins_per_minute: int = 20
     #: Rooms one client address may create per hour.
@@ -62,6 +64,7 @@ class Settings:
             room_ttl=number("KRING_ROOM_TTL", 12 * 3600, MIN_ROOM_TTL, float),
             log_cap=int(number("KRING_LOG_CAP", LOG_CAP, 1)),
             send_queue=int(number("KRING_SEND_QUEUE", limits.SEND_QUEUE, 1)),
+            socket_sndbuf=int(number("KRING_SOCKET_SNDBUF", 0, 0)),
             failed_joins_per_minute=int(number("KRING_FAILED_JOINS_PER_MINUTE", 20, 1)),
             rooms_per_hour=int(number("KRING_ROOMS_PER_HOUR", 60, 1)),
             max_rooms=int(number("KRING_MAX_ROOMS", 10_000, 1)),

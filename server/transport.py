@@ -10,13 +10,21 @@ connection if the peer has not read it after a grace period.
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
+from functools import cache
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from .config import Settings
+
 ABORT_GRACE = 5.0  # seconds a peer that stopped reading has to catch up before it is cut off
+
+
+@cache
+def _sndbuf() -> int:
+    """KRING_SOCKET_SNDBUF, read once (python -m server refused a bad value at start-up)."""
+    return Settings.from_env().socket_sndbuf
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
@@ -24,7 +32,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         # KRING_SOCKET_SNDBUF caps the kernel's send buffer per connection (default: the
         # kernel's autotuning, up to megabytes), so a peer that stops reading fills its
         # Kring send queue sooner and holds less memory.
-        sndbuf = int(os.environ.get("KRING_SOCKET_SNDBUF", "0"))
+        sndbuf = _sndbuf()
         sock = transport.get_extra_info("socket")
         if sndbuf > 0 and sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)

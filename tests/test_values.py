@@ -143,3 +143,20 @@ def test_brackets_in_strings_and_comments_do_not_count_as_nesting():
     text = "# [[[[[[[[[[[[[[[[[[[[\n" + 'x = "[[[[[[[[[[[[[[[[[[[[["\n' + "y = '''\n" + "[" * 40 + "\n'''\n"
     assert method._nesting(text) == 0
     assert method._nesting(SHIPPED) <= 3
+
+
+def test_windows_line_endings_are_plain_newlines_in_the_longer_texts():
+    """A method file saved on Windows was refused for its carriage returns."""
+    cmd = parse_command({"t": "set_method", "id": "m1", "method_toml": SHIPPED.replace("\n", "\r\n")})
+    assert "\r" not in cmd.args["method_toml"]
+    assert method.from_toml(cmd.args["method_toml"]).id == "drie-rondes"
+    cmd = parse_command({"t": "share_case", "id": "c1", "text": "Eerst dit.\r\nDan dat.\rKlaar.", "people": []})
+    assert cmd.args["text"] == "Eerst dit.\nDan dat.\nKlaar."
+    with pytest.raises(ProtocolError, match="contains control characters"):
+        parse_command({"t": "ask", "id": "a1", "text": "x\x00y"})
+
+
+def test_a_range_without_an_upper_bound_is_said_plainly():
+    with pytest.raises(ProtocolError) as err:
+        parse_hello({"t": "hello", "token": "ABCDEF.x", "epoch": "e", "seq": -1})
+    assert err.value.detail == "'seq' must be at least 0"
