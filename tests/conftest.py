@@ -34,7 +34,7 @@ def ws_url(server: str) -> str:
     return server.replace("http://", "ws://") + "/ws"
 
 
-FIGURES: list[str] = []  # lines the nudge tests measure (corpus precision and recall), shown at the end
+FIGURES: list[str] = []  # lines the tests measure (corpus precision and recall, fuzzed frames), shown at the end
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +44,6 @@ def figures() -> list[str]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if FIGURES:
-        terminalreporter.write_sep("-", "nudge and privacy corpora: precision and recall")
+        terminalreporter.write_sep("-", "figures: nudge and privacy corpora (precision and recall), wire fuzzer")
         for line in FIGURES:
             terminalreporter.write_line(line)

@@ -378,3 +378,37 @@ async def test_an_event_that_cannot_be_carried_is_refused_before_anything_is_com
     assert [e.seq for e in listener.events] == [seq + 1]
     assert [e.seq for e in await peer.read_since(code, before.epoch, 0) or []] == list(range(1, seq + 2))
     await backend.unsubscribe(code, listener)
+
+
+async def test_a_heartbeat_does_not_bring_back_someone_who_left_while_it_waited(redis_server):
+    """The Redis heartbeat copies who is here, waits on Redis, then marks them present
+    again. Someone who left during that wait stays offline: they used to come back online
+    (a `presence` event, with nobody connected) until their entry expired 10 s later.
+    (Found while checking tests/test_wire_fuzz.py for events nobody caused.)"""
+    from server.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url)
+    await backend.start()
+    try:
+        code = await _room(backend)
+        anna = await _join(backend, code, "Anna")
+        await backend.connected(code, anna)
+        zadd = backend.redis.zadd
+
+        async def anna_leaves_first(*args, **kwargs):  # she closes her tab while the heartbeat waits
+            backend.redis.zadd = zadd
+            await backend.disconnected(code, anna)
+            return await zadd(*args, **kwargs)
+
+        backend.redis.zadd = anna_leaves_first
+        await backend._beat()
+        state = await read(backend, code)
+        assert state is not None and not state.participants[anna].online
+        presence = [
+            e.public["online"] for e in await backend.read_since(code, state.epoch, 0) or [] if e.t == "presence"
+        ]
+        assert presence == [True, False]
+        assert not await backend._online_elsewhere(code, anna)  # and no entry of hers is left to expire
+    finally:
+        await backend.erase(code)
+        await backend.close()

@@ -269,3 +269,17 @@ def test_each_mistake_gets_its_own_error(kind):
     from_toml.cache_clear()
     with pytest.raises(MethodError, match=pattern.format(**lines)):
         from_toml(text)
+
+
+def test_whole_numbers_written_with_a_point_reach_clients_as_integers():
+    """`group_size = [4.0, 10.0]` passes the schema (JSON Schema counts 4.0 as an integer);
+    clients get integers all the same, as for `minutes` (found by tests/test_wire_fuzz.py:
+    the floats went out in every snapshot and `method_set`)."""
+    m = from_toml(edited("minutes = 20", "minutes = 20.0", edited("group_size = [4, 10]", "group_size = [4.0, 10.0]")))
+    assert m.about()["group_size"] == [4, 10] and m.phases[3].minutes == 20
+    numbers = [
+        *m.about()["group_size"],
+        m.about()["minutes"],
+        *(p.public(i)["minutes"] for i, p in enumerate(m.phases)),
+    ]
+    assert all(type(n) is int for n in numbers), numbers

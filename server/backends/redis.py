@@ -511,9 +511,13 @@ class RedisBackend(Backend):
             presence = _keys(code)[2]
             added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
             await self.redis.expire(presence, self.room_ttl)
+            gone = pids - self.present.get(code, set())  # left while we waited: take back their entry
+            if gone:
+                await self.redis.zrem(presence, *(self._member(p) for p in gone))
             if added:  # our entries had been swept (e.g. Redis was away): online again
                 for pid in pids:
-                    await self._set_online(code, pid, True)
+                    if pid in self.present.get(code, ()):  # not someone who has left meanwhile
+                        await self._set_online(code, pid, True)
         for code in list(self.rooms):  # sweep heartbeats of processes that died
             presence = _keys(code)[2]
             expired = await self.redis.zrangebyscore(presence, "-inf", now)

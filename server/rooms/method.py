@@ -412,7 +412,7 @@ def parse(data: dict, text: str | None = None) -> Method:
         name=dict(data["name"]),
         purpose=dict(data["purpose"]),
         sources=tuple(data["sources"]),
-        group_size=(data["group_size"][0], data["group_size"][1]),
+        group_size=(int(data["group_size"][0]), int(data["group_size"][1])),  # 4.0 passes the schema
         needs_familiarity=bool(data.get("needs_familiarity", False)),
         phases=tuple(
             Phase(
