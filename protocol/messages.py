@@ -162,11 +162,13 @@ def _range(spec: Field) -> str:
     return f"between {spec.min} and {spec.max}"
 
 
-def _check_fields(msg: dict, schema: dict[str, Field], command_id: str | None) -> dict[str, Any]:
+def _check_fields(
+    msg: dict, schema: dict[str, Field], command_id: str | None, envelope: tuple[str, ...] = ("t", "id")
+) -> dict[str, Any]:
     def bad(code: str, detail: str) -> errors.ProtocolError:
         return errors.ProtocolError(code, detail, command_id)
 
-    allowed = set(schema) | {"t", "id"}
+    allowed = set(schema) | set(envelope)
     extra = [k for k in msg if k not in allowed]
     if extra:
         raise bad(errors.INVALID_FIELD, f"unexpected field {str(extra[0])[:40]!r}")
@@ -233,10 +235,11 @@ def parse_hello(msg: Any) -> Hello:
         raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
     if msg.get("t") != "hello":
         raise errors.ProtocolError(errors.HELLO_FIRST, None, _command_id(msg))
+    # a hello is not a command: it has no id and gets no ack (PROTOCOL.md §4)
     if "token" in msg:
-        args = _check_fields(msg, HELLO_RESUME, None)
+        args = _check_fields(msg, HELLO_RESUME, None, envelope=("t",))
         return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
-    args = _check_fields(msg, HELLO_JOIN, None)
+    args = _check_fields(msg, HELLO_JOIN, None, envelope=("t",))
     return Hello(code=args["code"], name=args["name"], as_=args.get("as"), ticket=args.get("ticket"))
 
 
@@ -245,9 +248,7 @@ def parse_create_room(body: Any) -> dict[str, Any]:
     _check_value(body, None)
     if not isinstance(body, dict):
         raise errors.ProtocolError(errors.INVALID_FIELD, "the body must be a JSON object")
-    if "t" in body or "id" in body:
-        raise errors.ProtocolError(errors.INVALID_FIELD, "unexpected field 't' or 'id'")
-    return _check_fields(body, CREATE_ROOM, None)
+    return _check_fields(body, CREATE_ROOM, None, envelope=())
 
 
 def _command_id(msg: Any) -> str | None:

@@ -1,5 +1,5 @@
 """The websocket transport: uvicorn's sans-I/O websockets protocol, able to drop a peer
-that stopped reading.
+that stopped reading, and quiet about a client's text frame that is not UTF-8.
 
 ASGI offers no abort: a `websocket.close` waits until the socket drains, which a laptop
 that went to sleep never lets happen, so its connection and buffers would linger. Closing
@@ -55,3 +55,18 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             self.close_timer = self.loop.call_later(ABORT_GRACE, self.transport.abort)
             return
         await super().send(message)
+
+    def send_receive_event_to_app(self) -> None:
+        # A text frame that is not UTF-8 is the client's mistake: close it with 1007 as
+        # uvicorn does, but without uvicorn's traceback in the log, which any client
+        # could otherwise fill at the rate it can connect.
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+            try:
+                data.decode()
+            except UnicodeDecodeError:
+                self.frames = []
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+        super().send_receive_event_to_app()

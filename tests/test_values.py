@@ -160,3 +160,14 @@ def test_a_range_without_an_upper_bound_is_said_plainly():
     with pytest.raises(ProtocolError) as err:
         parse_hello({"t": "hello", "token": "ABCDEF.x", "epoch": "e", "seq": -1})
     assert err.value.detail == "'seq' must be at least 0"
+
+
+def test_a_hello_has_no_id_and_a_new_room_is_not_a_command():
+    for frame in [
+        {"t": "hello", "code": "ABCDEF", "name": "Anna", "id": "h1"},
+        {"t": "hello", "token": "A.b", "id": 1},
+    ]:
+        with pytest.raises(ProtocolError, match="unexpected field 'id'"):
+            parse_hello(frame)
+    with pytest.raises(ProtocolError, match="unexpected field 't'"):
+        parse_create_room({"t": "ask"})
