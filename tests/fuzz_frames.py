@@ -38,28 +38,12 @@ from protocol import errors, limits, values
 from protocol.messages import COMMANDS, CREATE_ROOM, HELLO_JOIN, HELLO_RESUME, Field, normalize_code
 from server.rooms.method import METHODS_DIR, available
 
+from .test_engine import FACILITATOR_COMMANDS
+
 MALFORMED, INVALID, TOO_LARGE = errors.MALFORMED, errors.INVALID_FIELD, errors.TOO_LARGE
 
-#: PROTOCOL.md §6.1: anyone but a facilitator gets `not_allowed` for these
-FACILITATOR_ONLY = (
-    "lock",
-    "remove",
-    "advance",
-    "back",
-    "close_vote",
-    "choose_case",
-    "hide_question",
-    "deal_cards",
-    "reveal",
-    "set_method",
-    "next_case",
-    "end",
-    "timer",
-    "auto_advance",
-    "screen_ticket",
-    "add_facilitator",
-    "hand_over",
-)
+#: PROTOCOL.md §6.1: anyone but a facilitator gets `not_allowed` for these (one list with the engine tests)
+FACILITATOR_ONLY = FACILITATOR_COMMANDS
 #: refused for a participant while a facilitator is online (§6.3), as in the fuzzed room
 REFUSED_WHILE_FACILITATOR_ONLINE = ("claim_facilitator",)
 
