@@ -105,7 +105,8 @@ async def endpoint(ws: WebSocket) -> None:
             await hub.register(conn)
             gone = await _welcome(hub, conn, actor, hello, new_token)
             if gone is not None:  # ended (or gone altogether) since the hello
-                conn.send(ProtocolError(errors.UNKNOWN_ROOM, "this room has ended").frame())
+                detail = "this room has ended" if gone == errors.CLOSE_ENDED else "this room no longer exists"
+                conn.send(ProtocolError(errors.UNKNOWN_ROOM, detail).frame())
                 conn.close_after_pending(gone)
                 return
         except Exception:
