@@ -14,7 +14,7 @@ from protocol import errors, limits, values
 from protocol.codec import JSON, MSGPACK
 from protocol.errors import ProtocolError
 from protocol.messages import parse_command, parse_create_room, parse_hello
-from server.rooms import method
+from server.rooms import method, method_rules
 from server.rooms.method import METHODS_DIR, MethodError
 
 
@@ -141,8 +141,8 @@ def test_a_method_file_that_no_room_could_carry_is_refused(text, why):
 
 def test_brackets_in_strings_and_comments_do_not_count_as_nesting():
     text = "# [[[[[[[[[[[[[[[[[[[[\n" + 'x = "[[[[[[[[[[[[[[[[[[[[["\n' + "y = '''\n" + "[" * 40 + "\n'''\n"
-    assert method._nesting(text) == 0
-    assert method._nesting(SHIPPED) <= 3
+    assert method_rules.nesting(text) == 0
+    assert method_rules.nesting(SHIPPED) <= 3
 
 
 def test_windows_line_endings_are_plain_newlines_in_the_longer_texts():
