@@ -260,11 +260,11 @@ def _command_id(msg: Any) -> str | None:
 
 def parse_command(msg: Any) -> Command:
     """Validate a command frame; raises ProtocolError carrying the command id when known."""
-    _check_value(msg, _command_id(msg))
+    cid = _command_id(msg)
+    _check_value(msg, cid)
     if not isinstance(msg, dict):
         raise errors.ProtocolError(errors.MALFORMED, "a frame must be a map")
     t = msg.get("t")
-    cid = _command_id(msg)
     if not isinstance(t, str):
         raise errors.ProtocolError(errors.MALFORMED, "missing 't'", cid)
     if t == "hello":

@@ -40,10 +40,6 @@ def _error(err: ProtocolError, status: int) -> JSONResponse:
     return JSONResponse(body, status, headers=headers)
 
 
-#: HTTP status per error code of POST /api/rooms
-_STATUS = {errors.RATE_LIMITED: 429, errors.UNAVAILABLE: 503}
-
-
 async def _body(request: Request) -> bytes:
     """The request body, refused as `too_large` beyond MAX_BODY without reading it all."""
     if int(request.headers.get("content-length") or 0) > limits.MAX_BODY:
@@ -59,17 +55,22 @@ async def _body(request: Request) -> bytes:
 async def create_room(request: Request) -> Response:
     try:
         raw = await _body(request)
+    except ProtocolError as err:
+        return _error(err, 413)
+    try:
         body = parse_create_room(loads_json(raw) if raw.strip() else {})
         method_id = _method_of(body)
     except ProtocolError as err:
-        return _error(err, 413 if err.code == errors.TOO_LARGE and "body" in (err.detail or "") else 400)
+        return _error(err, 400)
     language = body.get("language", "nl")
     name = body.get("facilitator_name") or ("Procesbegeleider" if language == "nl" else "Facilitator")
     settings: Settings = request.app.state.settings
     try:
         wait = await request.app.state.address_limits.create_wait(request.client.host if request.client else "?")
         if wait is not None:
-            raise ProtocolError(errors.RATE_LIMITED, "too many new rooms from your address", retry_after=wait)
+            return _error(
+                ProtocolError(errors.RATE_LIMITED, "too many new rooms from your address", retry_after=wait), 429
+            )
         return await _create(
             request.app.state.backend,
             method_id,
@@ -79,8 +80,6 @@ async def create_room(request: Request) -> Response:
             name,
             settings.max_participants,
         )
-    except ProtocolError as err:
-        return _error(err, _STATUS.get(err.code, 400))
     except RoomsFull:
         log.warning("refused a new room: the backend holds KRING_MAX_ROOMS (%s) rooms", settings.max_rooms)
         return _error(ProtocolError(errors.UNAVAILABLE, "the server holds as many rooms as it may; try later"), 503)
@@ -92,7 +91,7 @@ async def create_room(request: Request) -> Response:
 def _method_of(body: dict) -> str:
     """The id of the method the body asks for; ProtocolError if it names none."""
     try:
-        return method.choose(body.get("method"), body.get("method_toml")).id
+        return method.choose(body.get("method"), body.get("method_toml"), default=method.DEFAULT_METHOD).id
     except method.MethodError as err:
         raise ProtocolError(errors.INVALID_FIELD, str(err)) from None
 

@@ -1033,8 +1033,6 @@ def _set_method(s: RoomState, a: Actor, args: dict, ctx: Context) -> Decision:
     _require_fac(s, a)
     if s.phase != 0:
         raise _deny("the method can only be changed in the lobby")
-    if "method" not in args and "method_toml" not in args:
-        raise RoomError(errors.INVALID_FIELD, "give either 'method' or 'method_toml'")
     try:
         m = choose(args.get("method"), args.get("method_toml"))
     except MethodError as err:

@@ -224,19 +224,19 @@ def available() -> list[str]:
     return sorted(p.stem for p in METHODS_DIR.glob("*.toml"))
 
 
-def choose(method_id: str | None = None, method_toml: str | None = None) -> Method:
-    """The method a room is asked to run: a shipped one by id (the default when neither
-    is given) or a facilitator's own file. MethodError says what is wrong, as the
-    protocol's `detail` does."""
-    if method_id is not None and method_toml is not None:
+def choose(method_id: str | None = None, method_toml: str | None = None, default: str | None = None) -> Method:
+    """The method a room is asked to run: a shipped one by id or a facilitator's own file;
+    `default` when neither is given (else that is a mistake too). MethodError says what is
+    wrong, as the protocol's `detail` does."""
+    if method_id is None and method_toml is None:
+        method_id = default
+    if (method_id is None) == (method_toml is None):  # neither (and no default), or both
         raise MethodError("give either 'method' or 'method_toml'")
     if method_toml is not None:
         try:
             return from_toml(method_toml)
         except MethodError as err:
             raise MethodError(f"method file: {err}") from None
-    if method_id is None:
-        method_id = DEFAULT_METHOD
     if method_id not in available():
         raise MethodError(f"method must be one of {', '.join(available())}")
     return load(method_id)
