@@ -21,7 +21,7 @@ from websockets.asyncio.client import connect
 
 from client import CommandError, KringClient, create_room
 from protocol import limits
-from server.backends import redis as redis_backend
+from server.backends import redis_presence
 
 from .netfault import PubSubFault
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
@@ -225,7 +225,7 @@ async def assert_each_question_once(s: Session, base: str, acked: dict[str, str]
 
 
 async def test_kill_9_of_a_process_loses_nothing_and_applies_once(redis_server):
-    assert redis_backend.HEARTBEAT + redis_backend.PRESENCE_TTL <= 15  # offline within 15 s
+    assert redis_presence.HEARTBEAT + redis_presence.PRESENCE_TTL <= 15  # offline within 15 s
     with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as (a, b):
         s = await open_session(a.base, n=5, others=[b.base])
         # two laptops on b that stay away after the crash and come back later, elsewhere

@@ -1,8 +1,9 @@
 """The Redis backend: several server processes share rooms.
 
-Per room: a hash (seq, epoch, state), a capped stream of events (the truth), a list of
-the results of the last commands (so a re-sent command applies once) and a sorted set of
-presence heartbeats; events fan out on the room's own pub/sub channel. Commits go
+Per room (redis_keys.py names every key): a hash (seq, epoch, state), a capped stream of
+events (the truth), a list of the results of the last commands (so a re-sent command
+applies once) and a sorted set of presence heartbeats (redis_presence.py); events fan
+out on the room's own pub/sub channel. Commits go
 through commit.lua, so the version check, the state, the log, the publish and the TTL
 change together. Pub/sub is at-most-once: every delivery is checked against the last
 delivered seq and gaps are filled from the stream, also after the pub/sub connection
@@ -28,40 +29,16 @@ import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio.client import PubSub
 
-from ..rooms.engine import apply, decide_presence
+from ..rooms.engine import apply
 from ..rooms.events import Event, seal
 from ..rooms.state import APPLIED_MEMORY, RoomState, remember
-from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull, execute
+from . import redis_keys as keys
+from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull
+from .redis_presence import Presence
 
 log = logging.getLogger("kring.redis")
 
-HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
-PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
 _SCRIPTS = Path(__file__).parent
-#: The codes of the rooms created, scored by creation time: how many rooms Redis holds,
-#: for KRING_MAX_ROOMS. Rooms expire by their own TTL and leave their code behind here;
-#: those are swept out only when the count reaches the cap.
-ROOMS_KEY = "kring:rooms"
-LIMITS_PREFIX = "kring:limits"  # per-address rate limits (server/ratelimit.py)
-
-
-def _keys(code: str) -> tuple[str, str, str, str]:
-    """room hash, log stream, presence set, channel; one hash tag per room for Cluster."""
-    base = f"kring:{{{code}}}"
-    return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
-
-
-def _applied_key(code: str) -> str:
-    """The remembered command results, kept apart from the state: they are most of a
-    room's size and change by one entry per command, so a commit appends instead of
-    rewriting them."""
-    return f"kring:{{{code}}}:applied"
-
-
-def _stored_keys(code: str) -> tuple[str, ...]:
-    """Every key of the room."""
-    room_key, log_key, presence, _ = _keys(code)
-    return room_key, log_key, presence, _applied_key(code)
 
 
 def _pack(obj: Any) -> bytes:
@@ -97,7 +74,7 @@ class _Room:
     backlog: list[Event] = field(default_factory=list)  # delivered, not yet in cache
 
 
-class RedisBackend(Backend):
+class RedisBackend(Presence, Backend):
     transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
 
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
@@ -132,7 +109,7 @@ class RedisBackend(Backend):
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub()
         # a channel of our own keeps the pub/sub connection subscribed at all times
-        await self._pubsub.subscribe(f"kring:process:{self.process}")
+        await self._pubsub.subscribe(keys.process_channel(self.process))
         self._pubsub.connection.register_connect_callback(self._on_pubsub_connect)  # type: ignore[union-attr]
         self._tasks = [
             asyncio.create_task(self._read_pubsub()),
@@ -171,34 +148,34 @@ class RedisBackend(Backend):
             "async+redis://",
             implementation="redispy",
             connection_pool=self.redis.connection_pool,
-            key_prefix=LIMITS_PREFIX,
+            key_prefix=keys.LIMITS_PREFIX,
         )
 
     async def create(self, state: RoomState) -> bool:
-        if await self.redis.zcard(ROOMS_KEY) >= self.max_rooms:
+        if await self.redis.zcard(keys.ROOMS) >= self.max_rooms:
             await self._forget_gone_rooms()
-            if await self.redis.zcard(ROOMS_KEY) >= self.max_rooms:
+            if await self.redis.zcard(keys.ROOMS) >= self.max_rooms:
                 raise RoomsFull(state.code)
-        room_key = _keys(state.code)[0]
+        room_key = keys.room(state.code)[0]
         created = await self._create(keys=[room_key], args=[state.epoch, _pack_state(state), self.room_ttl])
         if created:
             # a separate command (the index is not in the room's hash slot); a crash in
             # between leaves one room uncounted, never a count that cannot go down
-            await self.redis.zadd(ROOMS_KEY, {state.code: time.time()})
+            await self.redis.zadd(keys.ROOMS, {state.code: time.time()})
         return bool(created)
 
     async def _forget_gone_rooms(self) -> None:
         """Drop the codes of expired rooms from the index, checking each room's key."""
-        codes = await self.redis.zrange(ROOMS_KEY, 0, -1)
+        codes = await self.redis.zrange(keys.ROOMS, 0, -1)
         for start in range(0, len(codes), 1000):
             batch = codes[start : start + 1000]
             async with self.redis.pipeline(transaction=False) as pipe:
                 for code in batch:
-                    pipe.exists(_keys(code.decode())[0])
+                    pipe.exists(keys.room(code.decode())[0])
                 alive = await pipe.execute()
             gone = [code for code, n in zip(batch, alive, strict=True) if not n]
             if gone:
-                await self.redis.zrem(ROOMS_KEY, *gone)
+                await self.redis.zrem(keys.ROOMS, *gone)
 
     def room_lock(self, code: str) -> asyncio.Lock:
         lock = self.locks.get(code)
@@ -208,8 +185,8 @@ class RedisBackend(Backend):
 
     async def _fetch(self, code: str) -> RoomState | None:
         async with self.redis.pipeline(transaction=True) as pipe:  # one version of both
-            pipe.hmget(_keys(code)[0], ["seq", "epoch", "state"])
-            pipe.lrange(_applied_key(code), 0, -1)
+            pipe.hmget(keys.room(code)[0], ["seq", "epoch", "state"])
+            pipe.lrange(keys.applied(code), 0, -1)
             (seq, epoch, blob), applied = await pipe.execute()
         if blob is None:
             return None
@@ -240,7 +217,7 @@ class RedisBackend(Backend):
         return cache
 
     async def confirm_current(self, state: RoomState) -> bool:
-        seq = await self.redis.hget(_keys(state.code)[0], "seq")
+        seq = await self.redis.hget(keys.room(state.code)[0], "seq")
         if seq is not None and int(seq) == state.seq:
             return True
         room = self.rooms.get(state.code)
@@ -250,7 +227,7 @@ class RedisBackend(Backend):
 
     async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         code = state.code
-        room_key, log_key, _, channel = _keys(code)
+        room_key, log_key, _, channel = keys.room(code)
         # Fold into a copy: `state` may be this process's cached copy, which a welcome
         # reads across an await; it must never show events that then fail to commit.
         # The remembered command results are stored apart and are most of a room: the
@@ -261,7 +238,7 @@ class RedisBackend(Backend):
             apply(after, ev)
         applied = [_pack([key, result]) for key, result in after.applied.items()]
         result = await self._commit(
-            keys=[room_key, log_key, _applied_key(code)],
+            keys=[room_key, log_key, keys.applied(code)],
             args=[
                 state.seq,
                 _pack_state(after),
@@ -301,7 +278,7 @@ class RedisBackend(Backend):
         return after
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
-        room_key, log_key, _, _ = _keys(code)
+        room_key, log_key, _, _ = keys.room(code)
         current_epoch, current_seq = await self.redis.hmget(room_key, ["epoch", "seq"])
         if current_epoch is None or current_epoch.decode() != epoch or seq > int(current_seq):
             return None
@@ -314,9 +291,9 @@ class RedisBackend(Backend):
         return events
 
     async def erase(self, code: str) -> None:
-        await self.redis.delete(*_stored_keys(code))
-        with contextlib.suppress(*self.transient):  # the index is swept anyway (see ROOMS_KEY)
-            await self.redis.zrem(ROOMS_KEY, code)
+        await self.redis.delete(*keys.stored(code))
+        with contextlib.suppress(*self.transient):  # the index is swept anyway (see redis_keys.ROOMS)
+            await self.redis.zrem(keys.ROOMS, code)
         room = self.rooms.get(code)
         if room is not None:
             room.cache = None
@@ -326,13 +303,13 @@ class RedisBackend(Backend):
     async def subscribe(self, code: str, listener: Listener) -> None:
         room = self.rooms.get(code)
         if room is None:
-            channel = _keys(code)[3]
+            channel = keys.room(code)[3]
             self._subscribing.add(code)
             try:
                 await self._pubsub_send("subscribe", channel)
                 # Subscribed before reading the seq: every later event reaches us by
                 # pub/sub or, if pub/sub drops it, by the gap check against the stream.
-                seq = await self.redis.hget(_keys(code)[0], "seq")
+                seq = await self.redis.hget(keys.room(code)[0], "seq")
             except BaseException:
                 self._subscribing.discard(code)
                 await self._drop_channel(code)  # not recorded: the next subscribe starts over
@@ -388,7 +365,7 @@ class RedisBackend(Backend):
                 listener(code, fresh)
 
     async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
-        entries = await self.redis.xrange(_keys(code)[1], min=str(first), max=str(last))
+        entries = await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last))
         return [Event.unpack(fields[b"e"]) for _, fields in entries]
 
     async def catch_up(self, code: str) -> None:
@@ -396,7 +373,7 @@ class RedisBackend(Backend):
         room = self.rooms.get(code)
         if room is None:
             return
-        entries = await self.redis.xrange(_keys(code)[1], min=str(room.delivered + 1), max="+")
+        entries = await self.redis.xrange(keys.room(code)[1], min=str(room.delivered + 1), max="+")
         await self._deliver(code, [Event.unpack(fields[b"e"]) for _, fields in entries])
 
     async def _on_pubsub_connect(self, connection: Any) -> None:
@@ -419,7 +396,7 @@ class RedisBackend(Backend):
             async with self._pubsub_lock:
                 if code in self.rooms or code in self._subscribing or not self._pubsub_connected():
                     return
-                await self._pubsub.unsubscribe(_keys(code)[3])
+                await self._pubsub.unsubscribe(keys.room(code)[3])
 
     async def _safe_catch_up(self, code: str) -> None:
         try:
@@ -456,84 +433,3 @@ class RedisBackend(Backend):
                 await self._deliver(code, [Event.from_dict(e) for e in plain_events])
             except Exception:
                 log.warning("delivery for room %s failed; the next event fills the gap", code, exc_info=True)
-
-    # ------------------------------------------------------------------ presence
-
-    def _member(self, pid: str) -> str:
-        return f"{self.process}|{pid}"
-
-    async def connected(self, code: str, pid: str) -> None:
-        self.present.setdefault(code, set()).add(pid)
-        presence = _keys(code)[2]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zadd(presence, {self._member(pid): time.time() + PRESENCE_TTL})
-            pipe.expire(presence, self.room_ttl)
-            await pipe.execute()
-        await execute(self, code, lambda s, rng: decide_presence(s, pid, True, time.time()))
-
-    async def disconnected(self, code: str, pid: str) -> None:
-        here = self.present.get(code)
-        if here is not None:
-            here.discard(pid)
-            if not here:
-                del self.present[code]
-        presence = _keys(code)[2]
-        await self.redis.zrem(presence, self._member(pid))
-        if not await self._online_elsewhere(code, pid):
-            await execute(self, code, lambda s, rng: decide_presence(s, pid, False, time.time()))
-
-    async def _online_elsewhere(self, code: str, pid: str) -> bool:
-        live = await self.redis.zrangebyscore(_keys(code)[2], time.time(), "+inf")
-        return any(m.decode().split("|", 1)[1] == pid for m in live)
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT)
-            try:
-                await self._beat()
-            except Exception:
-                log.warning("presence heartbeat failed", exc_info=True)
-
-    async def _beat(self) -> None:
-        now = time.time()
-        for code, pids in list(self.present.items()):
-            pids = set(pids)  # a copy: people may leave while this awaits
-            if not pids:
-                continue
-            async with self.redis.pipeline(transaction=False) as pipe:
-                # a room with people in it is not idle, even when nobody types
-                for key in _stored_keys(code):
-                    pipe.expire(key, self.room_ttl)
-                alive = (await pipe.execute())[0]
-            if not alive:  # ended or expired: nothing left to keep alive or to show online
-                self.present.pop(code, None)
-                continue
-            presence = _keys(code)[2]
-            added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
-            await self.redis.expire(presence, self.room_ttl)
-            gone = pids - self.present.get(code, set())  # left while we waited: take back their entry
-            if gone:
-                await self.redis.zrem(presence, *(self._member(p) for p in gone))
-            if added:  # our entries had been swept (e.g. Redis was away): online again
-                for pid in pids:
-                    if pid in self.present.get(code, ()):  # not someone who has left meanwhile
-                        await self._set_online(code, pid, True)
-        for code in list(self.rooms):  # sweep heartbeats of processes that died
-            presence = _keys(code)[2]
-            expired = await self.redis.zrangebyscore(presence, "-inf", now)
-            if not expired:
-                continue
-            await self.redis.zrem(presence, *expired)
-            for pid in {m.decode().split("|", 1)[1] for m in expired}:
-                if pid not in self.present.get(code, ()) and not await self._online_elsewhere(code, pid):
-                    await self._set_online(code, pid, False)
-
-    async def _set_online(self, code: str, pid: str, online: bool) -> None:
-        try:
-            await execute(self, code, lambda s, rng: decide_presence(s, pid, online, time.time()))
-        except LookupError:  # the room is gone since: nobody left to tell
-            pass
-
-    async def _drop_presence(self) -> None:
-        for code, pids in self.present.items():
-            await self.redis.zrem(_keys(code)[2], *(self._member(p) for p in pids))

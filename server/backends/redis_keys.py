@@ -1,0 +1,37 @@
+"""Every key and channel Kring keeps in Redis, named in one place (README.md lists them).
+
+A room's keys share its code as hash tag, so one room lives in one Redis Cluster slot
+and commit.lua may touch all of them at once.
+"""
+
+from __future__ import annotations
+
+#: The codes of the rooms created, scored by creation time: how many rooms Redis holds,
+#: for KRING_MAX_ROOMS. Rooms expire by their own TTL and leave their code behind here;
+#: those are swept out only when the count reaches the cap.
+ROOMS = "kring:rooms"
+LIMITS_PREFIX = "kring:limits"  # per-address rate limits (server/ratelimit.py)
+
+
+def room(code: str) -> tuple[str, str, str, str]:
+    """room hash, log stream, presence set, channel."""
+    base = f"kring:{{{code}}}"
+    return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
+
+
+def applied(code: str) -> str:
+    """The remembered command results, kept apart from the state: they are most of a
+    room's size and change by one entry per command, so a commit appends instead of
+    rewriting them."""
+    return f"kring:{{{code}}}:applied"
+
+
+def stored(code: str) -> tuple[str, ...]:
+    """Every key of the room."""
+    room_key, log_key, presence, _ = room(code)
+    return room_key, log_key, presence, applied(code)
+
+
+def process_channel(process: str) -> str:
+    """A channel of the process's own: keeps its pub/sub connection subscribed at all times."""
+    return f"kring:process:{process}"
