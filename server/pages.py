@@ -25,7 +25,7 @@ from protocol import limits
 from protocol.messages import is_room_code, normalize_code
 
 from .rooms import method
-from .rooms.engine import MIN_ANONYMOUS_GROUP
+from .rooms.state import MIN_ANONYMOUS_GROUP
 
 WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 NODE_MODULES = WEB / "node_modules"
