@@ -183,8 +183,9 @@ def question_asked(s: RoomState, ev: Event) -> None:
 
 def question_updated(s: RoomState, ev: Event) -> None:
     """Also `question_hidden`: both carry the question's record, publicly or to facilitators."""
-    pub, internal = ev.public, _internal(ev)
-    rec = pub.get("question") if isinstance(pub.get("question"), dict) else _private(ev)["question"]
+    rec, internal = ev.public.get("question"), _internal(ev)
+    if not isinstance(rec, dict):  # a hidden question: its record went to facilitators only
+        rec = _private(ev)["question"]
     q = s.questions[rec["id"]]
     q.answered, q.rating, q.hidden = rec["answered"], rec["rating"], rec["hidden"]
     if "upvoter" in internal:

@@ -93,7 +93,9 @@ def _summary_perspectives(s: RoomState) -> list[dict[str, Any]]:
     out = []
     for phase in s.method.phases:
         deal = s.deals.get(phase.id)
-        for item in deal.visible() if deal else []:
+        if deal is None:
+            continue
+        for item in deal.visible():
             card = deal.card(item["card"])
             texts = [{"label": f["label"], "text": t} for f, t in zip(card["fields"], item["texts"], strict=True)]
             out.append({"phase": phase.id, "card": card["name"], "texts": texts})

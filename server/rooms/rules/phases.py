@@ -110,7 +110,8 @@ def timer(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decisio
     elif action == "pause":
         if not running or deadline is None:
             return Decision()
-        running, deadline, remaining = False, None, deadline - ctx.now  # negative: overrun
+        remaining = deadline - ctx.now  # negative: overrun
+        running, deadline = False, None
     else:  # extend
         seconds = float(args.get("seconds", TIMER_EXTEND_DEFAULT))
         if running and deadline is not None:
