@@ -30,7 +30,7 @@ def test_every_command_is_in_exactly_one_feature_table():
 def test_a_command_in_two_feature_tables_is_refused():
     one = engine.FEATURES["questions"]
     with pytest.raises(ValueError, match="ask"):
-        engine._merged({"questions": one, "copy": {"ask": one["ask"]}})
+        engine.merge_tables({"questions": one, "copy": {"ask": one["ask"]}})
 
 
 def test_the_table_agrees_with_the_engine_tests_lists():

@@ -66,7 +66,7 @@ FEATURES: dict[str, dict[str, Rule]] = {
 }
 
 
-def _merged(features: dict[str, dict[str, Rule]]) -> dict[str, Rule]:
+def merge_tables(features: dict[str, dict[str, Rule]]) -> dict[str, Rule]:
     """One table of every command; a command in two features' tables is a mistake."""
     merged: dict[str, Rule] = {}
     for feature, table in features.items():
@@ -78,7 +78,7 @@ def _merged(features: dict[str, dict[str, Rule]]) -> dict[str, Rule]:
 
 
 #: command -> its handler and who may give it when (see rules.checks.Rule)
-RULES = _merged(FEATURES)
+RULES = merge_tables(FEATURES)
 #: the same as plain data, for the tests and the browser: who may give a command, and the
 #: phase input (a Phase.accepts key) it needs
 PERMISSIONS: dict[str, dict[str, Any]] = {

@@ -79,7 +79,7 @@ RULES = {
     "propose_case": Rule(propose, needs="cases"),
     "withdraw_case": Rule(withdraw_case, needs="cases"),
     "vote": Rule(vote, needs="cases"),
-    # the facilitator's; the case choice phase is the one that accepts cases (each says so its own way)
+    # the facilitator's, in the phase that accepts cases: each handler refuses elsewhere in its own words
     "close_vote": Rule(close_vote, facilitator=True),
     "choose_case": Rule(choose_case, facilitator=True),
     "share_case": Rule(share, needs="case_text"),
