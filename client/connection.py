@@ -41,7 +41,8 @@ async def create_room(base_url: str, **body: Any) -> dict[str, Any]:
             method="POST",
         )
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
+            answer: dict[str, Any] = json.loads(resp.read())
+            return answer
 
     return await asyncio.to_thread(post)
 
@@ -74,8 +75,8 @@ class KringClient:
         self.role_changes = 0  # closes with CLOSE_ROLE_CHANGED, each answered by a fresh resume
         self.clock_offset = 0.0  # server clock minus ours, in seconds, from the last welcome
         self.ws: ClientConnection | None = None
-        self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
-        self._reader: asyncio.Task | None = None
+        self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
+        self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Condition()
         self._closing = False
         self.connected = asyncio.Event()
@@ -152,7 +153,7 @@ class KringClient:
 
     def _record(self, data: bytes | str) -> dict[str, Any]:
         self.raw.append(data)
-        msg = self.codec.decode(data)
+        msg: dict[str, Any] = self.codec.decode(data)
         self.frames.append(msg)
         return msg
 
@@ -276,7 +277,7 @@ class KringClient:
         Give `command_id` to re-send a command whose ack was lost: it is applied once.
         """
         cid = command_id or secrets.token_hex(6)
-        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[cid] = (t, args, fut)
         if self.connected.is_set():
             await self._send({"t": t, "id": cid, **args})

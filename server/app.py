@@ -7,6 +7,7 @@ import gc
 import logging
 import math
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -88,7 +89,7 @@ async def create_room(request: Request) -> Response:
         return _error(ProtocolError(errors.UNAVAILABLE), 503)
 
 
-def _method_of(body: dict) -> str:
+def _method_of(body: dict[str, Any]) -> str:
     """The id of the method the body asks for; ProtocolError if it names none."""
     try:
         return method.choose(body.get("method"), body.get("method_toml"), default=method.DEFAULT_METHOD).id
