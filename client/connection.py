@@ -13,6 +13,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from protocol import errors, limits
 from protocol.codec import CODECS
@@ -122,7 +123,7 @@ class KringClient:
     async def _open(self, hello: dict[str, Any]) -> None:
         ws = await connect(
             self.url,
-            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
+            subprotocols=[Subprotocol(self.codec.subprotocol)],
             compression=None,
             max_size=None,
             open_timeout=10,
