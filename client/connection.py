@@ -8,7 +8,7 @@ import json
 import secrets
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -78,6 +78,7 @@ class KringClient:
         self.ws: ClientConnection | None = None
         self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
         self._reader: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()  # reconnects and re-sends under way
         self._changed = asyncio.Condition()
         self._closing = False
         self.connected = asyncio.Event()
@@ -190,7 +191,14 @@ class KringClient:
         fresh = self.close_code == errors.CLOSE_ROLE_CHANGED
         if fresh:
             self.role_changes += 1
-        asyncio.create_task(self._reconnect(fresh=fresh))
+        self._spawn(self._reconnect(fresh=fresh))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on its own, holding its task until it is done: the event loop keeps
+        only a weak reference to a task, which could otherwise vanish halfway."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _reconnect(self, *, fresh: bool = False) -> None:
         delay = 0.05
@@ -239,7 +247,7 @@ class KringClient:
             if msg.get("code") == errors.UNAVAILABLE and cid in self._pending:
                 # the server's backend is away: same command, same id, a little later
                 self.unavailable.append(msg)
-                asyncio.get_running_loop().create_task(self._resend_later(cid))
+                self._spawn(self._resend_later(cid))
             else:
                 entry = self._pending.pop(cid, None)
                 if entry is not None and not entry[2].done():

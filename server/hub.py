@@ -48,6 +48,7 @@ class Connection:
         self.close_code: int | None = None
         self.pending: list[Event] | None = []  # events that arrive before the welcome is out
         self.writer: asyncio.Task[None] | None = None
+        self.closer: asyncio.Task[None] | None = None  # held: the loop keeps tasks only weakly
         self.aborted = False
         self.last_seq = 0  # highest seq queued for this connection
         self.ending = False  # this connection sent `end`: it closes itself once the room is erased
@@ -80,7 +81,7 @@ class Connection:
         self.queue.clear()
         if self.writer is not None:
             self.writer.cancel()
-        asyncio.get_running_loop().create_task(self._close(code))
+        self.closer = asyncio.get_running_loop().create_task(self._close(code))
 
     async def _close(self, code: int) -> None:
         with contextlib.suppress(Exception):

@@ -19,7 +19,7 @@ import os
 import secrets
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -111,6 +111,7 @@ class RedisBackend(Presence, Backend):
         self._pubsub_lock = asyncio.Lock()
         self._subscribing: set[str] = set()  # rooms whose subscribe is under way
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()  # catch-ups and unsubscribes under way
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -147,7 +148,7 @@ class RedisBackend(Presence, Backend):
         try:
             await asyncio.wait_for(self.redis.ping(), timeout=2)
         except Exception as exc:
-            return f"redis unreachable: {exc or type(exc).__name__}"
+            return f"redis unreachable: {str(exc) or type(exc).__name__}"
         if not self._pubsub_connected():
             return "the pub/sub connection is reconnecting"
         return None
@@ -396,15 +397,21 @@ class RedisBackend(Presence, Backend):
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it
         # was away is only in the streams.
-        loop = asyncio.get_running_loop()
         for code in list(self.rooms):
-            loop.create_task(self._safe_catch_up(code))
+            self._spawn(self._safe_catch_up(code))
         # rooms whose last connection left while the connection was down kept their channel
         assert self._pubsub is not None
         for channel in list(self._pubsub.channels):
             name = channel.decode() if isinstance(channel, bytes) else str(channel)
             if name.endswith(":events") and "{" in name:
-                loop.create_task(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+                self._spawn(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on its own, holding its task until it is done: the event loop keeps
+        only a weak reference to a task, which could otherwise vanish halfway."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _drop_channel(self, code: str) -> None:
         """Unsubscribe a room's channel unless the room is (being) subscribed here again."""
