@@ -50,7 +50,7 @@ def _field(hint: Any, required: bool) -> Field:
         choices = get_args(hint)
         (hint,) = {type(c) for c in choices}  # choices of one type
     kind = get_origin(hint) or hint
-    if kind not in _KINDS or kind is list and get_args(hint) != (str,):
+    if kind not in _KINDS or (kind is list and get_args(hint) != (str,)):
         raise TypeError(f"a field of type {hint!r} has no wire form (only str, int, bool and list[str])")
     return Field(
         kind, required, bounds.min_len, bounds.max_len, bounds.item_max, bounds.min, bounds.max, choices, nullable
