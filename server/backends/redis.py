@@ -3,11 +3,12 @@
 Per room (redis_keys.py names every key): a hash (seq, epoch, state), a capped stream of
 events (the truth), a list of the results of the last commands (so a re-sent command
 applies once) and a sorted set of presence heartbeats (redis_presence.py); events fan
-out on the room's own pub/sub channel. Commits go
-through commit.lua, so the version check, the state, the log, the publish and the TTL
-change together. Pub/sub is at-most-once: every delivery is checked against the last
-delivered seq and gaps are filled from the stream, also after the pub/sub connection
-dropped. Nothing here stores the author of an anonymous item: the engine never gives it.
+out on the room's own pub/sub channel. Commits go through commit.lua, so the version
+check, the state, the log, the publish and the TTL change together. Pub/sub is
+at-most-once: every delivery is checked against the last delivered seq and gaps are
+filled from the stream, also after the pub/sub connection dropped. Nothing here stores
+the author of an anonymous item: the engine never gives it. Replies are read through
+redis_replies.py.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio.client import PubSub
 from redis.asyncio.connection import Connection
-from redis.typing import StreamRangeResponse
 
 from ..rooms.engine import apply
 from ..rooms.events import Event, seal
@@ -66,11 +66,6 @@ def _pack_state(state: RoomState) -> bytes:
 
 def _unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=False)
-
-
-def _events(entries: StreamRangeResponse | None) -> list[Event]:
-    """The events of a range of a room's stream (each entry holds one, packed, as `e`)."""
-    return [Event.unpack(packed) for packed in replies.field_values(entries, b"e")]
 
 
 @dataclass(slots=True)
@@ -158,8 +153,7 @@ class RedisBackend(Presence, Backend):
         return RedisStorage(
             "async+redis://",
             implementation="redispy",
-            # limits types its **options as float | str | bool, yet documents connection_pool
-            # and hands it to redis-py's client as it is
+            # limits types **options as float | str | bool, yet documents connection_pool
             connection_pool=self.redis.connection_pool,  # type: ignore[arg-type]  # limits: options too narrow
             key_prefix=keys.LIMITS_PREFIX,
         )
@@ -295,11 +289,9 @@ class RedisBackend(Presence, Backend):
         current_epoch, current_seq = await self.redis.hmget(room_key, ["epoch", "seq"])
         if current_epoch is None or current_seq is None or replies.text(current_epoch) != epoch:
             return None
-        if seq > int(current_seq):
-            return None
-        if seq == int(current_seq):
-            return []
-        events = _events(await self.redis.xrange(log_key, min=str(seq + 1), max="+"))
+        if seq >= int(current_seq):
+            return [] if seq == int(current_seq) else None
+        events = replies.events(await self.redis.xrange(log_key, min=str(seq + 1), max="+"))
         if not events or events[0].seq != seq + 1:
             return None  # trimmed away: the client needs a snapshot
         return events
@@ -346,8 +338,7 @@ class RedisBackend(Presence, Backend):
             await self._drop_channel(code)
 
     def _pubsub_connection(self) -> Connection | None:
-        """The pub/sub's connection, once it has one. redis-py declares PubSub.connection
-        only by setting it to None in __init__, so a type checker takes it to be always None."""
+        """The pub/sub's connection, once it has one (redis-py's hints say it is always None)."""
         return cast("Connection | None", self._pubsub.connection) if self._pubsub is not None else None
 
     def _pubsub_connected(self) -> bool:
@@ -384,7 +375,7 @@ class RedisBackend(Presence, Backend):
                 listener(code, fresh)
 
     async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
-        return _events(await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last)))
+        return replies.events(await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last)))
 
     async def catch_up(self, code: str) -> None:
         """Deliver whatever the stream holds beyond what we delivered."""
@@ -392,7 +383,7 @@ class RedisBackend(Presence, Backend):
         if room is None:
             return
         entries = await self.redis.xrange(keys.room(code)[1], min=str(room.delivered + 1), max="+")
-        await self._deliver(code, _events(entries))
+        await self._deliver(code, replies.events(entries))
 
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it
@@ -407,8 +398,7 @@ class RedisBackend(Presence, Backend):
                 self._spawn(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` on its own, holding its task until it is done: the event loop keeps
-        only a weak reference to a task, which could otherwise vanish halfway."""
+        """Run `work` on its own, holding its task till done (the loop holds tasks only weakly)."""
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)

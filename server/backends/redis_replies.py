@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from redis.typing import StreamRangeResponse, ZSetRangeResponse
 
+from ..rooms.events import Event
+
 
 def text(value: bytes | str) -> str:
     """A key, member or field value as text."""
@@ -26,12 +28,12 @@ def members(reply: ZSetRangeResponse) -> list[str]:
     return out
 
 
-def field_values(reply: StreamRangeResponse | None, name: bytes) -> list[bytes]:
-    """Field `name` of each entry of a stream range (XRANGE answers None for none at all)."""
+def events(reply: StreamRangeResponse | None) -> list[Event]:
+    """The events of a range of a room's stream: each entry holds one, packed, as `e`."""
     out = []
     for _, fields in reply or ():
-        value = fields.get(name) if fields is not None else None
-        if not isinstance(value, bytes):
-            raise TypeError(f"a stream entry without field {name!r}")
-        out.append(value)
+        packed = fields.get(b"e") if fields is not None else None
+        if not isinstance(packed, bytes):
+            raise TypeError("a stream entry without its event")
+        out.append(Event.unpack(packed))
     return out
