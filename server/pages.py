@@ -86,7 +86,8 @@ class SecurityHeaders:
 
 @cache
 def catalog(language: str) -> dict[str, object]:
-    return json.loads((WEB / "static" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    strings: dict[str, object] = json.loads((WEB / "static" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    return strings
 
 
 def lookup(language: str, key: str) -> str:

@@ -139,7 +139,7 @@ async def test_erase_removes_the_room_everywhere(pair):
     code = await _room(backend)
     await _join(backend, code, "Anna")
     await backend.connected(code, "p2")
-    epoch = (await read(backend, code)).epoch  # type: ignore[union-attr]
+    epoch = (await read(backend, code)).epoch  # type: ignore[union-attr]  # created just above
     await peer.erase(code)
     assert await read(backend, code) is None
     assert await backend.read_since(code, epoch, 0) is None
