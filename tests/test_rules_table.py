@@ -5,9 +5,11 @@ COMMANDS, and the engine tests' own lists of facilitator commands and phase inpu
 from __future__ import annotations
 
 from collections import Counter
+from typing import get_type_hints
 
 import pytest
 
+from protocol.args import COMMAND_ARGS
 from protocol.messages import COMMANDS
 from server.rooms import engine
 from server.rooms.method import available, load
@@ -54,3 +56,9 @@ def test_every_input_a_command_needs_is_one_a_phase_accepts():
     accepted = {what for m in available() for phase in load(m).phases for what in phase.accepts}
     needed = {rule.needs for rule in engine.RULES.values() if rule.needs is not None}
     assert needed <= accepted
+
+
+def test_every_handler_takes_its_commands_own_args():
+    """So the type checker reads each handler against the fields its command carries."""
+    for t, rule in engine.RULES.items():
+        assert get_type_hints(rule.handler)["args"] is COMMAND_ARGS[t], t
