@@ -14,9 +14,9 @@ from client.connection import CommandError
 from server.rooms import method
 from server.rooms.method import Method, Phase
 
-from .session import Session, nodes, open_session, strings, ws_url
-from .test_redis import dump_room
-from .test_session import server_snapshot
+from .redis_store import dump_room
+from .session import Session, open_session, server_snapshot, ws_url
+from .walk import nodes, strings
 
 
 async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -> None:
