@@ -24,7 +24,7 @@ from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, snapshot
 
 from .commands import Ids, well_formed
-from .route import CASE, Route, follow, route
+from .route import CASE, Case, Route, follow, route
 from .route import FACILITATOR as BY_FACILITATOR
 from .walk import strings
 
@@ -181,17 +181,27 @@ def start(n: int = 4, **room_args: Any) -> tuple[Room, list[Member]]:
 
 
 def start_case(
-    n: int = 4, phase: str = "casuskeuze", people: list[str] | None = None, method: str | None = None, **room_args: Any
+    n: int = 4,
+    phase: str = "casuskeuze",
+    people: list[str] | None = None,
+    method: str | None = None,
+    *,
+    method_toml: str | None = None,
+    case: Case | None = None,
+    **room_args: Any,
 ) -> tuple[Room, Member, list[Member]]:
-    """A room with n participants, the first one's case chosen and shared, in `phase`
-    (of `method`, drie-rondes unless named): the engine's room at any phase in one call.
+    """A room with n participants, the first one's case chosen and shared, in `phase` (of
+    `method`, or of the facilitator's own `method_toml`; drie-rondes unless named): the
+    engine's room at any phase in one call. `case`: another case than tests/route.py's.
 
     Returns the room, the inbrenger and the group (the other participants).
     """
     room, members = start(n, **room_args)
-    if method is not None:
-        room.run(room.facilitator, "set_method", method=method)
-    case = CASE if people is None else dataclasses.replace(CASE, people=tuple(people))
+    if method is not None or method_toml is not None:
+        own = {"method": method} if method_toml is None else {"method_toml": method_toml}
+        room.run(room.facilitator, "set_method", **own)
+    if case is None:
+        case = CASE if people is None else dataclasses.replace(CASE, people=tuple(people))
     room.follow(route(room.state.method, room.state.phase, phase, case), members[0])
     return room, members[0], members[1:]
 

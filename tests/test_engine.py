@@ -44,6 +44,7 @@ from .harness import (
     start_case,
     turn_order,
 )
+from .route import Case
 from .walk import strings
 
 SELF_ROLE = METHOD.decks["betrokkenen"].self_card or {}
@@ -829,15 +830,8 @@ def own_method(base: str, *edits: tuple[str, str]) -> str:
 
 
 def start_own(method_toml: str, n: int, phase: str, **room_args: Any) -> tuple[Room, Member, list[Member]]:
-    """Like start_case, with the facilitator's own method file."""
-    room, members = start(n, **room_args)
-    room.run(room.facilitator, "set_method", method_toml=method_toml)
-    choice = next(p.id for p in room.state.method.phases if "cases" in p.accepts)
-    room.goto(choice)
-    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
-    room.run(room.facilitator, "choose_case", case=case)
-    room.goto(phase)
-    return room, members[0], members[1:]
+    """Like start_case, with the facilitator's own method file and a case not shared."""
+    return start_case(n, phase, method_toml=method_toml, case=Case("T", "V", text=None), **room_args)
 
 
 ANONYMOUS_NOTES = own_method(
