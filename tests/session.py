@@ -91,9 +91,9 @@ async def bring(
 ) -> None:
     """Bring the facilitator's room from phase `start` to `phase` (tests/route.py), with
     `inbrenger` bringing in `case` on the way. Without `start`, from the phase the
-    facilitator's mirror shows (one that has folded the facilitator's own last command:
-    an ack may come before its event). `method`: the room's own method file, where it runs
-    no shipped one."""
+    facilitator's mirror shows: give `start` unless that mirror has surely folded every
+    phase change so far (an ack may come before its event, PROTOCOL.md §2.2). `method`:
+    the room's own method file, where it runs no shipped one."""
     state = facilitator.state
     method = method or load(state["method"]["id"])
     here = state["phase"]["index"] if start is None else [p.id for p in method.phases].index(start)
