@@ -1,6 +1,8 @@
 """The pure-engine room harness: the room engine driven through `decide` / `apply` with the
-memory backend's commit, and the members who send it commands. Shared by the engine's unit
-tests, its property test and the backend tests, so that each builds rooms the same way."""
+memory backend's commit, and the members who send it commands; `start_case` brings such a
+room to any phase in one call (by tests/route.py). Shared by the engine's unit tests, its
+property test, the backend tests and the protocol document's tests, so that each builds
+rooms the same way."""
 
 from __future__ import annotations
 
