@@ -27,7 +27,7 @@ from server.rooms.method import DEFAULT_METHOD, METHODS_DIR
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
 from server.rooms.views import frame, sees_private
 
-from .commands import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT
+from .commands import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT, well_formed
 from .harness import (
     METHOD,
     PEOPLE,
@@ -52,6 +52,8 @@ SELF_ROLE = METHOD.decks["betrokkenen"].self_card or {}
 
 def test_command_tables_cover_the_protocol() -> None:
     assert set(COMMANDS) == set(FACILITATOR_COMMANDS) | set(PHASE_INPUT) | set(OTHER_COMMANDS)
+    for t in COMMANDS:  # the one args table is well-formed: a refusal comes from the rules
+        assert command(t, "c-1", **well_formed(t)).args == well_formed(t)
     assert PHASES == ["lobby", "opening", "casuskeuze", "vragenronde", "associatieronde", "adviesronde", "afsluiting"]
 
 
