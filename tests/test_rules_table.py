@@ -14,7 +14,7 @@ from protocol.messages import COMMANDS
 from server.rooms import engine
 from server.rooms.method import available, load
 
-from .test_engine import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT
+from .commands import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT
 
 
 def test_the_table_names_exactly_the_protocols_commands():
