@@ -11,48 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-FACILITATOR_COMMANDS = (
-    "lock",
-    "remove",
-    "advance",
-    "back",
-    "close_vote",
-    "choose_case",
-    "hide_question",
-    "deal_cards",
-    "reveal",
-    "end",
-    "timer",
-    "auto_advance",
-    "screen_ticket",
-    "add_facilitator",
-    "hand_over",
-    "set_method",
-    "next_case",
-)
+from server.rooms.engine import PERMISSIONS
+
+#: who may give what, as the engine's one table says it (engine.PERMISSIONS); the doc test
+#: holds that table against PROTOCOL §6.1 and §6.2, so the tests restate none of it
+FACILITATOR_COMMANDS = tuple(t for t, may in PERMISSIONS.items() if may["facilitator"])
 #: participant commands bound to a phase, and the input (Phase.accepts key) they give
-PHASE_INPUT = {
-    "confirm": "confirm",
-    "propose_case": "cases",
-    "withdraw_case": "cases",
-    "vote": "cases",
-    "share_case": "case_text",
-    "ask": "questions",
-    "withdraw_question": "questions",
-    "upvote": "questions",
-    "mark_answered": "questions",
-    "rate_question": "questions",
-    "essence": "essence",
-    "perspective": "perspectives",
-    "draw_card": "perspectives",
-    "advice": "advice",
-    "respond": "response",
-    "takeaway": "takeaway",
-    "evaluate": "evaluation",
-    "note": "notes",
-    "withdraw_note": "notes",
-}
-OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof", "claim_facilitator")
+PHASE_INPUT = {t: may["input"] for t, may in PERMISSIONS.items() if may["input"] is not None}
+OTHER_COMMANDS = tuple(t for t, may in PERMISSIONS.items() if not may["facilitator"] and may["input"] is None)
 
 
 @dataclass(frozen=True)

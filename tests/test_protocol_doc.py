@@ -14,6 +14,7 @@ from pathlib import Path
 
 from protocol import errors
 from server.rooms import method
+from server.rooms.engine import RULES
 
 from .harness import start_case
 from .session import REFUSED_BODIES
@@ -226,3 +227,29 @@ def test_every_ack_in_the_examples_has_a_seq():
         if '"seq"' not in ack:
             without.append(ack)
     assert without == []
+
+
+def test_who_may_give_each_command_is_what_section_6_says():
+    """§6.1 lists the facilitator's commands, §6.2 the input that gates each participant
+    command: the engine's table (engine.RULES) must say the same, row for row."""
+    facilitator = {spans(r[0])[0] for r in rows(section(PROTOCOL, "### 6.1"))[1:]}
+    assert facilitator == {t for t, rule in RULES.items() if rule.facilitator}
+    participant = rows(section(PROTOCOL, "### 6.2"))[1:]
+    assert {spans(r[0])[0] for r in participant} | facilitator == set(RULES)
+    gate: dict[str, str | None] = {}
+    own: set[str] = set()  # checked by the command's own rule, on a phase that accepts the input
+    for cells in participant:
+        t, cell = spans(cells[0])[0], cells[2]
+        if plain := re.fullmatch(r"`(\w+)`( \(.*)?", cell):
+            gate[t] = plain[1]
+        elif by_own := re.search(r"must accept `(\w+)`", cell):
+            gate[t] = by_own[1]
+            own.add(t)
+        elif same := re.fullmatch(r"as `(\w+)`", cell):
+            gate[t] = gate[same[1]]
+            if same[1] in own:
+                own.add(t)
+        else:  # not gated by an input
+            gate[t] = None
+    assert gate == {t: rule.needs for t, rule in RULES.items() if not rule.facilitator}
+    assert own <= {t for t, rule in RULES.items() if rule.own_check}
