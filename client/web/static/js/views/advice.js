@@ -3,7 +3,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { field, form, rateButtons, ratingMark } from "./shared.js";
+import { rateButtons, ratingMark, textFieldForm } from "./shared.js";
 import { inbrengerMaySpeak, mayGive, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -39,14 +39,7 @@ function rating(ctx, item) {
 }
 
 function adviceForm(ctx, hint = null) {
-  return form(ctx, {
-    id: "advice-form",
-    command: "advice",
-    fields: ["advice-text"],
-    args: (v) => ({ text: v["advice-text"] }),
-    submit: t("advice.send"),
-    extra: field(ctx, { id: "advice-text", label: t("advice.field"), hint, long: true, max: ctx.limits.MAX_SHORT }),
-  });
+  return textFieldForm(ctx, { name: "advice", command: "advice", label: t("advice.field"), hint, submit: t("advice.send") });
 }
 
 /** A participant in a phase that takes advice: the form (in turn or not), and the advice so far. */

@@ -3,6 +3,8 @@
 // facilitator reveals all at once, without names. Public cards (the thinking hats): dealt
 // by seat, everyone sees who holds which, and what is written shows as it is written.
 // Which kind a phase deals comes from the method data; nothing here names a method.
+// The participant's part (`cardsPart`), the facilitator's (`cardControls`) and the
+// projector's pieces are all here, built from the same table, progress and entries.
 
 import { pick, t } from "../i18n.js";
 import { h } from "../ui.js";
@@ -168,7 +170,7 @@ export function earlierPerspectives(ctx) {
 }
 
 /**
- * The role cards of this phase. Private cards: take yours (the page does it by itself),
+ * A participant: the role cards of this phase. Private cards: take yours (the page does it by itself),
  * write from it, wait for the reveal. Public cards: who holds which, in turn from yours,
  * what the others wrote as they wrote it; the observer writes notes instead.
  */
@@ -214,7 +216,7 @@ export function cardsPart(ctx) {
 }
 
 /**
- * The role cards of this phase. Private: put them on the table (each member of the group
+ * The facilitator: the role cards of this phase. Private: put them on the table (each member of the group
  * takes their own), follow the counts, reveal all at once. Public: deal them (again for
  * whoever came late), see who holds which, lead the turns.
  */

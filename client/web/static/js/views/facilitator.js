@@ -191,7 +191,7 @@ function screenLink(ctx, cls) {
     tab.opener = null; // the screen's tab gets no hold on this one
     screenTabs.set(ctx.send("screen_ticket"), { tab, href });
   };
-  return h("a", { href, target: "_blank", rel: "noopener", class: cls, key: "open-screen", onclick: open }, t("fac.open_screen"));
+  return h("a", { href, target: "_blank", rel: "noopener", class: cls, key: "open-screen", "data-key": "open-screen", onclick: open }, t("fac.open_screen"));
 }
 
 /** The server's answer to `screen_ticket` (command `id`): the waiting tab goes to the screen. */

@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, field, form } from "./shared.js";
+import { button, textFieldForm } from "./shared.js";
 import { mayGive, nameOf, notesHere } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -39,19 +39,12 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
  */
 function noteForm(ctx, { observer = false } = {}) {
   const phase = ctx.state.phase;
-  return form(ctx, {
-    id: "note-form",
+  return textFieldForm(ctx, {
+    name: "note",
     command: "note",
-    fields: ["note-text"],
-    args: (v) => ({ text: v["note-text"] }),
+    label: t(observer ? "notes.observer_field" : "notes.field"),
+    hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
     submit: t("notes.send"),
-    extra: field(ctx, {
-      id: "note-text",
-      label: t(observer ? "notes.observer_field" : "notes.field"),
-      hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
-      long: true,
-      max: ctx.limits.MAX_SHORT,
-    }),
   });
 }
 

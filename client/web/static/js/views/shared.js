@@ -145,6 +145,22 @@ export function form(ctx, { id, command, fields, submit, args = null, extra = nu
 }
 
 /**
+ * A form of one long text field (`${name}-text`) sent as `{text}` with `command`: a note,
+ * advice, the essence, the response, the take-away.
+ */
+export function textFieldForm(ctx, { name, command, label, hint = null, submit }) {
+  const fieldId = `${name}-text`;
+  return form(ctx, {
+    id: `${name}-form`,
+    command,
+    fields: [fieldId],
+    args: (v) => ({ text: v[fieldId] }),
+    submit,
+    extra: field(ctx, { id: fieldId, label, hint, long: true, max: ctx.limits.MAX_SHORT }),
+  });
+}
+
+/**
  * A button. `key` names it among its siblings, so that a redraw keeps the same button
  * (and its focus) even as its label changes; the page shows it as `data-key`.
  */

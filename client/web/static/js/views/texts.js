@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { field, form } from "./shared.js";
+import { textFieldForm } from "./shared.js";
 import { mayGive } from "./state.js";
 
 /**
@@ -28,20 +28,12 @@ export function writtenText(ctx, name) {
 function textForm(ctx, name) {
   const { command, hint } = TEXTS[name];
   const sent = ctx.state[name];
-  const fieldId = `${name}-text`;
   return h(
     "section",
     { class: `${name}-form` },
     h("h2", {}, t(`${name}.write_title`)),
     sent ? h("p", { class: "done" }, sent) : null,
-    form(ctx, {
-      id: `${name}-form`,
-      command,
-      fields: [fieldId],
-      args: (v) => ({ text: v[fieldId] }),
-      submit: t(sent ? "common.update" : "common.send"),
-      extra: field(ctx, { id: fieldId, label: t(`${name}.field`), hint: hint && t(hint), long: true, max: ctx.limits.MAX_SHORT }),
-    }),
+    textFieldForm(ctx, { name, command, label: t(`${name}.field`), hint: hint && t(hint), submit: t(sent ? "common.update" : "common.send") }),
   );
 }
 
