@@ -3,17 +3,16 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { rateButtons, ratingMark, textFieldForm } from "./shared.js";
+import { rateButtons, ratingMark, textFieldForm, titled } from "./shared.js";
 import { inbrengerMaySpeak, mayGive, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
 export function adviceList(ctx) {
   const s = ctx.state;
   if (!s.advice.length) return null;
-  return h(
-    "section",
-    { class: "advice", "aria-labelledby": "advice-title" },
-    h("h2", { id: "advice-title" }, t("advice.title")),
+  return titled(
+    "advice",
+    t("advice.title"),
     h(
       "ul",
       { class: "advice-list" },

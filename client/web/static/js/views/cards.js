@@ -9,7 +9,7 @@
 import { pick, t } from "../i18n.js";
 import { h } from "../ui.js";
 import { notesBlock } from "./notes.js";
-import { button, field, form } from "./shared.js";
+import { button, field, form, titled, titledAs } from "./shared.js";
 import { cardOf, currentDeal, groupOf, mayGive, myCard, nameOf, notesHere } from "./state.js";
 import { inTurn, turnControls } from "./turns.js";
 
@@ -41,10 +41,9 @@ function writersOf(deal) {
 export function dealTable(ctx, deal) {
   const s = ctx.state;
   const holders = (cardId) => Object.keys(deal.holders).filter((pid) => deal.holders[pid] === cardId);
-  return h(
-    "section",
-    { class: "deal-table", "aria-labelledby": "deal-table-title" },
-    h("h2", { id: "deal-table-title" }, t("cards.public_title")),
+  return titled(
+    "deal-table",
+    t("cards.public_title"),
     h(
       "ul",
       { class: "hat-list" },
@@ -145,10 +144,9 @@ function perspectiveEntries(ctx, deal) {
 /** The perspectives of this phase as everyone may read them now, under one heading. */
 export function perspectivesNow(ctx, deal) {
   if (!deal || !deal.perspectives.length) return null;
-  return h(
-    "section",
-    { class: "perspectives", "aria-labelledby": "perspectives-title" },
-    h("h2", { id: "perspectives-title" }, t(deal.revealed ? "cards.revealed_title" : "cards.written_title")),
+  return titled(
+    "perspectives",
+    t(deal.revealed ? "cards.revealed_title" : "cards.written_title"),
     perspectiveEntries(ctx, deal),
   );
 }
@@ -161,10 +159,10 @@ export function earlierPerspectives(ctx) {
   const s = ctx.state;
   const phases = s.method.phases.filter((p) => p.id !== s.phase.id && s.deals[p.id] && s.deals[p.id].perspectives.length);
   if (!phases.length) return null;
-  return h(
-    "section",
-    { class: "perspectives earlier", "aria-labelledby": "earlier-perspectives-title" },
-    h("h2", { id: "earlier-perspectives-title" }, t("cards.earlier_title")),
+  return titledAs(
+    "perspectives earlier",
+    "earlier-perspectives",
+    t("cards.earlier_title"),
     phases.map((p) => h("div", { class: "perspective-phase" }, h("h3", {}, pick(p.name)), perspectiveEntries(ctx, s.deals[p.id]))),
   );
 }
@@ -238,10 +236,9 @@ export function cardControls(ctx) {
       ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !deal.written, key: "reveal" })
       : null;
   return [
-    h(
-      "section",
-      { class: "cards", "aria-labelledby": "cards-title" },
-      h("h2", { id: "cards-title" }, t("fac.cards")),
+    titled(
+      "cards",
+      t("fac.cards"),
       deal ? dealProgress(ctx, deal) : h("p", { class: "hint" }, t(publicCards ? "fac.deal_public_hint" : "fac.deal_hint")),
       dealButton || revealButton ? h("div", { class: "row" }, dealButton, revealButton) : null,
     ),

@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, field, form } from "./shared.js";
+import { button, field, form, titled } from "./shared.js";
 import { mayGive, nameOf } from "./state.js";
 
 /** The proposed cases, each with the buttons `actions(c)` gives this person, then `after`. */
@@ -26,10 +26,9 @@ function caseList(ctx, actions, after) {
       ),
       h("div", { class: "row" }, actions(c)),
     );
-  return h(
-    "section",
-    { class: "cases", "aria-labelledby": "cases-title" },
-    h("h2", { id: "cases-title" }, t("cases.title")),
+  return titled(
+    "cases",
+    t("cases.title"),
     s.cases.length ? h("ol", { class: "case-list" }, s.cases.map(item)) : h("p", { class: "muted" }, t("cases.none")),
     h("p", { class: "muted" }, s.vote.open ? t("cases.cast", { count: s.vote.cast }) : t("cases.vote_closed")),
     after,
@@ -91,10 +90,9 @@ export function chosenCase(ctx) {
   const s = ctx.state;
   const chosen = s.cases.find((c) => c.id === s.chosen_case);
   if (!chosen) return null;
-  return h(
-    "section",
-    { class: "case", "aria-labelledby": "case-title" },
-    h("h2", { id: "case-title" }, t("case.title", { name: nameOf(s, s.inbrenger) })),
+  return titled(
+    "case",
+    t("case.title", { name: nameOf(s, s.inbrenger) }),
     h("p", { class: "case-name" }, chosen.title),
     h("p", { class: "case-question" }, h("strong", {}, t("case.question")), " ", chosen.question),
     s.case_text

@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, confirmButton, field, formStatus } from "./shared.js";
+import { button, confirmButton, field, formStatus, titled } from "./shared.js";
 import { nameOf } from "./state.js";
 
 /** A participant's evaluation of the meeting: a score of 1 to 5 and a line, both changeable. */
@@ -12,10 +12,9 @@ export function evaluationBlock(ctx) {
   const s = ctx.state;
   if (ctx.me.role !== "participant") return null;
   const mine = s.evaluations.find((e) => e.participant === ctx.me.id);
-  return h(
-    "section",
-    { class: "evaluation", "aria-labelledby": "evaluation-title" },
-    h("h2", { id: "evaluation-title" }, t("evaluation.title")),
+  return titled(
+    "evaluation",
+    t("evaluation.title"),
     mine ? h("p", { class: "done" }, t("evaluation.saved", { score: mine.score })) : null,
     h(
       "form",
@@ -55,10 +54,9 @@ export function evaluationBlock(ctx) {
 /** The facilitator: the evaluations so far, and who is ready. */
 export function evaluations(ctx) {
   const s = ctx.state;
-  return h(
-    "section",
-    { class: "evaluations", "aria-labelledby": "evaluations-title" },
-    h("h2", { id: "evaluations-title" }, t("fac.evaluations", { count: s.evaluations_count })),
+  return titled(
+    "evaluations",
+    t("fac.evaluations", { count: s.evaluations_count }),
     h(
       "ul",
       {},
@@ -84,10 +82,9 @@ export function proofBlock(ctx) {
   const s = ctx.state;
   if (ctx.me.role === "screen") return null;
   const listed = s.listed.includes(ctx.me.id);
-  return h(
-    "section",
-    { class: "proof-block", "aria-labelledby": "proof-block-title" },
-    h("h2", { id: "proof-block-title" }, t("proof.title")),
+  return titled(
+    "proof-block",
+    t("proof.title"),
     h("p", { class: "hint" }, t("proof.explain")),
     h(
       "div",
@@ -120,10 +117,9 @@ export function nextCase(ctx) {
       ctx.send("next_case");
     },
   });
-  return h(
-    "section",
-    { class: "next-case", "aria-labelledby": "next-case-title" },
-    h("h2", { id: "next-case-title" }, t("fac.next_case_title")),
+  return titled(
+    "next-case",
+    t("fac.next_case_title"),
     h("p", { class: "hint", id: "next-case-hint" }, t("fac.next_case_hint")),
     sure ? h("div", { class: "row" }, step) : step,
   );

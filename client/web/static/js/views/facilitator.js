@@ -11,7 +11,7 @@ import { evaluations, nextCase, proofBlock } from "./closing.js";
 import { notesBlock } from "./notes.js";
 import { confirmations } from "./opening.js";
 import { hideButton, questionList } from "./questions.js";
-import { button, confirmButton, phaseHeader, presenceList } from "./shared.js";
+import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
 
@@ -77,10 +77,9 @@ function autoAdvance(ctx) {
 function script(ctx) {
   const text = pick(ctx.state.phase.script);
   if (!text) return null;
-  return h(
-    "section",
-    { class: "script", "aria-labelledby": "script-title" },
-    h("h2", { id: "script-title" }, t("fac.script")),
+  return titled(
+    "script",
+    t("fac.script"),
     h("p", {}, text),
   );
 }
@@ -114,10 +113,10 @@ function methodPicker(ctx) {
   const m = s.method;
   const meta = t("start.method_meta", { low: m.group_size[0], high: m.group_size[1], minutes: m.minutes });
   const choices = ctx.methods.filter((x) => x.id !== m.id);
-  return h(
-    "section",
-    { class: "method-picker", "aria-labelledby": "method-title" },
-    h("h2", { id: "method-title" }, t("fac.method"), ": ", pick(m.name)),
+  return titledAs(
+    "method-picker",
+    "method",
+    [t("fac.method"), ": ", pick(m.name)],
     h("p", {}, pick(m.purpose)),
     h("p", { class: "hint" }, m.needs_familiarity ? `${meta}. ${t("start.familiarity")}` : meta),
     choices.length
@@ -161,10 +160,9 @@ function methodPicker(ctx) {
 }
 
 function lobbyHelp(ctx) {
-  return h(
-    "section",
-    { class: "invite", "aria-labelledby": "invite-title" },
-    h("h2", { id: "invite-title" }, t("fac.invite")),
+  return titled(
+    "invite",
+    t("fac.invite"),
     h("p", { class: "code-inline" }, t("fac.code", { code: ctx.prettyCode })),
     h("p", {}, t("fac.invite_text", { url: location.origin })),
     h("p", { class: "hint" }, t("fac.screen_hint")),
@@ -231,10 +229,10 @@ function personControls(ctx, p) {
 function roomControls(ctx) {
   const s = ctx.state;
   const ending = ctx.ui.confirming === "end";
-  return h(
-    "section",
-    { class: "room-controls", "aria-labelledby": "room-title" },
-    h("h2", { id: "room-title" }, t("fac.room")),
+  return titledAs(
+    "room-controls",
+    "room",
+    t("fac.room"),
     h(
       "div",
       { class: "row" },

@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, textFieldForm } from "./shared.js";
+import { button, textFieldForm, titled } from "./shared.js";
 import { mayGive, nameOf, notesHere } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -58,10 +58,9 @@ export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = fa
   const own = new Set(s.own_notes);
   const here = notesHere(s);
   const hidden = phase.hidden_until_reveal && s.notes_hidden > 0;
-  return h(
-    "section",
-    { class: "notes", "aria-labelledby": "notes-title" },
-    h("h2", { id: "notes-title" }, t(observer ? "notes.observer_title" : "notes.title")),
+  return titled(
+    "notes",
+    t(observer ? "notes.observer_title" : "notes.title"),
     writer ? noteForm(ctx, { observer }) : null,
     hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
     reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", key: "reveal" }) : null,

@@ -3,7 +3,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button } from "./shared.js";
+import { button, titled } from "./shared.js";
 
 /** A participant: the ground rules and the button to agree to them. */
 export function confirmBlock(ctx) {
@@ -27,10 +27,9 @@ export function confirmBlock(ctx) {
 export function confirmations(ctx) {
   const s = ctx.state;
   const missing = s.participants.filter((p) => p.role === "participant" && !s.confirmed.includes(p.id));
-  return h(
-    "section",
-    { class: "confirmations", "aria-labelledby": "confirmations-title" },
-    h("h2", { id: "confirmations-title" }, t("fac.confirmations", { count: s.confirmed_count })),
+  return titled(
+    "confirmations",
+    t("fac.confirmations", { count: s.confirmed_count }),
     missing.length
       ? h("p", {}, t("fac.not_confirmed", { names: missing.map((p) => p.name).join(", ") }))
       : h("p", { class: "done" }, t("fac.all_confirmed")),

@@ -13,7 +13,7 @@ import { notesPart } from "./notes.js";
 import { confirmBlock } from "./opening.js";
 import { questionsBlock } from "./questions.js";
 import { shareForm } from "./share.js";
-import { button, phaseHeader, presenceList } from "./shared.js";
+import { button, phaseHeader, presenceList, titled } from "./shared.js";
 import { inbrengerMaySpeak, mayGive, turnsDone } from "./state.js";
 import { textPart, writtenText } from "./texts.js";
 
@@ -43,10 +43,9 @@ function listens(s) {
 /** What the listening inbrenger sees instead of the controls. */
 function listenPanel(ctx) {
   const p = ctx.state.phase;
-  return h(
-    "section",
-    { class: "listen", "aria-labelledby": "listen-title" },
-    h("h2", { id: "listen-title" }, t(p.inbrenger === "leaves" ? "listen.leave_title" : "listen.title")),
+  return titled(
+    "listen",
+    t(p.inbrenger === "leaves" ? "listen.leave_title" : "listen.title"),
     h("p", {}, t(p.inbrenger === "leaves" ? "listen.leave_text" : "listen.text")),
   );
 }

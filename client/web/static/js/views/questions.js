@@ -6,7 +6,7 @@
 import { language, t } from "../i18n.js";
 import { checkQuestion } from "../nudges.js";
 import { h } from "../ui.js";
-import { button, field, formStatus, rateButtons } from "./shared.js";
+import { button, field, formStatus, rateButtons, titled } from "./shared.js";
 import { groupOf, inbrengerMaySpeak, mayGive, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -77,10 +77,9 @@ export function questionsBlock(ctx, inbrenger) {
     return row.length ? h("div", { class: "row", role: "group", "aria-label": t("questions.actions") }, row) : null;
   };
   const askPart = asking
-    ? h(
-        "section",
-        { class: "ask", "aria-labelledby": "ask-title" },
-        h("h2", { id: "ask-title" }, t("questions.ask_title")),
+    ? titled(
+        "ask",
+        t("questions.ask_title"),
         h("p", { class: "hint" }, t(`questions.${anonymity(ctx)}_note`)),
         askForm(ctx),
       )

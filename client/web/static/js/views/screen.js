@@ -6,7 +6,7 @@ import { h } from "../ui.js";
 import { dealProgress, dealTable, dealWaitText, earlierPerspectives, perspectivesNow } from "./cards.js";
 import { notesBlock } from "./notes.js";
 import { questionList } from "./questions.js";
-import { phaseHeader } from "./shared.js";
+import { phaseHeader, titled } from "./shared.js";
 import { currentDeal, currentSpeaker, nameOf, notesHere } from "./state.js";
 import { turnList } from "./turns.js";
 
@@ -70,10 +70,9 @@ function joinLine(ctx) {
 
 function whoIsHere(ctx) {
   const people = ctx.state.participants.filter((p) => p.role === "participant" || p.role === "facilitator");
-  return h(
-    "section",
-    { class: "here", "aria-labelledby": "here-title" },
-    h("h2", { id: "here-title" }, t("screen.here", { count: people.length })),
+  return titled(
+    "here",
+    t("screen.here", { count: people.length }),
     h("ul", { class: "name-cloud" }, people.map((p) => h("li", { class: p.online ? "online" : "offline", key: p.id }, p.name))),
   );
 }

@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { findPersonalData } from "../privacy.js";
 import { h } from "../ui.js";
-import { field, formStatus } from "./shared.js";
+import { field, formStatus, titled } from "./shared.js";
 
 /** The share form, for the inbrenger once a case is chosen (again, to change what was shared). */
 export function shareForm(ctx) {
@@ -30,10 +30,9 @@ export function shareForm(ctx) {
   // the prompt stays only as long as the text it is about is what the fields hold
   const check = ctx.ui.privacyCheck;
   const current = check && check.key === shareKey({ text: textValue.trim(), people: lines(peopleValue) }) ? check : null;
-  return h(
-    "section",
-    { class: "share", "aria-labelledby": "share-title" },
-    h("h2", { id: "share-title" }, t(shared ? "share.again_title" : "share.title")),
+  return titled(
+    "share",
+    t(shared ? "share.again_title" : "share.title"),
     h(
       "form",
       {

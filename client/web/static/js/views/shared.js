@@ -6,6 +6,18 @@ import { pick, t } from "../i18n.js";
 import { clock } from "../timer.js";
 import { h, ticking } from "../ui.js";
 
+/**
+ * A part of a view under its own heading: a section of class `name`, labelled by its
+ * heading `#name-title`. (`titledAs` where the class is another than the name.)
+ */
+export function titled(name, title, ...content) {
+  return titledAs(name, name, title, ...content);
+}
+
+export function titledAs(cls, name, title, ...content) {
+  return h("section", { class: cls, "aria-labelledby": `${name}-title` }, h("h2", { id: `${name}-title` }, title), ...content);
+}
+
 /** Phase name, step x of n, instruction and the shared timer. */
 export function phaseHeader(ctx, { big = false } = {}) {
   const s = ctx.state;
@@ -67,10 +79,9 @@ export function presenceList(ctx, { controls = null } = {}) {
     );
   const people = s.participants.filter((p) => p.role !== "screen");
   const screens = s.participants.filter((p) => p.role === "screen");
-  return h(
-    "section",
-    { class: "people", "aria-labelledby": "people-title" },
-    h("h2", { id: "people-title" }, t("people.title", { count: people.length })),
+  return titled(
+    "people",
+    t("people.title", { count: people.length }),
     h("ul", { class: "people-list" }, people.map(item)),
     screens.length
       ? [h("h3", { id: "screens-title", class: "screens-title" }, t("people.screens")), h("ul", { class: "people-list screens", "aria-labelledby": "screens-title" }, screens.map(item))]

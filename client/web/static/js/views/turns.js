@@ -4,7 +4,7 @@
 
 import { pick, t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button } from "./shared.js";
+import { button, titled } from "./shared.js";
 import { cardOf, currentDeal, currentSpeaker, nameOf } from "./state.js";
 
 /** With public cards, the card someone speaks from ("Witte hoed"), else null. */
@@ -19,10 +19,9 @@ export function turnList(ctx) {
   const s = ctx.state;
   const { order, current } = s.turns;
   if (!order.length) return null;
-  return h(
-    "section",
-    { class: "turns", "aria-labelledby": "turns-title" },
-    h("h2", { id: "turns-title" }, t("turns.title")),
+  return titled(
+    "turns",
+    t("turns.title"),
     h(
       "ol",
       { class: "turn-list" },
@@ -50,10 +49,9 @@ export function turnList(ctx) {
  * turn on when they are done.
  */
 function myTurnSection(ctx, content) {
-  return h(
-    "section",
-    { class: "my-turn", "aria-labelledby": "my-turn-title" },
-    h("h2", { id: "my-turn-title" }, t("turns.yours")),
+  return titled(
+    "my-turn",
+    t("turns.yours"),
     content,
     button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
   );
