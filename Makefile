@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	touch $@
 
-# the browser libraries (msgpack, i18next; axe-core for the tests) come from npm and are
+# the browser libraries (preact, msgpack, i18next; axe-core for the tests) come from npm and are
 # served by Kring itself: no page loads anything from a CDN
 $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 	command -v npm >/dev/null || $(APT_INSTALL) nodejs npm

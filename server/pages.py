@@ -25,6 +25,7 @@ from protocol import errors, limits
 from protocol.messages import is_room_code, normalize_code
 
 from .rooms import method
+from .rooms.engine import PERMISSIONS
 from .rooms.state import MIN_ANONYMOUS_GROUP
 
 WEB = Path(__file__).resolve().parent.parent / "client" / "web"
@@ -136,11 +137,13 @@ PAGE_LIMITS = json.dumps(
 )
 
 
-#: what the page's connection must agree on with the server: the subprotocol it asks for and
-#: the close codes it acts on, by name ("REMOVED": 4003), read from `protocol/`, never copied
+#: what the page must agree on with the server: the subprotocol it asks for, the close codes
+#: it acts on, by name ("REMOVED": 4003), and who may give which command (the engine's own
+#: table): read from the server's one statement of each, never copied
 PAGE_PROTOCOL = json.dumps(
     {
         "SUBPROTOCOL": limits.SUBPROTOCOL_MSGPACK,
+        "MAY": PERMISSIONS,
         "CLOSE": {
             name.removeprefix("CLOSE_"): value
             for name, value in vars(errors).items()

@@ -96,7 +96,14 @@ def test_the_qr_code_holds_the_join_link(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/vendor/msgpack/index.mjs", "/vendor/i18next/i18next.js", "/static/js/room.js", "/static/kring.css"]
+    "path",
+    [
+        "/vendor/msgpack/index.mjs",
+        "/vendor/i18next/i18next.js",
+        "/vendor/preact/preact.mjs",
+        "/static/js/room.js",
+        "/static/kring.css",
+    ],
 )
 def test_libraries_and_modules_come_from_our_own_origin(client, path):
     r = client.get(path)

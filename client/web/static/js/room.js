@@ -12,7 +12,7 @@ import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
 import { participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
-import { currentDeal, mayGive } from "./views/state.js";
+import { currentDeal, may } from "./views/state.js";
 
 const root = document.getElementById("app");
 const view = document.getElementById("view");
@@ -262,7 +262,7 @@ function takeMyCard() {
   const s = mirror.state;
   if (!s || !ctx.me || ctx.ui.closed) return;
   const deal = currentDeal(s);
-  if (!deal || deal.public || deal.revealed || deal.mine || !mayGive(ctx, "perspectives")) return;
+  if (!deal || deal.public || deal.revealed || deal.mine || !may(ctx, "perspective")) return;
   if (ctx.pending("draw_card") || ctx.ui.drawRefused === s.phase.id) return;
   ctx.send("draw_card");
   render();

@@ -4,7 +4,7 @@
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { rateButtons, ratingMark, textFieldForm, titled } from "./shared.js";
-import { inbrengerMaySpeak, mayGive, nameOf } from "./state.js";
+import { inbrengerMaySpeak, may, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
 export function adviceList(ctx) {
@@ -43,7 +43,7 @@ function adviceForm(ctx, hint = null) {
 
 /** A participant in a phase that takes advice: the form (in turn or not), and the advice so far. */
 export function adviceBlock(ctx) {
-  const writes = mayGive(ctx, "advice");
+  const writes = may(ctx, "advice");
   if (!ctx.state.phase.in_turn) {
     // everyone of the group may write, in any order
     return [writes ? h("section", { class: "write-advice" }, adviceForm(ctx)) : null, adviceList(ctx)];

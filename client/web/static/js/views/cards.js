@@ -10,7 +10,7 @@ import { pick, t } from "../i18n.js";
 import { h } from "../ui.js";
 import { notesBlock } from "./notes.js";
 import { button, field, form, titled, titledAs } from "./shared.js";
-import { cardOf, currentDeal, groupOf, mayGive, myCard, nameOf, notesHere } from "./state.js";
+import { cardOf, currentDeal, groupOf, may, myCard, nameOf, notesHere } from "./state.js";
 import { inTurn, turnControls } from "./turns.js";
 
 /** What shows while the cards of this phase are not dealt yet. */
@@ -177,20 +177,20 @@ export function cardsPart(ctx) {
   const deal = currentDeal(s);
   if (!deal) return h("section", { class: "cards" }, h("p", {}, dealWaitText(s)));
   const card = myCard(deal);
-  const writes = mayGive(ctx, "perspectives") && card && !card.observer && !deal.revealed;
+  const writes = may(ctx, "perspective") && card && !card.observer && !deal.revealed;
   if (deal.public) {
     const formPart = writes ? perspectiveForm(ctx, deal, card) : null;
     return [
       card
         ? h("section", { class: "cards my-card" }, cardFace(ctx, deal, card))
-        : mayGive(ctx, "perspectives") && !deal.revealed
+        : may(ctx, "perspective") && !deal.revealed
           ? h("section", { class: "cards" }, h("p", {}, t("cards.late"))) // came in after the deal
           : null,
       dealTable(ctx, deal),
       s.phase.in_turn ? inTurn(ctx, formPart) : formPart ? h("section", { class: "cards" }, formPart) : null,
       perspectivesNow(ctx, deal),
       deal.hidden && !deal.revealed ? dealProgress(ctx, deal) : null,
-      card?.observer && mayGive(ctx, "perspectives")
+      card?.observer && may(ctx, "perspective")
         ? notesBlock(ctx, { writer: true, observer: true })
         : notesHere(s).length
           ? notesBlock(ctx)
@@ -198,7 +198,7 @@ export function cardsPart(ctx) {
     ];
   }
   if (deal.revealed) return perspectivesNow(ctx, deal);
-  if (!mayGive(ctx, "perspectives")) return h("section", { class: "cards" }, dealProgress(ctx, deal));
+  if (!may(ctx, "perspective")) return h("section", { class: "cards" }, dealProgress(ctx, deal));
   if (!card) {
     const taking = ctx.pending("draw_card");
     return h(

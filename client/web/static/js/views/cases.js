@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { button, field, form, titled } from "./shared.js";
-import { mayGive, nameOf } from "./state.js";
+import { may, nameOf } from "./state.js";
 
 /** The proposed cases, each with the buttons `actions(c)` gives this person, then `after`. */
 function caseList(ctx, actions, after) {
@@ -38,7 +38,7 @@ function caseList(ctx, actions, after) {
 /** A participant: vote for a case, take back your own, propose one while none is chosen. */
 export function caseVote(ctx) {
   const s = ctx.state;
-  const votes = mayGive(ctx, "cases") && s.vote.open;
+  const votes = may(ctx, "vote") && s.vote.open;
   const actions = (c) => [
     votes
       ? button(s.vote.mine === c.id ? t("cases.voted") : t("cases.vote"), () => ctx.send("vote", { case: c.id }), {
@@ -50,7 +50,7 @@ export function caseVote(ctx) {
       ? button(t("cases.withdraw"), () => ctx.send("withdraw_case", { case: c.id }), { cls: "quiet", key: "withdraw" })
       : null,
   ];
-  return caseList(ctx, actions, mayGive(ctx, "cases") && !s.chosen_case ? proposeBox(ctx) : null);
+  return caseList(ctx, actions, may(ctx, "propose_case") && !s.chosen_case ? proposeBox(ctx) : null);
 }
 
 /** Open until this person has a case in; it stays as they left it after that. */

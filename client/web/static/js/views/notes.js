@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { button, textFieldForm, titled } from "./shared.js";
-import { mayGive, nameOf, notesHere } from "./state.js";
+import { may, nameOf, notesHere } from "./state.js";
 import { inTurn } from "./turns.js";
 
 function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
@@ -70,7 +70,7 @@ export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = fa
 
 /** Written notes of this phase: in turn where the phase says so. */
 export function notesPart(ctx) {
-  const writes = mayGive(ctx, "notes");
+  const writes = may(ctx, "note");
   if (!ctx.state.phase.in_turn) return notesBlock(ctx, { writer: writes });
   return [inTurn(ctx, writes ? noteForm(ctx) : null), notesBlock(ctx, { withdraw: writes })];
 }

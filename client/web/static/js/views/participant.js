@@ -14,7 +14,7 @@ import { confirmBlock } from "./opening.js";
 import { questionsBlock } from "./questions.js";
 import { shareForm } from "./share.js";
 import { button, phaseHeader, presenceList, titled } from "./shared.js";
-import { inbrengerMaySpeak, mayGive, turnsDone } from "./state.js";
+import { inbrengerMaySpeak, may, turnsDone } from "./state.js";
 import { textPart, writtenText } from "./texts.js";
 
 export function participantView(ctx) {
@@ -69,7 +69,7 @@ function sections(ctx, inbrenger) {
     s.phase.deck ? cardsPart(ctx) : earlierPerspectives(ctx),
     a.notes ? notesPart(ctx) : null,
     a.advice ? adviceBlock(ctx) : a.response ? adviceList(ctx) : null, // what the inbrenger responds to (and may weigh)
-    a.response ? textPart(ctx, "response", mayGive(ctx, "response") && turnsDone(s)) : null,
+    a.response ? textPart(ctx, "response", may(ctx, "respond") && turnsDone(s)) : null,
     a.takeaway ? textPart(ctx, "takeaway") : null,
     a.evaluation ? evaluationBlock(ctx) : null,
     (inbrenger && last) || (!inbrenger && s.has_summary) ? summaryButton(ctx) : null,

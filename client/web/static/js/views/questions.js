@@ -7,7 +7,7 @@ import { language, t } from "../i18n.js";
 import { checkQuestion } from "../nudges.js";
 import { h } from "../ui.js";
 import { button, field, formStatus, rateButtons, titled } from "./shared.js";
-import { groupOf, inbrengerMaySpeak, mayGive, nameOf } from "./state.js";
+import { groupOf, inbrengerMaySpeak, may, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
 /**
@@ -52,7 +52,7 @@ export function questionList(ctx, { actions = null, showAuthors = true, title = 
 /** A participant in the questions round: ask (in turn, where the method says so), upvote, and as inbrenger mark and weigh. */
 export function questionsBlock(ctx, inbrenger) {
   const s = ctx.state;
-  const asking = mayGive(ctx, "questions");
+  const asking = may(ctx, "ask");
   const own = new Set(s.own_upvotes);
   const actions = (q, mine) => {
     const row = [];

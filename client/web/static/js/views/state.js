@@ -12,8 +12,21 @@ export function nameOf(s, pid) {
   return names(s)[pid] ?? t("common.someone");
 }
 
-/** May I give `input` in this phase? (the server checks the same rule) */
-export function mayGive(ctx, input) {
+/** Who may give each command, and the phase input it needs: the server's own table
+ * (engine.RULES), handed to the page with the protocol. */
+const { MAY } = JSON.parse(document.body.dataset.protocol);
+
+/** May I send `command` now? The server checks the same rows; a command it leaves to its
+ * own rule (pass_turn, summary, …) is for the view that offers it to decide. */
+export function may(ctx, command) {
+  const rule = MAY[command];
+  if (!rule) throw new Error(`no such command: ${command}`);
+  if (rule.facilitator) return ctx.me.role === "facilitator";
+  return rule.input === null || mayGive(ctx, rule.input);
+}
+
+/** May I give `input` in this phase? The rule the server applies to every gated command. */
+function mayGive(ctx, input) {
   const s = ctx.state;
   const who = s.phase.accepts[input];
   if (!who || ctx.me.role !== "participant") return false;

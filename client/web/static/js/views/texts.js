@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { textFieldForm } from "./shared.js";
-import { mayGive } from "./state.js";
+import { may } from "./state.js";
 
 /**
  * Per text (its name is the room state's field and the catalog's section): the command
@@ -38,6 +38,6 @@ function textForm(ctx, name) {
 }
 
 /** Where the phase takes the text: the form for whoever `writes` it now, the text for the others. */
-export function textPart(ctx, name, writes = mayGive(ctx, name)) {
+export function textPart(ctx, name, writes = may(ctx, TEXTS[name].command)) {
   return writes ? textForm(ctx, name) : writtenText(ctx, name);
 }
