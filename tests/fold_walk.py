@@ -1,0 +1,404 @@
+"""Fold timelines from the pure engine: random but valid sessions, seen by every viewer.
+
+A walk runs one room of one method through `decide_join`, `decide`, `decide_presence`,
+`decide_auto_advance` and `apply`, as the server would, with a seeded random choice of
+who does what: mostly what the phase asks for, sometimes something else (a join, a screen
+with its ticket, a co-facilitator, a hand-over, a take-over after the facilitator left, a
+removal, a step back, a timer that runs out, the next case, the end). Refused commands
+are skipped: the point is the events, as each viewer receives them.
+
+Every member present is followed as a viewer (see tests/fold_fixture.py for what a
+timeline holds). A viewer whose own role changes gets a fresh snapshot on the wire (close
+4011, then a resume without seq); so does the timeline: it ends before that decision and
+a new one starts after it. A removed viewer's timeline ends.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol.messages import parse_command
+from server.rooms import identity
+from server.rooms.engine import (
+    FACILITATOR_CLAIM_AFTER,
+    Decision,
+    apply,
+    decide,
+    decide_auto_advance,
+    decide_join,
+    decide_presence,
+    new_room,
+)
+from server.rooms.events import Actor, Event, RoomError
+from server.rooms.method import available
+from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
+from server.rooms.views import frame, snapshot
+
+NAMES = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fleur", "Gijs", "Hanna"]
+PEOPLE = ["de collega", "de teamleider", "de klant", "mijn partner"]
+#: the commands that give each input a phase accepts (Phase.accepts keys)
+INPUTS = {
+    "confirm": ["confirm"],
+    "cases": ["propose_case", "vote", "vote", "withdraw_case"],
+    "case_text": ["share_case"],
+    "questions": ["ask", "ask", "upvote", "upvote", "withdraw_question", "mark_answered", "rate_question"],
+    "essence": ["essence"],
+    "perspectives": ["draw_card", "perspective", "perspective"],
+    "advice": ["advice", "advice", "pass_turn"],
+    "response": ["respond", "rate_advice"],
+    "takeaway": ["takeaway", "summary"],
+    "evaluation": ["evaluate", "ready"],
+    "notes": ["note", "note", "withdraw_note"],
+}
+#: facilitator commands that fit any phase, and how often each comes up
+FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
+FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
+#: how many viewers a walk follows at a time, and how many steps (frames and acks) a
+#: case holds: enough to cover every event for every kind of viewer, few enough to keep
+#: the fixture small
+FOLLOWED = 1
+WINDOW = (30, 80)
+REST = (40, 150)  # events between one viewer's timeline and the next
+#: events after which a viewer needs a fresh snapshot (close 4011) or has no room left
+ROLE_EVENTS = ("role_changed", "removed")
+
+
+def wire(obj: Any) -> Any:
+    """As a client receives it: through a codec, so no tuples and no shared objects."""
+    return json.loads(json.dumps(obj))
+
+
+@dataclass
+class Viewer:
+    """One member followed: the timeline being written, and when its next check is due."""
+
+    pid: str
+    line: dict[str, Any]
+    due: int  # the length of the timeline at which its next check comes
+    checks: int  # the checks left before another viewer's turn
+
+
+@dataclass
+class Walk:
+    method: str
+    seed: int
+    rng: random.Random = field(init=False)
+    state: RoomState = field(init=False)
+    tokens: dict[str, str] = field(default_factory=dict)
+    viewers: dict[str, Viewer] = field(default_factory=dict)
+    timelines: list[dict[str, Any]] = field(default_factory=list)
+    now: float = 1_700_000_000.0
+    ids: int = 0
+    done_in_phase: int = 0
+    proof: dict[str, Any] | None = None
+    kinds: Counter[str] = field(default_factory=Counter)  # timelines so far, per kind of viewer
+    rest: int = 0  # events to let pass before following someone again
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(f"{self.method}/{self.seed}")
+        self.tokens["p1"] = "facilitator-token"
+        self.state = new_room(
+            "KRNG23", "epoch-1", identity.token_hash(self.tokens["p1"]), method_id=available()[0],
+            anonymous_questions=self.rng.random() < 0.7, language=self.rng.choice(["nl", "en"]),
+        )  # fmt: skip
+        self.follow("p1")
+
+    # ------------------------------------------------------------------ viewers
+
+    def actor(self, pid: str) -> Actor:
+        return Actor(pid, identity.anon_key(self.tokens[pid]))
+
+    def role(self, pid: str) -> str:
+        return self.state.participants[pid].role
+
+    def follow(self, pid: str) -> None:
+        kind = "inbrenger" if pid == self.state.inbrenger else self.role(pid)
+        name = f"{self.method} walk {self.seed}: {pid} as {kind} from seq {self.state.seq}"
+        line = {"name": name, "me": pid, "seq": self.state.seq, "snapshot": self._snapshot(pid), "steps": []}
+        self.viewers[pid] = Viewer(pid, line, self.rng.randint(*WINDOW), self.rng.randint(1, 2))
+        self.kinds[kind] += 1
+
+    def follow_another(self) -> None:
+        """Follow someone else: of the kind of viewer followed least so far."""
+        s = self.state
+        free = [pid for pid in self.active() if pid not in self.viewers]
+        kind = lambda pid: "inbrenger" if pid == s.inbrenger else self.role(pid)  # noqa: E731
+        if free:
+            least = min(self.kinds[kind(pid)] for pid in free)
+            self.follow(self.rng.choice([pid for pid in free if self.kinds[kind(pid)] == least]))
+
+    def _snapshot(self, pid: str) -> dict[str, Any]:
+        return wire(snapshot(self.state, self.actor(pid)))
+
+    def check(self, v: Viewer) -> None:
+        rec = {"seq": self.state.seq, "snapshot": self._snapshot(v.pid)}
+        if self.state.ended:
+            rec |= {"ended": True, "proof": self.proof}
+        v.line["steps"].append({"check": rec})
+        v.due = len(v.line["steps"]) + self.rng.randint(*WINDOW)
+        v.checks -= 1
+
+    def unfollow(self, pid: str) -> None:
+        v = self.viewers.pop(pid)
+        if v.line["steps"] and "check" not in v.line["steps"][-1]:
+            self.check(v)
+        if any("check" in s for s in v.line["steps"]):
+            self.timelines.append(v.line)
+
+    # ------------------------------------------------------------------ the room
+
+    def commit(self, decision: Decision, by: str | None = None, command: dict[str, Any] | None = None) -> None:
+        """Apply the decision's events and hand each viewer its frames, then the ack to its author."""
+        touched = {ev.public["participant"] for ev in decision.events if ev.t in ROLE_EVENTS}
+        unfollowed = touched & set(self.viewers)
+        for pid in unfollowed:
+            self.unfollow(pid)
+        for ev in decision.events:
+            ev.seq = self.state.seq + 1
+            for v in self.viewers.values():
+                v.line["steps"].append({"event": wire(frame(ev, v.pid, self.role(v.pid)))})
+            apply(self.state, Event.from_dict(wire(ev.to_dict())))
+            if ev.t == "ended":
+                self.proof = wire(ev.public.get("proof"))
+        if by in self.viewers and command is not None:
+            ack = {"command": command["t"], "args": command["args"], "result": wire(decision.result)}
+            self.viewers[by].line["steps"].append({"ack": ack})
+        for pid in touched & unfollowed:
+            if self.state.active(pid) is not None:
+                self.follow(pid)
+        while self.rest <= 0 and len(self.viewers) < FOLLOWED and len(self.active()) > len(self.viewers):
+            self.follow_another()
+        for v in list(self.viewers.values()):
+            if self.state.ended or len(v.line["steps"]) >= v.due:
+                self.check(v)
+                if v.checks == 0 and not self.state.ended:
+                    self.unfollow(v.pid)
+                    self.rest = self.rng.randint(*REST)
+        self.rest -= len(decision.events)
+
+    def run(self, pid: str, t: str, args: dict[str, Any] | None = None, cid: str | None = None) -> Decision | None:
+        """Send a command as `pid`; None if the room refuses it."""
+        if args is None:
+            args = self.args(pid, t)
+        self.ids += 1
+        cid = cid or f"c{self.ids}"
+        self.now += self.rng.choice([3.0, 7.25, 30.0])
+        try:
+            decision = decide(self.state, self.actor(pid), parse_command({"t": t, "id": cid, **args}), self.rng, self.now)
+        except RoomError:
+            return None
+        phase = self.state.phase
+        self.commit(decision, pid, {"t": t, "id": cid, "args": wire(args)})
+        if self.state.phase != phase:
+            self.done_in_phase = 0
+        return decision
+
+    def join(self, screen: bool = False, ticket: str | None = None) -> None:
+        name = "Scherm" if screen else self.rng.choice(NAMES)
+        token = f"token-{len(self.tokens) + 1}-{name}"
+        try:
+            decision = decide_join(
+                self.state, name, identity.token_hash(token), SCREEN if screen else PARTICIPANT, ticket=ticket,
+                now=self.now,
+            )  # fmt: skip
+        except RoomError:
+            return
+        pid = decision.result["participant"]
+        self.tokens[pid] = token
+        self.commit(decision)
+        if self.rest <= 0 and len(self.viewers) < FOLLOWED:
+            self.follow(pid)
+
+    # ------------------------------------------------------------------ choices
+
+    def active(self, role: str | None = None) -> list[str]:
+        return [p.id for p in self.state.participants.values() if not p.removed and role in (None, p.role)]
+
+    def leader(self) -> str:
+        return self.rng.choice(self.active(FACILITATOR))
+
+    def args(self, pid: str, t: str) -> dict[str, Any]:
+        """Well-formed arguments, naming real items mostly."""
+        s, rng = self.state, self.rng
+        self.ids += 1
+        text = f"<{t}-{self.ids}>"
+        pick = lambda items, missing: rng.choice(list(items)) if items and rng.random() < 0.9 else missing  # noqa: E731
+        if t == "perspective":
+            return {"texts": [f"{text}-{i}" for i in range(self._fields(pid))]}
+        return {
+            "lock": {"locked": not s.locked},
+            "remove": {"participant": pick(self.active(PARTICIPANT) + self.active(SCREEN), "p99")},
+            "add_facilitator": {"participant": pick(self.active(PARTICIPANT), "p99")},
+            "hand_over": {"participant": pick(self.active(PARTICIPANT), "p99")},
+            "choose_case": {"case": pick(s.cases, "c99")},
+            "withdraw_case": {"case": pick(s.cases, "c99")},
+            "vote": {"case": pick(s.cases, "c99")},
+            "hide_question": {"question": pick(s.questions, "q99"), "hidden": rng.random() < 0.6},
+            "propose_case": {"title": text, "question": text + "?"},
+            "share_case": {"text": text, "people": rng.sample(PEOPLE, rng.randint(1, 4))},
+            "ask": {"text": text},
+            "withdraw_question": {"question": pick(s.questions, "q99")},
+            "upvote": {"question": pick(s.questions, "q99"), "on": rng.random() < 0.8},
+            "mark_answered": {"question": pick(s.questions, "q99"), "answered": rng.random() < 0.8},
+            "rate_question": {"question": pick(s.questions, "q99"), "rating": rng.choice(["warm", "lauw", "koud", None])},
+            "essence": {"text": text},
+            "advice": {"text": text},
+            "respond": {"text": text},
+            "takeaway": {"text": text},
+            "evaluate": {"score": rng.randint(1, 5), "line": text},
+            "ready": {"ready": rng.random() < 0.8},
+            "timer": {"action": rng.choice(["start", "start", "pause", "extend"])},
+            "auto_advance": {"on": not s.auto_advance},
+            "list_me": {"listed": rng.random() < 0.7},
+            "note": {"text": text},
+            "withdraw_note": {"note": pick(s.notes, "n99")},
+            "rate_advice": {"advice": pick([a.id for a in s.advice], "a99"), "rating": rng.choice(["warm", "koud", None])},
+            "set_method": {"method": rng.choice(available())},
+        }.get(t, {})
+
+    def _fields(self, pid: str) -> int:
+        """How many texts the card `pid` holds in this phase asks for (2 if none)."""
+        phase = self.state.current_phase
+        deal = self.state.deals.get(phase.id)
+        if deal is None:
+            return 2
+        key = pid if deal.public else identity.card_tag(self.actor(pid).anon_key, phase.id)
+        card = deal.holders.get(key)
+        return len(deal.card(card)["fields"]) if card else 2
+
+    def input_step(self) -> None:
+        """Someone gives what the phase asks for: mostly the right person, sometimes not."""
+        s = self.state
+        accepts = s.current_phase.accepts
+        if not accepts:
+            return
+        what = self.rng.choice(list(accepts))
+        t = self.rng.choice(INPUTS[what])
+        phase = s.current_phase
+        if phase.deck and (phase.id not in s.deals or self.rng.random() < 0.1):
+            self.run(self.leader(), "deal_cards")  # a late joiner's card, if public
+        elif phase.hidden_until_reveal and self.rng.random() < 0.1:
+            self.run(self.leader(), "reveal")
+        turns = s.current_turns()
+        people = s.group() if accepts[what] == "group" else self.active(PARTICIPANT)
+        if not people:
+            return
+        if phase.in_turn and not turns.done and self.rng.random() < 0.8:
+            pid = turns.order[turns.current]
+        elif (accepts[what] == "inbrenger" or t in ("mark_answered", "rate_question")) and s.inbrenger:
+            pid = s.inbrenger
+        else:
+            pid = self.rng.choice(people)
+        if self.run(pid, t) is not None:
+            self.done_in_phase += 1
+
+    def system_step(self) -> None:
+        """What happens around the commands: comings and goings, a timer that runs out."""
+        s, roll = self.state, self.rng.random()
+        if roll < 0.25 and len(self.active()) < 8:
+            self.join(screen=self.rng.random() < 0.25)
+        elif roll < 0.35:
+            decision = self.run(self.leader(), "screen_ticket")
+            if decision is not None:
+                self.join(screen=True, ticket=decision.result["ticket"])
+        elif roll < 0.75:
+            pid = self.rng.choice(self.active())
+            self.commit(decide_presence(s, pid, not s.participants[pid].online, self.now))
+        elif roll < 0.8:
+            self.take_over()
+        else:  # the timer of a phase with auto-advance on runs out
+            fac = self.leader()
+            if s.phase == 0 or (not s.auto_advance and self.run(fac, "auto_advance", {"on": True}) is None):
+                return
+            if not s.timer_running:
+                self.run(fac, "timer", {"action": "start"})
+            if s.timer_deadline is not None:
+                self.now = max(self.now, s.timer_deadline + 1)
+                phase = s.phase
+                self.commit(decide_auto_advance(s, phase, self.now))
+                if s.phase != phase:
+                    self.done_in_phase = 0
+
+    def take_over(self) -> None:
+        """Every facilitator goes; after a while a participant takes the lead."""
+        s = self.state
+        for pid in self.active(FACILITATOR):
+            self.commit(decide_presence(s, pid, False, self.now))
+        self.now += FACILITATOR_CLAIM_AFTER + 1
+        others = [p for p in self.active(PARTICIPANT) if p != s.inbrenger]
+        if others:
+            self.run(self.rng.choice(others), "claim_facilitator")
+
+    def unblock(self) -> None:
+        """The room cannot move on without a case: propose one, choose one, share it."""
+        s = self.state
+        people = [p for p in self.active(PARTICIPANT) if p != s.inbrenger]
+        if s.inbrenger is None:
+            cases = [c.id for c in s.cases.values() if c.proposer in people]
+            if cases:
+                self.run(self.leader(), "choose_case", {"case": self.rng.choice(cases)})
+            elif people:
+                self.run(self.rng.choice(people), "propose_case")
+        elif s.case_text is None:
+            self.run(s.inbrenger, "share_case")
+
+    def step(self) -> None:
+        s, roll = self.state, self.rng.random()
+        if roll < 0.6 and self.done_in_phase < self.rng.randint(8, 20):
+            self.input_step()
+        elif roll < 0.63 or self.done_in_phase >= 8 and roll < 0.65:
+            if self.run(self.leader(), "advance") is None:
+                self.unblock()
+        elif roll < 0.82:
+            self.run(self.leader(), self.rng.choice(FACILITATING))
+        elif roll < 0.9:
+            self.system_step()
+        else:
+            pid = self.rng.choice(self.active())
+            self.run(pid, self.rng.choice(["list_me", "ready", "proof", "summary", "rate_advice"]))
+
+    def walk(self, steps: int) -> list[dict[str, Any]]:
+        """Play up to `steps` steps, through one case or two, end the meeting, and return
+        the timelines."""
+        for _ in range(self.rng.randint(3, 5)):
+            self.join()
+        if self.rng.random() < 0.5:
+            self.join(screen=True)
+        if self.method != self.state.method_id:
+            self.run("p1", "set_method", {"method": self.method})
+        for _ in range(steps):
+            self.step()
+            s = self.state
+            if s.phase == len(s.method.phases) - 1 and self.done_in_phase > 10:
+                if s.cases_done or self.run(self.leader(), "next_case") is None:
+                    break  # a second case, or the end
+        if not self.viewers:
+            self.follow_another()
+        while not self.state.ended:
+            self.run(self.leader(), "end")
+        for pid in list(self.viewers):
+            self.unfollow(pid)
+        return self.timelines
+
+
+def record(wanted: set[str], steps: int = 400) -> list[dict[str, Any]]:
+    """Timelines of a walk through every shipped method; then, while some of the `wanted`
+    event types reach no viewer, the timelines of further walks that bring one."""
+    lines = [line for method in available() for line in Walk(method, 0).walk(steps)]
+    missing = wanted - _types(lines)
+    for seed in range(1, 20):
+        for method in available():
+            if not missing:
+                return lines
+            extra = [line for line in Walk(method, seed).walk(steps) if _types([line]) & missing]
+            lines += extra
+            missing -= _types(extra)
+    raise AssertionError(f"no walk brought {sorted(missing)} to a viewer")
+
+
+def _types(lines: list[dict[str, Any]]) -> set[str]:
+    return {step["event"]["t"] for line in lines for step in line["steps"] if "event" in step}
