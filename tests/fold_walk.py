@@ -56,7 +56,7 @@ INPUTS = {
 }
 #: facilitator commands that fit any phase, and how often each comes up
 FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
-FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
+FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over", "set_method"]
 #: how many viewers a walk follows at a time, and how many steps (frames and acks) a
 #: case holds: enough to cover every event for every kind of viewer, few enough to keep
 #: the fixture small
@@ -152,11 +152,19 @@ class Walk:
     # ------------------------------------------------------------------ the room
 
     def commit(self, decision: Decision, by: str | None = None, command: dict[str, Any] | None = None) -> None:
-        """Apply the decision's events and hand each viewer its frames, then the ack to its author."""
+        """Apply the decision's events and hand each viewer its frames, and its author the
+        ack: mostly after the events, sometimes before them (on a server with Redis the
+        events come back through pub/sub, the ack goes straight out)."""
         touched = {ev.public["participant"] for ev in decision.events if ev.t in ROLE_EVENTS}
         unfollowed = touched & set(self.viewers)
         for pid in unfollowed:
             self.unfollow(pid)
+        ack = None
+        if by in self.viewers and command is not None:
+            ack = {"ack": {"command": command["t"], "args": command["args"], "result": wire(decision.result)}}
+        early = ack is not None and self.rng.random() < 0.25
+        if early:
+            self.viewers[by or ""].line["steps"].append(ack)
         for ev in decision.events:
             ev.seq = self.state.seq + 1
             for v in self.viewers.values():
@@ -164,9 +172,8 @@ class Walk:
             apply(self.state, Event.from_dict(wire(ev.to_dict())))
             if ev.t == "ended":
                 self.proof = wire(ev.public.get("proof"))
-        if by in self.viewers and command is not None:
-            ack = {"command": command["t"], "args": command["args"], "result": wire(decision.result)}
-            self.viewers[by].line["steps"].append({"ack": ack})
+        if ack is not None and not early:
+            self.viewers[by or ""].line["steps"].append(ack)
         for pid in touched & unfollowed:
             if self.state.active(pid) is not None:
                 self.follow(pid)

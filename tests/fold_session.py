@@ -1,0 +1,92 @@
+"""Fold timelines from a real session: the real server over real websockets.
+
+The engine walks (tests/fold_walk.py) hand each viewer the frames that `views.frame`
+makes; here the frames, acks and their order are what real clients read off the wire,
+through the codec, with a welcome's snapshot to start from. Everyone in the room is
+followed through tests/session.py's whole session, a projector screen as well; each
+timeline runs from the snapshot of a fresh connection to that of another (what
+tests/test_session.py compares the mirrors with).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from client import KringClient, create_room
+
+from .servers import running_server
+from .session import NAMES, Session, run_full_session, ws_url
+
+
+def followed(fac: KringClient, members: list[KringClient], screen: KringClient) -> list[KringClient]:
+    """Whose timelines are kept: one of each kind of viewer (the session's inbrenger is the
+    first member, the second one asks, draws and advises), to keep the fixture small."""
+    return [fac, members[0], members[1], screen]
+
+
+class RecordingClient(KringClient):
+    """A client that remembers each command it sent by id, so that each ack it received
+    can be written down with its command and arguments (what a mirror's on_ack gets)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.sent: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    async def _send(self, msg: dict[str, Any]) -> None:
+        t, cid, args = msg["t"], msg["id"], {k: v for k, v in msg.items() if k not in ("t", "id")}
+        self.sent[cid] = (t, args)
+        await super()._send(msg)
+
+
+async def _server_view(base: str, c: KringClient) -> tuple[int, dict[str, Any]]:
+    """The seq and snapshot the server holds for this client: a fresh connection's welcome."""
+    probe = await KringClient(ws_url(base), reconnect=False).resume(c.token or "")
+    try:
+        return probe.mirror.seq, probe.state
+    finally:
+        await probe.close()
+
+
+async def _settle(clients: list[RecordingClient]) -> None:
+    target = max(c.mirror.seq for c in clients)
+    await asyncio.gather(*(c.wait_until(lambda c: c.mirror.seq >= target) for c in clients))
+
+
+async def _session(base: str) -> list[dict[str, Any]]:
+    created = await create_room(base)
+    url = ws_url(base)
+    fac = await RecordingClient(url).resume(created["facilitator_token"])
+    members = [await RecordingClient(url).join(created["code"], name) for name in NAMES[:4]]
+    screen = await RecordingClient(url).join(created["code"], "Scherm", screen=True)
+    everyone = [fac, *members, screen]
+    try:
+        await _settle(everyone)
+        starts = [(len(c.frames), *await _server_view(base, c)) for c in everyone]
+        await run_full_session(Session(base, created["code"], fac, members))
+        await _settle(everyone)
+        lines = []
+        for c, (first, seq, snap) in zip(everyone, starts, strict=True):
+            if c not in followed(fac, members, screen):
+                continue
+            end_seq, end_snap = await _server_view(base, c)
+            steps = [_step(c, f) for f in c.frames[first:] if f.get("t") not in ("welcome", "error")]
+            steps.append({"check": {"seq": end_seq, "snapshot": end_snap}})
+            name = f"real session: {c.me['id']} as {c.me['role']}"
+            lines.append({"name": name, "me": c.me["id"], "seq": seq, "snapshot": snap, "steps": steps})
+        return lines
+    finally:
+        await asyncio.gather(*(c.close() for c in everyone))
+
+
+def _step(c: RecordingClient, f: dict[str, Any]) -> dict[str, Any]:
+    if f["t"] != "ack":
+        return {"event": f}
+    t, args = c.sent[f["id"]]
+    return {"ack": {"command": t, "args": args, "result": f.get("result", {})}}
+
+
+def record() -> list[dict[str, Any]]:
+    """One timeline per person in a real session (started here, on a server of its own)."""
+    with running_server() as base:
+        return asyncio.run(_session(base))

@@ -1,0 +1,68 @@
+"""Both client folds held to the server's: client/mirror.py here, and
+client/web/static/js/mirror.js under node's test runner (tests/js/mirror.test.mjs), on
+the same recorded cases (tests/fixtures/folds.json, see tests/fold_fixture.py).
+
+A fold bug in either language fails here in a second, not only in a browser flow."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from client.mirror import FOLD, Mirror, OutOfStep
+
+from . import fold_walk
+from .fold_fixture import Case, cases, event_types_of, load, server_event_types
+from .servers import ROOT
+
+FIXTURE = load()
+
+
+@pytest.mark.parametrize("case", list(cases(FIXTURE)), ids=lambda case: case.name)
+def test_the_python_mirror_folds_as_the_server(case: Case) -> None:
+    mirror = Mirror()
+    mirror.me = case.me
+    mirror.reset(case.snapshot, case.seq)
+    raised = None
+    for i, step in enumerate(case.steps):
+        try:
+            if "event" in step:
+                mirror.apply(step["event"])
+            else:
+                mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
+        except OutOfStep as err:
+            assert i == len(case.steps) - 1, f"stopped at step {i}: {err}"
+            raised = type(err).__name__
+    check = case.check
+    assert raised == check.get("raises")
+    assert mirror.seq == check["seq"]
+    assert mirror.state == check["snapshot"]
+    assert (mirror.ended, mirror.proof) == (check.get("ended", False), check.get("proof"))
+
+
+def test_the_js_mirror_folds_as_the_server() -> None:
+    """Fails, rather than skips, without node: `make install` brings it for npm."""
+    node = shutil.which("node")
+    assert node is not None, "node is needed for the browser's fold (apt-get install nodejs)"
+    test = ROOT / "tests" / "js" / "mirror.test.mjs"
+    run = subprocess.run([node, "--test", str(test)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_fixture_holds_every_event_type_the_server_folds() -> None:
+    types = server_event_types()
+    assert FIXTURE["event_types"] == types, "the server's events changed: python -m tests.record_folds"
+    assert not set(types) - event_types_of(FIXTURE)
+    assert any(line["name"].startswith("real session") for line in FIXTURE["timelines"])
+
+
+def test_the_recorder_still_brings_every_event_type_to_a_viewer() -> None:
+    types = set(server_event_types())
+    assert event_types_of({"timelines": fold_walk.record(types)}) >= types
+
+
+def test_the_python_mirror_folds_in_the_order_of_the_server() -> None:
+    """So the three folds read side by side; the node test holds mirror.js to the same list."""
+    assert list(FOLD) == server_event_types()
