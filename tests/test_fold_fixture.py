@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from client.mirror import FOLD, Mirror, OutOfStep
+from client.mirror import FOLD, GapError, Mirror
 
 from . import fold_walk
 from .fold_fixture import Case, cases, event_types_of, load, server_event_types
@@ -32,7 +32,7 @@ def test_the_python_mirror_folds_as_the_server(case: Case) -> None:
                 mirror.apply(step["event"])
             else:
                 mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
-        except OutOfStep as err:
+        except GapError as err:
             assert i == len(case.steps) - 1, f"stopped at step {i}: {err}"
             raised = type(err).__name__
     check = case.check
