@@ -50,13 +50,14 @@ def cases(fixture: dict[str, Any]) -> Iterator[Case]:
     """Every fold case of every timeline, each starting from a snapshot of the server's."""
     for line in fixture["timelines"]:
         seq, snap, steps, n = line["seq"], line["snapshot"], [], 0
+        several = sum(1 for step in line["steps"] if "check" in step) > 1
         for step in line["steps"]:
             if "check" not in step:
                 steps.append(step)
                 continue
             n += 1
             check = step["check"]
-            yield Case(f"{line['name']} #{n}", line["me"], seq, snap, steps, check)
+            yield Case(f"{line['name']} #{n}" if several else line["name"], line["me"], seq, snap, steps, check)
             seq, snap, steps = check["seq"], check["snapshot"], []
 
 

@@ -7,8 +7,9 @@ with its ticket, a co-facilitator, a hand-over, a take-over after the facilitato
 removal, a step back, a timer that runs out, the next case, the end). Refused commands
 are skipped: the point is the events, as each viewer receives them.
 
-Every member present is followed as a viewer (see tests/fold_fixture.py for what a
-timeline holds). A viewer whose own role changes gets a fresh snapshot on the wire (close
+Every member present is followed as a viewer, with a check every few steps (see
+tests/fold_fixture.py for what a timeline holds); tests/fold_select.py keeps the few
+cases that matter. A viewer whose own role changes gets a fresh snapshot on the wire (close
 4011, then a resume without seq); so does the timeline: it ends before that decision and
 a new one starts after it. A removed viewer's timeline ends.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ from server.rooms.views import frame, snapshot
 
 NAMES = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fleur", "Gijs", "Hanna"]
 PEOPLE = ["de collega", "de teamleider", "de klant", "mijn partner"]
+RATINGS = ["warm", "lauw", "koud"]
 #: the commands that give each input a phase accepts (Phase.accepts keys)
 INPUTS = {
     "confirm": ["confirm"],
@@ -56,13 +57,10 @@ INPUTS = {
 }
 #: facilitator commands that fit any phase, and how often each comes up
 FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
-FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over", "set_method"]
-#: how many viewers a walk follows at a time, and how many steps (frames and acks) a
-#: case holds: enough to cover every event for every kind of viewer, few enough to keep
-#: the fixture small
-FOLLOWED = 1
-WINDOW = (30, 80)
-REST = (40, 150)  # events between one viewer's timeline and the next
+FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
+FACILITATING += ["set_method"]
+#: how many steps (frames and acks) a viewer gets between two checks: one fold case
+WINDOW = (10, 40)
 #: events after which a viewer needs a fresh snapshot (close 4011) or has no room left
 ROLE_EVENTS = ("role_changed", "removed")
 
@@ -79,7 +77,6 @@ class Viewer:
     pid: str
     line: dict[str, Any]
     due: int  # the length of the timeline at which its next check comes
-    checks: int  # the checks left before another viewer's turn
 
 
 @dataclass
@@ -95,8 +92,6 @@ class Walk:
     ids: int = 0
     done_in_phase: int = 0
     proof: dict[str, Any] | None = None
-    kinds: Counter[str] = field(default_factory=Counter)  # timelines so far, per kind of viewer
-    rest: int = 0  # events to let pass before following someone again
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"{self.method}/{self.seed}")
@@ -119,17 +114,7 @@ class Walk:
         kind = "inbrenger" if pid == self.state.inbrenger else self.role(pid)
         name = f"{self.method} walk {self.seed}: {pid} as {kind} from seq {self.state.seq}"
         line = {"name": name, "me": pid, "seq": self.state.seq, "snapshot": self._snapshot(pid), "steps": []}
-        self.viewers[pid] = Viewer(pid, line, self.rng.randint(*WINDOW), self.rng.randint(1, 2))
-        self.kinds[kind] += 1
-
-    def follow_another(self) -> None:
-        """Follow someone else: of the kind of viewer followed least so far."""
-        s = self.state
-        free = [pid for pid in self.active() if pid not in self.viewers]
-        kind = lambda pid: "inbrenger" if pid == s.inbrenger else self.role(pid)  # noqa: E731
-        if free:
-            least = min(self.kinds[kind(pid)] for pid in free)
-            self.follow(self.rng.choice([pid for pid in free if self.kinds[kind(pid)] == least]))
+        self.viewers[pid] = Viewer(pid, line, self.rng.randint(*WINDOW))
 
     def _snapshot(self, pid: str) -> dict[str, Any]:
         return wire(snapshot(self.state, self.actor(pid)))
@@ -140,7 +125,6 @@ class Walk:
             rec |= {"ended": True, "proof": self.proof}
         v.line["steps"].append({"check": rec})
         v.due = len(v.line["steps"]) + self.rng.randint(*WINDOW)
-        v.checks -= 1
 
     def unfollow(self, pid: str) -> None:
         v = self.viewers.pop(pid)
@@ -157,7 +141,7 @@ class Walk:
         events come back through pub/sub, the ack goes straight out)."""
         touched = {ev.public["participant"] for ev in decision.events if ev.t in ROLE_EVENTS}
         unfollowed = touched & set(self.viewers)
-        for pid in unfollowed:
+        for pid in sorted(unfollowed):
             self.unfollow(pid)
         ack = None
         if by in self.viewers and command is not None:
@@ -174,18 +158,12 @@ class Walk:
                 self.proof = wire(ev.public.get("proof"))
         if ack is not None and not early:
             self.viewers[by or ""].line["steps"].append(ack)
-        for pid in touched & unfollowed:
+        for pid in sorted(unfollowed):
             if self.state.active(pid) is not None:
                 self.follow(pid)
-        while self.rest <= 0 and len(self.viewers) < FOLLOWED and len(self.active()) > len(self.viewers):
-            self.follow_another()
-        for v in list(self.viewers.values()):
+        for v in self.viewers.values():
             if self.state.ended or len(v.line["steps"]) >= v.due:
                 self.check(v)
-                if v.checks == 0 and not self.state.ended:
-                    self.unfollow(v.pid)
-                    self.rest = self.rng.randint(*REST)
-        self.rest -= len(decision.events)
 
     def run(self, pid: str, t: str, args: dict[str, Any] | None = None, cid: str | None = None) -> Decision | None:
         """Send a command as `pid`; None if the room refuses it."""
@@ -195,7 +173,8 @@ class Walk:
         cid = cid or f"c{self.ids}"
         self.now += self.rng.choice([3.0, 7.25, 30.0])
         try:
-            decision = decide(self.state, self.actor(pid), parse_command({"t": t, "id": cid, **args}), self.rng, self.now)
+            cmd = parse_command({"t": t, "id": cid, **args})
+            decision = decide(self.state, self.actor(pid), cmd, self.rng, self.now)
         except RoomError:
             return None
         phase = self.state.phase
@@ -217,8 +196,7 @@ class Walk:
         pid = decision.result["participant"]
         self.tokens[pid] = token
         self.commit(decision)
-        if self.rest <= 0 and len(self.viewers) < FOLLOWED:
-            self.follow(pid)
+        self.follow(pid)
 
     # ------------------------------------------------------------------ choices
 
@@ -251,7 +229,7 @@ class Walk:
             "withdraw_question": {"question": pick(s.questions, "q99")},
             "upvote": {"question": pick(s.questions, "q99"), "on": rng.random() < 0.8},
             "mark_answered": {"question": pick(s.questions, "q99"), "answered": rng.random() < 0.8},
-            "rate_question": {"question": pick(s.questions, "q99"), "rating": rng.choice(["warm", "lauw", "koud", None])},
+            "rate_question": {"question": pick(s.questions, "q99"), "rating": rng.choice([*RATINGS, None])},
             "essence": {"text": text},
             "advice": {"text": text},
             "respond": {"text": text},
@@ -263,7 +241,7 @@ class Walk:
             "list_me": {"listed": rng.random() < 0.7},
             "note": {"text": text},
             "withdraw_note": {"note": pick(s.notes, "n99")},
-            "rate_advice": {"advice": pick([a.id for a in s.advice], "a99"), "rating": rng.choice(["warm", "koud", None])},
+            "rate_advice": {"advice": pick([a.id for a in s.advice], "a99"), "rating": rng.choice([*RATINGS, None])},
             "set_method": {"method": rng.choice(available())},
         }.get(t, {})
 
@@ -354,7 +332,7 @@ class Walk:
             self.run(s.inbrenger, "share_case")
 
     def step(self) -> None:
-        s, roll = self.state, self.rng.random()
+        roll = self.rng.random()
         if roll < 0.6 and self.done_in_phase < self.rng.randint(8, 20):
             self.input_step()
         elif roll < 0.63 or self.done_in_phase >= 8 and roll < 0.65:
@@ -383,8 +361,6 @@ class Walk:
             if s.phase == len(s.method.phases) - 1 and self.done_in_phase > 10:
                 if s.cases_done or self.run(self.leader(), "next_case") is None:
                     break  # a second case, or the end
-        if not self.viewers:
-            self.follow_another()
         while not self.state.ended:
             self.run(self.leader(), "end")
         for pid in list(self.viewers):
@@ -392,20 +368,9 @@ class Walk:
         return self.timelines
 
 
-def record(wanted: set[str], steps: int = 400) -> list[dict[str, Any]]:
-    """Timelines of a walk through every shipped method; then, while some of the `wanted`
-    event types reach no viewer, the timelines of further walks that bring one."""
-    lines = [line for method in available() for line in Walk(method, 0).walk(steps)]
-    missing = wanted - _types(lines)
-    for seed in range(1, 20):
-        for method in available():
-            if not missing:
-                return lines
-            extra = [line for line in Walk(method, seed).walk(steps) if _types([line]) & missing]
-            lines += extra
-            missing -= _types(extra)
-    raise AssertionError(f"no walk brought {sorted(missing)} to a viewer")
+def walks(seeds: range) -> list[dict[str, Any]]:
+    """The timelines of every member, in walks through every shipped method."""
+    return [line for seed in seeds for method in available() for line in Walk(method, seed).walk(STEPS)]
 
 
-def _types(lines: list[dict[str, Any]]) -> set[str]:
-    return {step["event"]["t"] for line in lines for step in line["steps"] if "event" in step}
+STEPS = 400  # at most, per walk: most end the meeting sooner

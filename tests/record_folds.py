@@ -1,8 +1,10 @@
 """Record the fold fixture: `python -m tests.record_folds` writes tests/fixtures/folds.json.
 
 Run it again after a change to an event or the snapshot, and commit the result. It is
-deterministic where it can be (seeded walks through the pure engine); the real session's
-timelines carry the server's clock and tokens, so they differ from run to run in those.
+deterministic where it can be (seeded walks through the pure engine, tests/fold_walk.py,
+and a choice among their cases, tests/fold_select.py); the real session's timelines
+(tests/fold_session.py) carry the server's clock and room code, so they differ from run
+to run in those.
 See tests/fold_fixture.py for what the file holds.
 """
 
@@ -13,8 +15,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import fold_session, fold_walk
-from .fold_fixture import PATH, cases, server_event_types
+from . import fold_session
+from .fold_fixture import PATH, cases, event_types_of, server_event_types
+from .fold_select import as_timeline, select
+from .fold_walk import walks
+
+SEEDS = range(2)  # walks per method: enough for every line of the fold, every form of every event
 
 
 def cannot_follow(timelines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -57,9 +63,16 @@ def write(fixture: dict[str, Any], path: Path = PATH) -> None:
     path.write_text("\n".join(out), encoding="utf-8")
 
 
+def from_walks(seeds: range = SEEDS) -> list[dict[str, Any]]:
+    """The cases of the engine walks worth keeping (tests/fold_select.py), a timeline each."""
+    return [as_timeline(case) for case in select(cases({"timelines": walks(seeds)}))]
+
+
 def main() -> None:
     types = server_event_types()
-    timelines = fold_walk.record(set(types))
+    timelines = from_walks()
+    missing = set(types) - event_types_of({"timelines": timelines})
+    assert not missing, f"no walk brought {sorted(missing)} to a viewer: walk further (SEEDS)"
     timelines += cannot_follow(timelines) + fold_session.record()
     write({"event_types": types, "timelines": timelines})
     size = PATH.stat().st_size

@@ -13,8 +13,9 @@ import pytest
 
 from client.mirror import FOLD, GapError, Mirror
 
-from . import fold_walk
 from .fold_fixture import Case, cases, event_types_of, load, server_event_types
+from .fold_walk import Walk, walks
+from .record_folds import SEEDS
 from .servers import ROOT
 
 FIXTURE = load()
@@ -59,10 +60,51 @@ def test_the_fixture_holds_every_event_type_the_server_folds() -> None:
 
 
 def test_the_recorder_still_brings_every_event_type_to_a_viewer() -> None:
-    types = set(server_event_types())
-    assert event_types_of({"timelines": fold_walk.record(types)}) >= types
+    """So that `python -m tests.record_folds` can record the fixture again after a change."""
+    assert event_types_of({"timelines": walks(SEEDS)}) >= set(server_event_types())
 
 
 def test_the_python_mirror_folds_in_the_order_of_the_server() -> None:
     """So the three folds read side by side; the node test holds mirror.js to the same list."""
     assert list(FOLD) == server_event_types()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="server: note_withdrawn counts the hidden notes of the note's phase, the snapshot those of the current one",
+)
+def test_a_hidden_note_of_an_earlier_phase_withdrawn_leaves_the_count_of_this_phase() -> None:
+    """Found by the fold fixture's walks: in the kwaliteitenmethode two phases hide their
+    notes until the reveal, and a note written in the first may be withdrawn in the second.
+    Every viewer's `notes_hidden` then differs from the server's snapshot; no client can
+    fold it right, since only the writer knows which phase the note was of."""
+    w = Walk("kwaliteitenmethode", 0)
+    w.run("p1", "set_method", {"method": "kwaliteitenmethode"})
+    for _ in range(4):
+        w.join()
+    w.run("p1", "advance")
+    w.run("p1", "advance")  # the case: situatie
+    case = w.run("p2", "propose_case")
+    assert case is not None
+    w.run("p1", "choose_case", {"case": case.result["case"]})
+    w.run("p2", "share_case")
+    w.run("p1", "advance")  # vragen
+    w.run("p1", "advance")  # kwaliteit: notes hidden until the reveal
+    note = w.run("p3", "note")
+    assert note is not None
+    w.run("p1", "advance")  # uitdaging: the same
+    w.run("p4", "note")
+    assert w.run("p3", "withdraw_note", {"note": note.result["note"]}) is not None
+    for pid in list(w.viewers):
+        w.unfollow(pid)
+    for case in cases({"timelines": w.timelines}):
+        mirror = Mirror()
+        mirror.me = case.me
+        mirror.reset(case.snapshot, case.seq)
+        for step in case.steps:
+            if "event" in step:
+                mirror.apply(step["event"])
+            else:
+                mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
+        assert mirror.state["notes_hidden"] == case.check["snapshot"]["notes_hidden"], case.name

@@ -17,13 +17,15 @@ function* cases() {
     let snapshot = line.snapshot;
     let steps = [];
     let n = 0;
+    const several = line.steps.filter((step) => step.check).length > 1;
     for (const step of line.steps) {
       if (!step.check) {
         steps.push(step);
         continue;
       }
       n += 1;
-      yield { name: `${line.name} #${n}`, me: line.me, seq, snapshot, steps, check: step.check };
+      const name = several ? `${line.name} #${n}` : line.name;
+      yield { name, me: line.me, seq, snapshot, steps, check: step.check };
       ({ seq, snapshot } = step.check);
       steps = [];
     }
