@@ -71,7 +71,9 @@ async def _session(base: str) -> list[dict[str, Any]]:
             if c not in followed(fac, members, screen):
                 continue
             end_seq, end_snap = await _server_view(base, c)
-            steps = [_step(c, f) for f in c.frames[first:] if f.get("t") not in ("welcome", "error")]
+            frames = c.frames[first:]
+            assert not any(f["t"] == "welcome" for f in frames), "a client reconnected: record again"
+            steps = [_step(c, f) for f in frames if f["t"] != "error"]
             steps.append({"check": {"seq": end_seq, "snapshot": end_snap}})
             name = f"real session: {c.me['id']} as {c.me['role']}"
             lines.append({"name": name, "me": c.me["id"], "seq": seq, "snapshot": snap, "steps": steps})

@@ -61,6 +61,7 @@ FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add
 FACILITATING += ["set_method"]
 #: how many steps (frames and acks) a viewer gets between two checks: one fold case
 WINDOW = (10, 40)
+STEPS = 400  # at most, per walk: most end the meeting sooner
 #: events after which a viewer needs a fresh snapshot (close 4011) or has no room left
 ROLE_EVENTS = ("role_changed", "removed")
 
@@ -81,6 +82,8 @@ class Viewer:
 
 @dataclass
 class Walk:
+    """One room of one method, walked by a seeded random choice; a timeline per viewer."""
+
     method: str
     seed: int
     rng: random.Random = field(init=False)
@@ -156,7 +159,7 @@ class Walk:
             apply(self.state, Event.from_dict(wire(ev.to_dict())))
             if ev.t == "ended":
                 self.proof = wire(ev.public.get("proof"))
-        if ack is not None and not early:
+        if ack is not None and not early:  # (not to an author whose role changed: its new snapshot says it all)
             self.viewers[by or ""].line["steps"].append(ack)
         for pid in sorted(unfollowed):
             if self.state.active(pid) is not None:
@@ -371,6 +374,3 @@ class Walk:
 def walks(seeds: range) -> list[dict[str, Any]]:
     """The timelines of every member, in walks through every shipped method."""
     return [line for seed in seeds for method in available() for line in Walk(method, seed).walk(STEPS)]
-
-
-STEPS = 400  # at most, per walk: most end the meeting sooner
