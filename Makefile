@@ -36,6 +36,7 @@ test-tools: redis-tools
 test: install test-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 redis-tools:
@@ -48,10 +49,11 @@ bench: install redis-tools
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) $(WEB)/node_modules .pytest_cache .mypy_cache .hypothesis test-artifacts

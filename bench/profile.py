@@ -91,9 +91,9 @@ def summarize(files: list[Path], top: int = 25) -> dict[str, object]:
 def render(label: str, prof: dict[str, object], top: int = 15) -> list[str]:
     lines = ["", f"== profile: {label} ({prof.get('busy_samples')} busy samples; % of busy time)"]
     lines.append("  self:")
-    for name, p in prof.get("self", [])[:top]:  # type: ignore[union-attr]
+    for name, p in prof.get("self", [])[:top]:  # type: ignore[union-attr]  # a list, as profile() made it
         lines.append(f"    {p:5.1f}%  {name}")
     lines.append("  total, Kring's own functions (time in it and in what it calls):")
-    for name, p in prof.get("total", [])[:top]:  # type: ignore[union-attr]
+    for name, p in prof.get("total", [])[:top]:  # type: ignore[union-attr]  # as above
         lines.append(f"    {p:5.1f}%  {name}")
     return lines

@@ -212,6 +212,7 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
         q = ratio(r.get("server_cpu_us_per_frame"), _get(floor, "server_cpu_us_per_frame"))
         if q is None:
             return None, "no figure"
+        # the type: ignore: q is a number only when both figures are there
         return q <= 1.5, f"{q:.2f}× ({r['server_cpu_us_per_frame']} vs {floor['server_cpu_us_per_frame']} µs)"  # type: ignore[index]
 
     verdicts, notes = [], []

@@ -194,7 +194,7 @@ async def run_slow(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     rec.split_at = time.monotonic_ns()
     slow.pause()
     paused_at = time.monotonic()
-    port = slow.transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
+    port = slow.transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]  # connected by now
     dropped_after = None
     while not load.done():
         # dropped = no server process holds a socket to it any more; the close (and FIN)
@@ -279,6 +279,7 @@ async def run_one(
     `profile_dir`, py-spy samples the servers over the measured part; with `log_dir`,
     the servers' stderr goes to a file there and its tracebacks are counted."""
     rec = Recorder()
+    # the type: ignore: KINDS holds subclasses of Kind whose __init__ take these keywords
     kind = KINDS[kind_name](rec, askers=sc.askers, question_chars=sc.question_chars)  # type: ignore[call-arg]
     procs = processes_for(backend)
     base = {"scenario": sc.name, "kind": kind_name, "backend": backend, "processes": procs}

@@ -49,7 +49,7 @@ class WSClient(asyncio.Protocol):
     # ------------------------------------------------------------------ asyncio
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
+        self.transport = transport  # type: ignore[assignment]  # a TCP connection: an asyncio.Transport
         self.ws.send_request(self.ws.connect())
         self._flush()
 

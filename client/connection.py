@@ -8,11 +8,12 @@ import json
 import secrets
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from protocol import errors, limits
 from protocol.codec import CODECS
@@ -41,7 +42,8 @@ async def create_room(base_url: str, **body: Any) -> dict[str, Any]:
             method="POST",
         )
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.loads(resp.read())
+            answer: dict[str, Any] = json.loads(resp.read())
+            return answer
 
     return await asyncio.to_thread(post)
 
@@ -74,8 +76,9 @@ class KringClient:
         self.role_changes = 0  # closes with CLOSE_ROLE_CHANGED, each answered by a fresh resume
         self.clock_offset = 0.0  # server clock minus ours, in seconds, from the last welcome
         self.ws: ClientConnection | None = None
-        self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future]] = {}
-        self._reader: asyncio.Task | None = None
+        self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
+        self._reader: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()  # reconnects and re-sends under way
         self._changed = asyncio.Condition()
         self._closing = False
         self.connected = asyncio.Event()
@@ -121,7 +124,7 @@ class KringClient:
     async def _open(self, hello: dict[str, Any]) -> None:
         ws = await connect(
             self.url,
-            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
+            subprotocols=[Subprotocol(self.codec.subprotocol)],
             compression=None,
             max_size=None,
             open_timeout=10,
@@ -152,7 +155,7 @@ class KringClient:
 
     def _record(self, data: bytes | str) -> dict[str, Any]:
         self.raw.append(data)
-        msg = self.codec.decode(data)
+        msg: dict[str, Any] = self.codec.decode(data)
         self.frames.append(msg)
         return msg
 
@@ -188,7 +191,14 @@ class KringClient:
         fresh = self.close_code == errors.CLOSE_ROLE_CHANGED
         if fresh:
             self.role_changes += 1
-        asyncio.create_task(self._reconnect(fresh=fresh))
+        self._spawn(self._reconnect(fresh=fresh))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on its own, holding its task until it is done: the event loop keeps
+        only a weak reference to a task, which could otherwise vanish halfway."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _reconnect(self, *, fresh: bool = False) -> None:
         delay = 0.05
@@ -237,7 +247,7 @@ class KringClient:
             if msg.get("code") == errors.UNAVAILABLE and cid in self._pending:
                 # the server's backend is away: same command, same id, a little later
                 self.unavailable.append(msg)
-                asyncio.get_running_loop().create_task(self._resend_later(cid))
+                self._spawn(self._resend_later(cid))
             else:
                 entry = self._pending.pop(cid, None)
                 if entry is not None and not entry[2].done():
@@ -276,7 +286,7 @@ class KringClient:
         Give `command_id` to re-send a command whose ack was lost: it is applied once.
         """
         cid = command_id or secrets.token_hex(6)
-        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[cid] = (t, args, fut)
         if self.connected.is_set():
             await self._send({"t": t, "id": cid, **args})

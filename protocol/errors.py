@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 MALFORMED = "malformed"
 UNKNOWN_TYPE = "unknown_type"
@@ -71,9 +72,9 @@ class ProtocolError(Exception):
         self.retry_after = retry_after  # rate_limited: seconds until a retry can succeed
         super().__init__(f"{code}: {detail or MESSAGES.get(code, ('',))[0]}")
 
-    def frame(self) -> dict:
+    def frame(self) -> dict[str, Any]:
         en, nl = MESSAGES.get(self.code, (self.code, self.code))
-        frame: dict = {"t": "error", "code": self.code, "message": en, "message_nl": nl}
+        frame: dict[str, Any] = {"t": "error", "code": self.code, "message": en, "message_nl": nl}
         if self.detail:
             frame["detail"] = self.detail
         if self.command_id is not None:

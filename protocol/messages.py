@@ -1,21 +1,24 @@
-"""Client-to-server messages: their fields, and validation of a decoded frame.
+"""Client-to-server messages: their field tables, and validation of a decoded frame.
 
-A schema is data (field name -> `Field`), so docs/PROTOCOL.md, the server and the client
-library agree on one list of commands.
+What each message carries is stated once, as types, in `protocol.args`; the field tables
+here are derived from those types, so docs/PROTOCOL.md, the server and the client library
+agree on one list of commands and their fields.
 """
 
 from __future__ import annotations
 
+import types
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired, Required, Union, cast, get_args, get_origin, get_type_hints
 
 from . import errors, limits, values
+from .args import COMMAND_ARGS, Bounds, CreateRoomBody, HelloJoin, HelloResume, JoinAs, TimerAction
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    kind: type | tuple[type, ...]  # str, int, bool, list (of str), or a tuple for "one of"
+    kind: type  # str, int, bool or list (of str)
     required: bool = True
     min_len: int | None = None  # str: characters after trimming (a required str needs 1)
     max_len: int | None = None  # str: characters; list: items
@@ -26,102 +29,55 @@ class Field:
     nullable: bool = False
 
 
-def _text(max_len: int, required: bool = True) -> Field:
-    return Field(str, required=required, max_len=max_len)
+_KINDS = (str, int, bool, list)
 
 
-ITEM_ID = Field(str, max_len=16)
-TIMER_ACTIONS = ("start", "pause", "extend")
+def _field(hint: Any, required: bool) -> Field:
+    """The Field a TypedDict member's type states (see protocol.args for how it reads)."""
+    if get_origin(hint) in (Required, NotRequired):
+        (hint,) = get_args(hint)
+    bounds = Bounds()
+    if get_origin(hint) is Annotated:
+        hint, *extras = get_args(hint)
+        bounds = next((e for e in extras if isinstance(e, Bounds)), bounds)
+    nullable = False
+    if get_origin(hint) in (Union, types.UnionType):
+        members = [m for m in get_args(hint) if m is not type(None)]
+        nullable = len(members) < len(get_args(hint))
+        (hint,) = members  # one type besides None
+    choices = None
+    if get_origin(hint) is Literal:
+        choices = get_args(hint)
+        (hint,) = {type(c) for c in choices}  # choices of one type
+    kind = get_origin(hint) or hint
+    if kind not in _KINDS or (kind is list and get_args(hint) != (str,)):
+        raise TypeError(f"a field of type {hint!r} has no wire form (only str, int, bool and list[str])")
+    return Field(
+        kind, required, bounds.min_len, bounds.max_len, bounds.item_max, bounds.min, bounds.max, choices, nullable
+    )
+
+
+def schema(shape: type) -> dict[str, Field]:
+    """The field table of a TypedDict from protocol.args, in the order it names them."""
+    required: frozenset[str] = vars(shape)["__required_keys__"]  # TypedDict sets it on every such class
+    hints = get_type_hints(shape, include_extras=True)
+    return {name: _field(hint, name in required) for name, hint in hints.items()}
+
+
+TIMER_ACTIONS: tuple[str, ...] = get_args(TimerAction)
 TIMER_EXTEND_DEFAULT = 60  # seconds an "extend" adds when it names none
 
 #: What a join may ask to be instead of a participant: a read-only projector screen.
-JOIN_AS = ("screen",)
+JOIN_AS: tuple[str, ...] = get_args(JoinAs)
 
 #: Every command a client may send after hello, and its fields besides `t` and `id`.
-COMMANDS: dict[str, dict[str, Field]] = {
-    # facilitator
-    "lock": {"locked": Field(bool)},
-    "remove": {"participant": ITEM_ID},
-    "advance": {},
-    "back": {},
-    "close_vote": {},
-    "choose_case": {"case": ITEM_ID},
-    "hide_question": {"question": ITEM_ID, "hidden": Field(bool)},
-    "deal_cards": {},
-    "reveal": {},
-    "set_method": {
-        "method": Field(str, required=False, max_len=64),
-        "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
-    },
-    "next_case": {},
-    "end": {},
-    "timer": {
-        "action": Field(str, choices=TIMER_ACTIONS),
-        "seconds": Field(int, required=False, min=1, max=limits.MAX_TIMER_EXTEND),
-    },
-    "auto_advance": {"on": Field(bool)},
-    "screen_ticket": {},
-    "add_facilitator": {"participant": ITEM_ID},
-    "hand_over": {"participant": ITEM_ID},
-    # participants (the phase and role decide who may)
-    "confirm": {},
-    "propose_case": {"title": _text(limits.MAX_TITLE), "question": _text(limits.MAX_SHORT)},
-    "withdraw_case": {"case": ITEM_ID},
-    "vote": {"case": ITEM_ID},
-    "share_case": {
-        "text": _text(limits.MAX_LONG),
-        "people": Field(list, max_len=limits.MAX_PEOPLE, item_max=limits.MAX_PERSON),
-    },
-    "ask": {"text": _text(limits.MAX_SHORT)},
-    "withdraw_question": {"question": ITEM_ID},
-    "upvote": {"question": ITEM_ID, "on": Field(bool)},
-    "mark_answered": {"question": ITEM_ID, "answered": Field(bool)},
-    "rate_question": {
-        "question": ITEM_ID,
-        "rating": Field(str, choices=("warm", "lauw", "koud"), nullable=True),
-    },
-    "essence": {"text": _text(limits.MAX_SHORT)},
-    "draw_card": {},
-    "perspective": {"texts": Field(list, max_len=limits.MAX_CARD_FIELDS, item_max=limits.MAX_SHORT)},
-    "note": {"text": _text(limits.MAX_SHORT)},
-    "withdraw_note": {"note": ITEM_ID},
-    "rate_advice": {
-        "advice": ITEM_ID,
-        "rating": Field(str, choices=("warm", "lauw", "koud"), nullable=True),
-    },
-    "pass_turn": {},
-    "advice": {"text": _text(limits.MAX_SHORT)},
-    "respond": {"text": _text(limits.MAX_SHORT)},
-    "takeaway": {"text": _text(limits.MAX_SHORT)},
-    "evaluate": {"score": Field(int, min=1, max=5), "line": _text(limits.MAX_SHORT, required=False)},
-    "ready": {"ready": Field(bool)},
-    "claim_facilitator": {},
-    "list_me": {"listed": Field(bool)},
-    "proof": {},
-    "summary": {},
-}
+COMMANDS: dict[str, dict[str, Field]] = {t: schema(shape) for t, shape in COMMAND_ARGS.items()}
 
-HELLO_JOIN: dict[str, Field] = {
-    "code": Field(str, max_len=12),
-    "name": _text(limits.MAX_NAME),
-    "as": Field(str, required=False, choices=JOIN_AS),
-    "ticket": Field(str, required=False, max_len=64),  # from `screen_ticket`: into a locked room
-}
-HELLO_RESUME: dict[str, Field] = {
-    "token": Field(str, max_len=128),
-    "epoch": Field(str, required=False, max_len=64),
-    "seq": Field(int, required=False, min=0),
-}
-
+HELLO_JOIN: dict[str, Field] = schema(HelloJoin)
+HELLO_RESUME: dict[str, Field] = schema(HelloResume)
 
 #: The JSON body of POST /api/rooms; every field is optional.
-CREATE_ROOM: dict[str, Field] = {
-    "method": Field(str, required=False, max_len=64),
-    "method_toml": Field(str, required=False, max_len=limits.MAX_METHOD_FILE),
-    "language": Field(str, required=False, choices=("nl", "en")),
-    "anonymous_questions": Field(bool, required=False),
-    "facilitator_name": Field(str, required=False, min_len=1, max_len=limits.MAX_NAME),
-}
+CREATE_ROOM: dict[str, Field] = schema(CreateRoomBody)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +119,17 @@ def _range(spec: Field) -> str:
 
 
 def _check_fields(
-    msg: dict, schema: dict[str, Field], command_id: str | None, envelope: tuple[str, ...] = ("t", "id")
+    msg: dict[str, Any], fields: dict[str, Field], command_id: str | None, envelope: tuple[str, ...] = ("t", "id")
 ) -> dict[str, Any]:
     def bad(code: str, detail: str) -> errors.ProtocolError:
         return errors.ProtocolError(code, detail, command_id)
 
-    allowed = set(schema) | set(envelope)
+    allowed = set(fields) | set(envelope)
     extra = [k for k in msg if k not in allowed]
     if extra:
         raise bad(errors.INVALID_FIELD, f"unexpected field {str(extra[0])[:40]!r}")
     out: dict[str, Any] = {}
-    for name, spec in schema.items():
+    for name, spec in fields.items():
         if name not in msg:
             if spec.required:
                 raise bad(errors.INVALID_FIELD, f"missing field {name!r}")
@@ -243,12 +199,12 @@ def parse_hello(msg: Any) -> Hello:
     return Hello(code=args["code"], name=args["name"], as_=args.get("as"), ticket=args.get("ticket"))
 
 
-def parse_create_room(body: Any) -> dict[str, Any]:
+def parse_create_room(body: Any) -> CreateRoomBody:
     """Validate the body of POST /api/rooms (raises ProtocolError)."""
     _check_value(body, None)
     if not isinstance(body, dict):
         raise errors.ProtocolError(errors.INVALID_FIELD, "the body must be a JSON object")
-    return _check_fields(body, CREATE_ROOM, None, envelope=())
+    return cast(CreateRoomBody, _check_fields(body, CREATE_ROOM, None, envelope=()))
 
 
 def _command_id(msg: Any) -> str | None:
@@ -269,14 +225,14 @@ def parse_command(msg: Any) -> Command:
         raise errors.ProtocolError(errors.MALFORMED, "missing 't'", cid)
     if t == "hello":
         raise errors.ProtocolError(errors.NOT_ALLOWED, "already said hello", cid)
-    schema = COMMANDS.get(t)
-    if schema is None:
+    fields = COMMANDS.get(t)
+    if fields is None:
         raise errors.ProtocolError(errors.UNKNOWN_TYPE, f"unknown type {t[:40]!r}", cid)
     if cid is None:
         raise errors.ProtocolError(
             errors.INVALID_FIELD, f"'id' must be a string of 1-{limits.MAX_COMMAND_ID} characters"
         )
-    return Command(t, cid, _check_fields(msg, schema, cid))
+    return Command(t, cid, _check_fields(msg, fields, cid))
 
 
 def normalize_code(code: str) -> str:

@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.templating import Jinja2Templates
 
 from protocol import errors, limits
+from protocol.args import CreateRoomBody
 from protocol.codec import loads_json
 from protocol.errors import ProtocolError
 from protocol.messages import parse_create_room
@@ -88,7 +89,7 @@ async def create_room(request: Request) -> Response:
         return _error(ProtocolError(errors.UNAVAILABLE), 503)
 
 
-def _method_of(body: dict) -> str:
+def _method_of(body: CreateRoomBody) -> str:
     """The id of the method the body asks for; ProtocolError if it names none."""
     try:
         return method.choose(body.get("method"), body.get("method_toml"), default=method.DEFAULT_METHOD).id

@@ -7,6 +7,7 @@ server accepts anyone, rather than failing later in a room.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from protocol import limits
@@ -45,7 +46,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
 
-        def number(name: str, default: float, minimum: float, kind: type = int) -> float:
+        def number(name: str, default: float, minimum: float, kind: Callable[[str], float] = int) -> float:
             raw = env.get(name, "").strip()
             if not raw:
                 return default

@@ -47,7 +47,8 @@ class Connection:
         self.closed = False
         self.close_code: int | None = None
         self.pending: list[Event] | None = []  # events that arrive before the welcome is out
-        self.writer: asyncio.Task | None = None
+        self.writer: asyncio.Task[None] | None = None
+        self.closer: asyncio.Task[None] | None = None  # held: the loop keeps tasks only weakly
         self.aborted = False
         self.last_seq = 0  # highest seq queued for this connection
         self.ending = False  # this connection sent `end`: it closes itself once the room is erased
@@ -61,7 +62,7 @@ class Connection:
         self.queue.append(data)
         self.wakeup.set()
 
-    def send(self, message: dict) -> None:
+    def send(self, message: dict[str, Any]) -> None:
         self.push(self.codec.encode(message))
 
     def close_after_pending(self, code: int) -> None:
@@ -80,7 +81,7 @@ class Connection:
         self.queue.clear()
         if self.writer is not None:
             self.writer.cancel()
-        asyncio.get_running_loop().create_task(self._close(code))
+        self.closer = asyncio.get_running_loop().create_task(self._close(code))
 
     async def _close(self, code: int) -> None:
         with contextlib.suppress(Exception):
@@ -109,7 +110,7 @@ class Hub:
         self.backend = backend
         self.send_queue = send_queue
         self.rooms: dict[str, set[Connection]] = {}
-        self.subscribed: dict[str, asyncio.Future] = {}
+        self.subscribed: dict[str, asyncio.Future[None]] = {}
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
         self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
 

@@ -25,7 +25,7 @@ from protocol import limits
 from protocol.messages import is_room_code, normalize_code
 
 from .rooms import method
-from .rooms.engine import MIN_ANONYMOUS_GROUP
+from .rooms.state import MIN_ANONYMOUS_GROUP
 
 WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 NODE_MODULES = WEB / "node_modules"
@@ -86,7 +86,8 @@ class SecurityHeaders:
 
 @cache
 def catalog(language: str) -> dict[str, object]:
-    return json.loads((WEB / "static" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    strings: dict[str, object] = json.loads((WEB / "static" / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+    return strings
 
 
 def lookup(language: str, key: str) -> str:

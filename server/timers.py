@@ -39,7 +39,7 @@ def _deadline(state: RoomState) -> float | None:
 class AutoAdvance:
     def __init__(self, backend: Backend):
         self.backend = backend
-        self.watchers: dict[str, tuple[asyncio.Task, asyncio.Event]] = {}
+        self.watchers: dict[str, tuple[asyncio.Task[None], asyncio.Event]] = {}
 
     def watch(self, code: str) -> None:
         """The room has a connection here: keep track of its timer."""

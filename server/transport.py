@@ -28,7 +28,7 @@ def _sndbuf() -> int:
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # KRING_SOCKET_SNDBUF caps the kernel's send buffer per connection (default: the
         # kernel's autotuning, up to megabytes), so a peer that stops reading fills its
         # Kring send queue sooner and holds less memory.
@@ -36,7 +36,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         sock = transport.get_extra_info("socket")
         if sndbuf > 0 and sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(transport)
 
     async def send(self, message: Any) -> None:
         if (

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from protocol import errors, limits
@@ -37,8 +38,8 @@ def origin_allowed(ws: WebSocket, allowed: tuple[str, ...]) -> bool:
     return urlsplit(origin).netloc.lower() == ws.headers.get("host", "").lower()
 
 
-def _frame_data(message: dict) -> bytes | str | None:
-    data = message.get("bytes")
+def _frame_data(message: Message) -> bytes | str | None:
+    data: bytes | str | None = message.get("bytes")
     return data if data is not None else message.get("text")
 
 
@@ -56,10 +57,9 @@ def _decode(codec: Codec, data: bytes | str) -> Any:
 
 
 async def _refuse(ws: WebSocket, codec: Codec, err: ProtocolError, close_code: int) -> None:
+    data = codec.encode(err.frame())
     try:
-        await ws.send_bytes(codec.encode(err.frame())) if codec.binary else await ws.send_text(
-            codec.encode(err.frame())
-        )
+        await ws.send_bytes(data) if isinstance(data, bytes) else await ws.send_text(data)
         await ws.close(close_code)
     except Exception:  # the peer is gone already
         pass

@@ -176,7 +176,7 @@ def T(key: str, **values: object) -> str:
     """A Dutch UI string from the catalog, as the page shows it."""
     node: object = NL
     for part in key.split("."):
-        node = node[part]  # type: ignore[index]
+        node = node[part]  # type: ignore[index]  # a catalog is nested dicts, read as JSON
     text = str(node)
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", str(value))

@@ -111,7 +111,7 @@ class PubSubFault:
             self._loop.call_soon_threadsafe(stop)
             self._thread.join(10)
 
-    def _call(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def _call(self, fn) -> None:  # type: ignore[no-untyped-def]  # fn: any callable, called as is
         done = threading.Event()
 
         def run() -> None:

@@ -7,6 +7,7 @@ would see.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -77,9 +78,7 @@ async def test_a_stale_commit_conflicts_and_execute_decides_again(pair):
     assert stale is not None
     await _join(peer, code, "Anna")
     if backend is peer:  # memory: the loaded state is the live one; take a copy that is stale
-        from server.rooms.state import RoomState
-
-        stale = RoomState.from_dict({**stale.to_dict(), "seq": stale.seq - 1})
+        stale = dataclasses.replace(stale.clone(), seq=stale.seq - 1)
     with pytest.raises(Conflict):
         await backend.commit(stale, [Event("locked", {"locked": True})])
     # execute reloads and decides on the new state: both joins land, seqs gapless
@@ -140,7 +139,7 @@ async def test_erase_removes_the_room_everywhere(pair):
     code = await _room(backend)
     await _join(backend, code, "Anna")
     await backend.connected(code, "p2")
-    epoch = (await read(backend, code)).epoch  # type: ignore[union-attr]
+    epoch = (await read(backend, code)).epoch  # type: ignore[union-attr]  # created just above
     await peer.erase(code)
     assert await read(backend, code) is None
     assert await backend.read_since(code, epoch, 0) is None
@@ -257,15 +256,13 @@ async def test_a_failed_commit_leaves_the_loaded_state_untouched(pair):
     try:
         loaded = await backend.load(code)
         assert loaded is not None
-        before = loaded.to_dict()
+        before = loaded.clone()
         await _join(peer, code, "Anna")
         if backend is peer:  # memory: the live state moved on; commit a stale copy
-            from server.rooms.state import RoomState
-
-            loaded = RoomState.from_dict(before)
+            loaded = before.clone()
         with pytest.raises(Conflict):
             await backend.commit(loaded, [Event("locked", {"locked": True})])
-        assert loaded.to_dict() == before
+        assert loaded == before
     finally:
         await backend.unsubscribe(code, watcher)
 
@@ -346,11 +343,13 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     state = room.state
     assert state.applied  # there are results to leave out
     packed = _pack_state(state)
-    assert packed == msgpack.packb(state.to_dict(applied=False), use_bin_type=True)
+    plain = dataclasses.asdict(state)
+    del plain["applied"]
+    assert packed == msgpack.packb(plain, use_bin_type=True)
     back = RoomState.from_dict(msgpack.unpackb(packed, raw=False, strict_map_key=False))
-    assert back.to_dict(applied=False) == state.to_dict(applied=False) and not back.applied
+    assert back == state.clone(applied=False) and not back.applied
     copy = state.clone()
-    assert copy.to_dict() == state.to_dict() and copy.deals is not state.deals
+    assert copy == state and copy.deals is not state.deals
 
 
 async def test_an_event_that_cannot_be_carried_is_refused_before_anything_is_committed(pair):

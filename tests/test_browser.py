@@ -1066,6 +1066,7 @@ def hats_shown(page: Page) -> dict[str, str]:
 def turn_order(page: Page) -> list[tuple[str, str]]:
     """(name, hat) per speaker, as the order of turns shows it."""
     items = page.locator(".turn-list li").all_inner_texts()
+    # the type: ignore: every turn reads "name (hat)", so each match is found
     return [re.match(r"^(.+?) \((.+?)\)", item).groups() for item in items]  # type: ignore[union-attr]
 
 

@@ -211,7 +211,7 @@ class RoomMachine(RuleBasedStateMachine):
     def execute(self, who: Member, cmd: Command) -> None:
         room = self.room
         s = room.state
-        before = s.to_dict()
+        before = s.clone()
         was_ended, was_active = s.ended, s.active(who.pid) is not None
         phase = s.current_phase
         pre_inbrenger, pre_group = s.inbrenger, s.group()
@@ -226,7 +226,7 @@ class RoomMachine(RuleBasedStateMachine):
         try:
             decision = decide(s, who.actor, cmd, room.rng, room.now)
         except RoomError as err:
-            assert s.to_dict() == before, "a refused command changed the room"
+            assert s == before, "a refused command changed the room"
             if was_ended:
                 assert err.code == errors.UNKNOWN_ROOM
             elif not was_active:
@@ -241,7 +241,7 @@ class RoomMachine(RuleBasedStateMachine):
                 if cmd.t in PHASE_INPUT and PHASE_INPUT[cmd.t] not in phase.accepts:
                     assert err.code == errors.NOT_ALLOWED
             return
-        assert s.to_dict() == before, "decide changed the room"
+        assert s == before, "decide changed the room"
         assert not was_ended and was_active
         key = (who.pid, cmd.id)
         fresh = key not in self.results
@@ -484,7 +484,7 @@ class RoomMachine(RuleBasedStateMachine):
         assert self.room.state.seq == len(log)
         for ev in log[self.replica.seq :]:
             apply(self.replica, Event.from_dict(copy.deepcopy(ev.to_dict())))
-        assert self.replica.to_dict() == self.room.state.to_dict()
+        assert self.replica == self.room.state
 
     @invariant()
     def one_inbrenger_after_choice(self) -> None:
@@ -586,7 +586,7 @@ class RoomMachine(RuleBasedStateMachine):
                     assert view["holders"] == {}
                 if deal.hidden and deal.revealed is None:
                     assert view["perspectives"] == []  # nothing hidden before the reveal
-            stored = s.to_dict()["deals"]
+            stored = dataclasses.asdict(s)["deals"]
             for phase_id, deal in s.deals.items():
                 if not deal.public:
                     assert_no_trace(stored[phase_id], viewer)

@@ -85,7 +85,7 @@ async def _talks(url: str, origin: str) -> bool:
     """Open a websocket with this Origin: True if accepted (and answering), False if the
     handshake was refused."""
     try:
-        async with connect(url, origin=origin, subprotocols=[limits.SUBPROTOCOL_JSON]) as ws:  # type: ignore[arg-type,list-item]
+        async with connect(url, origin=origin, subprotocols=[limits.SUBPROTOCOL_JSON]) as ws:  # type: ignore[arg-type,list-item]  # websockets: Origin, Subprotocol NewTypes
             await ws.send(json.dumps({"t": "hello", "code": "zz-zzzz", "name": "Iemand"}))
             return json.loads(await ws.recv())["code"] == "unknown_room"
     except InvalidStatus as err:

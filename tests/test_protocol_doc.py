@@ -102,8 +102,8 @@ def _code(node: ast.expr) -> str | None:
 
 def refusals(*paths: Path) -> set[tuple[str, str]]:
     """(code, detail) of every refusal with a literal detail in these files: RoomError,
-    ProtocolError and _check_fields' `bad`; the engine's `_deny` (not_allowed) and
-    `_missing` (not_found); protocol.values' Uncarriable (malformed); and the MethodError
+    ProtocolError and _check_fields' `bad`; the rules' `deny` (not_allowed) and
+    `missing` (not_found); protocol.values' Uncarriable (malformed); and the MethodError
     that method.choose raises, which set_method passes on as invalid_field."""
     found = set()
     for path in paths:
@@ -119,9 +119,9 @@ def refusals(*paths: Path) -> set[tuple[str, str]]:
                 first = _text(call.args[0])
                 if name in ("RoomError", "ProtocolError", "bad") and len(call.args) >= 2:
                     code, detail = _code(call.args[0]), _text(call.args[1])
-                elif name == "_deny":
+                elif name == "deny":
                     code, detail = errors.NOT_ALLOWED, first
-                elif name == "_missing":
+                elif name == "missing":
                     code, detail = errors.NOT_FOUND, first and f"no such {first}"
                 elif name == "Uncarriable":
                     code, detail = errors.MALFORMED, first
@@ -135,7 +135,7 @@ def refusals(*paths: Path) -> set[tuple[str, str]]:
 
 
 ENGINE_AND_PROTOCOL = [
-    *sorted((ROOT / "server" / "rooms").glob("*.py")),
+    *sorted((ROOT / "server" / "rooms").rglob("*.py")),
     *sorted((ROOT / "protocol").glob("*.py")),
     ROOT / "server" / "ws.py",
 ]

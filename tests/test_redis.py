@@ -242,7 +242,7 @@ async def test_kill_9_of_a_process_loses_nothing_and_applies_once(redis_server):
 
             # a command b applies but whose ack its client never reads before the crash
             late = askers_on_b[0]
-            raw = await connect(b.ws, subprotocols=[limits.SUBPROTOCOL_MSGPACK])  # type: ignore[list-item]
+            raw = await connect(b.ws, subprotocols=[limits.SUBPROTOCOL_MSGPACK])  # type: ignore[list-item]  # websockets: a Subprotocol NewType
             await raw.send(msgpack.packb({"t": "hello", "token": late.token}))
             await raw.send(msgpack.packb({"t": "ask", "id": "onbevestigd-1", "text": "Wat vroeg je toen?"}))
             await s.facilitator.wait_until(

@@ -140,7 +140,7 @@ async def test_anonymity_audit(server):
 
 async def _welcome_of(base: str, hello: dict) -> tuple[bytes, dict]:
     """The welcome a hello gets, raw and decoded."""
-    async with connect(ws_url(base), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:  # type: ignore[list-item]
+    async with connect(ws_url(base), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:  # type: ignore[list-item]  # websockets: a Subprotocol NewType
         await ws.send(msgpack.packb(hello))
         raw = await ws.recv()
         assert isinstance(raw, bytes)

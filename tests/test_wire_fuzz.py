@@ -235,7 +235,7 @@ class Room:
     async def _connect(self, token: str | None) -> Any:
         ws = await connect(
             self.server.ws,
-            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
+            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]  # websockets: a Subprotocol NewType
             compression=None,
             max_size=None,
             open_timeout=TIMEOUT,

@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.kind == "floor":
         from .floor import create_app
     elif args.kind == "socketio":
-        from .socketio_app import create_app  # type: ignore[assignment]
+        from .socketio_app import create_app  # type: ignore[assignment]  # one of three apps
     else:
-        from .broadcaster_app import create_app  # type: ignore[assignment]
+        from .broadcaster_app import create_app  # type: ignore[assignment]  # one of three apps
     uvicorn.run(
         create_app(args.redis),
         host=args.host,

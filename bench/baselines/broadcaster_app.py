@@ -59,7 +59,7 @@ def create_app(redis_url: str | None) -> Starlette:
                 await ws.send_text('{"t":"joined"}')
 
                 async def forward() -> None:
-                    async for event in subscriber:  # type: ignore[union-attr]
+                    async for event in subscriber:  # type: ignore[union-attr]  # broadcaster types __aiter__ as maybe None
                         await ws.send_text(event.message)
 
                 sender = asyncio.create_task(forward())
@@ -74,7 +74,7 @@ def create_app(redis_url: str | None) -> Starlette:
             pass
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await broadcast.connect()
         async with broadcast.subscribe(channel="bench:process"):  # keeps the listener listening
             yield

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
 import msgpack
@@ -176,7 +177,7 @@ def create_app(redis_url: str | None) -> Starlette:
     fanout = Fanout(redis_url)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await fanout.start()
         yield
         await fanout.stop()

@@ -13,9 +13,9 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         sndbuf = int(os.environ.get("BENCH_SOCKET_SNDBUF", "0"))
         sock = transport.get_extra_info("socket")
         if sndbuf > 0 and sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(transport)

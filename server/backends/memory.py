@@ -33,7 +33,7 @@ class MemoryBackend(Backend):
         self.log_cap = log_cap
         self.max_rooms = max_rooms
         self.rooms: dict[str, _Room] = {}
-        self._sweeper: asyncio.Task | None = None
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._sweeper = asyncio.create_task(self._sweep())

@@ -3,11 +3,12 @@
 Per room (redis_keys.py names every key): a hash (seq, epoch, state), a capped stream of
 events (the truth), a list of the results of the last commands (so a re-sent command
 applies once) and a sorted set of presence heartbeats (redis_presence.py); events fan
-out on the room's own pub/sub channel. Commits go
-through commit.lua, so the version check, the state, the log, the publish and the TTL
-change together. Pub/sub is at-most-once: every delivery is checked against the last
-delivered seq and gaps are filled from the stream, also after the pub/sub connection
-dropped. Nothing here stores the author of an anonymous item: the engine never gives it.
+out on the room's own pub/sub channel. Commits go through commit.lua, so the version
+check, the state, the log, the publish and the TTL change together. Pub/sub is
+at-most-once: every delivery is checked against the last delivered seq and gaps are
+filled from the stream, also after the pub/sub connection dropped. Nothing here stores
+the author of an anonymous item: the engine never gives it. Replies are read through
+redis_replies.py.
 """
 
 from __future__ import annotations
@@ -19,20 +20,22 @@ import os
 import secrets
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgpack
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio.client import PubSub
+from redis.asyncio.connection import Connection
 
 from ..rooms.engine import apply
 from ..rooms.events import Event, seal
 from ..rooms.state import APPLIED_MEMORY, RoomState, remember
 from . import redis_keys as keys
+from . import redis_replies as replies
 from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull
 from .redis_presence import Presence
 
@@ -102,7 +105,8 @@ class RedisBackend(Presence, Backend):
         # reconnect handshake in one task while another reads or sends on the connection.
         self._pubsub_lock = asyncio.Lock()
         self._subscribing: set[str] = set()  # rooms whose subscribe is under way
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()  # catch-ups and unsubscribes under way
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -110,7 +114,9 @@ class RedisBackend(Presence, Backend):
         self._pubsub = self.redis.pubsub()
         # a channel of our own keeps the pub/sub connection subscribed at all times
         await self._pubsub.subscribe(keys.process_channel(self.process))
-        self._pubsub.connection.register_connect_callback(self._on_pubsub_connect)  # type: ignore[union-attr]
+        conn = self._pubsub_connection()
+        assert conn is not None  # subscribing connected it
+        conn.register_connect_callback(self._on_pubsub_connect)  # type: ignore[no-untyped-call]  # redis-py: no hints
         self._tasks = [
             asyncio.create_task(self._read_pubsub()),
             asyncio.create_task(self._heartbeat()),
@@ -137,7 +143,7 @@ class RedisBackend(Presence, Backend):
         try:
             await asyncio.wait_for(self.redis.ping(), timeout=2)
         except Exception as exc:
-            return f"redis unreachable: {exc or type(exc).__name__}"
+            return f"redis unreachable: {str(exc) or type(exc).__name__}"
         if not self._pubsub_connected():
             return "the pub/sub connection is reconnecting"
         return None
@@ -147,7 +153,8 @@ class RedisBackend(Presence, Backend):
         return RedisStorage(
             "async+redis://",
             implementation="redispy",
-            connection_pool=self.redis.connection_pool,
+            # limits types **options as float | str | bool, yet documents connection_pool
+            connection_pool=self.redis.connection_pool,  # type: ignore[arg-type]  # limits: options too narrow
             key_prefix=keys.LIMITS_PREFIX,
         )
 
@@ -166,12 +173,12 @@ class RedisBackend(Presence, Backend):
 
     async def _forget_gone_rooms(self) -> None:
         """Drop the codes of expired rooms from the index, checking each room's key."""
-        codes = await self.redis.zrange(keys.ROOMS, 0, -1)
+        codes = replies.members(await self.redis.zrange(keys.ROOMS, 0, -1))
         for start in range(0, len(codes), 1000):
             batch = codes[start : start + 1000]
             async with self.redis.pipeline(transaction=False) as pipe:
                 for code in batch:
-                    pipe.exists(keys.room(code.decode())[0])
+                    pipe.exists(keys.room(code)[0])
                 alive = await pipe.execute()
             gone = [code for code, n in zip(batch, alive, strict=True) if not n]
             if gone:
@@ -280,12 +287,11 @@ class RedisBackend(Presence, Backend):
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room_key, log_key, _, _ = keys.room(code)
         current_epoch, current_seq = await self.redis.hmget(room_key, ["epoch", "seq"])
-        if current_epoch is None or current_epoch.decode() != epoch or seq > int(current_seq):
+        if current_epoch is None or current_seq is None or replies.text(current_epoch) != epoch:
             return None
-        if seq == int(current_seq):
-            return []
-        entries = await self.redis.xrange(log_key, min=str(seq + 1), max="+")
-        events = [Event.unpack(fields[b"e"]) for _, fields in entries]
+        if seq >= int(current_seq):
+            return [] if seq == int(current_seq) else None
+        events = replies.events(await self.redis.xrange(log_key, min=str(seq + 1), max="+"))
         if not events or events[0].seq != seq + 1:
             return None  # trimmed away: the client needs a snapshot
         return events
@@ -331,8 +337,12 @@ class RedisBackend(Presence, Backend):
             del self.rooms[code]
             await self._drop_channel(code)
 
+    def _pubsub_connection(self) -> Connection | None:
+        """The pub/sub's connection, once it has one (redis-py's hints say it is always None)."""
+        return cast("Connection | None", self._pubsub.connection) if self._pubsub is not None else None
+
     def _pubsub_connected(self) -> bool:
-        conn = self._pubsub.connection if self._pubsub is not None else None
+        conn = self._pubsub_connection()
         return conn is not None and conn.is_connected
 
     async def _pubsub_send(self, command: str, channel: str) -> None:
@@ -365,8 +375,7 @@ class RedisBackend(Presence, Backend):
                 listener(code, fresh)
 
     async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
-        entries = await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last))
-        return [Event.unpack(fields[b"e"]) for _, fields in entries]
+        return replies.events(await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last)))
 
     async def catch_up(self, code: str) -> None:
         """Deliver whatever the stream holds beyond what we delivered."""
@@ -374,20 +383,25 @@ class RedisBackend(Presence, Backend):
         if room is None:
             return
         entries = await self.redis.xrange(keys.room(code)[1], min=str(room.delivered + 1), max="+")
-        await self._deliver(code, [Event.unpack(fields[b"e"]) for _, fields in entries])
+        await self._deliver(code, replies.events(entries))
 
     async def _on_pubsub_connect(self, connection: Any) -> None:
         # redis-py has just re-subscribed this connection; what was published while it
         # was away is only in the streams.
-        loop = asyncio.get_running_loop()
         for code in list(self.rooms):
-            loop.create_task(self._safe_catch_up(code))
+            self._spawn(self._safe_catch_up(code))
         # rooms whose last connection left while the connection was down kept their channel
         assert self._pubsub is not None
         for channel in list(self._pubsub.channels):
             name = channel.decode() if isinstance(channel, bytes) else str(channel)
             if name.endswith(":events") and "{" in name:
-                loop.create_task(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+                self._spawn(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on its own, holding its task till done (the loop holds tasks only weakly)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _drop_channel(self, code: str) -> None:
         """Unsubscribe a room's channel unless the room is (being) subscribed here again."""
@@ -404,13 +418,14 @@ class RedisBackend(Presence, Backend):
         except Exception:
             log.warning("catch-up of room %s failed", code, exc_info=True)
 
-    async def _messages(self) -> AsyncIterator[dict]:
+    async def _messages(self) -> AsyncIterator[dict[str, Any]]:
         assert self._pubsub is not None
         while True:
             try:
                 if not self._pubsub_connected():
                     async with self._pubsub_lock:
-                        await self._pubsub.connect()  # re-subscribes, then catches up
+                        # re-subscribes, then catches up
+                        await self._pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py: no hints
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except (ConnectionError, OSError, aioredis.RedisError) as exc:
                 log.warning("pub/sub connection lost (%s); reconnecting", exc)

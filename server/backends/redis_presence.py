@@ -18,7 +18,8 @@ import redis.asyncio as aioredis
 
 from ..rooms.engine import decide_presence
 from . import redis_keys as keys
-from .base import execute
+from . import redis_replies as replies
+from .base import Backend, execute
 
 log = logging.getLogger("kring.redis")
 
@@ -26,7 +27,7 @@ HEARTBEAT = 4.0  # seconds between presence heartbeats of this process
 PRESENCE_TTL = 10.0  # a heartbeat older than this means the process is gone
 
 
-class Presence:
+class Presence(Backend):
     """The presence part of RedisBackend (a mixin: it uses the backend's connection)."""
 
     redis: aioredis.Redis
@@ -59,8 +60,8 @@ class Presence:
             await execute(self, code, lambda s, rng: decide_presence(s, pid, False, time.time()))
 
     async def _online_elsewhere(self, code: str, pid: str) -> bool:
-        live = await self.redis.zrangebyscore(keys.room(code)[2], time.time(), "+inf")
-        return any(m.decode().split("|", 1)[1] == pid for m in live)
+        live = replies.members(await self.redis.zrangebyscore(keys.room(code)[2], time.time(), "+inf"))
+        return any(m.split("|", 1)[1] == pid for m in live)
 
     async def _heartbeat(self) -> None:
         while True:
@@ -96,11 +97,11 @@ class Presence:
                         await self._set_online(code, pid, True)
         for code in list(self.rooms):  # sweep heartbeats of processes that died
             presence = keys.room(code)[2]
-            expired = await self.redis.zrangebyscore(presence, "-inf", now)
+            expired = replies.members(await self.redis.zrangebyscore(presence, "-inf", now))
             if not expired:
                 continue
             await self.redis.zrem(presence, *expired)
-            for pid in {m.decode().split("|", 1)[1] for m in expired}:
+            for pid in {m.split("|", 1)[1] for m in expired}:
                 if pid not in self.present.get(code, ()) and not await self._online_elsewhere(code, pid):
                     await self._set_online(code, pid, False)
 

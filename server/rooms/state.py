@@ -1,6 +1,7 @@
-"""A room's state: a plain fold over its event log (see engine.apply).
+"""A room's state: a plain fold over its event log (see fold.apply).
 
-Only plain types, so a backend can store it (to_dict / from_dict) next to the log.
+Only plain types and dataclasses of them, so a backend can store it next to the log (as
+plain data, read back with `RoomState.from_dict`) or copy it (`RoomState.clone`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,19 @@ PARTICIPANT = "participant"
 SCREEN = "screen"  # a projector: watches the public room, never acts, never part of the group
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
+MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
+#: seconds without any facilitator online after which a participant may take the role over
+FACILITATOR_CLAIM_AFTER = 5 * 60
+
+
+def away_record(since: float | None) -> dict[str, float] | None:
+    """Since when no facilitator has been online, and from when a participant may take over."""
+    return None if since is None else {"since": since, "claim_at": since + FACILITATOR_CLAIM_AFTER}
+
+
+def fresh_timer(phase: Phase) -> dict[str, Any]:
+    """The timer of a phase just entered: stopped, with the phase's suggested duration."""
+    return {"running": False, "deadline": None, "remaining": float(phase.minutes * 60)}
 
 
 def remember(applied: OrderedDict[str, dict[str, Any]], key: str, result: dict[str, Any]) -> None:
@@ -28,23 +42,6 @@ def remember(applied: OrderedDict[str, dict[str, Any]], key: str, result: dict[s
 
 
 _LEAVES = frozenset((str, int, float, bool, type(None), bytes))
-
-
-def plain(value: Any) -> Any:
-    """`value` as plain dicts and lists (what dataclasses.asdict gives for a room), built
-    directly: asdict's generic walk deep-copies every leaf and cost milliseconds per
-    commit of a busy room."""
-    t = type(value)
-    if t in _LEAVES:
-        return value
-    if t is list or t is tuple:
-        return [plain(v) for v in value]
-    if t is dict or t is OrderedDict:
-        return {k: plain(v) for k, v in value.items()}
-    fields = getattr(t, "__dataclass_fields__", None)
-    if fields is None:  # pragma: no cover - a room holds nothing else
-        raise TypeError(f"cannot store a {t.__name__} in a room")
-    return {name: plain(getattr(value, name)) for name in fields}
 
 
 def _clone(value: Any) -> Any:
@@ -208,7 +205,7 @@ class RoomState:
     screen_tickets: dict[str, float] = field(default_factory=dict)
     ended: bool = False
     phase: int = 0
-    # the shared phase timer; reset by every phase change (see engine.fresh_timer)
+    # the shared phase timer; reset by every phase change (see reset_timer)
     timer_running: bool = False
     timer_deadline: float | None = None  # server unix seconds, while running
     timer_remaining: float = 0.0  # seconds left as of the last timer change (negative: overrun)
@@ -259,6 +256,11 @@ class RoomState:
     def timer(self) -> dict[str, Any]:
         return {"running": self.timer_running, "deadline": self.timer_deadline, "remaining": self.timer_remaining}
 
+    def reset_timer(self) -> None:
+        """The timer of the phase the room is in now, fresh (see fresh_timer)."""
+        t = fresh_timer(self.current_phase)
+        self.timer_running, self.timer_deadline, self.timer_remaining = t["running"], t["deadline"], t["remaining"]
+
     def active(self, pid: str) -> Participant | None:
         p = self.participants.get(pid)
         return None if p is None or p.removed else p
@@ -282,16 +284,10 @@ class RoomState:
         copy["applied"] = OrderedDict(self.applied) if applied else OrderedDict()
         return RoomState(**copy)
 
-    def to_dict(self, *, applied: bool = True) -> dict[str, Any]:
-        """Plain types only. Without `applied`, for a store that keeps the remembered
-        command results apart (they are most of a room's size; see backends/redis.py)."""
-        d = {name: plain(getattr(self, name)) for name in _FIELDS if name != "applied"}
-        if applied:
-            d["applied"] = [[k, plain(v)] for k, v in self.applied.items()]
-        return d
-
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RoomState:
+        """The state back from the plain data a backend stored: each dataclass as a dict of
+        its fields, `applied` as [key, result] pairs (see backends/redis.py)."""
         d = dict(d)
         d["participants"] = {k: Participant(**v) for k, v in d["participants"].items()}
         d["cases"] = {k: Case(**v) for k, v in d["cases"].items()}

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import identity
-from .engine import away_record
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, SCREEN, Deal, RoomState
+from .state import FACILITATOR, SCREEN, Deal, RoomState, away_record
 
 
 def sees_private(ev: Event, pid: str, role: str) -> bool:

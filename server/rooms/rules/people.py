@@ -1,0 +1,234 @@
+"""Who is in the room: joining (as a participant or a projector screen), presence, the
+lock, removal, the facilitator role (added, handed over, claimed), the confirmation of
+confidentiality, and the proof of participation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from protocol import errors, limits
+
+from .. import identity
+from ..events import FACILITATORS, Actor, Event, RoomError
+from ..state import (
+    FACILITATOR,
+    FACILITATOR_CLAIM_AFTER,
+    PARTICIPANT,
+    SCREEN,
+    Participant,
+    RoomState,
+    away_record,
+)
+from .checks import Context, Decision, Rule, deny, missing
+
+
+def decide_join(
+    state: RoomState,
+    name: str,
+    token_hash: str,
+    role: str = PARTICIPANT,
+    *,
+    ticket: str | None = None,
+    now: float = 0.0,
+) -> Decision:
+    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector.
+
+    A screen that brings a facilitator's `ticket` (see `screen_ticket`) comes in even when
+    the room is locked, so the room never has to open for it; the ticket is used up by the
+    join. `now` is the server clock, against which the ticket's expiry is checked.
+    """
+    if role not in (PARTICIPANT, SCREEN):
+        raise ValueError(role)
+    if state.ended:
+        raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
+    internal: dict[str, Any] = {"token_hash": token_hash}
+    if ticket is not None:
+        if role != SCREEN:
+            raise deny("a screen ticket lets in a projector screen only")
+        key = identity.ticket_hash(ticket)
+        expires = state.screen_tickets.get(key)
+        if expires is None or now >= expires:
+            raise RoomError(errors.BAD_TICKET, "this screen ticket is unknown, expired or used")
+        internal["ticket"] = key  # used up with the join
+    elif state.locked:
+        raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+    if sum(1 for p in state.participants.values() if not p.removed) >= state.max_participants:
+        raise RoomError(errors.ROOM_FULL, f"at most {state.max_participants} participants")
+    taken = {p.name.casefold() for p in state.participants.values() if not p.removed}
+    unique, n = name, 1
+    while unique.casefold() in taken:
+        n += 1
+        suffix = f" ({n})"
+        unique = name[: limits.MAX_NAME - len(suffix)] + suffix
+    pid = state.new_id("p")
+    rec = Participant(pid, unique, role, token_hash).public()
+    ev = Event("joined", {"participant": rec}, internal=internal)
+    return Decision([ev], {"participant": pid})
+
+
+def decide_presence(state: RoomState, pid: str, online: bool, now: float = 0.0) -> Decision:
+    """Someone's first connection opened or last one closed. `now` (server unix time) dates
+    the moment the last facilitator went away, from which a participant may take over."""
+    p = state.active(pid)
+    if p is None or p.online == online or state.ended:
+        return Decision()
+    events = [Event("presence", {"participant": pid, "online": online})]
+    return Decision(_with_away(state, events, now, online={pid: online}))
+
+
+def _with_away(
+    s: RoomState,
+    events: list[Event],
+    now: float,
+    roles: dict[str, str] | None = None,
+    online: dict[str, bool] | None = None,
+) -> list[Event]:
+    """If these events change whether any facilitator is online, the last one says so
+    (`facilitator_away`), with the time: the engine reads no clock, so it keeps the moment."""
+    roles, online = roles or {}, online or {}
+    present = any(
+        roles.get(p.id, p.role) == FACILITATOR and online.get(p.id, p.online)
+        for p in s.participants.values()
+        if not p.removed
+    )
+    since = None if present else (s.fac_away_since if s.fac_away_since is not None else (now or None))
+    if since != s.fac_away_since:
+        events[-1].public["facilitator_away"] = away_record(since)
+    return events
+
+
+def lock(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    if s.locked == args["locked"]:
+        return Decision()
+    return Decision([Event("locked", {"locked": args["locked"]})])
+
+
+def screen_ticket(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    """A one-time ticket for a projector screen, good for SCREEN_TICKET_TTL seconds: with it
+    a screen joins a locked room (as a screen only), so the room never opens for anyone
+    else. The room keeps the ticket's hash; the ticket itself goes back in the ack only
+    (see engine's `_with_secret`). Tickets that expired, and the oldest beyond
+    MAX_SCREEN_TICKETS, are dropped with this one."""
+    expires = ctx.now + limits.SCREEN_TICKET_TTL
+    live = sorted((until, h) for h, until in s.screen_tickets.items() if until > ctx.now)
+    drop = [h for h, until in s.screen_tickets.items() if until <= ctx.now]
+    drop += [h for _, h in live[: max(0, len(live) + 1 - limits.MAX_SCREEN_TICKETS)]]
+    ticket = identity.screen_ticket(a.anon_key, ctx.command_id, expires)
+    internal = {"ticket": identity.ticket_hash(ticket), "expires": expires, "drop": drop}
+    ev = Event("screen_ticket", {}, {"expires": expires}, (FACILITATORS,), internal)
+    return Decision([ev], {"expires": expires})
+
+
+def remove(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    target = s.active(args["participant"])
+    if target is None:
+        raise missing("participant")
+    if target.role == FACILITATOR:
+        raise deny("a facilitator cannot be removed")
+    return Decision([Event("removed", {"participant": target.id})])
+
+
+def _new_facilitator(s: RoomState, pid: str) -> Participant:
+    """The checks shared by add_facilitator and hand_over; returns the target."""
+    target = s.active(pid)
+    if target is None:
+        raise missing("participant")
+    if target.role == FACILITATOR:
+        raise deny("this person is a facilitator already")
+    if target.role == SCREEN:
+        raise deny("a screen cannot be a facilitator")
+    if target.id == s.inbrenger:
+        raise deny("the inbrenger cannot be a facilitator")
+    return target
+
+
+def add_facilitator(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    target = _new_facilitator(s, args["participant"])
+    events = [Event("role_changed", {"participant": target.id, "role": FACILITATOR})]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR}))
+
+
+def hand_over(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    target = _new_facilitator(s, args["participant"])
+    # one decision: the room is never without a facilitator, and never has one too many
+    events = [
+        Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
+        Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
+    ]
+    return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR, a.pid: PARTICIPANT}))
+
+
+def claim(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    """Take over as facilitator when none has been online for FACILITATOR_CLAIM_AFTER: the
+    group is not left without a lead. Those who were facilitator and are away become
+    participants, as after a hand-over; the new facilitator can make them co-facilitators."""
+    me = s.active(a.pid)
+    if me is None or me.role != PARTICIPANT:
+        raise deny("only a participant can take over as facilitator")
+    if a.pid == s.inbrenger:
+        raise deny("the inbrenger cannot be a facilitator")
+    active = [p for p in s.participants.values() if not p.removed]
+    if any(p.role == FACILITATOR and p.online for p in active):
+        raise deny("a facilitator is here: ask them to hand the role over")
+    since = s.fac_away_since
+    if since is None or not ctx.now or ctx.now < since + FACILITATOR_CLAIM_AFTER:
+        raise deny(f"you can take over once no facilitator has been here for {FACILITATOR_CLAIM_AFTER // 60} minutes")
+    absent = [p.id for p in active if p.role == FACILITATOR]
+    events = [Event("role_changed", {"participant": a.pid, "role": FACILITATOR})]
+    events += [Event("role_changed", {"participant": pid, "role": PARTICIPANT}) for pid in absent]
+    roles = {a.pid: FACILITATOR, **dict.fromkeys(absent, PARTICIPANT)}
+    return Decision(_with_away(s, events, ctx.now, roles=roles))
+
+
+def confirm(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    """Confirm confidentiality; everyone sees the count, facilitators and you see it was you."""
+    if a.pid in s.confirmed:
+        return Decision()
+    n = len(s.confirmed) + 1
+    public, private = {"confirmed_count": n}, {"confirmed_count": n, "participant": a.pid}
+    return Decision([Event("confirmed", public, private, (FACILITATORS, a.pid))])
+
+
+def list_me(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    # `decide` has refused screens and removed people already: everyone here may be listed
+    if (a.pid in s.listed) == args["listed"]:
+        return Decision()
+    return Decision([Event("listed", {"participant": a.pid, "listed": args["listed"]})])
+
+
+def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
+    """Proof of participation for professions that log intervisie hours: date, duration,
+    method and the names of those who agreed to be listed (facilitators too, each their
+    own choice). No case content at all. The duration runs to `until`: the close of the
+    meeting once it is ended, else the moment it is asked (and it says so: `ended_at` null)."""
+    started = s.started_at or 0.0
+    minutes = max(1, round((until - started) / 60)) if until and s.started_at else 0
+    listed = [s.participants[pid] for pid in s.listed if s.active(pid)]
+    return {
+        "started_at": s.started_at,
+        "ended_at": until if ended else None,
+        "minutes": minutes,
+        "method": dict(s.method.name),
+        "cases": s.cases_done + (1 if s.inbrenger else 0),
+        "participants": [p.name for p in listed if p.role == PARTICIPANT],
+        "facilitators": [p.name for p in listed if p.role == FACILITATOR],
+    }
+
+
+def proof(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    if s.started_at is None:
+        raise deny("the meeting has not started yet")
+    return Decision([], {"proof": proof_of(s, ctx.now, ended=False)})
+
+
+RULES = {
+    "lock": Rule(lock, facilitator=True),
+    "screen_ticket": Rule(screen_ticket, facilitator=True),
+    "remove": Rule(remove, facilitator=True),
+    "add_facilitator": Rule(add_facilitator, facilitator=True),
+    "hand_over": Rule(hand_over, facilitator=True),
+    "claim_facilitator": Rule(claim),  # a participant, once no facilitator has been here: the handler checks
+    "confirm": Rule(confirm, needs="confirm"),
+    "list_me": Rule(list_me),
+    "proof": Rule(proof),
+}
