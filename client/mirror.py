@@ -95,15 +95,11 @@ class Mirror:
 # ---------------------------------------------------------------------- the fold, by event
 
 
-def _joined(s: State, ev: Frame, m: Mirror) -> None:
+def joined(s: State, ev: Frame, m: Mirror) -> None:
     s["participants"].append(ev["participant"])
 
 
-def _screen_ticket(s: State, ev: Frame, m: Mirror) -> None:
-    """A facilitator asked for a screen ticket: nothing in the room's view changes."""
-
-
-def _presence(s: State, ev: Frame, m: Mirror) -> None:
+def presence(s: State, ev: Frame, m: Mirror) -> None:
     for p in s["participants"]:
         if p["id"] == ev["participant"]:
             p["online"] = ev["online"]
@@ -111,18 +107,27 @@ def _presence(s: State, ev: Frame, m: Mirror) -> None:
         s["facilitator_away"] = ev["facilitator_away"]
 
 
-def _removed(s: State, ev: Frame, m: Mirror) -> None:
+def removed(s: State, ev: Frame, m: Mirror) -> None:
     s["participants"] = [p for p in s["participants"] if p["id"] != ev["participant"]]
     if s["inbrenger"] == ev["participant"]:
         s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
         s["people"] = []
 
 
-def _locked(s: State, ev: Frame, m: Mirror) -> None:
+def role_changed(s: State, ev: Frame, m: Mirror) -> None:
+    # a change of your own role is followed by close 4011 and a fresh snapshot
+    for p in s["participants"]:
+        if p["id"] == ev["participant"]:
+            p["role"] = ev["role"]
+    if "facilitator_away" in ev:
+        s["facilitator_away"] = ev["facilitator_away"]
+
+
+def locked(s: State, ev: Frame, m: Mirror) -> None:
     s["locked"] = ev["locked"]
 
 
-def _phase(s: State, ev: Frame, m: Mirror) -> None:
+def phase(s: State, ev: Frame, m: Mirror) -> None:
     s["phase"] = ev["phase"]
     s["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
     s["notes_hidden"] = ev["notes_hidden"]
@@ -131,14 +136,14 @@ def _phase(s: State, ev: Frame, m: Mirror) -> None:
     s["ready"] = False
 
 
-def _note_written(s: State, ev: Frame, m: Mirror) -> None:
+def note_written(s: State, ev: Frame, m: Mirror) -> None:
     if "notes_hidden" in ev:
         s["notes_hidden"] = ev["notes_hidden"]
     if "note" in ev:  # a visible note
         _upsert(s["notes"], ev["note"])
 
 
-def _note_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+def note_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
     if "notes_hidden" in ev:
         s["notes_hidden"] = ev["notes_hidden"]
     if "note" in ev:
@@ -146,19 +151,19 @@ def _note_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
         s["own_notes"] = [n for n in s["own_notes"] if n != ev["note"]]
 
 
-def _notes_revealed(s: State, ev: Frame, m: Mirror) -> None:
+def notes_revealed(s: State, ev: Frame, m: Mirror) -> None:
     for note in ev["notes"]:
         _upsert(s["notes"], note)
     s["notes_hidden"] = 0
 
 
-def _advice_rated(s: State, ev: Frame, m: Mirror) -> None:
+def advice_rated(s: State, ev: Frame, m: Mirror) -> None:
     for item in s["advice"]:
         if item["id"] == ev["advice"]:
             item["rating"] = ev["rating"]
 
 
-def _next_case(s: State, ev: Frame, m: Mirror) -> None:
+def next_case(s: State, ev: Frame, m: Mirror) -> None:
     """The case is closed: back to the case choice, with nothing of it left but the
     inbrenger's own summary."""
     if s["inbrenger"] == m.me:
@@ -192,44 +197,39 @@ def _next_case(s: State, ev: Frame, m: Mirror) -> None:
     )
 
 
-def _listed(s: State, ev: Frame, m: Mirror) -> None:
+def listed(s: State, ev: Frame, m: Mirror) -> None:
     s["listed"] = [x for x in s["listed"] if x != ev["participant"]] + ([ev["participant"]] if ev["listed"] else [])
 
 
-def _method_set(s: State, ev: Frame, m: Mirror) -> None:
+def method_set(s: State, ev: Frame, m: Mirror) -> None:
     s["method"] = ev["method"]
     s["phase"] = ev["phase"]
     s["timer"] = ev["timer"]
 
 
-def _timer(s: State, ev: Frame, m: Mirror) -> None:
+def timer(s: State, ev: Frame, m: Mirror) -> None:
     s["timer"] = ev["timer"]
 
 
-def _auto_advance(s: State, ev: Frame, m: Mirror) -> None:
+def auto_advance(s: State, ev: Frame, m: Mirror) -> None:
     s["auto_advance"] = ev["on"]  # a running timer that runs out moves the room to the next phase
 
 
-def _role_changed(s: State, ev: Frame, m: Mirror) -> None:
-    # a change of your own role is followed by close 4011 and a fresh snapshot
-    for p in s["participants"]:
-        if p["id"] == ev["participant"]:
-            p["role"] = ev["role"]
-    if "facilitator_away" in ev:
-        s["facilitator_away"] = ev["facilitator_away"]
+def screen_ticket(s: State, ev: Frame, m: Mirror) -> None:
+    """A facilitator asked for a screen ticket: nothing in the room's view changes."""
 
 
-def _confirmed(s: State, ev: Frame, m: Mirror) -> None:
+def confirmed(s: State, ev: Frame, m: Mirror) -> None:
     s["confirmed_count"] = ev["confirmed_count"]
     if "participant" in ev:
         s["confirmed"].append(ev["participant"])
 
 
-def _case_proposed(s: State, ev: Frame, m: Mirror) -> None:
+def case_proposed(s: State, ev: Frame, m: Mirror) -> None:
     s["cases"].append(ev["case"])
 
 
-def _case_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+def case_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
     s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
     s["vote"]["cast"] = ev["cast"]
     if s["vote"]["mine"] == ev["case"]:
@@ -238,56 +238,56 @@ def _case_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
         s["vote"]["tally"].pop(ev["case"], None)
 
 
-def _vote_cast(s: State, ev: Frame, m: Mirror) -> None:
+def vote_cast(s: State, ev: Frame, m: Mirror) -> None:
     s["vote"]["cast"] = ev["cast"]
     if "case" in ev:
         s["vote"]["mine"] = ev["case"]
 
 
-def _vote_closed(s: State, ev: Frame, m: Mirror) -> None:
+def vote_closed(s: State, ev: Frame, m: Mirror) -> None:
     s["vote"]["open"] = False
     s["vote"]["tally"] = ev["tally"]
 
 
-def _case_chosen(s: State, ev: Frame, m: Mirror) -> None:
+def case_chosen(s: State, ev: Frame, m: Mirror) -> None:
     s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
     s["case_text"], s["people"] = None, []
     s["deals"] = {}  # a new case: new cards, a new speaking order
     s["turns"] = {"order": [], "current": 0}
 
 
-def _case_shared(s: State, ev: Frame, m: Mirror) -> None:
+def case_shared(s: State, ev: Frame, m: Mirror) -> None:
     s["case_text"], s["people"] = ev["text"], ev["people"]
 
 
-def _question_asked(s: State, ev: Frame, m: Mirror) -> None:
+def question_asked(s: State, ev: Frame, m: Mirror) -> None:
     _upsert(s["questions"], ev["question"])
 
 
-def _question_updated(s: State, ev: Frame, m: Mirror) -> None:
+def question_updated(s: State, ev: Frame, m: Mirror) -> None:
     if "question" in ev:  # others get an empty frame for a hidden question's update
         _upsert(s["questions"], ev["question"])
 
 
-def _question_hidden(s: State, ev: Frame, m: Mirror) -> None:
+def question_hidden(s: State, ev: Frame, m: Mirror) -> None:
     if isinstance(ev["question"], dict):
         _upsert(s["questions"], ev["question"])
     else:  # hidden from this viewer; its own-marks stay for when it is unhidden
         s["questions"] = [q for q in s["questions"] if q["id"] != ev["question"]]
 
 
-def _question_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+def question_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
     qid = ev["question"]
     s["questions"] = [q for q in s["questions"] if q["id"] != qid]
     s["own_questions"] = [q for q in s["own_questions"] if q != qid]
     s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
 
 
-def _essence(s: State, ev: Frame, m: Mirror) -> None:
+def essence(s: State, ev: Frame, m: Mirror) -> None:
     s["essence"] = ev["text"]
 
 
-def _cards_dealt(s: State, ev: Frame, m: Mirror) -> None:
+def cards_dealt(s: State, ev: Frame, m: Mirror) -> None:
     """A deal, or (public cards) a deal again for late joiners: the cards and who holds
     which; what was written so far stays."""
     old = s["deals"].get(ev["phase"], {})
@@ -303,11 +303,11 @@ def _cards_dealt(s: State, ev: Frame, m: Mirror) -> None:
     }
 
 
-def _card_drawn(s: State, ev: Frame, m: Mirror) -> None:
+def card_drawn(s: State, ev: Frame, m: Mirror) -> None:
     s["deals"][ev["phase"]]["taken"] = ev["taken"]  # whose card: only its holder knows (from the ack)
 
 
-def _perspective_written(s: State, ev: Frame, m: Mirror) -> None:
+def perspective_written(s: State, ev: Frame, m: Mirror) -> None:
     deal = s["deals"][ev["phase"]]
     deal["written"] = ev["written"]
     if "texts" in ev:  # your own, hidden until the reveal
@@ -324,28 +324,28 @@ def _perspective_written(s: State, ev: Frame, m: Mirror) -> None:
             deal["my_texts"] = shown["texts"]
 
 
-def _perspectives_revealed(s: State, ev: Frame, m: Mirror) -> None:
+def perspectives_revealed(s: State, ev: Frame, m: Mirror) -> None:
     deal = s["deals"][ev["phase"]]
     deal["perspectives"], deal["revealed"] = ev["perspectives"], True
 
 
-def _turns(s: State, ev: Frame, m: Mirror) -> None:
+def turns(s: State, ev: Frame, m: Mirror) -> None:
     s["turns"] = {"order": ev["order"], "current": ev["current"]}
 
 
-def _advice_given(s: State, ev: Frame, m: Mirror) -> None:
+def advice_given(s: State, ev: Frame, m: Mirror) -> None:
     s["advice"].append(ev["advice"])
 
 
-def _response(s: State, ev: Frame, m: Mirror) -> None:
+def response(s: State, ev: Frame, m: Mirror) -> None:
     s["response"] = ev["text"]
 
 
-def _takeaway(s: State, ev: Frame, m: Mirror) -> None:
+def takeaway(s: State, ev: Frame, m: Mirror) -> None:
     s["takeaway"] = ev["text"]
 
 
-def _evaluated(s: State, ev: Frame, m: Mirror) -> None:
+def evaluated(s: State, ev: Frame, m: Mirror) -> None:
     s["evaluations_count"] = ev["evaluations_count"]
     if "evaluation" in ev:
         items = s["evaluations"]
@@ -357,56 +357,56 @@ def _evaluated(s: State, ev: Frame, m: Mirror) -> None:
             items.append(ev["evaluation"])
 
 
-def _ready(s: State, ev: Frame, m: Mirror) -> None:
+def ready(s: State, ev: Frame, m: Mirror) -> None:
     s["ready_count"] = ev["ready_count"]
     if "ready" in ev:
         s["ready"] = ev["ready"]
 
 
-def _ended(s: State, ev: Frame, m: Mirror) -> None:
+def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.ended = True
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
 
 
-#: event type -> its fold, in the order of the server's fold (tests/test_fold_fixture.py)
+#: event type -> its fold, in the order of the server's (server/rooms/fold.py) and the browser's
 FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
-    "joined": _joined,
-    "screen_ticket": _screen_ticket,
-    "presence": _presence,
-    "removed": _removed,
-    "locked": _locked,
-    "phase": _phase,
-    "note_written": _note_written,
-    "note_withdrawn": _note_withdrawn,
-    "notes_revealed": _notes_revealed,
-    "advice_rated": _advice_rated,
-    "next_case": _next_case,
-    "listed": _listed,
-    "method_set": _method_set,
-    "timer": _timer,
-    "auto_advance": _auto_advance,
-    "role_changed": _role_changed,
-    "confirmed": _confirmed,
-    "case_proposed": _case_proposed,
-    "case_withdrawn": _case_withdrawn,
-    "vote_cast": _vote_cast,
-    "vote_closed": _vote_closed,
-    "case_chosen": _case_chosen,
-    "case_shared": _case_shared,
-    "question_asked": _question_asked,
-    "question_updated": _question_updated,
-    "question_hidden": _question_hidden,
-    "question_withdrawn": _question_withdrawn,
-    "essence": _essence,
-    "cards_dealt": _cards_dealt,
-    "card_drawn": _card_drawn,
-    "perspective_written": _perspective_written,
-    "perspectives_revealed": _perspectives_revealed,
-    "turns": _turns,
-    "advice_given": _advice_given,
-    "response": _response,
-    "takeaway": _takeaway,
-    "evaluated": _evaluated,
-    "ready": _ready,
-    "ended": _ended,
+    "joined": joined,
+    "presence": presence,
+    "removed": removed,
+    "role_changed": role_changed,
+    "locked": locked,
+    "phase": phase,
+    "note_written": note_written,
+    "note_withdrawn": note_withdrawn,
+    "notes_revealed": notes_revealed,
+    "advice_rated": advice_rated,
+    "next_case": next_case,
+    "listed": listed,
+    "method_set": method_set,
+    "timer": timer,
+    "auto_advance": auto_advance,
+    "screen_ticket": screen_ticket,
+    "confirmed": confirmed,
+    "case_proposed": case_proposed,
+    "case_withdrawn": case_withdrawn,
+    "vote_cast": vote_cast,
+    "vote_closed": vote_closed,
+    "case_chosen": case_chosen,
+    "case_shared": case_shared,
+    "question_asked": question_asked,
+    "question_updated": question_updated,
+    "question_hidden": question_hidden,
+    "question_withdrawn": question_withdrawn,
+    "essence": essence,
+    "cards_dealt": cards_dealt,
+    "card_drawn": card_drawn,
+    "perspective_written": perspective_written,
+    "perspectives_revealed": perspectives_revealed,
+    "turns": turns,
+    "advice_given": advice_given,
+    "response": response,
+    "takeaway": takeaway,
+    "evaluated": evaluated,
+    "ready": ready,
+    "ended": ended,
 }

@@ -19,13 +19,13 @@ languages are held to it alike.
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from server.rooms.fold import FOLD
 
 PATH = Path(__file__).resolve().parent / "fixtures" / "folds.json"
 
@@ -67,28 +67,5 @@ def event_types_of(fixture: dict[str, Any]) -> set[str]:
 
 
 def server_event_types() -> list[str]:
-    """Every event type the server folds, in the order of its fold.
-
-    Read from the server's fold table (server/rooms/fold.py, a dict from event type to its
-    function) where there is one; else from the branches of `engine.apply`."""
-    try:
-        from server.rooms import fold  # type: ignore[attr-defined]  # not every version has it
-    except ImportError:
-        from server.rooms import engine
-
-        return _branches(inspect.getsource(engine.apply))
-    tables = [v for v in vars(fold).values() if isinstance(v, dict) and {"joined", "ended"} <= set(v)]
-    assert len(tables) == 1, "server/rooms/fold.py should hold one table of event types"
-    return list(tables[0])
-
-
-def _branches(source: str) -> list[str]:
-    """The event types named in `t == "…"` and `t in ("…", …)` tests, in source order."""
-    found: list[tuple[int, int, str]] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "t":
-            for right in node.comparators:
-                for x in right.elts if isinstance(right, ast.Tuple) else [right]:
-                    if isinstance(x, ast.Constant) and isinstance(x.value, str):
-                        found.append((x.lineno, x.col_offset, x.value))
-    return [t for *_, t in sorted(found)]
+    """Every event type the server folds, in the order of its fold (server/rooms/fold.py)."""
+    return list(FOLD)

@@ -77,12 +77,11 @@ export class Mirror {
   }
 }
 
-// event type -> its fold, in the order of the server's fold (tests/js/mirror.test.mjs)
+// event type -> its fold, in the order of the server's (server/rooms/fold.py) and client/mirror.py's
 export const FOLD = {
   joined(s, ev) {
     s.participants.push(ev.participant);
   },
-  screen_ticket() {}, // a facilitator asked for a screen ticket: the room's view stays as it is
   presence(s, ev) {
     for (const p of s.participants) if (p.id === ev.participant) p.online = ev.online;
     if ("facilitator_away" in ev) s.facilitator_away = ev.facilitator_away; // no facilitator since …, or one is back
@@ -93,6 +92,11 @@ export const FOLD = {
       s.inbrenger = s.chosen_case = s.case_text = null;
       s.people = [];
     }
+  },
+  role_changed(s, ev) {
+    // a change of your own role is followed by close 4011 and a fresh snapshot
+    for (const p of s.participants) if (p.id === ev.participant) p.role = ev.role;
+    if ("facilitator_away" in ev) s.facilitator_away = ev.facilitator_away;
   },
   locked(s, ev) {
     s.locked = ev.locked;
@@ -167,11 +171,7 @@ export const FOLD = {
   auto_advance(s, ev) {
     s.auto_advance = ev.on; // a running timer that runs out moves the room to the next phase
   },
-  role_changed(s, ev) {
-    // a change of your own role is followed by close 4011 and a fresh snapshot
-    for (const p of s.participants) if (p.id === ev.participant) p.role = ev.role;
-    if ("facilitator_away" in ev) s.facilitator_away = ev.facilitator_away;
-  },
+  screen_ticket() {}, // a facilitator asked for a screen ticket: the room's view stays as it is
   confirmed(s, ev) {
     s.confirmed_count = ev.confirmed_count;
     if (ev.participant) s.confirmed.push(ev.participant);
