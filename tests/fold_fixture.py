@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from client.mirror import Mirror
 from server.rooms.fold import FOLD
 
 PATH = Path(__file__).resolve().parent / "fixtures" / "folds.json"
@@ -59,6 +60,22 @@ def cases(fixture: dict[str, Any]) -> Iterator[Case]:
             check = step["check"]
             yield Case(f"{line['name']} #{n}" if several else line["name"], line["me"], seq, snap, steps, check)
             seq, snap, steps = check["seq"], check["snapshot"], []
+
+
+def mirror_at(case: Case) -> Mirror:
+    """The Python client's mirror as the case starts: the viewer's snapshot, at its seq."""
+    mirror = Mirror()
+    mirror.me = case.me
+    mirror.reset(case.snapshot, case.seq)
+    return mirror
+
+
+def fold_step(mirror: Mirror, step: dict[str, Any]) -> None:
+    """One step into the mirror, as client/connection.py hands it: an event, or an ack."""
+    if "event" in step:
+        mirror.apply(step["event"])
+    else:
+        mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
 
 
 def event_types_of(fixture: dict[str, Any]) -> set[str]:

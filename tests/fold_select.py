@@ -21,7 +21,7 @@ from typing import Any
 
 from client import mirror
 
-from .fold_fixture import Case
+from .fold_fixture import Case, fold_step, mirror_at
 
 Feature = tuple[str, ...]
 
@@ -62,21 +62,15 @@ def _fold(case: Case) -> tuple[set[int], set[Feature]]:
             hit.add(frame.f_lineno)
         return trace
 
-    m = mirror.Mirror()
-    m.me = case.me
-    m.reset(case.snapshot, case.seq)
+    m = mirror_at(case)
     before = sys.gettrace()
     try:
         for step in case.steps:
             was = copy.deepcopy(m.state)
             sys.settrace(trace)
-            if "event" in step:
-                m.apply(step["event"])
-                what = step["event"]["t"]
-            else:
-                m.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
-                what = "ack " + step["ack"]["command"]
+            fold_step(m, step)
             sys.settrace(before)
+            what = step["event"]["t"] if "event" in step else "ack " + step["ack"]["command"]
             effects |= {(what, *change) for change in _changes(was, m.state)}
     except Exception:  # noqa: BLE001 - a fold that fails is the test's to report, not the choice's
         pass

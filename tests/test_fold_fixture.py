@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from client.mirror import FOLD, GapError, Mirror
+from client.mirror import FOLD, GapError
 
-from .fold_fixture import Case, cases, event_types_of, load, server_event_types
+from .fold_fixture import Case, cases, event_types_of, fold_step, load, mirror_at, server_event_types
 from .fold_walk import Walk, walks
 from .record_folds import SEEDS
 from .servers import ROOT
@@ -23,16 +23,11 @@ FIXTURE = load()
 
 @pytest.mark.parametrize("case", list(cases(FIXTURE)), ids=lambda case: case.name)
 def test_the_python_mirror_folds_as_the_server(case: Case) -> None:
-    mirror = Mirror()
-    mirror.me = case.me
-    mirror.reset(case.snapshot, case.seq)
+    mirror = mirror_at(case)
     raised = None
     for i, step in enumerate(case.steps):
         try:
-            if "event" in step:
-                mirror.apply(step["event"])
-            else:
-                mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
+            fold_step(mirror, step)
         except GapError as err:
             assert i == len(case.steps) - 1, f"stopped at step {i}: {err}"
             raised = type(err).__name__
@@ -99,12 +94,7 @@ def test_a_hidden_note_of_an_earlier_phase_withdrawn_leaves_the_count_of_this_ph
     for pid in list(w.viewers):
         w.unfollow(pid)
     for case in cases({"timelines": w.timelines}):
-        mirror = Mirror()
-        mirror.me = case.me
-        mirror.reset(case.snapshot, case.seq)
+        mirror = mirror_at(case)
         for step in case.steps:
-            if "event" in step:
-                mirror.apply(step["event"])
-            else:
-                mirror.on_ack(step["ack"]["command"], step["ack"]["args"], step["ack"]["result"])
+            fold_step(mirror, step)
         assert mirror.state["notes_hidden"] == case.check["snapshot"]["notes_hidden"], case.name
