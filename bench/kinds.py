@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,17 @@ import msgpack
 from client.connection import create_room
 from protocol import limits
 from protocol.codec import MSGPACK
+from server.rooms.method import from_toml
+from tests.route import FACILITATOR, Case, Step, follow_async, route
 
 from .load import PHASE, Kind, Recorder, Room, Sender, gather_limited
 from .wsclient import WSClient, connect
 
 METHOD_TOML = (Path(__file__).parent / "method.toml").read_text()
+METHOD = from_toml(METHOD_TOML)
+#: the case a room's load begins with, proposed and chosen (its text is not shared: the
+#: questions carry the load), in the first questions round
+CASE = Case("Benchmark", "Hoe houd ik het bij?", text=None)
 #: a question of ordinary length (the generator's timestamp goes in front of it)
 QUESTION = "Wat gebeurde er vlak voordat je collega je onderbrak, en wat deed jij toen?"
 #: baseline payload padding, chosen so that baseline frames weigh about what Kring's do
@@ -216,14 +222,14 @@ class KringKind(Kind):
         await self.settle(rooms)
 
     async def _start_room(self, room: Room) -> None:
-        """Lobby -> case choice -> a case with its inbrenger (member 1) -> questions."""
+        """Lobby -> case choice -> a case with its inbrenger (member 1) -> questions, by the
+        tests' one route to a phase (tests/route.py)."""
         fac, inbrenger = room.members[0], room.members[1]
-        await self.command(fac, "advance")
-        case = (await self.command(inbrenger, "propose_case", title="Benchmark", question="Hoe houd ik het bij?"))[
-            "case"
-        ]
-        await self.command(fac, "choose_case", case=case)
-        await self.command(fac, "advance")
+
+        def send(step: Step) -> Awaitable[dict]:
+            return self.command(fac if step.by == FACILITATOR else inbrenger, step.t, **step.args)
+
+        await follow_async(route(METHOD, 0, "vragen-a", CASE), send)
 
     async def settle(self, rooms: list[Room], timeout: float = 120) -> None:
         """Until every member of a room has the same last seq, twice in a row."""

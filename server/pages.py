@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from protocol import limits
+from protocol import errors, limits
 from protocol.messages import is_room_code, normalize_code
 
 from .rooms import method
@@ -36,6 +36,7 @@ LANG_COOKIE = "kring_lang"
 VENDOR = {
     "msgpack": NODE_MODULES / "@msgpack" / "msgpack" / "dist.esm",
     "i18next": NODE_MODULES / "i18next" / "dist" / "esm",
+    "preact": NODE_MODULES / "preact" / "dist",  # the views (one ES module, no imports of its own)
 }
 
 CSP = "; ".join(
@@ -135,6 +136,20 @@ PAGE_LIMITS = json.dumps(
 )
 
 
+#: what the page's connection must agree on with the server: the subprotocol it asks for and
+#: the close codes it acts on, by name ("REMOVED": 4003), read from `protocol/`, never copied
+PAGE_PROTOCOL = json.dumps(
+    {
+        "SUBPROTOCOL": limits.SUBPROTOCOL_MSGPACK,
+        "CLOSE": {
+            name.removeprefix("CLOSE_"): value
+            for name, value in vars(errors).items()
+            if name.startswith("CLOSE_") and isinstance(value, int)
+        },
+    }
+)
+
+
 def qr_svg(link: str) -> bytes:
     """A standalone SVG (with its namespace, so an <img> can show it) of `link`."""
     out = io.BytesIO()
@@ -152,6 +167,7 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
                 "lang": language,
                 "t": lambda key: lookup(language, key),
                 "limits": PAGE_LIMITS,
+                "protocol": PAGE_PROTOCOL,
                 "max_name": limits.MAX_NAME,
                 **context,
             },

@@ -38,7 +38,7 @@ from protocol import errors, limits, values
 from protocol.messages import COMMANDS, CREATE_ROOM, HELLO_JOIN, HELLO_RESUME, Field, normalize_code
 from server.rooms.method import METHODS_DIR, available
 
-from .test_engine import FACILITATOR_COMMANDS
+from .commands import FACILITATOR_COMMANDS, well_formed
 
 MALFORMED, INVALID, TOO_LARGE = errors.MALFORMED, errors.INVALID_FIELD, errors.TOO_LARGE
 
@@ -323,12 +323,6 @@ def valid(spec: Field) -> st.SearchStrategy[Any]:
     return s | st.none() if spec.nullable else s
 
 
-def example_of(spec: Field) -> Any:
-    if spec.choices is not None:
-        return spec.choices[0]
-    return {bool: True, int: spec.min if spec.min is not None else 1, list: ["Fuzz"]}.get(spec.kind, "Fuzz")
-
-
 ids = st.text(ANY_CHARS, min_size=1, max_size=limits.MAX_COMMAND_ID)
 int64 = st.integers(values.MIN_INT, values.MAX_INT)  # what both codecs carry
 plain = st.recursive(
@@ -536,11 +530,8 @@ def valid_command(t: str) -> st.SearchStrategy[dict]:
 
 
 def example_command(t: str) -> dict:
-    msg: dict[str, Any] = {"t": t, "id": f"sweep-{t}"}
-    msg.update({k: example_of(f) for k, f in COMMANDS[t].items() if f.required})
-    if t == "set_method":
-        msg["method"] = "troika"
-    return msg
+    """Command `t` well-formed (tests/commands.py), for a defect to be put into."""
+    return {"t": t, "id": f"sweep-{t}", **well_formed(t)}
 
 
 def id_defects() -> list[Defect]:

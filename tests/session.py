@@ -1,16 +1,19 @@
-"""A whole three-round session driven through the client library, reusable by tests."""
+"""Sessions over real websockets, driven through the client library: a room with its
+people, brought to any phase in one call (`session_at`), a whole three-round session,
+waiting until everyone has seen the same events, and what the server itself holds."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from client import KringClient, create_room
-from server.rooms.method import METHODS_DIR
+from server.rooms.method import METHODS_DIR, Method, load
+
+from .route import CASE, FACILITATOR, Case, Step, follow_async, route
 
 NAMES = ["Anna", "Bram", "Chris", "Dewi", "Eva"]
 
@@ -30,12 +33,30 @@ class Session:
         return [self.facilitator, *self.members]
 
     async def settle(self) -> None:
-        """Wait until every client has seen the same last seq."""
-        target = max(c.mirror.seq for c in self.everyone)
-        await asyncio.gather(*(c.wait_until(lambda c: c.mirror.seq >= target) for c in self.everyone))
+        await settle(self.everyone)
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self.everyone))
+
+
+async def settle(clients: Sequence[KringClient], timeout: float = 10, *, reconnected: bool = False) -> None:
+    """Wait until every client has seen the same last seq (the furthest one's); with
+    `reconnected`, also until each is connected again (after a role change, say)."""
+    target = max(c.mirror.seq for c in clients)
+
+    def caught_up(c: KringClient) -> bool:
+        return (c.connected.is_set() or not reconnected) and c.mirror.seq >= target
+
+    await asyncio.gather(*(c.wait_until(caught_up, timeout) for c in clients))
+
+
+async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
+    """What the server itself holds for this client's audience: a fresh connection's welcome."""
+    probe = await KringClient(ws_url(base), reconnect=False).resume(client.token or "")
+    try:
+        return probe.mirror.seq, probe.state
+    finally:
+        await probe.close()
 
 
 def ws_url(base: str) -> str:
@@ -55,6 +76,41 @@ async def open_session(base: str, n: int = 5, *, others: Sequence[str] = (), **r
     fac = await KringClient(urls(0)).resume(created["facilitator_token"])
     members = [await KringClient(urls(i + 1)).join(created["code"].lower(), NAMES[i % len(NAMES)]) for i in range(n)]
     s = Session(base, created["code"], fac, members)
+    await s.settle()
+    return s
+
+
+async def bring(
+    facilitator: KringClient,
+    inbrenger: KringClient,
+    phase: str,
+    case: Case | None = CASE,
+    *,
+    start: str | None = None,
+    method: Method | None = None,
+) -> None:
+    """Bring the facilitator's room from phase `start` to `phase` (tests/route.py), with
+    `inbrenger` bringing in `case` on the way. Without `start`, from the phase the
+    facilitator's mirror shows: give `start` unless that mirror has surely folded every
+    phase change so far (an ack may come before its event, PROTOCOL.md §2.2). `method`:
+    the room's own method file, where it runs no shipped one."""
+    state = facilitator.state
+    method = method or load(state["method"]["id"])
+    here = state["phase"]["index"] if start is None else [p.id for p in method.phases].index(start)
+
+    def send(step: Step) -> Awaitable[dict]:
+        return (facilitator if step.by == FACILITATOR else inbrenger).command(step.t, **step.args)
+
+    await follow_async(route(method, here, phase, case), send)
+
+
+async def session_at(base: str, phase: str, n: int = 5, *, case: Case | None = CASE, **room: object) -> Session:
+    """A room with a facilitator and `n` members (the first one the inbrenger), in `phase`
+    (of the room's shipped method), every client caught up: any phase in one call."""
+    s = await open_session(base, n, **room)
+    await bring(s.facilitator, s.members[0], phase, case)
+    if case is not None:
+        s.inbrenger = s.members[0]
     await s.settle()
     return s
 
@@ -136,32 +192,6 @@ async def start_short_timer(fac: KringClient, seconds: int) -> float:
 
 def advanced_by_timer(c: KringClient) -> list[dict]:
     return [f for f in c.frames if f.get("t") == "phase" and f.get("by") == "timer"]
-
-
-def nodes(obj: Any) -> Iterator[Any]:
-    """`obj` and everything inside it, depth first: a map's keys and values, a list's items."""
-    yield obj
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from nodes(k)
-            yield from nodes(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from nodes(v)
-
-
-def strings(obj: Any) -> Iterator[str]:
-    """Every text inside obj (bytes as hex)."""
-    for x in nodes(obj):
-        if isinstance(x, str):
-            yield x
-        elif isinstance(x, bytes):
-            yield x.hex()
-
-
-def records_about(obj: Any, qid: str) -> Iterator[dict]:
-    """Every map inside obj that is about question `qid` (the question or an event on it)."""
-    return (x for x in nodes(obj) if isinstance(x, dict) and (x.get("id") == qid or x.get("question") == qid))
 
 
 def online(c: KringClient, pid: str) -> bool:

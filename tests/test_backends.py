@@ -331,7 +331,7 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     from server.backends.redis import _pack_state
     from server.rooms.state import RoomState
 
-    from .test_engine import draw, start_case
+    from .harness import draw, start_case
 
     room, _, group = start_case(6, phase="associatieronde")
     room.run(room.facilitator, "deal_cards")

@@ -15,7 +15,7 @@ from client import CommandError, KringClient
 from protocol import limits
 
 from .servers import running_server
-from .session import online, open_session, ws_url
+from .session import online, open_session, session_at, ws_url
 
 SUB = [limits.SUBPROTOCOL_MSGPACK]
 
@@ -25,20 +25,8 @@ async def _next_error(c: KringClient, start: int) -> dict:
     return c.errors[start]
 
 
-async def _in_questions_round(server: str):
-    s = await open_session(server, n=5)
-    fac, members = s.facilitator, s.members
-    await fac.command("advance")
-    await fac.command("advance")
-    case = (await members[0].command("propose_case", title="Casus", question="Vraag?"))["case"]
-    await fac.command("choose_case", case=case)
-    await fac.command("advance")
-    await s.settle()
-    return s
-
-
 async def test_each_kind_of_bad_input_gets_its_code_and_nothing_is_lost(server):
-    s = await _in_questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         asker, bystander = s.members[1], s.members[2]
         accepted = [(await asker.command("ask", text="Wat wil je bereiken?"))["question"]]
@@ -96,7 +84,7 @@ async def test_each_kind_of_bad_input_gets_its_code_and_nothing_is_lost(server):
 
 
 async def test_one_megabyte_frame_closes_only_that_connection(server):
-    s = await _in_questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         big = KringClient(ws_url(server), reconnect=False)
         await big.resume(s.members[1].token or "")
@@ -115,7 +103,7 @@ async def test_one_megabyte_frame_closes_only_that_connection(server):
 
 
 async def test_flood_past_the_rate_limit(server):
-    s = await _in_questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         flooder = s.members[1]
         results = await asyncio.gather(
@@ -200,7 +188,7 @@ def ack_of(c: KringClient, command_id: str) -> dict:
 
 async def test_an_ack_says_where_the_room_stands_after_the_command(server):
     """With the seq in its ack a client knows when it has seen its command's events."""
-    s = await _in_questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         asker, fac = s.members[1], s.facilitator
         await asker.command("ask", text="Wat wil je bereiken?", command_id="ask-1")
@@ -232,7 +220,7 @@ async def test_text_no_codec_can_carry_and_deep_nesting_are_refused_and_the_room
     """The two severe findings, as an outsider sent them on the JSON subprotocol: a lone
     surrogate in a stranger's hello bricked the room (and in an `ask` it was applied and
     answered `unavailable`); 990 nested brackets killed the connection without a close."""
-    s = await _in_questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         before = s.facilitator.mirror.seq
         json_sub = [limits.SUBPROTOCOL_JSON]

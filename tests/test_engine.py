@@ -4,314 +4,57 @@ permission rule, driven through `decide` / `apply` with the memory backend's com
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
-import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from protocol import errors, limits
 from protocol.errors import ProtocolError
-from protocol.messages import COMMANDS, Command, parse_command
+from protocol.messages import COMMANDS
 from server.config import Settings
 from server.rooms import identity
 from server.rooms.engine import (
     FACILITATOR_CLAIM_AFTER,
-    Decision,
     apply,
-    decide,
     decide_auto_advance,
     decide_join,
     decide_presence,
     new_room,
 )
-from server.rooms.events import Actor, Event, RoomError
-from server.rooms.method import DEFAULT_METHOD, METHODS_DIR, load
-from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
-from server.rooms.views import frame, sees_private, snapshot
+from server.rooms.events import Event, RoomError
+from server.rooms.method import DEFAULT_METHOD, METHODS_DIR
+from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
+from server.rooms.views import frame, sees_private
 
-METHOD = load(DEFAULT_METHOD)
-PHASES = [p.id for p in METHOD.phases]
-SELF_ROLE = METHOD.decks["betrokkenen"].self_card or {}
-NAMES = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Ilse", "Joost"]
-PEOPLE = ["de collega", "de teamleider"]
-
-FACILITATOR_COMMANDS = (
-    "lock",
-    "remove",
-    "advance",
-    "back",
-    "close_vote",
-    "choose_case",
-    "hide_question",
-    "deal_cards",
-    "reveal",
-    "end",
-    "timer",
-    "auto_advance",
-    "screen_ticket",
-    "add_facilitator",
-    "hand_over",
-    "set_method",
-    "next_case",
+from .commands import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT, well_formed
+from .harness import (
+    METHOD,
+    PEOPLE,
+    PHASES,
+    Member,
+    Room,
+    assert_no_trace,
+    cards,
+    command,
+    draw,
+    role_name,
+    sample_args,
+    start,
+    start_case,
+    turn_order,
 )
-#: participant commands bound to a phase, and the input (Phase.accepts key) they give
-PHASE_INPUT = {
-    "confirm": "confirm",
-    "propose_case": "cases",
-    "withdraw_case": "cases",
-    "vote": "cases",
-    "share_case": "case_text",
-    "ask": "questions",
-    "withdraw_question": "questions",
-    "upvote": "questions",
-    "mark_answered": "questions",
-    "rate_question": "questions",
-    "essence": "essence",
-    "perspective": "perspectives",
-    "draw_card": "perspectives",
-    "advice": "advice",
-    "respond": "response",
-    "takeaway": "takeaway",
-    "evaluate": "evaluation",
-    "note": "notes",
-    "withdraw_note": "notes",
-}
-OTHER_COMMANDS = ("pass_turn", "ready", "summary", "rate_advice", "list_me", "proof", "claim_facilitator")
+from .route import Case
+from .walk import strings
 
-
-# --------------------------------------------------------------------------- harness
-
-
-def command(t: str, cid: str, **fields: Any) -> Command:
-    """A command as the server gets it: through the protocol's validation."""
-    return parse_command({"t": t, "id": cid, **fields})
-
-
-@dataclass(frozen=True)
-class Member:
-    pid: str
-    name: str
-    token: str
-    role: str
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.pid, identity.anon_key(self.token))
-
-    def secrets(self) -> tuple[str, ...]:
-        """Strings that would identify this member if found inside an event."""
-        return (self.token, identity.token_hash(self.token), self.actor.anon_key.hex())
-
-
-class Room:
-    """A room harness: the engine plus the commit of server/backends/memory.py."""
-
-    def __init__(
-        self,
-        *,
-        anonymous_questions: bool = True,
-        language: str = "nl",
-        seed: int = 0,
-        facilitator_token: str = "facilitator-token",
-        max_participants: int = limits.MAX_PARTICIPANTS,
-    ) -> None:
-        self.state: RoomState = new_room(
-            "KRNG23",
-            "epoch-1",
-            identity.token_hash(facilitator_token),
-            method_id=DEFAULT_METHOD,
-            language=language,
-            anonymous_questions=anonymous_questions,
-            max_participants=max_participants,
-        )
-        self.rng = random.Random(seed)
-        self.now = 1_700_000_000.0  # the server clock that ws.py would pass in
-        self.log: list[Event] = []
-        self.facilitator = Member("p1", self.state.participants["p1"].name, facilitator_token, FACILITATOR)
-        self.members: dict[str, Member] = {"p1": self.facilitator}
-        self._ids = itertools.count(1)
-
-    def commit(self, decision: Decision) -> Decision:
-        for ev in decision.events:
-            ev.seq = self.state.seq + 1
-            apply(self.state, ev)
-            self.log.append(ev)
-            if ev.t == "role_changed":  # the harness's members carry their current role
-                pid = ev.public["participant"]
-                self.members[pid] = dataclasses.replace(self.members[pid], role=ev.public["role"])
-                if pid == self.facilitator.pid:
-                    self.facilitator = self.members[pid]
-        return decision
-
-    def presence(self, who: Member, online: bool, at: float | None = None) -> list[Event]:
-        """A first connection opened or a last one closed, at server time `at`."""
-        return self.commit(decide_presence(self.state, who.pid, online, self.now if at is None else at)).events
-
-    def join(
-        self, name: str, token: str | None = None, *, screen: bool = False, ticket: str | None = None,
-        now: float | None = None,
-    ) -> Member:  # fmt: skip
-        token = token or f"token-{len(self.members) + 1}-{name}"
-        role = SCREEN if screen else PARTICIPANT
-        at = self.now if now is None else now
-        decision = self.commit(decide_join(self.state, name, identity.token_hash(token), role, ticket=ticket, now=at))
-        pid = decision.result["participant"]
-        member = Member(pid, self.state.participants[pid].name, token, role)
-        self.members[pid] = member
-        return member
-
-    def run(self, who: Member, t: str, *, cid: str | None = None, now: float | None = None, **fields: Any) -> Decision:
-        cmd = command(t, cid or f"cmd-{next(self._ids)}", **fields)
-        return self.commit(decide(self.state, who.actor, cmd, self.rng, self.now if now is None else now))
-
-    def refused(self, who: Member, t: str, code: str = errors.NOT_ALLOWED, **fields: Any) -> RoomError:
-        """Run a command that must fail with `code` and leave the room as it was."""
-        before = self.state.clone()
-        with pytest.raises(RoomError) as info:
-            self.run(who, t, **fields)
-        assert info.value.code == code, f"{t} by {who.pid}: {info.value}"
-        assert self.state == before
-        return info.value
-
-    def one(self, who: Member, t: str, **fields: Any) -> Event:
-        """Run a command that must cause exactly one event."""
-        events = self.run(who, t, **fields).events
-        assert len(events) == 1, events
-        return events[0]
-
-    def frames(self, who: Member, events: Iterable[Event] | None = None) -> list[dict[str, Any]]:
-        return [frame(ev, who.pid, who.role) for ev in (self.log if events is None else events)]
-
-    def snapshot(self, who: Member) -> dict[str, Any]:
-        return snapshot(self.state, who.actor)
-
-    def goto(self, phase_id: str) -> None:
-        target = [p.id for p in self.state.method.phases].index(phase_id)
-        while self.state.phase != target:
-            self.run(self.facilitator, "advance" if self.state.phase < target else "back")
-
-    @property
-    def everyone(self) -> list[Member]:
-        return list(self.members.values())
-
-
-def turn_order(room: Room) -> list[str]:
-    return room.state.current_turns().order
-
-
-def cards(room: Room, phase: str = "associatieronde") -> dict[str, str]:
-    """Who holds which card: by participant id, whether the deal was public or private
-    (then worked out from each member's own tag, as only their connection could)."""
-    deal = room.state.deals[phase]
-    if deal.public:
-        return dict(deal.holders)
-    tags = {identity.card_tag(m.actor.anon_key, phase): m.pid for m in room.everyone}
-    return {tags[key]: card for key, card in deal.holders.items()}
-
-
-def role_name(room: Room, card_id: str, phase: str = "associatieronde") -> str:
-    return room.state.deals[phase].card(card_id)["name"][room.state.language]
-
-
-def draw(room: Room, members: Iterable[Member]) -> dict[str, str]:
-    """Each member takes their private card; returns pid -> card id, from the acks."""
-    return {m.pid: room.run(m, "draw_card").result["card"] for m in members}
-
-
-def start(n: int = 4, **room_args: Any) -> tuple[Room, list[Member]]:
-    room = Room(**room_args)
-    return room, [room.join(name) for name in NAMES[:n]]
-
-
-def start_case(
-    n: int = 4, phase: str = "casuskeuze", people: list[str] | None = None, method: str | None = None, **room_args: Any
-) -> tuple[Room, Member, list[Member]]:
-    """A room with n participants, the first one's case chosen and shared, in `phase`
-    (of `method`, drie-rondes unless named).
-
-    Returns the room, the inbrenger and the group (the other participants).
-    """
-    room, members = start(n, **room_args)
-    if method is not None:
-        room.run(room.facilitator, "set_method", method=method)
-    room.goto(next(p.id for p in room.state.method.phases if "cases" in p.accepts))
-    case = room.run(members[0], "propose_case", title="Lastige collega", question="Hoe zeg ik nee?").result["case"]
-    room.run(room.facilitator, "choose_case", case=case)
-    text = "Mijn collega vraagt steeds ..."
-    room.run(members[0], "share_case", text=text, people=PEOPLE if people is None else people)
-    room.goto(phase)
-    return room, members[0], members[1:]
-
-
-def leaves(obj: Any) -> Iterator[str]:
-    """Every string (keys and values) inside a JSON-like value."""
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from leaves(k)
-            yield from leaves(v)
-    elif isinstance(obj, list | tuple):
-        for v in obj:
-            yield from leaves(v)
-
-
-def assert_no_trace(obj: Any, member: Member) -> None:
-    """Neither the member's id, name, token nor anything derived from it is in obj."""
-    strings = set(leaves(obj))
-    assert member.pid not in strings
-    assert member.name not in strings
-    dumped = json.dumps(obj, default=repr)
-    for secret in member.secrets():
-        assert secret not in dumped
-
-
-def sample_args(room: Room, t: str) -> dict[str, Any]:
-    """Well-formed arguments for any command, naming real items where there are any."""
-    s = room.state
-    case = next(iter(s.cases), "c99")
-    question = next(iter(s.questions), "q99")
-    target = next((p.id for p in s.participants.values() if p.role == PARTICIPANT and not p.removed), "p99")
-    return {
-        "lock": {"locked": True},
-        "remove": {"participant": target},
-        "choose_case": {"case": case},
-        "hide_question": {"question": question, "hidden": True},
-        "propose_case": {"title": "Een casus", "question": "Wat doe ik?"},
-        "withdraw_case": {"case": case},
-        "vote": {"case": case},
-        "share_case": {"text": "De casus", "people": ["iemand"]},
-        "ask": {"text": "Wat gebeurde er?"},
-        "withdraw_question": {"question": question},
-        "upvote": {"question": question, "on": True},
-        "mark_answered": {"question": question, "answered": True},
-        "rate_question": {"question": question, "rating": "warm"},
-        "essence": {"text": "Wat bleef hangen"},
-        "perspective": {"texts": ["Ik voel onrust", "Ik denk na"]},
-        "advice": {"text": "Probeer dit"},
-        "respond": {"text": "Dank je"},
-        "takeaway": {"text": "Ik neem mee"},
-        "evaluate": {"score": 4, "line": "Fijn"},
-        "ready": {"ready": True},
-        "timer": {"action": "start"},
-        "add_facilitator": {"participant": target},
-        "hand_over": {"participant": target},
-        "set_method": {"method": "roddelmethode"},
-        "list_me": {"listed": True},
-        "auto_advance": {"on": True},
-        "note": {"text": "Wat ik zou doen"},
-        "withdraw_note": {"note": next(iter(s.notes), "n99")},
-        "rate_advice": {"advice": next((a.id for a in s.advice), "a99"), "rating": "warm"},
-    }.get(t, {})
+SELF_ROLE = METHOD.decks["betrokkenen"].self_card or {}
 
 
 def test_command_tables_cover_the_protocol() -> None:
     assert set(COMMANDS) == set(FACILITATOR_COMMANDS) | set(PHASE_INPUT) | set(OTHER_COMMANDS)
+    for t in COMMANDS:  # the one args table is well-formed: a refusal comes from the rules
+        assert command(t, "c-1", **well_formed(t)).args == well_formed(t)
     assert PHASES == ["lobby", "opening", "casuskeuze", "vragenronde", "associatieronde", "adviesronde", "afsluiting"]
 
 
@@ -500,7 +243,7 @@ def test_confirm_count_is_public_and_who_confirmed_only_for_facilitators_and_sel
     assert room.snapshot(chantal)["confirmed_count"] == 2
     for ev in room.log:
         if ev.t == "confirmed":
-            assert anna.pid not in set(leaves(frame(ev, chantal.pid, PARTICIPANT)))
+            assert anna.pid not in set(strings(frame(ev, chantal.pid, PARTICIPANT)))
 
 
 # --------------------------------------------------------------------------- case choice
@@ -1090,15 +833,8 @@ def own_method(base: str, *edits: tuple[str, str]) -> str:
 
 
 def start_own(method_toml: str, n: int, phase: str, **room_args: Any) -> tuple[Room, Member, list[Member]]:
-    """Like start_case, with the facilitator's own method file."""
-    room, members = start(n, **room_args)
-    room.run(room.facilitator, "set_method", method_toml=method_toml)
-    choice = next(p.id for p in room.state.method.phases if "cases" in p.accepts)
-    room.goto(choice)
-    case = room.run(members[0], "propose_case", title="T", question="V").result["case"]
-    room.run(room.facilitator, "choose_case", case=case)
-    room.goto(phase)
-    return room, members[0], members[1:]
+    """Like start_case, with the facilitator's own method file and a case not shared."""
+    return start_case(n, phase, method_toml=method_toml, case=Case("T", "V", text=None), **room_args)
 
 
 ANONYMOUS_NOTES = own_method(

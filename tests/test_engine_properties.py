@@ -31,17 +31,10 @@ from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN
 from server.rooms.views import frame, sees_private, snapshot
 
-from .test_engine import (
-    FACILITATOR_COMMANDS,
-    METHOD,
-    NAMES,
-    PHASE_INPUT,
-    Member,
-    Room,
-    assert_no_trace,
-    cards,
-    command,
-)
+from .commands import FACILITATOR_COMMANDS, PHASE_INPUT
+from .harness import METHOD, NAMES, Member, Room, assert_no_trace, cards, command
+from .route import FACILITATOR as BY_FACILITATOR
+from .route import Case, Step, follow, route
 
 #: the reference method, and the one with public cards that rotate and an observer
 METHODS = [METHOD.id, "zes-denkhoeden"]
@@ -110,15 +103,16 @@ class RoomMachine(RuleBasedStateMachine):
     def fast_forward(self, target: int, people: list[str]) -> None:
         """Start some runs further on, through ordinary commands, so every round gets its share."""
         fac, first = self._leader(), self.room.members["p2"]
-        choice = choice_index(self.room.state)
-        while self.room.state.phase < min(target, choice):
-            self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
-        if target > choice:
-            self.execute(first, command("propose_case", f"ff-{len(self.sent)}", title="<t>", question="<v>"))
-            self.execute(fac, command("choose_case", f"ff-{len(self.sent)}", case=next(iter(self.room.state.cases))))
-            self.execute(first, command("share_case", f"ff-{len(self.sent)}", text="<casus>", people=people))
-        while self.room.state.phase < target:
-            self.execute(fac, command("advance", f"ff-{len(self.sent)}"))
+        phases = self.room.state.method.phases
+        case = Case("<t>", "<v>", "<casus>", tuple(people)) if target > choice_index(self.room.state) else None
+
+        def send(step: Step) -> dict[str, Any]:
+            who = fac if step.by == BY_FACILITATOR else first
+            cmd = command(step.t, f"ff-{len(self.sent)}", **step.args)
+            self.execute(who, cmd)
+            return self.results.get((who.pid, cmd.id), {})
+
+        follow(route(self.room.state.method, self.room.state.phase, phases[target].id, case), send)
         assert self.room.state.phase == target
 
     # ----------------------------------------------------------------- helpers

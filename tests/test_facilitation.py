@@ -14,51 +14,12 @@ from client import CommandError, KringClient
 from protocol import errors
 from protocol.messages import COMMANDS
 
-from .session import Session, online, open_session, run_full_session, ws_url
-from .test_session import server_snapshot
-
-#: well-formed arguments for every command, so that a refusal comes from the room's rules
-ARGS: dict[str, dict[str, Any]] = {
-    "lock": {"locked": True},
-    "remove": {"participant": "p2"},
-    "choose_case": {"case": "c99"},
-    "hide_question": {"question": "q99", "hidden": True},
-    "timer": {"action": "start"},
-    "auto_advance": {"on": True},
-    "add_facilitator": {"participant": "p2"},
-    "hand_over": {"participant": "p2"},
-    "propose_case": {"title": "Een casus", "question": "Wat doe ik?"},
-    "withdraw_case": {"case": "c99"},
-    "vote": {"case": "c99"},
-    "share_case": {"text": "De casus", "people": ["iemand"]},
-    "ask": {"text": "Wat gebeurde er?"},
-    "withdraw_question": {"question": "q99"},
-    "upvote": {"question": "q99", "on": True},
-    "mark_answered": {"question": "q99", "answered": True},
-    "rate_question": {"question": "q99", "rating": "warm"},
-    "essence": {"text": "Wat bleef hangen"},
-    "perspective": {"texts": ["Ik voel onrust", "Ik denk na"]},
-    "advice": {"text": "Probeer dit"},
-    "respond": {"text": "Dank je"},
-    "takeaway": {"text": "Ik neem mee"},
-    "evaluate": {"score": 4, "line": "Fijn"},
-    "ready": {"ready": True},
-    "set_method": {"method": "roddelmethode"},
-    "note": {"text": "Wat ik zou doen"},
-    "withdraw_note": {"note": "n99"},
-    "rate_advice": {"advice": "a99", "rating": "warm"},
-    "list_me": {"listed": True},
-}
-
-
-async def _settle(clients: list[KringClient]) -> None:
-    target = max(c.mirror.seq for c in clients)
-    for c in clients:
-        await c.wait_until(lambda c: c.connected.is_set() and c.mirror.seq >= target)
+from .commands import Ids, well_formed
+from .session import Session, online, open_session, run_full_session, server_snapshot, session_at, settle, ws_url
 
 
 async def _assert_mirrors_equal_server(base: str, clients: list[KringClient]) -> None:
-    await _settle(clients)
+    await settle(clients, reconnected=True)
     for c in clients:
         seq, snap = await server_snapshot(base, c)
         assert c.mirror.seq == seq
@@ -73,7 +34,7 @@ async def _timer(s: Session, everyone: list[KringClient], **args: Any) -> dict[s
     """Run a timer command; wait until everyone has its event; return the shared timer."""
     await s.facilitator.command("timer", **args)
     seq = s.facilitator.mirror.seq
-    await _settle(everyone)
+    await settle(everyone, reconnected=True)
     frames = [next(f for f in _timer_frames(c) if f["seq"] == seq) for c in everyone]
     assert all(f == frames[0] for f in frames), "not everyone saw the same timer"
     assert all(c.state["timer"] == frames[0]["timer"] for c in everyone)
@@ -122,7 +83,7 @@ async def test_the_phase_timer_is_shared_by_everyone(server):
         # a new phase starts with a fresh, stopped timer, carried by the phase event
         await _timer(s, everyone, action="start")
         await s.facilitator.command("advance")
-        await _settle(everyone)
+        await settle(everyone, reconnected=True)
         for c in everyone:
             phase = [f for f in c.frames if f.get("t") == "phase"][-1]
             assert phase["timer"] == {"running": False, "deadline": None, "remaining": 300.0}
@@ -152,7 +113,7 @@ async def test_a_screen_watches_the_public_room_and_can_do_nothing(server):
         for t in sorted(COMMANDS):  # more commands than a connection's burst: wait for the bucket when told
             for _ in range(100):
                 with pytest.raises(CommandError) as err:
-                    await screen.command(t, **ARGS.get(t, {}))
+                    await screen.command(t, **well_formed(t, Ids(participant="p2")))
                 if err.value.code != errors.RATE_LIMITED:
                     break
                 await asyncio.sleep(0.1)
@@ -160,7 +121,7 @@ async def test_a_screen_watches_the_public_room_and_can_do_nothing(server):
         assert set(refusals) == {errors.NOT_ALLOWED}
 
         await run_full_session(s)  # (locks the room: the screen is already in)
-        await _settle([*s.everyone, screen])
+        await settle([*s.everyone, screen], reconnected=True)
         state = screen.state
         assert state["phase"]["id"] == "afsluiting" and "script" not in state["phase"]
         assert state["questions"] and not any(q["hidden"] for q in state["questions"])
@@ -326,15 +287,9 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
 
 
 async def test_a_former_facilitator_gets_a_turn_in_the_next_in_turn_phase(server):
-    s = await open_session(server, n=4)
-    fac, (anna, bram, chris, dewi) = s.facilitator, s.members
+    s = await session_at(server, "associatieronde", n=4)  # the first member's case
+    fac, (_, bram, chris, dewi) = s.facilitator, s.members
     try:
-        await fac.command("advance")
-        await fac.command("advance")  # case choice
-        case = (await anna.command("propose_case", title="Casus", question="Vraag?"))["case"]
-        await fac.command("choose_case", case=case)
-        await fac.command("advance")  # questions
-        await fac.command("advance")  # association
         await fac.command("hand_over", participant=bram.me["id"])
         await _role_now(bram, "facilitator", 1)
         await _role_now(fac, "participant", 1)

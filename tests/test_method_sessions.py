@@ -14,9 +14,10 @@ from client.connection import CommandError
 from server.rooms import method
 from server.rooms.method import Method, Phase
 
-from .session import Session, nodes, open_session, strings, ws_url
-from .test_redis import dump_room
-from .test_session import server_snapshot
+from .commands import PHASE_INPUT, well_formed
+from .redis_store import dump_room
+from .session import Session, open_session, server_snapshot, ws_url
+from .walk import nodes, strings
 
 
 async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -> None:
@@ -59,13 +60,8 @@ async def write_from_cards(s: Session, phase: Phase, group: list[KringClient]) -
 
 #: a command for each input the inbrenger might try to give while listening (§5.2 rule 5)
 TRIES = {
-    "questions": ("ask", {"text": "Mag ik iets vragen?"}),
-    "notes": ("note", {"text": "Ik schrijf mee"}),
-    "advice": ("advice", {"text": "Ik wil iets zeggen"}),
-    "essence": ("essence", {"text": "De kern volgens mij"}),
-    "perspectives": ("perspective", {"texts": ["Ik voel", "Ik denk"]}),
-    "evaluation": ("evaluate", {"score": 3}),
-    "confirm": ("confirm", {}),
+    PHASE_INPUT[t]: (t, well_formed(t))
+    for t in ("ask", "note", "advice", "essence", "perspective", "evaluate", "confirm")
 }
 
 

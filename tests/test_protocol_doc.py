@@ -9,17 +9,14 @@ f-string's placeholder, in the document any text a reader may meet there.
 from __future__ import annotations
 
 import ast
-import random
 import re
 from pathlib import Path
 
 from protocol import errors
-from protocol.messages import parse_command
-from server.rooms import identity, method
-from server.rooms.engine import apply, decide, decide_join, new_room
-from server.rooms.events import Actor, seal
-from server.rooms.views import snapshot
+from server.rooms import method
+from server.rooms.engine import RULES
 
+from .harness import start_case
 from .session import REFUSED_BODIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,46 +171,19 @@ def test_error_messages_and_close_codes():
     assert {name: value for name, value in close_codes.items() if value not in documented} == {}
 
 
-def _run(state, actor: Actor, t: str, **fields):
-    """Decide a command and fold its events in, as a backend's commit does."""
-    cmd = parse_command({"t": t, "id": f"{t}-{state.seq}", **fields})
-    decision = decide(state, actor, cmd, random.Random(0), 1767711900.0)
-    seal(decision.events, state.seq)
-    for ev in decision.events:
-        apply(state, ev)
-    return decision
-
-
-def _join(state, name: str) -> Actor:
-    token = f"{state.code}.{name}"
-    joined = decide_join(state, name, identity.token_hash(token))
-    seal(joined.events, state.seq)
-    apply(state, joined.events[0])
-    return Actor(joined.result["participant"], identity.anon_key(token))
-
-
 def test_the_next_case_fold_names_what_the_snapshot_holds():
     """§13's `next_case` row names keys of a real snapshot (or fields of the event), and
     every key that next_case changes in a room in the middle of a case."""
-    fac_token = "QPSM6S.facilitator"
-    state = new_room("QPSM6S", "epoch", identity.token_hash(fac_token), method_id=method.DEFAULT_METHOD)
-    fac = Actor("p1", identity.anon_key(fac_token))
-    anna, bram = _join(state, "Anna"), _join(state, "Bram")
-    _run(state, fac, "advance")  # opening
-    _run(state, fac, "advance")  # case choice
-    case = _run(state, anna, "propose_case", title="Lastige collega", question="Hoe spreek ik hem aan?")
-    _run(state, fac, "choose_case", case=case.result["case"])
-    _run(state, anna, "share_case", text="Een collega onderbreekt me.", people=["de collega"])
-    _run(state, fac, "advance")  # questions round
-    _run(state, bram, "ask", text="Wat gebeurt er vlak ervoor?")
-    _run(state, anna, "essence", text="Ik zeg te weinig wat ik wil.")
-    _run(state, fac, "advance")  # association round
-    _run(state, fac, "deal_cards")
-    _run(state, bram, "draw_card")
-    _run(state, bram, "ready", ready=True)
-    before = [snapshot(state, who) for who in (anna, bram)]
-    event = _run(state, fac, "next_case").events[0]
-    after = [snapshot(state, who) for who in (anna, bram)]
+    room, anna, (bram,) = start_case(2, phase="vragenronde")
+    room.run(bram, "ask", text="Wat gebeurt er vlak ervoor?")
+    room.run(anna, "essence", text="Ik zeg te weinig wat ik wil.")
+    room.goto("associatieronde")
+    room.run(room.facilitator, "deal_cards")
+    room.run(bram, "draw_card")
+    room.run(bram, "ready", ready=True)
+    before = [room.snapshot(who) for who in (anna, bram)]
+    event = room.run(room.facilitator, "next_case").events[0]
+    after = [room.snapshot(who) for who in (anna, bram)]
 
     row = next(cells for cells in rows(section(PROTOCOL, "## 13")) if cells[0] == "`next_case`")
     names = {s for s in spans(row[1]) if re.fullmatch(r"[a-z_]+", s)} - {"null", "true", "false"}
@@ -257,3 +227,29 @@ def test_every_ack_in_the_examples_has_a_seq():
         if '"seq"' not in ack:
             without.append(ack)
     assert without == []
+
+
+def test_who_may_give_each_command_is_what_section_6_says():
+    """§6.1 lists the facilitator's commands, §6.2 the input that gates each participant
+    command: the engine's table (engine.RULES) must say the same, row for row."""
+    facilitator = {spans(r[0])[0] for r in rows(section(PROTOCOL, "### 6.1"))[1:]}
+    assert facilitator == {t for t, rule in RULES.items() if rule.facilitator}
+    participant = rows(section(PROTOCOL, "### 6.2"))[1:]
+    assert {spans(r[0])[0] for r in participant} | facilitator == set(RULES)
+    gate: dict[str, str | None] = {}
+    own: set[str] = set()  # checked by the command's own rule, on a phase that accepts the input
+    for cells in participant:
+        t, cell = spans(cells[0])[0], cells[2]
+        if plain := re.fullmatch(r"`(\w+)`( \(.*)?", cell):
+            gate[t] = plain[1]
+        elif by_own := re.search(r"must accept `(\w+)`", cell):
+            gate[t] = by_own[1]
+            own.add(t)
+        elif same := re.fullmatch(r"as `(\w+)`", cell):
+            gate[t] = gate[same[1]]
+            if same[1] in own:
+                own.add(t)
+        else:  # not gated by an input
+            gate[t] = None
+    assert gate == {t: rule.needs for t, rule in RULES.items() if not rule.facilitator}
+    assert own <= {t for t, rule in RULES.items() if rule.own_check}

@@ -12,7 +12,6 @@ import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import msgpack
 import pytest
@@ -24,18 +23,19 @@ from protocol import limits
 from server.backends import redis_presence
 
 from .netfault import PubSubFault
+from .redis_store import dump_room, room_keys
 from .servers import RedisServer, ServerProcess, running_redis, running_servers
 from .session import (
     Session,
     advanced_by_timer,
+    bring,
     open_session,
-    records_about,
     run_full_session,
+    server_snapshot,
     short_method,
     start_short_timer,
-    strings,
 )
-from .test_session import server_snapshot
+from .walk import records_about, strings
 
 
 @pytest.fixture(scope="module")
@@ -67,38 +67,6 @@ async def eventually(predicate: Callable[[], object], timeout: float = 10) -> No
             return
         await asyncio.sleep(0.02)
     assert predicate()
-
-
-def room_keys(url: str, code: str) -> list[bytes]:
-    with redis.Redis.from_url(url) as r:
-        return sorted(r.scan_iter(match=f"*{code}*", count=1000))
-
-
-def _unpack(data: bytes) -> Any:
-    return msgpack.unpackb(data, raw=False, strict_map_key=False)
-
-
-def dump_room(url: str, code: str) -> list[tuple[bytes, Any]]:
-    """Every value Redis holds for the room, raw and decoded."""
-    out: list[tuple[bytes, Any]] = []
-    with redis.Redis.from_url(url) as r:
-        for key in room_keys(url, code):
-            kind = r.type(key)
-            if kind == b"hash":
-                for field, value in r.hgetall(key).items():
-                    out.append((value, _unpack(value) if field == b"state" else value.decode()))
-            elif kind == b"stream":
-                for _, fields in r.xrange(key):
-                    out.append((fields[b"e"], _unpack(fields[b"e"])))
-            elif kind == b"zset":
-                for member in r.zrange(key, 0, -1):
-                    out.append((member, member.decode()))
-            elif kind == b"list":
-                for entry in r.lrange(key, 0, -1):
-                    out.append((entry, _unpack(entry)))
-            else:  # pragma: no cover - a key type the backend does not write
-                raise AssertionError(f"unexpected {kind!r} key {key!r}")
-    return out
 
 
 def event_sequences_agree(s: Session) -> None:
@@ -188,15 +156,12 @@ async def test_a_screen_ticket_is_used_once_across_processes(pair, redis_server)
 
 
 async def to_questions_round(s: Session) -> None:
+    """The questions round, everyone (on both processes) having confirmed in the opening."""
     fac, members = s.facilitator, s.members
-    await fac.command("advance")
+    await fac.command("advance")  # opening
     for m in members:
         await m.command("confirm")
-    await fac.command("advance")
-    case = (await members[0].command("propose_case", title="Casus", question="Wat doe ik?"))["case"]
-    await fac.command("choose_case", case=case)
-    await members[0].command("share_case", text="Mijn casus.", people=["de klant"])
-    await fac.command("advance")
+    await bring(fac, members[0], "vragenronde", start="opening")
     s.inbrenger = members[0]
 
 

@@ -14,22 +14,11 @@ from client import KringClient
 from protocol import errors, limits
 
 from .servers import running_server
-from .session import online, open_session, ws_url
-
-
-async def _questions_round(server: str, n: int = 5):
-    s = await open_session(server, n=n)
-    await s.facilitator.command("advance")
-    await s.facilitator.command("advance")
-    case = (await s.members[0].command("propose_case", title="Casus", question="Vraag?"))["case"]
-    await s.facilitator.command("choose_case", case=case)
-    await s.facilitator.command("advance")
-    await s.settle()
-    return s
+from .session import online, open_session, session_at, ws_url
 
 
 async def test_resume_delivers_exactly_the_missed_events(server):
-    s = await _questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         url = ws_url(server)
         sleeper = KringClient(url, reconnect=False)
@@ -62,7 +51,7 @@ async def test_resume_delivers_exactly_the_missed_events(server):
 
 
 async def test_old_epoch_or_unknown_seq_gets_a_snapshot(server):
-    s = await _questions_round(server, n=4)
+    s = await session_at(server, "vragenronde", n=4)
     try:
         c = KringClient(ws_url(server), reconnect=False)
         await c.resume(s.members[1].token or "", epoch="0000000000000000", seq=3)
@@ -77,7 +66,7 @@ async def test_old_epoch_or_unknown_seq_gets_a_snapshot(server):
 
 
 async def test_automatic_reconnect_and_a_resent_command_is_applied_once(server):
-    s = await _questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         author = s.members[2]
         first = await author.command("ask", text="Hoe reageerde je leidinggevende?", command_id="vraag-1")
@@ -93,7 +82,7 @@ async def test_automatic_reconnect_and_a_resent_command_is_applied_once(server):
 
 
 async def test_command_in_flight_during_a_drop_is_applied_once(server):
-    s = await _questions_round(server)
+    s = await session_at(server, "vragenronde")
     try:
         author = s.members[2]
         task = asyncio.create_task(author.command("ask", text="Wat zou je willen dat er verandert?"))
@@ -109,7 +98,7 @@ async def test_command_in_flight_during_a_drop_is_applied_once(server):
 async def test_slow_client_is_dropped_and_can_resume(backend):
     # a tiny send queue and kernel send buffer make "too slow" arrive after a few frames
     with running_server({**backend, "KRING_SEND_QUEUE": "8", "KRING_SOCKET_SNDBUF": "8192"}) as base:
-        s = await _questions_round(base)
+        s = await session_at(base, "vragenronde")
         try:
             await s.facilitator.command("back")  # the case text is shared in the case choice
             sleeper = s.members[4]

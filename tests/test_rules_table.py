@@ -1,18 +1,18 @@
 """The one table of who may do what (engine.RULES, merged from the feature tables of
 server/rooms/rules/) against the other places that name commands: the protocol's
-COMMANDS, and the engine tests' own lists of facilitator commands and phase inputs."""
+COMMANDS, and the handlers' own argument types. (PROTOCOL §6 against the table: the doc test.)"""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import get_type_hints
 
 import pytest
 
+from protocol.args import COMMAND_ARGS
 from protocol.messages import COMMANDS
 from server.rooms import engine
 from server.rooms.method import available, load
-
-from .test_engine import FACILITATOR_COMMANDS, OTHER_COMMANDS, PHASE_INPUT
 
 
 def test_the_table_names_exactly_the_protocols_commands():
@@ -33,15 +33,6 @@ def test_a_command_in_two_feature_tables_is_refused():
         engine.merge_tables({"questions": one, "copy": {"ask": one["ask"]}})
 
 
-def test_the_table_agrees_with_the_engine_tests_lists():
-    facilitator = {t for t, may in engine.PERMISSIONS.items() if may["facilitator"]}
-    assert facilitator == set(FACILITATOR_COMMANDS)
-    inputs = {t: may["input"] for t, may in engine.PERMISSIONS.items() if may["input"] is not None}
-    assert inputs == PHASE_INPUT
-    rest = {t for t, may in engine.PERMISSIONS.items() if not may["facilitator"] and may["input"] is None}
-    assert rest == set(OTHER_COMMANDS)
-
-
 def test_the_plain_view_says_the_same_as_the_rows():
     for t, rule in engine.RULES.items():
         assert engine.PERMISSIONS[t] == {"facilitator": rule.facilitator, "input": rule.needs}
@@ -54,3 +45,9 @@ def test_every_input_a_command_needs_is_one_a_phase_accepts():
     accepted = {what for m in available() for phase in load(m).phases for what in phase.accepts}
     needed = {rule.needs for rule in engine.RULES.values() if rule.needs is not None}
     assert needed <= accepted
+
+
+def test_every_handler_takes_its_commands_own_args():
+    """So the type checker reads each handler against the fields its command carries."""
+    for t, rule in engine.RULES.items():
+        assert get_type_hints(rule.handler)["args"] is COMMAND_ARGS[t], t

@@ -15,22 +15,13 @@ from protocol import limits
 from .session import (
     advanced_by_timer,
     open_session,
-    records_about,
     run_full_session,
+    server_snapshot,
     short_method,
     start_short_timer,
-    strings,
     ws_url,
 )
-
-
-async def server_snapshot(base: str, client: KringClient) -> tuple[int, dict]:
-    """What the server itself holds for this client's audience: a fresh connection's welcome."""
-    probe = await KringClient(ws_url(base), reconnect=False).resume(client.token or "")
-    try:
-        return probe.mirror.seq, probe.state
-    finally:
-        await probe.close()
+from .walk import records_about, strings
 
 
 async def test_full_session_mirrors_equal_server_snapshots(server):

@@ -51,7 +51,8 @@ from server.rooms.method import MethodError, from_toml
 from . import fuzz_frames as ff
 from .fuzz_frames import Batch, Frame
 from .servers import ServerProcess, running_servers
-from .session import nodes
+from .session import bring, settle
+from .walk import nodes
 
 EXAMPLES = int(os.environ.get("KRING_FUZZ_EXAMPLES", "0"))
 BATCHES = EXAMPLES or 100  # random batches per backend and codec
@@ -180,12 +181,7 @@ class Room:
         asker = await client(JSON.subprotocol).join(code.lower(), "Vrager")
         sender = await client(codec.subprotocol).join(code, "Fuzzer")
         screen = await client(codec.subprotocol).join(code, "Scherm", screen=True)
-        await fac.command("advance")
-        await fac.command("advance")
-        case = (await inbrenger.command("propose_case", title="Lastige collega", question="Hoe zeg ik het?"))["case"]
-        await fac.command("choose_case", case=case)
-        await inbrenger.command("share_case", text="Hij onderbreekt me steeds.", people=["de collega"])
-        await fac.command("advance")
+        await bring(fac, inbrenger, "vragenronde")
         await asker.command("ask", text="Wat gebeurt er precies?")
         hidden = (await asker.command("ask", text="Waarom nu?"))["question"]
         await fac.command("hide_question", question=hidden, hidden=True)
@@ -203,8 +199,7 @@ class Room:
         return room
 
     async def settle(self) -> None:
-        target = max(c.mirror.seq for c in self.watchers)
-        await asyncio.gather(*(c.wait_until(lambda c: c.mirror.seq >= target, TIMEOUT) for c in self.watchers))
+        await settle(self.watchers, TIMEOUT)
 
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self.watchers))

@@ -57,8 +57,8 @@ def _dataclass_fields(obj: Any) -> dict[str, Any]:
 
 def _pack_state(state: RoomState) -> bytes:
     """The state as stored, without the command results (kept apart, see _applied_key);
-    the same bytes as packing state.to_dict(applied=False), with msgpack's C walk doing
-    most of the work."""
+    the same bytes as packing dataclasses.asdict(state) without `applied`, with msgpack's C
+    walk doing most of the work."""
     fields = _dataclass_fields(state)
     del fields["applied"]
     return msgpack.packb(fields, default=_dataclass_fields, use_bin_type=True)

@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from protocol import limits, values
 
@@ -28,9 +29,9 @@ class Card:
     name: dict[str, str]
     instruction: dict[str, str] | None = None
     observer: bool = False
-    fields: tuple[dict, ...] = ()  # [{"id", "label": {nl, en}}]: what the holder writes
+    fields: tuple[dict[str, Any], ...] = ()  # [{"id", "label": {nl, en}}]: what the holder writes
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
         """The card as a deal carries it (and so as clients see it)."""
         return {
             "id": self.id,
@@ -48,7 +49,7 @@ class Deck:
     the inbrenger themself (`self_card`)."""
 
     id: str
-    fields: tuple[dict, ...]
+    fields: tuple[dict[str, Any], ...]
     cards: tuple[Card, ...] = ()
     from_case: bool = False
     self_card: dict[str, str] | None = None
@@ -82,7 +83,7 @@ class Phase:
     deal: str = "private"  # "private": each holder alone knows their card; "public": everyone sees who holds which
     rotate: int = 0  # public cards: places they have moved on since the deck's first deal
 
-    def public(self, index: int) -> dict:
+    def public(self, index: int) -> dict[str, Any]:
         return {
             "index": index,
             "id": self.id,
@@ -115,7 +116,7 @@ class Method:
     def minutes(self) -> int:
         return sum(p.minutes for p in self.phases)
 
-    def about(self) -> dict:
+    def about(self) -> dict[str, Any]:
         """What a method picker shows."""
         return {
             "id": self.id,
@@ -126,7 +127,7 @@ class Method:
             "needs_familiarity": self.needs_familiarity,
         }
 
-    def view(self) -> dict:
+    def view(self) -> dict[str, Any]:
         """The method as clients see it: what a picker shows, and the phases in order."""
         return {**self.about(), "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in self.phases]}
 
@@ -135,7 +136,7 @@ class MethodError(ValueError):
     """A method file that does not follow the schema; says where (line and field) and why."""
 
 
-def parse(data: dict, text: str | None = None) -> Method:
+def parse(data: dict[str, Any], text: str | None = None) -> Method:
     """Check `data` against the schema and the rules; `text` (its TOML) gives line numbers."""
     wrong = method_rules.problem(data, text)
     if wrong is not None:
@@ -169,11 +170,11 @@ def parse(data: dict, text: str | None = None) -> Method:
     )
 
 
-def _fields(items: list[dict]) -> tuple[dict, ...]:
+def _fields(items: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     return tuple({"id": f["id"], "label": dict(f["label"])} for f in items)
 
 
-def _deck(did: str, d: dict) -> Deck:
+def _deck(did: str, d: dict[str, Any]) -> Deck:
     fields = _fields(d["fields"])
     cards = tuple(
         Card(

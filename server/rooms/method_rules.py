@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import jsonschema
 
@@ -30,24 +31,26 @@ def _field(path: Iterable[object]) -> str:
 
 def _why(err: jsonschema.ValidationError) -> str:
     """jsonschema's finding, in words a facilitator can act on."""
-    v, value = err.validator, err.instance
+    # jsonschema types these "or Unset"; on a reported error they are always set
+    v, value = err.validator, cast(Any, err.instance)
+    want, schema = cast(Any, err.validator_value), cast(Any, err.schema)
     if v == "required":
-        missing = [k for k in err.validator_value if isinstance(value, dict) and k not in value]
+        missing = [k for k in want if isinstance(value, dict) and k not in value]
         return f"missing field {missing[0]!r}" if missing else err.message
     if v == "additionalProperties":
-        extra = sorted(k for k in value if k not in err.schema.get("properties", {}))
+        extra = sorted(k for k in value if k not in schema.get("properties", {}))
         return f"unknown field {extra[0]!r}" if extra else err.message
     if v == "enum":
-        return f"must be one of {', '.join(map(str, err.validator_value))} (not {value!r})"
+        return f"must be one of {', '.join(map(str, want))} (not {value!r})"
     if v == "const":
-        return f"must be {err.validator_value!r} (not {value!r})"
+        return f"must be {want!r} (not {value!r})"
     if v == "type":
         kind = {"string": "text", "integer": "a whole number", "boolean": "true or false", "object": "a table"}
-        return f"must be {kind.get(err.validator_value, err.validator_value)} (not {value!r})"
+        return f"must be {kind.get(want, want)} (not {value!r})"
     if v == "pattern":
         return f"{value!r} may hold only lower-case letters, digits and dashes"
     if v in ("minimum", "maximum"):
-        return f"{value!r} must be {'at least' if v == 'minimum' else 'at most'} {err.validator_value}"
+        return f"{value!r} must be {'at least' if v == 'minimum' else 'at most'} {want}"
     if v in ("minItems", "maxItems", "minLength", "maxLength"):
         return err.message
     return err.message
@@ -113,10 +116,10 @@ def _line_in_deck(lines: list[str], rest: list[object]) -> int | None:
     return table + 1
 
 
-def _check_decks(decks: dict) -> list[tuple[list[object], str]]:
+def _check_decks(decks: dict[str, Any]) -> list[tuple[list[object], str]]:
     problems: list[tuple[list[object], str]] = []
     for did, deck in decks.items():
-        where = ["decks", did]
+        where: list[object] = ["decks", did]
         if deck.get("from_case"):
             if "cards" in deck:
                 problems.append(([*where, "cards"], "a deck made from the case (from_case) has no cards of its own"))
@@ -140,7 +143,7 @@ def _check_decks(decks: dict) -> list[tuple[list[object], str]]:
     return problems
 
 
-def _check_cards(i: int, p: dict, decks: dict) -> list[tuple[list[object], str]]:
+def _check_cards(i: int, p: dict[str, Any], decks: dict[str, Any]) -> list[tuple[list[object], str]]:
     """A phase and the deck it deals from."""
     problems: list[tuple[list[object], str]] = []
     accepts = p.get("accepts", {})
@@ -184,7 +187,7 @@ def _check_cards(i: int, p: dict, decks: dict) -> list[tuple[list[object], str]]
     return problems
 
 
-def _check_flags(i: int, p: dict) -> list[tuple[list[object], str]]:
+def _check_flags(i: int, p: dict[str, Any]) -> list[tuple[list[object], str]]:
     """`anonymous`, `hidden_until_reveal` and `in_turn` only where they do something."""
     problems: list[tuple[list[object], str]] = []
     accepts = p.get("accepts", {})
@@ -231,7 +234,7 @@ def _check_flags(i: int, p: dict) -> list[tuple[list[object], str]]:
     return problems
 
 
-def _check_rules(data: dict) -> list[tuple[list[object], str]]:
+def _check_rules(data: dict[str, Any]) -> list[tuple[list[object], str]]:
     """What the schema cannot say: the order of the phases and who may act when."""
     problems: list[tuple[list[object], str]] = []
     phases = data["phases"]
@@ -269,7 +272,7 @@ def _check_rules(data: dict) -> list[tuple[list[object], str]]:
     return problems
 
 
-def problem(data: dict, text: str | None = None) -> str | None:
+def problem(data: dict[str, Any], text: str | None = None) -> str | None:
     """What is wrong with `data` (the first finding, and how many more), or None; `text`,
     its TOML, gives line numbers."""
     errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: [str(x) for x in e.absolute_path])

@@ -21,7 +21,7 @@ def sees_private(ev: Event, pid: str, role: str) -> bool:
 
 def frame(ev: Event, pid: str, role: str) -> dict[str, Any]:
     """The event as this viewer receives it."""
-    body = ev.private if sees_private(ev, pid, role) else ev.public
+    body = ev.private if ev.private is not None and sees_private(ev, pid, role) else ev.public
     return {"t": ev.t, "seq": ev.seq, **body}
 
 
@@ -53,7 +53,10 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
     fac = me.role == FACILITATOR
     method = s.method
     questions = [q for q in s.questions.values() if fac or not q.hidden]
-    mine = lambda item: identity.tag(viewer.anon_key, item)  # noqa: E731
+
+    def mine(item: str) -> str:
+        return identity.tag(viewer.anon_key, item)
+
     turns = s.current_turns()
     return {
         "code": s.code,

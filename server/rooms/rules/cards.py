@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from protocol import errors, limits
+from protocol.args import NoArgs, NoteArgs, PerspectiveArgs, TextArgs
 
 from .. import identity
 from ..events import Actor, Event, RoomError
@@ -23,8 +24,8 @@ def _card_at(cards: list[dict[str, Any]], seat: int, rotate: int) -> str:
     role card i, moved on by `rotate` places, so with fewer people than cards the ones left
     over come in as the cards move on. Seats beyond the role cards get the observer's card
     (or the role cards again, if the deck has no observer)."""
-    roles = [c["id"] for c in cards if not c["observer"]]
-    watchers = [c["id"] for c in cards if c["observer"]]
+    roles: list[str] = [c["id"] for c in cards if not c["observer"]]
+    watchers: list[str] = [c["id"] for c in cards if c["observer"]]
     if seat < len(roles) or not watchers:
         return roles[(seat + rotate) % len(roles)]
     return watchers[(seat - len(roles)) % len(watchers)]
@@ -37,11 +38,11 @@ def _spare_card(cards: list[dict[str, Any]], holders: dict[str, str], seat: int,
     preferred = _card_at(cards, seat, rotate)
     if not used[preferred]:
         return preferred
-    roles = [c["id"] for c in cards if not c["observer"]]
+    roles: list[str] = [c["id"] for c in cards if not c["observer"]]
     free = [c for c in roles if not used[c]]
     if free:
         return free[0]
-    watchers = [c["id"] for c in cards if c["observer"]]
+    watchers: list[str] = [c["id"] for c in cards if c["observer"]]
     if watchers:
         return watchers[0]
     return min(roles, key=lambda c: used[c])
@@ -55,7 +56,7 @@ def _new_deal(s: RoomState, phase: Phase) -> Deal:
     return Deal(phase.deck or "", phase.deal == "public", phase.hidden_until_reveal, cards)
 
 
-def deal_cards(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def deal_cards(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Private cards: put them on the table, so that each member of the group takes their
     own (`draw_card`). Public cards: give every member of the group theirs, by seat."""
     phase = s.current_phase
@@ -97,7 +98,7 @@ def deal_cards(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> De
     return Decision(events)
 
 
-def draw_card(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def draw_card(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Take your own private card. The room stores it under a tag only your connection can
     compute, so no stored event or state says who holds which card; you learn it from the
     ack (and from your snapshot)."""
@@ -130,7 +131,7 @@ def _holding(s: RoomState, a: Actor, phase: Phase) -> tuple[Deal | None, str | N
     return deal, key if key in deal.holders else None
 
 
-def perspective(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def perspective(s: RoomState, a: Actor, args: PerspectiveArgs, ctx: Context) -> Decision:
     phase = s.current_phase
     deal, key = _holding(s, a, phase)
     if deal is None or key is None:
@@ -182,7 +183,7 @@ def _note_phase(s: RoomState, a: Actor) -> tuple[Phase, bool]:
         raise
 
 
-def note(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def note(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
     phase, observer = _note_phase(s, a)
     if not observer:
         require_turn(s, a, phase)
@@ -202,7 +203,7 @@ def note(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision
     return Decision([Event("note_written", {"note": written.public()}, internal=internal)], {"note": nid})
 
 
-def withdraw_note(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def withdraw_note(s: RoomState, a: Actor, args: NoteArgs, ctx: Context) -> Decision:
     _note_phase(s, a)
     withdrawn = s.notes.get(args["note"])
     if withdrawn is None or identity.tag(a.anon_key, withdrawn.id) != withdrawn.tag:
@@ -225,7 +226,7 @@ def _reveal_notes(s: RoomState, ctx: Context) -> Decision:
     return Decision([Event("notes_revealed", {"phase": phase.id, "notes": items})])
 
 
-def reveal(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def reveal(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Show what the phase kept hidden until now: its notes, or the perspectives written
     from its cards, shuffled."""
     phase = s.current_phase

@@ -3,23 +3,22 @@ makes the proposer the inbrenger), and the inbrenger telling the case."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from protocol import errors, limits
+from protocol.args import CaseArgs, NoArgs, ProposeCaseArgs, ShareCaseArgs
 
 from ..events import Actor, Event, RoomError
 from ..state import PARTICIPANT, Case, RoomState
 from .checks import Context, Decision, Rule, deny, missing
 
 
-def propose(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def propose(s: RoomState, a: Actor, args: ProposeCaseArgs, ctx: Context) -> Decision:
     if len(s.cases) >= limits.MAX_CASES:
         raise RoomError(errors.TOO_LARGE, f"at most {limits.MAX_CASES} cases")
     case = Case(s.new_id("c"), args["title"], args["question"], a.pid)
     return Decision([Event("case_proposed", {"case": case.public()})], {"case": case.id})
 
 
-def withdraw_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def withdraw_case(s: RoomState, a: Actor, args: CaseArgs, ctx: Context) -> Decision:
     case = s.cases.get(args["case"])
     if case is None:
         raise missing("case")
@@ -31,7 +30,7 @@ def withdraw_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) ->
     return Decision([Event("case_withdrawn", {"case": case.id, "cast": cast})])
 
 
-def vote(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def vote(s: RoomState, a: Actor, args: CaseArgs, ctx: Context) -> Decision:
     if not s.vote_open:
         raise deny("the vote is closed")
     if args["case"] not in s.cases:
@@ -42,7 +41,7 @@ def vote(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision
     return Decision([Event("vote_cast", {"cast": cast}, {"cast": cast, "case": args["case"]}, (a.pid,))])
 
 
-def close_vote(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def close_vote(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     if "cases" not in s.current_phase.accepts:
         raise deny("there is no vote in this phase")
     if not s.vote_open:
@@ -54,7 +53,7 @@ def close_vote(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> De
     return Decision([Event("vote_closed", {"tally": tally})])
 
 
-def choose_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def choose_case(s: RoomState, a: Actor, args: CaseArgs, ctx: Context) -> Decision:
     if "cases" not in s.current_phase.accepts:
         raise deny("a case is chosen in the case choice phase")
     case = s.cases.get(args["case"])
@@ -70,7 +69,7 @@ def choose_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> D
     return Decision([Event("case_chosen", {"case": case.id, "inbrenger": case.proposer})])
 
 
-def share(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def share(s: RoomState, a: Actor, args: ShareCaseArgs, ctx: Context) -> Decision:
     people = list(dict.fromkeys(args["people"]))  # keep order, drop repeats
     return Decision([Event("case_shared", {"text": args["text"], "people": people})])
 

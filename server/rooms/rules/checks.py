@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocol import errors
+from protocol.args import TextArgs
 
 from ..events import Actor, Event, RoomError
 from ..method import Phase
@@ -30,7 +31,8 @@ class Decision:
     result: dict[str, Any] = field(default_factory=dict)  # goes back in the ack
 
 
-Handler = Callable[[RoomState, Actor, dict[str, Any], Context], Decision]
+# a handler takes its command's own args (protocol.args.COMMAND_ARGS), hence Any here
+Handler = Callable[[RoomState, Actor, Any, Context], Decision]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ def text_event(kind: str) -> Handler:
     """The handler of a command that sets one text of the room (the essence, the response,
     the take-away): an event named for the input, everyone sees it."""
 
-    def handler(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+    def handler(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
         return Decision([Event(kind, {"text": args["text"]})])
 
     return handler

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import errors, limits
+from protocol.args import EvaluateArgs, NoArgs, RateAdviceArgs, ReadyArgs, TextArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
@@ -15,7 +16,7 @@ from .checks import Context, Decision, Rule, anonymous, deny, missing, text_even
 from .turns import inbrenger_may_speak, require_turn
 
 
-def advice(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def advice(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
     phase = s.current_phase
     require_turn(s, a, phase)
     turns = s.current_turns()
@@ -29,7 +30,7 @@ def advice(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decisi
     return Decision([Event("advice_given", {"advice": item.public()}, internal={"tag": tag})], {"advice": item.id})
 
 
-def rate_advice(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def rate_advice(s: RoomState, a: Actor, args: RateAdviceArgs, ctx: Context) -> Decision:
     if a.pid != s.inbrenger:
         raise deny("only the inbrenger can do this")
     if not {"advice", "response"} & set(s.current_phase.accepts):
@@ -44,7 +45,7 @@ def rate_advice(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> D
     return Decision([Event("advice_rated", {"advice": item.id, "rating": args["rating"]})])
 
 
-def evaluate(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def evaluate(s: RoomState, a: Actor, args: EvaluateArgs, ctx: Context) -> Decision:
     """Your evaluation of the meeting: everyone sees the count, facilitators and you what you gave."""
     n = len(s.evaluations) + (a.pid not in s.evaluations)
     ev = {"participant": a.pid, "score": args["score"], "line": args.get("line", "")}
@@ -52,7 +53,7 @@ def evaluate(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Deci
     return Decision([Event("evaluated", public, private, (FACILITATORS, a.pid))])
 
 
-def ready(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def ready(s: RoomState, a: Actor, args: ReadyArgs, ctx: Context) -> Decision:
     p = s.active(a.pid)
     if p is None or p.role != PARTICIPANT or s.phase == 0:
         raise deny("only participants can mark themselves ready, after the lobby")
@@ -102,7 +103,7 @@ def _summary_perspectives(s: RoomState) -> list[dict[str, Any]]:
     return out
 
 
-def your_summary(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def your_summary(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Your summary: of the case under way if you are its inbrenger, else of your last
     earlier case in this meeting; `earlier` holds all your earlier ones."""
     earlier = s.summaries.get(a.pid, [])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import errors, limits
+from protocol.args import ListMeArgs, LockArgs, NoArgs, ParticipantArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
@@ -97,13 +98,13 @@ def _with_away(
     return events
 
 
-def lock(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def lock(s: RoomState, a: Actor, args: LockArgs, ctx: Context) -> Decision:
     if s.locked == args["locked"]:
         return Decision()
     return Decision([Event("locked", {"locked": args["locked"]})])
 
 
-def screen_ticket(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def screen_ticket(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """A one-time ticket for a projector screen, good for SCREEN_TICKET_TTL seconds: with it
     a screen joins a locked room (as a screen only), so the room never opens for anyone
     else. The room keeps the ticket's hash; the ticket itself goes back in the ack only
@@ -119,7 +120,7 @@ def screen_ticket(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) ->
     return Decision([ev], {"expires": expires})
 
 
-def remove(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def remove(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decision:
     target = s.active(args["participant"])
     if target is None:
         raise missing("participant")
@@ -142,13 +143,13 @@ def _new_facilitator(s: RoomState, pid: str) -> Participant:
     return target
 
 
-def add_facilitator(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def add_facilitator(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decision:
     target = _new_facilitator(s, args["participant"])
     events = [Event("role_changed", {"participant": target.id, "role": FACILITATOR})]
     return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR}))
 
 
-def hand_over(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def hand_over(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decision:
     target = _new_facilitator(s, args["participant"])
     # one decision: the room is never without a facilitator, and never has one too many
     events = [
@@ -158,7 +159,7 @@ def hand_over(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Dec
     return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR, a.pid: PARTICIPANT}))
 
 
-def claim(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def claim(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Take over as facilitator when none has been online for FACILITATOR_CLAIM_AFTER: the
     group is not left without a lead. Those who were facilitator and are away become
     participants, as after a hand-over; the new facilitator can make them co-facilitators."""
@@ -180,7 +181,7 @@ def claim(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decisio
     return Decision(_with_away(s, events, ctx.now, roles=roles))
 
 
-def confirm(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def confirm(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Confirm confidentiality; everyone sees the count, facilitators and you see it was you."""
     if a.pid in s.confirmed:
         return Decision()
@@ -189,7 +190,7 @@ def confirm(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decis
     return Decision([Event("confirmed", public, private, (FACILITATORS, a.pid))])
 
 
-def list_me(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def list_me(s: RoomState, a: Actor, args: ListMeArgs, ctx: Context) -> Decision:
     # `decide` has refused screens and removed people already: everyone here may be listed
     if (a.pid in s.listed) == args["listed"]:
         return Decision()
@@ -215,7 +216,7 @@ def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
     }
 
 
-def proof(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def proof(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     if s.started_at is None:
         raise deny("the meeting has not started yet")
     return Decision([], {"proof": proof_of(s, ctx.now, ended=False)})

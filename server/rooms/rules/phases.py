@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import errors
+from protocol.args import AutoAdvanceArgs, NoArgs, SetMethodArgs, TimerArgs
 from protocol.messages import TIMER_EXTEND_DEFAULT
 
 from ..events import FACILITATORS, Actor, Event, RoomError
@@ -73,20 +74,20 @@ def decide_auto_advance(state: RoomState, phase: int, now: float) -> Decision:
     return Decision(phase_events(s, nxt, by="timer"))
 
 
-def advance(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def advance(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     events = phase_events(s, _next_phase(s))
     if s.started_at is None and ctx.now:
         events[0].internal = {"at": ctx.now}  # the meeting starts: for the proof of participation
     return Decision(events)
 
 
-def back(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def back(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     if s.phase == 0:
         raise deny("this is the first phase")
     return Decision(phase_events(s, s.phase - 1))
 
 
-def next_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def next_case(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """Close this case and go back to the case choice for the next one. The inbrenger's
     summary is kept for them alone; the questions, cards and advice of this case go."""
     choice = _first_case_phase(s)
@@ -100,7 +101,7 @@ def next_case(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Dec
     return Decision([Event("next_case", public, private, (FACILITATORS,), internal)])
 
 
-def timer(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def timer(s: RoomState, a: Actor, args: TimerArgs, ctx: Context) -> Decision:
     action = args["action"]
     running, deadline, remaining = s.timer_running, s.timer_deadline, s.timer_remaining
     if action == "start":
@@ -122,13 +123,13 @@ def timer(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decisio
     return Decision([Event("timer", {"timer": {"running": running, "deadline": deadline, "remaining": remaining}})])
 
 
-def auto_advance(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def auto_advance(s: RoomState, a: Actor, args: AutoAdvanceArgs, ctx: Context) -> Decision:
     if s.auto_advance == args["on"]:
         return Decision()
     return Decision([Event("auto_advance", {"on": args["on"]})])
 
 
-def set_method(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def set_method(s: RoomState, a: Actor, args: SetMethodArgs, ctx: Context) -> Decision:
     """Choose another method (a shipped one, or the facilitator's own file) in the lobby."""
     if s.phase != 0:
         raise deny("the method can only be changed in the lobby")
@@ -143,7 +144,7 @@ def set_method(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> De
     return Decision([Event("method_set", public, private, (FACILITATORS,), internal)], {"method": m.id})
 
 
-def end(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def end(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """End the meeting. Everyone still connected gets the final proof of participation with
     the close, its duration fixed now: after this the room is erased and nothing can be asked."""
     if s.started_at is None:

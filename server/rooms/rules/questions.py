@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from protocol import errors, limits
+from protocol.args import HideQuestionArgs, MarkAnsweredArgs, QuestionArgs, RateQuestionArgs, TextArgs, UpvoteArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
@@ -16,7 +17,7 @@ from .checks import Context, Decision, Rule, anonymous, deny, is_fac, missing, t
 from .turns import inbrenger_may_speak, require_turn
 
 
-def ask(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def ask(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
     phase = s.current_phase
     require_turn(s, a, phase)
     if len(s.questions) >= limits.MAX_QUESTIONS:
@@ -40,14 +41,14 @@ def _updated(q: Question, **internal: Any) -> Event:
     return Event("question_updated", {"question": rec}, internal=internal or None)
 
 
-def withdraw_question(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def withdraw_question(s: RoomState, a: Actor, args: QuestionArgs, ctx: Context) -> Decision:
     q = _question(s, a, args["question"])
     if identity.tag(a.anon_key, q.id) != q.tag:
         raise deny("you can only withdraw your own questions")
     return Decision([Event("question_withdrawn", {"question": q.id})])
 
 
-def upvote(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def upvote(s: RoomState, a: Actor, args: UpvoteArgs, ctx: Context) -> Decision:
     q = _question(s, a, args["question"])
     mark = identity.tag(a.anon_key, "up:" + q.id)
     if (mark in q.upvoters) == args["on"]:
@@ -68,21 +69,21 @@ def _inbrenger_on_question(s: RoomState, a: Actor, qid: str) -> Question:
     return _question(s, a, qid)
 
 
-def mark_answered(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def mark_answered(s: RoomState, a: Actor, args: MarkAnsweredArgs, ctx: Context) -> Decision:
     q = _inbrenger_on_question(s, a, args["question"])
     if q.answered == args["answered"]:
         return Decision()
     return Decision([_updated(replace(q, answered=args["answered"]))])
 
 
-def rate_question(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def rate_question(s: RoomState, a: Actor, args: RateQuestionArgs, ctx: Context) -> Decision:
     q = _inbrenger_on_question(s, a, args["question"])
     if q.rating == args["rating"]:
         return Decision()
     return Decision([_updated(replace(q, rating=args["rating"]))])
 
 
-def hide(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def hide(s: RoomState, a: Actor, args: HideQuestionArgs, ctx: Context) -> Decision:
     q = _question(s, a, args["question"])
     if q.hidden == args["hidden"]:
         return Decision()

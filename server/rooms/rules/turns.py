@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from protocol.args import NoArgs
+
 from ..events import Actor, Event
 from ..method import Phase
 from ..state import Deal, RoomState
@@ -55,7 +57,7 @@ def inbrenger_may_speak(state: RoomState) -> bool:
     return "response" in phase.accepts and not (phase.in_turn and not state.current_turns().done)
 
 
-def pass_turn(s: RoomState, a: Actor, args: dict[str, Any], ctx: Context) -> Decision:
+def pass_turn(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     phase = s.current_phase
     if not phase.in_turn:
         raise deny("there are no turns in this phase")

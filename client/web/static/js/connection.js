@@ -5,16 +5,8 @@
 import { decode, encode } from "/vendor/msgpack/index.mjs";
 import { outbox, session } from "./store.js";
 
-const SUBPROTOCOL = "kring.v1.msgpack";
-const CLOSE = {
-  badHello: 4002,
-  removed: 4003,
-  ended: 4004,
-  gone: 4005,
-  tooSlow: 4008,
-  roleChanged: 4011,
-  tryAgain: 1013,
-};
+/** The subprotocol and the close codes, as the server's `protocol/` names them (handed to the page). */
+const { SUBPROTOCOL, CLOSE } = JSON.parse(document.body.dataset.protocol);
 const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
 
 function newId() {
@@ -224,10 +216,10 @@ export class Connection {
 
   closed(code) {
     if (this.state === "closed") return; // final: nothing reconnects
-    if (code === CLOSE.removed) return this.setState("closed", { reason: "removed" });
-    if (code === CLOSE.ended) return this.setState("closed", { reason: "ended" });
-    if (code === CLOSE.gone) return this.setState("closed", { reason: "gone" });
-    if (code === CLOSE.badHello) {
+    if (code === CLOSE.REMOVED) return this.setState("closed", { reason: "removed" });
+    if (code === CLOSE.ENDED) return this.setState("closed", { reason: "ended" });
+    if (code === CLOSE.GONE) return this.setState("closed", { reason: "gone" });
+    if (code === CLOSE.BAD_HELLO) {
       const error = this.lastError || {};
       if (error.code === "rate_limited" && typeof error.retry_after === "number") {
         this.setState("reconnecting");
@@ -242,7 +234,7 @@ export class Connection {
       if (["bad_token", "bad_ticket", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
         return this.setState("closed", { reason: error.code, error });
     }
-    if (code === CLOSE.roleChanged) {
+    if (code === CLOSE.ROLE_CHANGED) {
       this.fresh = true; // see the room again as the new role
       this.attempt = 0;
     }

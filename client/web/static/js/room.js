@@ -1,18 +1,18 @@
 // The room page: one connection, the mirror of the room, and the view for this person's
-// role (participant, facilitator or projector screen), redrawn on every event.
+// role (participant, facilitator or projector screen), drawn again on every event.
 
 import { Connection } from "./connection.js";
-import { h, replaceChildren } from "./dom.js";
 import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
 import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
-import { clock, secondsLeft } from "./timer.js";
+import { secondsLeft } from "./timer.js";
+import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
-import { mayGive, participantView } from "./views/participant.js";
+import { participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
-import { currentDeal } from "./views/shared.js";
+import { currentDeal, mayGive } from "./views/state.js";
 
 const root = document.getElementById("app");
 const view = document.getElementById("view");
@@ -107,7 +107,7 @@ function showStatus() {
   if (text !== shownStatus) {
     shownStatus = text;
     statusLine.dataset.state = state;
-    statusLine.replaceChildren(h("span", { class: "dot", "aria-hidden": "true" }), text);
+    draw(statusLine, [h("span", { class: "dot", "aria-hidden": "true" }), text]);
   }
   if (ctx.me) {
     const me = document.getElementById("me");
@@ -121,23 +121,23 @@ function render() {
   showStatus();
   notice.textContent = ctx.ui.notice || "";
   notice.hidden = !ctx.ui.notice;
-  if (ctx.ui.closed) return replaceChildren(view, closedView(ctx.ui.closed));
+  if (ctx.ui.closed) return draw(view, closedView(ctx.ui.closed));
   if (!mirror.state && conn?.state === "waiting") {
-    return replaceChildren(view, h("section", { class: "card closed" }, h("h1", {}, t("screen.locked_title")), h("p", {}, t("screen.locked_text"))));
+    return draw(view, h("section", { class: "card closed" }, h("h1", {}, t("screen.locked_title")), h("p", {}, t("screen.locked_text"))));
   }
   if (!mirror.state) {
-    if (kind === "room" && !session.get(code, kind) && !pendingJoin.get(code)) return replaceChildren(view, joinHere());
-    return replaceChildren(view, h("p", { class: "muted" }, t("connection.loading")));
+    if (kind === "room" && !session.get(code, kind) && !pendingJoin.get(code)) return draw(view, joinHere());
+    return draw(view, h("p", { class: "muted" }, t("connection.loading")));
   }
   if (ctx.ui.proof) {
     const close = () => {
       ctx.ui.proof = null;
       render();
     };
-    return replaceChildren(view, proofPage(ctx.ui.proof, { code, onClose: close }));
+    return draw(view, proofPage(ctx.ui.proof, { code, onClose: close }));
   }
   if (ctx.ui.summary) {
-    return replaceChildren(
+    return draw(
       view,
       summaryPage(ctx.ui.summary, {
         code,
@@ -152,7 +152,7 @@ function render() {
   const role = ctx.me.role;
   const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
   document.title = `${pick(mirror.state.phase.name)} · Kring`;
-  replaceChildren(view, body);
+  draw(view, body);
 }
 
 function joinHere() {
@@ -336,27 +336,17 @@ function onState(state, detail) {
   render();
 }
 
+/**
+ * The clocks count down by themselves (see ui.js `ticking`); what changes the view is the
+ * moment the take-over opens: then the button comes (the server still decides).
+ */
 function tick() {
-  if (!mirror.state || ctx.ui.closed) return;
-  const left = ctx.secondsLeft();
-  for (const el of document.querySelectorAll("[data-timer]")) {
-    el.textContent = clock(left);
-    const box = el.closest(".timer");
-    const over = left !== null && left < 0;
-    if (box && box.classList.contains("overrun") !== over) {
-      box.classList.toggle("overrun", over);
-      box.querySelector(".timer-label").textContent = t(over ? "timer.overrun" : mirror.state.timer.running ? "timer.left" : "timer.paused");
-    }
-  }
-  if (seesAway(ctx)) {
-    // the countdown to the take-over; at zero the button comes (the server still decides)
-    const claim = claimLeft(ctx);
-    for (const el of document.querySelectorAll("[data-countdown]")) el.textContent = clock(Math.max(0, claim));
-    const banner = document.getElementById("away");
-    if (banner && banner.dataset.open !== String(claim <= 0)) {
-      render();
-      if (claim <= 0) announce(t("away.open"));
-    }
+  if (!mirror.state || ctx.ui.closed || !seesAway(ctx)) return;
+  const open = claimLeft(ctx) <= 0;
+  const banner = document.getElementById("away");
+  if (banner && banner.dataset.open !== String(open)) {
+    render();
+    if (open) announce(t("away.open"));
   }
 }
 

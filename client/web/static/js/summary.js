@@ -1,8 +1,9 @@
 // The inbrenger's summary: shown as a printable page, and downloadable as one HTML file
-// that holds only text (built with the DOM, so nothing in it can run).
+// that holds only text (the page as drawn, whose user text is all text nodes, so nothing
+// in it can run).
 
-import { h } from "./dom.js";
 import { hhmm, pick, t } from "./i18n.js";
+import { h } from "./ui.js";
 import { ratingMark } from "./views/shared.js";
 
 function section(title, ...body) {
@@ -88,7 +89,7 @@ export function summaryPage(summary, { code, phases = [], onClose }) {
     "div",
     { class: "row no-print" },
     h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
-    h("button", { type: "button", class: "secondary", onclick: () => download(page, `${t("summary.file")}-${code}`) }, t("summary.download")),
+    h("button", { type: "button", class: "secondary", onclick: (e) => download(e, `${t("summary.file")}-${code}`) }, t("summary.download")),
     h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
   );
   return h("div", { class: "summary-wrap" }, actions, page);
@@ -132,7 +133,7 @@ export function proofPage(proof, { code, onClose }) {
     "div",
     { class: "row no-print" },
     h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
-    h("button", { type: "button", class: "secondary", onclick: () => download(page, `${t("proof.file")}-${code}`) }, t("summary.download")),
+    h("button", { type: "button", class: "secondary", onclick: (e) => download(e, `${t("proof.file")}-${code}`) }, t("summary.download")),
     onClose ? h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")) : null,
   );
   return h("div", { class: "summary-wrap" }, actions, page);
@@ -150,15 +151,18 @@ function escaped(text) {
   return holder.innerHTML;
 }
 
-/** The page as one HTML file named `name`.html, text only. */
-function download(page, name) {
+/** The page whose download button was pressed (`click`), as one HTML file named `name`.html, text only. */
+function download(click, name) {
+  const page = click.currentTarget.closest(".summary-wrap").querySelector("article");
   const lang = document.documentElement.lang === "en" ? "en" : "nl";
   const title = escaped(page.querySelector("h1").textContent);
   const html =
     `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><title>${title}</title>` +
     `<style>${PRINT_CSS}</style></head><body>${page.outerHTML}</body></html>\n`;
   const blob = new Blob([html], { type: "text/html" });
-  const a = h("a", { href: URL.createObjectURL(blob), download: `${name}.html` });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = `${name}.html`;
   document.body.append(a);
   a.click();
   a.remove();

@@ -2,9 +2,9 @@
 // countdown to the moment one of them may take over, and from then on the button. The
 // server decides: it keeps the moment (`facilitator_away`) and refuses an early claim.
 
-import { h } from "../dom.js";
 import { hhmm, t } from "../i18n.js";
 import { clock } from "../timer.js";
+import { h, ticking } from "../ui.js";
 import { button } from "./shared.js";
 
 /** Seconds until a participant may take over (0 or less: now), by the server's clock. */
@@ -40,7 +40,7 @@ export function awayBanner(ctx) {
         ]
       : [
           h("p", {}, t("away.wait")),
-          h("p", { class: "away-countdown" }, t("away.countdown"), " ", h("span", { class: "countdown", "data-countdown": "" }, clock(left))),
+          h("p", { class: "away-countdown" }, t("away.countdown"), " ", ticking(() => h("span", { class: "countdown", "data-countdown": "" }, clock(Math.max(0, claimLeft(ctx) ?? 0))))),
         ],
   );
 }

@@ -3,24 +3,19 @@
 // facilitator reveals all at once, without names. Public cards (the thinking hats): dealt
 // by seat, everyone sees who holds which, and what is written shows as it is written.
 // Which kind a phase deals comes from the method data; nothing here names a method.
+// The participant's part (`cardsPart`), the facilitator's (`cardControls`) and the
+// projector's pieces are all here, built from the same table, progress and entries.
 
-import { h } from "../dom.js";
 import { pick, t } from "../i18n.js";
-import { cardOf, field, form, nameOf } from "./shared.js";
+import { h } from "../ui.js";
+import { notesBlock } from "./notes.js";
+import { button, field, form, titled, titledAs } from "./shared.js";
+import { cardOf, currentDeal, groupOf, mayGive, myCard, nameOf, notesHere } from "./state.js";
+import { inTurn, turnControls } from "./turns.js";
 
 /** What shows while the cards of this phase are not dealt yet. */
 export function dealWaitText(s) {
   return t(s.phase.deal === "public" ? "cards.wait_public" : "cards.wait");
-}
-
-/** My card in this deal (a card record), or null. */
-export function myCard(deal) {
-  return deal && deal.mine ? cardOf(deal, deal.mine) : null;
-}
-
-/** The members of the group: participants other than the inbrenger. */
-export function groupOf(s) {
-  return s.participants.filter((p) => p.role === "participant" && p.id !== s.inbrenger);
 }
 
 /** "3 van 4 kaarten gepakt · 2 geschreven": counts only, never whose. */
@@ -46,10 +41,9 @@ function writersOf(deal) {
 export function dealTable(ctx, deal) {
   const s = ctx.state;
   const holders = (cardId) => Object.keys(deal.holders).filter((pid) => deal.holders[pid] === cardId);
-  return h(
-    "section",
-    { class: "deal-table", "aria-labelledby": "deal-table-title" },
-    h("h2", { id: "deal-table-title" }, t("cards.public_title")),
+  return titled(
+    "deal-table",
+    t("cards.public_title"),
     h(
       "ul",
       { class: "hat-list" },
@@ -58,7 +52,7 @@ export function dealTable(ctx, deal) {
         const mine = who.includes(ctx.me.id);
         return h(
           "li",
-          { class: `hat${mine ? " mine" : ""}${card.observer ? " observer" : ""}${who.length ? "" : " free"}`, "data-card": card.id },
+          { class: `hat${mine ? " mine" : ""}${card.observer ? " observer" : ""}${who.length ? "" : " free"}`, "data-card": card.id, key: card.id },
           h("p", { class: "hat-name" }, pick(card.name)),
           h(
             "p",
@@ -75,7 +69,7 @@ export function dealTable(ctx, deal) {
 }
 
 /** The card I hold: its name and what it asks of me. */
-export function cardFace(ctx, deal, card) {
+function cardFace(ctx, deal, card) {
   return h(
     "div",
     { class: `role-card${card.observer ? " observer" : ""}`, role: "group", "aria-labelledby": "card-title" },
@@ -92,7 +86,7 @@ function fieldId(phaseId, f) {
 }
 
 /** One text box per field of my card, labelled as the card says; sent as `texts` in order. */
-export function perspectiveForm(ctx, deal, card) {
+function perspectiveForm(ctx, deal, card) {
   const phaseId = ctx.state.phase.id;
   const ids = card.fields.map((f) => fieldId(phaseId, f));
   const mine = deal.my_texts;
@@ -123,7 +117,7 @@ export function perspectiveForm(ctx, deal, card) {
  * What was written from the cards and may be read now: each entry under its card's name,
  * each text under its field's label; with public cards, who wrote it.
  */
-export function perspectiveEntries(ctx, deal) {
+function perspectiveEntries(ctx, deal) {
   const s = ctx.state;
   return h(
     "ul",
@@ -150,10 +144,9 @@ export function perspectiveEntries(ctx, deal) {
 /** The perspectives of this phase as everyone may read them now, under one heading. */
 export function perspectivesNow(ctx, deal) {
   if (!deal || !deal.perspectives.length) return null;
-  return h(
-    "section",
-    { class: "perspectives", "aria-labelledby": "perspectives-title" },
-    h("h2", { id: "perspectives-title" }, t(deal.revealed ? "cards.revealed_title" : "cards.written_title")),
+  return titled(
+    "perspectives",
+    t(deal.revealed ? "cards.revealed_title" : "cards.written_title"),
     perspectiveEntries(ctx, deal),
   );
 }
@@ -166,10 +159,92 @@ export function earlierPerspectives(ctx) {
   const s = ctx.state;
   const phases = s.method.phases.filter((p) => p.id !== s.phase.id && s.deals[p.id] && s.deals[p.id].perspectives.length);
   if (!phases.length) return null;
-  return h(
-    "section",
-    { class: "perspectives earlier", "aria-labelledby": "earlier-perspectives-title" },
-    h("h2", { id: "earlier-perspectives-title" }, t("cards.earlier_title")),
+  return titledAs(
+    "perspectives earlier",
+    "earlier-perspectives",
+    t("cards.earlier_title"),
     phases.map((p) => h("div", { class: "perspective-phase" }, h("h3", {}, pick(p.name)), perspectiveEntries(ctx, s.deals[p.id]))),
   );
+}
+
+/**
+ * A participant: the role cards of this phase. Private cards: take yours (the page does it by itself),
+ * write from it, wait for the reveal. Public cards: who holds which, in turn from yours,
+ * what the others wrote as they wrote it; the observer writes notes instead.
+ */
+export function cardsPart(ctx) {
+  const s = ctx.state;
+  const deal = currentDeal(s);
+  if (!deal) return h("section", { class: "cards" }, h("p", {}, dealWaitText(s)));
+  const card = myCard(deal);
+  const writes = mayGive(ctx, "perspectives") && card && !card.observer && !deal.revealed;
+  if (deal.public) {
+    const formPart = writes ? perspectiveForm(ctx, deal, card) : null;
+    return [
+      card
+        ? h("section", { class: "cards my-card" }, cardFace(ctx, deal, card))
+        : mayGive(ctx, "perspectives") && !deal.revealed
+          ? h("section", { class: "cards" }, h("p", {}, t("cards.late"))) // came in after the deal
+          : null,
+      dealTable(ctx, deal),
+      s.phase.in_turn ? inTurn(ctx, formPart) : formPart ? h("section", { class: "cards" }, formPart) : null,
+      perspectivesNow(ctx, deal),
+      deal.hidden && !deal.revealed ? dealProgress(ctx, deal) : null,
+      card?.observer && mayGive(ctx, "perspectives")
+        ? notesBlock(ctx, { writer: true, observer: true })
+        : notesHere(s).length
+          ? notesBlock(ctx)
+          : null,
+    ];
+  }
+  if (deal.revealed) return perspectivesNow(ctx, deal);
+  if (!mayGive(ctx, "perspectives")) return h("section", { class: "cards" }, dealProgress(ctx, deal));
+  if (!card) {
+    const taking = ctx.pending("draw_card");
+    return h(
+      "section",
+      { class: "cards" },
+      taking
+        ? h("p", {}, t("cards.taking"))
+        : button(t("cards.take"), () => ctx.send("draw_card"), { cls: "primary", key: "draw-card" }),
+      dealProgress(ctx, deal),
+    );
+  }
+  return h("section", { class: "cards", "aria-labelledby": "card-title" }, cardFace(ctx, deal, card), perspectiveForm(ctx, deal, card), dealProgress(ctx, deal));
+}
+
+/**
+ * The facilitator: the role cards of this phase. Private: put them on the table (each member of the group
+ * takes their own), follow the counts, reveal all at once. Public: deal them (again for
+ * whoever came late), see who holds which, lead the turns.
+ */
+export function cardControls(ctx) {
+  const s = ctx.state;
+  const deal = currentDeal(s);
+  const publicCards = s.phase.deal === "public";
+  const newcomers = deal && deal.public ? groupOf(s).filter((p) => !(p.id in deal.holders)) : [];
+  const dealButton = !deal
+    ? button(t(publicCards ? "fac.deal_public" : "fac.deal"), () => ctx.send("deal_cards"), { cls: "primary", key: "deal" })
+    : newcomers.length && !deal.revealed
+      ? button(t("fac.deal_more", { names: newcomers.map((p) => p.name).join(", ") }), () => ctx.send("deal_cards"), {
+          cls: "secondary",
+          key: "deal",
+        })
+      : null;
+  const revealButton =
+    deal && deal.hidden && !deal.revealed
+      ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !deal.written, key: "reveal" })
+      : null;
+  return [
+    titled(
+      "cards",
+      t("fac.cards"),
+      deal ? dealProgress(ctx, deal) : h("p", { class: "hint" }, t(publicCards ? "fac.deal_public_hint" : "fac.deal_hint")),
+      dealButton || revealButton ? h("div", { class: "row" }, dealButton, revealButton) : null,
+    ),
+    deal && deal.public ? dealTable(ctx, deal) : null,
+    s.phase.in_turn ? turnControls(ctx) : null,
+    perspectivesNow(ctx, deal),
+    deal && deal.public && notesHere(s).length ? notesBlock(ctx) : null,
+  ];
 }

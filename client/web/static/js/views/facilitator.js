@@ -1,27 +1,19 @@
 // The facilitator's view: the script for this phase, moving the group along, the timer,
 // who is there and who has confirmed, and the controls each round needs.
 
-import { h } from "../dom.js";
 import { pick, t } from "../i18n.js";
 import { session } from "../store.js";
-import {
-  adviceList,
-  button,
-  caseBlock,
-  confirmButton,
-  currentDeal,
-  currentSpeaker,
-  essenceBlock,
-  nameOf,
-  phaseHeader,
-  proofBlock,
-  presenceList,
-  questionList,
-  textBlock,
-  turnList,
-} from "./shared.js";
-import { notesBlock, notesHere } from "./notes.js";
-import { dealProgress, dealTable, earlierPerspectives, groupOf, perspectivesNow } from "./cards.js";
+import { h } from "../ui.js";
+import { adviceList } from "./advice.js";
+import { cardControls, earlierPerspectives } from "./cards.js";
+import { caseChoice, chosenCase } from "./cases.js";
+import { evaluations, nextCase, proofBlock } from "./closing.js";
+import { notesBlock } from "./notes.js";
+import { confirmations } from "./opening.js";
+import { hideButton, questionList } from "./questions.js";
+import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
+import { writtenText } from "./texts.js";
+import { turnControls } from "./turns.js";
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
@@ -85,35 +77,34 @@ function autoAdvance(ctx) {
 function script(ctx) {
   const text = pick(ctx.state.phase.script);
   if (!text) return null;
-  return h(
-    "section",
-    { class: "script", "aria-labelledby": "script-title" },
-    h("h2", { id: "script-title" }, t("fac.script")),
+  return titled(
+    "script",
+    t("fac.script"),
     h("p", {}, text),
   );
 }
 
+/** The parts of this phase, each in its own place (null where the phase has none). */
 function phaseControls(ctx) {
   const s = ctx.state;
   const a = s.phase.accepts;
-  const out = [];
-  if (s.phase.index === 0) out.push(lobbyHelp(ctx), methodPicker(ctx));
-  if (a.cases) out.push(caseChoice(ctx));
-  if (s.chosen_case && s.phase.index > 0) out.push(caseBlock(ctx));
-  if (a.questions || s.questions.length) {
-    if (a.questions) out.push(questionList(ctx, { actions: (q) => hideButton(ctx, q) }));
-  }
-  out.push(essenceBlock(ctx));
-  if (s.phase.deck) out.push(cardControls(ctx));
-  else out.push(earlierPerspectives(ctx));
-  if (a.notes) out.push(notesBlock(ctx, { reveal: true }));
-  if (s.phase.in_turn && !s.phase.deck) out.push(turnControls(ctx));
-  if (a.advice || a.response) out.push(adviceList(ctx));
-  if (a.response) out.push(textBlock(t("response.title"), s.response));
-  if (a.takeaway) out.push(textBlock(t("takeaway.title"), s.takeaway));
-  if (a.evaluation) out.push(evaluations(ctx));
-  if (s.phase.index === s.method.phases.length - 1) out.push(nextCase(ctx), proofBlock(ctx));
-  return out;
+  const lobby = s.phase.index === 0;
+  return [
+    lobby ? lobbyHelp(ctx) : null,
+    lobby ? methodPicker(ctx) : null,
+    a.cases ? caseChoice(ctx) : null,
+    s.chosen_case && !lobby ? chosenCase(ctx) : null,
+    a.questions ? questionList(ctx, { actions: (q) => hideButton(ctx, q) }) : null,
+    writtenText(ctx, "essence"),
+    s.phase.deck ? cardControls(ctx) : earlierPerspectives(ctx),
+    a.notes ? notesBlock(ctx, { reveal: true }) : null,
+    s.phase.in_turn && !s.phase.deck ? turnControls(ctx) : null,
+    a.advice || a.response ? adviceList(ctx) : null,
+    a.response ? writtenText(ctx, "response") : null,
+    a.takeaway ? writtenText(ctx, "takeaway") : null,
+    a.evaluation ? evaluations(ctx) : null,
+    s.phase.index === s.method.phases.length - 1 ? [nextCase(ctx), proofBlock(ctx)] : null,
+  ];
 }
 
 /** In the lobby the facilitator may still pick another method, or load their own file. */
@@ -122,10 +113,10 @@ function methodPicker(ctx) {
   const m = s.method;
   const meta = t("start.method_meta", { low: m.group_size[0], high: m.group_size[1], minutes: m.minutes });
   const choices = ctx.methods.filter((x) => x.id !== m.id);
-  return h(
-    "section",
-    { class: "method-picker", "aria-labelledby": "method-title" },
-    h("h2", { id: "method-title" }, t("fac.method"), ": ", pick(m.name)),
+  return titledAs(
+    "method-picker",
+    "method",
+    [t("fac.method"), ": ", pick(m.name)],
     h("p", {}, pick(m.purpose)),
     h("p", { class: "hint" }, m.needs_familiarity ? `${meta}. ${t("start.familiarity")}` : meta),
     choices.length
@@ -144,7 +135,7 @@ function methodPicker(ctx) {
             "select",
             { id: "method-choice", name: "method-choice" },
             choices.map((x) =>
-              h("option", { value: x.id }, `${pick(x.name)} (${x.minutes} min, ${x.group_size[0]}–${x.group_size[1]})`),
+              h("option", { value: x.id, key: x.id }, `${pick(x.name)} (${x.minutes} min, ${x.group_size[0]}–${x.group_size[1]})`),
             ),
           ),
           h("button", { type: "submit", class: "secondary" }, t("fac.method_choose")),
@@ -168,39 +159,10 @@ function methodPicker(ctx) {
   );
 }
 
-/** Close this case (its content goes; the inbrenger keeps their summary) and choose the next. */
-function nextCase(ctx) {
-  const s = ctx.state;
-  if (!s.inbrenger) return null;
-  const sure = ctx.ui.confirming === "next_case";
-  const step = confirmButton(ctx, "next_case", {
-    label: t("fac.next_case"),
-    cls: "secondary",
-    key: "next-case",
-    confirmLabel: t("fac.next_case_confirm"),
-    confirmCls: "primary",
-    describedby: "next-case-hint",
-    cancelKey: "next-case-cancel",
-    onConfirm: () => {
-      ctx.ui.confirming = null;
-      ctx.send("next_case");
-    },
-  });
-  return h(
-    "section",
-    { class: "next-case", "aria-labelledby": "next-case-title" },
-    h("h2", { id: "next-case-title" }, t("fac.next_case_title")),
-    h("p", { class: "hint", id: "next-case-hint" }, t("fac.next_case_hint")),
-    sure ? h("div", { class: "row" }, step) : step,
-  );
-}
-
 function lobbyHelp(ctx) {
-  const s = ctx.state;
-  return h(
-    "section",
-    { class: "invite", "aria-labelledby": "invite-title" },
-    h("h2", { id: "invite-title" }, t("fac.invite")),
+  return titled(
+    "invite",
+    t("fac.invite"),
     h("p", { class: "code-inline" }, t("fac.code", { code: ctx.prettyCode })),
     h("p", {}, t("fac.invite_text", { url: location.origin })),
     h("p", { class: "hint" }, t("fac.screen_hint")),
@@ -227,7 +189,7 @@ function screenLink(ctx, cls) {
     tab.opener = null; // the screen's tab gets no hold on this one
     screenTabs.set(ctx.send("screen_ticket"), { tab, href });
   };
-  return h("a", { href, target: "_blank", rel: "noopener", class: cls, key: "open-screen", onclick: open }, t("fac.open_screen"));
+  return h("a", { href, target: "_blank", rel: "noopener", class: cls, key: "open-screen", "data-key": "open-screen", onclick: open }, t("fac.open_screen"));
 }
 
 /** The server's answer to `screen_ticket` (command `id`): the waiting tab goes to the screen. */
@@ -237,130 +199,6 @@ export function screenTicketAnswered(id, result) {
   if (!waiting || waiting.tab.closed) return;
   if (result) waiting.tab.location.replace(`${waiting.href}#ticket=${encodeURIComponent(result.ticket)}`);
   else waiting.tab.close(); // refused: the reason shows here
-}
-
-function caseChoice(ctx) {
-  const s = ctx.state;
-  const items = s.cases.map((c) =>
-    h(
-      "li",
-      { class: `case-item${c.id === s.chosen_case ? " chosen" : ""}`, "data-case": c.id },
-      h("p", { class: "case-name" }, c.title),
-      h("p", { class: "case-question" }, c.question),
-      h(
-        "p",
-        { class: "muted" },
-        [
-          t("cases.by", { name: nameOf(s, c.proposer) }),
-          s.vote.tally ? t("cases.votes", { count: s.vote.tally[c.id] ?? 0 }) : null,
-          c.id === s.chosen_case ? t("cases.chosen") : null,
-        ]
-          .filter(Boolean)
-          .join(" · "),
-      ),
-      c.id === s.chosen_case ? null : button(t("fac.choose"), () => ctx.send("choose_case", { case: c.id }), { cls: "secondary", key: "choose" }),
-    ),
-  );
-  return h(
-    "section",
-    { class: "cases", "aria-labelledby": "cases-title" },
-    h("h2", { id: "cases-title" }, t("cases.title")),
-    items.length ? h("ol", { class: "case-list" }, items) : h("p", { class: "muted" }, t("cases.none")),
-    h(
-      "p",
-      { class: "muted" },
-      s.vote.open ? t("cases.cast", { count: s.vote.cast }) : t("cases.vote_closed"),
-    ),
-    s.vote.open && s.cases.length ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary", key: "close-vote" }) : null,
-    s.chosen_case && !s.case_text ? h("p", { class: "muted" }, t("fac.waiting_share", { name: nameOf(s, s.inbrenger) })) : null,
-  );
-}
-
-function hideButton(ctx, q) {
-  return h(
-    "div",
-    { class: "row" },
-    button(q.hidden ? t("fac.unhide") : t("fac.hide"), () => ctx.send("hide_question", { question: q.id, hidden: !q.hidden }), {
-      cls: "quiet",
-      pressed: q.hidden,
-      key: "hide",
-    }),
-  );
-}
-
-/**
- * The role cards of this phase. Private: put them on the table (each member of the group
- * takes their own), follow the counts, reveal all at once. Public: deal them (again for
- * whoever came late), see who holds which, lead the turns.
- */
-function cardControls(ctx) {
-  const s = ctx.state;
-  const deal = currentDeal(s);
-  const publicCards = s.phase.deal === "public";
-  const newcomers = deal && deal.public ? groupOf(s).filter((p) => !(p.id in deal.holders)) : [];
-  const dealButton = !deal
-    ? button(t(publicCards ? "fac.deal_public" : "fac.deal"), () => ctx.send("deal_cards"), { cls: "primary", key: "deal" })
-    : newcomers.length && !deal.revealed
-      ? button(t("fac.deal_more", { names: newcomers.map((p) => p.name).join(", ") }), () => ctx.send("deal_cards"), {
-          cls: "secondary",
-          key: "deal",
-        })
-      : null;
-  const revealButton =
-    deal && deal.hidden && !deal.revealed
-      ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !deal.written, key: "reveal" })
-      : null;
-  return [
-    h(
-      "section",
-      { class: "cards", "aria-labelledby": "cards-title" },
-      h("h2", { id: "cards-title" }, t("fac.cards")),
-      deal ? dealProgress(ctx, deal) : h("p", { class: "hint" }, t(publicCards ? "fac.deal_public_hint" : "fac.deal_hint")),
-      dealButton || revealButton ? h("div", { class: "row" }, dealButton, revealButton) : null,
-    ),
-    deal && deal.public ? dealTable(ctx, deal) : null,
-    s.phase.in_turn ? turnControls(ctx) : null,
-    perspectivesNow(ctx, deal),
-    deal && deal.public && notesHere(s).length ? notesBlock(ctx) : null,
-  ];
-}
-
-function turnControls(ctx) {
-  const speaker = currentSpeaker(ctx.state);
-  return [
-    turnList(ctx),
-    speaker
-      ? button(t("fac.pass", { name: nameOf(ctx.state, speaker) }), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" })
-      : null,
-  ];
-}
-
-function evaluations(ctx) {
-  const s = ctx.state;
-  return h(
-    "section",
-    { class: "evaluations", "aria-labelledby": "evaluations-title" },
-    h("h2", { id: "evaluations-title" }, t("fac.evaluations", { count: s.evaluations_count })),
-    h(
-      "ul",
-      {},
-      s.evaluations.map((e) => h("li", {}, `${nameOf(s, e.participant)}: ${e.score}/5`, e.line ? ` — ${e.line}` : "")),
-    ),
-    h("p", { class: "muted" }, t("ready.count", { count: s.ready_count })),
-  );
-}
-
-function confirmations(ctx) {
-  const s = ctx.state;
-  const missing = s.participants.filter((p) => p.role === "participant" && !s.confirmed.includes(p.id));
-  return h(
-    "section",
-    { class: "confirmations", "aria-labelledby": "confirmations-title" },
-    h("h2", { id: "confirmations-title" }, t("fac.confirmations", { count: s.confirmed_count })),
-    missing.length
-      ? h("p", {}, t("fac.not_confirmed", { names: missing.map((p) => p.name).join(", ") }))
-      : h("p", { class: "done" }, t("fac.all_confirmed")),
-  );
 }
 
 function personControls(ctx, p) {
@@ -391,10 +229,10 @@ function personControls(ctx, p) {
 function roomControls(ctx) {
   const s = ctx.state;
   const ending = ctx.ui.confirming === "end";
-  return h(
-    "section",
-    { class: "room-controls", "aria-labelledby": "room-title" },
-    h("h2", { id: "room-title" }, t("fac.room")),
+  return titledAs(
+    "room-controls",
+    "room",
+    t("fac.room"),
     h(
       "div",
       { class: "row" },

@@ -2,9 +2,11 @@
 // inbrenger is volgens mij …"): write and withdraw your own; the rest appear when the
 // facilitator reveals them (or at once, where the method does not hide them).
 
-import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { button, field, form, nameOf } from "./shared.js";
+import { h } from "../ui.js";
+import { button, textFieldForm, titled } from "./shared.js";
+import { mayGive, nameOf, notesHere } from "./state.js";
+import { inTurn } from "./turns.js";
 
 function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
   const s = ctx.state;
@@ -14,7 +16,7 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
     notes.map((n) =>
       h(
         "li",
-        { class: `note${own.has(n.id) ? " own" : ""}`, "data-note": n.id },
+        { class: `note${own.has(n.id) ? " own" : ""}`, "data-note": n.id, key: n.id },
         h("p", { class: "note-text" }, n.text),
         h(
           "p",
@@ -35,27 +37,15 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
  * The form for a note. `observer`: the holder of an observer's card, whose notes are named
  * and shown at once, also in a phase that hides the others' writing until the reveal.
  */
-export function noteForm(ctx, { observer = false } = {}) {
+function noteForm(ctx, { observer = false } = {}) {
   const phase = ctx.state.phase;
-  return form(ctx, {
-    id: "note-form",
+  return textFieldForm(ctx, {
+    name: "note",
     command: "note",
-    fields: ["note-text"],
-    args: (v) => ({ text: v["note-text"] }),
+    label: t(observer ? "notes.observer_field" : "notes.field"),
+    hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
     submit: t("notes.send"),
-    extra: field(ctx, {
-      id: "note-text",
-      label: t(observer ? "notes.observer_field" : "notes.field"),
-      hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
-      long: true,
-      max: ctx.limits.MAX_SHORT,
-    }),
   });
-}
-
-/** The notes written in the phase the room is in. */
-export function notesHere(s) {
-  return s.notes.filter((n) => n.phase === s.phase.id);
 }
 
 /**
@@ -68,13 +58,19 @@ export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = fa
   const own = new Set(s.own_notes);
   const here = notesHere(s);
   const hidden = phase.hidden_until_reveal && s.notes_hidden > 0;
-  return h(
-    "section",
-    { class: "notes", "aria-labelledby": "notes-title" },
-    h("h2", { id: "notes-title" }, t(observer ? "notes.observer_title" : "notes.title")),
+  return titled(
+    "notes",
+    t(observer ? "notes.observer_title" : "notes.title"),
     writer ? noteForm(ctx, { observer }) : null,
     hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
     reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", key: "reveal" }) : null,
     here.length ? noteList(ctx, here, { own, withdraw }) : h("p", { class: "muted" }, t("notes.none")),
   );
+}
+
+/** Written notes of this phase: in turn where the phase says so. */
+export function notesPart(ctx) {
+  const writes = mayGive(ctx, "notes");
+  if (!ctx.state.phase.in_turn) return notesBlock(ctx, { writer: writes });
+  return [inTurn(ctx, writes ? noteForm(ctx) : null), notesBlock(ctx, { withdraw: writes })];
 }

@@ -1,11 +1,14 @@
 // The projector: what the whole room may see, large. The server sends a screen only
 // public data; this view shows even less (no names next to questions, no case text).
 
-import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { h } from "../ui.js";
 import { dealProgress, dealTable, dealWaitText, earlierPerspectives, perspectivesNow } from "./cards.js";
-import { notesBlock, notesHere } from "./notes.js";
-import { currentDeal, currentSpeaker, nameOf, phaseHeader, questionList, turnList } from "./shared.js";
+import { notesBlock } from "./notes.js";
+import { questionList } from "./questions.js";
+import { phaseHeader, titled } from "./shared.js";
+import { currentDeal, currentSpeaker, nameOf, notesHere } from "./state.js";
+import { turnList } from "./turns.js";
 
 export function screenView(ctx) {
   const s = ctx.state;
@@ -67,11 +70,10 @@ function joinLine(ctx) {
 
 function whoIsHere(ctx) {
   const people = ctx.state.participants.filter((p) => p.role === "participant" || p.role === "facilitator");
-  return h(
-    "section",
-    { class: "here", "aria-labelledby": "here-title" },
-    h("h2", { id: "here-title" }, t("screen.here", { count: people.length })),
-    h("ul", { class: "name-cloud" }, people.map((p) => h("li", { class: p.online ? "online" : "offline" }, p.name))),
+  return titled(
+    "here",
+    t("screen.here", { count: people.length }),
+    h("ul", { class: "name-cloud" }, people.map((p) => h("li", { class: p.online ? "online" : "offline", key: p.id }, p.name))),
   );
 }
 

@@ -1,16 +1,21 @@
-// Pieces every view uses: the phase header with the timer, the people in the room,
-// questions, perspectives and turns. They take the room state and return DOM.
+// Pieces every view uses: the phase header with the timer, the people in the room, buttons
+// and forms. They take the room state and return elements (see ../ui.js); the parts of a
+// session each have their own module beside this one.
 
-import { h } from "../dom.js";
 import { pick, t } from "../i18n.js";
 import { clock } from "../timer.js";
+import { h, ticking } from "../ui.js";
 
-export function names(s) {
-  return Object.fromEntries(s.participants.map((p) => [p.id, p.name]));
+/**
+ * A part of a view under its own heading: a section of class `name`, labelled by its
+ * heading `#name-title`. (`titledAs` where the class is another than the name.)
+ */
+export function titled(name, title, ...content) {
+  return titledAs(name, name, title, ...content);
 }
 
-export function nameOf(s, pid) {
-  return names(s)[pid] ?? t("common.someone");
+export function titledAs(cls, name, title, ...content) {
+  return h("section", { class: cls, "aria-labelledby": `${name}-title` }, h("h2", { id: `${name}-title` }, title), ...content);
 }
 
 /** Phase name, step x of n, instruction and the shared timer. */
@@ -32,17 +37,21 @@ export function phaseHeader(ctx, { big = false } = {}) {
   );
 }
 
-export function timerBlock(ctx) {
-  const timer = ctx.state.timer;
-  if (!timer) return null;
-  const left = ctx.secondsLeft();
-  const over = left !== null && left < 0;
-  return h(
-    "div",
-    { class: `timer${over ? " overrun" : ""}${timer.running ? " running" : ""}`, role: "timer", "aria-live": "off" },
-    h("span", { class: "timer-label" }, t(over ? "timer.overrun" : timer.running ? "timer.left" : "timer.paused")),
-    h("span", { class: "timer-value", "data-timer": "" }, clock(left)),
-  );
+/** The shared timer; it counts down by itself (see `ticking`). */
+function timerBlock(ctx) {
+  if (!ctx.state.timer) return null;
+  return ticking(() => {
+    const timer = ctx.state.timer;
+    if (!timer) return null;
+    const left = ctx.secondsLeft();
+    const over = left !== null && left < 0;
+    return h(
+      "div",
+      { class: `timer${over ? " overrun" : ""}${timer.running ? " running" : ""}`, role: "timer", "aria-live": "off" },
+      h("span", { class: "timer-label" }, t(over ? "timer.overrun" : timer.running ? "timer.left" : "timer.paused")),
+      h("span", { class: "timer-value", "data-timer": "" }, clock(left)),
+    );
+  });
 }
 
 /** Who is in the room, and apart from them the projector screen(s): the count is of people. */
@@ -51,7 +60,7 @@ export function presenceList(ctx, { controls = null } = {}) {
   const item = (p) =>
     h(
       "li",
-      { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id },
+      { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id, key: p.id },
       h("span", { class: "dot", "aria-hidden": "true" }),
       h("span", { class: "person-name" }, p.name),
       h(
@@ -70,235 +79,14 @@ export function presenceList(ctx, { controls = null } = {}) {
     );
   const people = s.participants.filter((p) => p.role !== "screen");
   const screens = s.participants.filter((p) => p.role === "screen");
-  return h(
-    "section",
-    { class: "people", "aria-labelledby": "people-title" },
-    h("h2", { id: "people-title" }, t("people.title", { count: people.length })),
+  return titled(
+    "people",
+    t("people.title", { count: people.length }),
     h("ul", { class: "people-list" }, people.map(item)),
     screens.length
       ? [h("h3", { id: "screens-title", class: "screens-title" }, t("people.screens")), h("ul", { class: "people-list screens", "aria-labelledby": "screens-title" }, screens.map(item))]
       : null,
   );
-}
-
-export function caseBlock(ctx) {
-  const s = ctx.state;
-  const chosen = s.cases.find((c) => c.id === s.chosen_case);
-  if (!chosen) return null;
-  return h(
-    "section",
-    { class: "case", "aria-labelledby": "case-title" },
-    h("h2", { id: "case-title" }, t("case.title", { name: nameOf(s, s.inbrenger) })),
-    h("p", { class: "case-name" }, chosen.title),
-    h("p", { class: "case-question" }, h("strong", {}, t("case.question")), " ", chosen.question),
-    s.case_text
-      ? [
-          h("p", { class: "case-text" }, s.case_text),
-          s.people.length
-            ? h("p", { class: "case-people" }, h("strong", {}, t("case.people")), " ", s.people.join(", "))
-            : null,
-        ]
-      : h("p", { class: "muted" }, t("case.not_shared")),
-  );
-}
-
-export function questionList(ctx, { actions = null, showAuthors = true, title = true } = {}) {
-  const s = ctx.state;
-  const own = new Set(s.own_questions);
-  if (!s.questions.length) return h("p", { class: "muted empty" }, t("questions.none"));
-  const items = s.questions.map((q) =>
-    h(
-      "li",
-      { class: `question${own.has(q.id) ? " own" : ""}${q.hidden ? " hidden-q" : ""}`, "data-question": q.id },
-      h("p", { class: "question-text" }, q.text),
-      h(
-        "p",
-        { class: "question-meta" },
-        [
-          own.has(q.id) ? t("questions.yours") : null,
-          showAuthors && q.author && !own.has(q.id) ? nameOf(s, q.author) : null,
-          showAuthors && !q.author && !own.has(q.id) ? t("questions.anonymous") : null,
-          q.upvotes ? t("questions.upvotes", { count: q.upvotes }) : null,
-          q.answered ? t("questions.answered") : null,
-          q.rating ? t(`questions.rating_${q.rating}`) : null,
-          q.hidden ? t("questions.hidden") : null,
-        ]
-          .filter(Boolean)
-          .join(" · "),
-      ),
-      actions ? actions(q, own.has(q.id)) : null,
-    ),
-  );
-  return h(
-    "section",
-    { class: "questions", "aria-labelledby": title ? "questions-title" : null },
-    title ? h("h2", { id: "questions-title" }, t("questions.title", { count: s.questions.length })) : null,
-    h("ol", { class: "question-list" }, items),
-  );
-}
-
-export function essenceBlock(ctx) {
-  const s = ctx.state;
-  if (!s.essence) return null;
-  return h("section", { class: "essence" }, h("h2", {}, t("essence.title")), h("p", {}, s.essence));
-}
-
-export function currentSpeaker(s) {
-  const { order, current } = s.turns;
-  return current < order.length ? order[current] : null;
-}
-
-export function turnsDone(s) {
-  return s.turns.current >= s.turns.order.length;
-}
-
-/**
- * Whether the inbrenger may react now (rate, mark answered): where they speak, or where
- * the phase takes their response and every turn is done (the server checks the same).
- */
-export function inbrengerMaySpeak(s) {
-  const p = s.phase;
-  if ((p.inbrenger ?? "speaks") === "speaks") return true;
-  return Boolean(p.accepts.response) && !(p.in_turn && !turnsDone(s));
-}
-
-/** The deal of the phase the room is in, if its cards are on the table. */
-export function currentDeal(s) {
-  return s.phase.deck ? (s.deals[s.phase.id] ?? null) : null;
-}
-
-export function cardOf(deal, id) {
-  return deal.cards.find((c) => c.id === id) ?? null;
-}
-
-/** With public cards, the card someone speaks from ("Witte hoed"), else null. */
-function speakingCard(s, pid) {
-  const deal = currentDeal(s);
-  if (!deal || !deal.public || !deal.holders[pid]) return null;
-  const card = cardOf(deal, deal.holders[pid]);
-  return card ? pick(card.name) : null;
-}
-
-export function turnList(ctx) {
-  const s = ctx.state;
-  const { order, current } = s.turns;
-  if (!order.length) return null;
-  return h(
-    "section",
-    { class: "turns", "aria-labelledby": "turns-title" },
-    h("h2", { id: "turns-title" }, t("turns.title")),
-    h(
-      "ol",
-      { class: "turn-list" },
-      order.map((pid, i) => {
-        const card = speakingCard(s, pid);
-        return h(
-          "li",
-          {
-            class: `${i < current ? "done" : i === current ? "current" : "later"}${pid === ctx.me.id ? " me" : ""}`,
-            "aria-current": i === current ? "step" : null,
-          },
-          nameOf(s, pid),
-          card ? h("span", { class: "turn-card" }, ` (${card})`) : null,
-          i === current ? ` — ${t("turns.now")}` : i < current ? ` — ${t("turns.done")}` : null,
-        );
-      }),
-    ),
-    current >= order.length ? h("p", { class: "muted" }, t("turns.all_done")) : null,
-  );
-}
-
-/**
- * The current speaker's part of an in-turn phase: what they give now, and passing the
- * turn on when they are done.
- */
-export function myTurnSection(ctx, ...content) {
-  return h(
-    "section",
-    { class: "my-turn", "aria-labelledby": "my-turn-title" },
-    h("h2", { id: "my-turn-title" }, t("turns.yours")),
-    content,
-    button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
-  );
-}
-
-/** Who speaks now, for everyone but the speaker. */
-export function speakerLine(ctx) {
-  const pid = currentSpeaker(ctx.state);
-  if (!pid || pid === ctx.me.id) return null;
-  return h("p", { class: "speaker" }, t("turns.speaking", { name: nameOf(ctx.state, pid) }));
-}
-
-export function adviceList(ctx) {
-  const s = ctx.state;
-  if (!s.advice.length) return null;
-  return h(
-    "section",
-    { class: "advice", "aria-labelledby": "advice-title" },
-    h("h2", { id: "advice-title" }, t("advice.title")),
-    h(
-      "ul",
-      { class: "advice-list" },
-      // anonymous advice has no author: no name, not even "someone"
-      s.advice.map((a) => h("li", { "data-advice": a.id }, a.author ? [h("strong", {}, nameOf(s, a.author)), ": "] : null, a.text, rating(ctx, a))),
-    ),
-  );
-}
-
-/**
- * The inbrenger weighs advice koud / lauw / warm (socratische methode); all see the mark.
- * Not while the method has the inbrenger listen or step out: then they only listen, until
- * they may respond.
- */
-function rating(ctx, item) {
-  const s = ctx.state;
-  const mark = ratingMark(item);
-  const rates = ctx.me.id === s.inbrenger && inbrengerMaySpeak(s) && (s.phase.accepts.advice || s.phase.accepts.response);
-  if (!rates) return mark;
-  return h(
-    "span",
-    { class: "row rating", role: "group", "aria-label": t("questions.actions") },
-    ["warm", "lauw", "koud"].map((r) =>
-      button(t(`questions.rate_${r}`), () => ctx.send("rate_advice", { advice: item.id, rating: item.rating === r ? null : r }), {
-        pressed: item.rating === r,
-        cls: `quiet rate rate-${r}`,
-        key: `rate-${r}`,
-      }),
-    ),
-  );
-}
-
-/** " (warm)": how the inbrenger weighed a question or advice, or "" if not (yet). */
-export function ratingMark(item) {
-  return item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
-}
-
-/** Being named on the proof of participation is each person's own choice. */
-export function proofBlock(ctx) {
-  const s = ctx.state;
-  if (ctx.me.role === "screen") return null;
-  const listed = s.listed.includes(ctx.me.id);
-  return h(
-    "section",
-    { class: "proof-block", "aria-labelledby": "proof-block-title" },
-    h("h2", { id: "proof-block-title" }, t("proof.title")),
-    h("p", { class: "hint" }, t("proof.explain")),
-    h(
-      "div",
-      { class: "row" },
-      button(listed ? t("proof.unlist") : t("proof.list"), () => ctx.send("list_me", { listed: !listed }), {
-        pressed: listed,
-        cls: "secondary",
-        key: "list-me",
-      }),
-      button(t("proof.open"), () => ctx.send("proof"), { cls: "quiet", key: "proof" }),
-    ),
-  );
-}
-
-export function textBlock(title, text) {
-  if (!text) return null;
-  return h("section", { class: "text-block" }, h("h2", {}, title), h("p", {}, text));
 }
 
 /**
@@ -317,7 +105,6 @@ export function field(ctx, { id, label, long = false, max, hint = null, value = 
     oninput: (e) => ctx.saveDraft(id, e.target.value),
     "aria-describedby": described || null,
     "aria-invalid": refused ? "true" : null,
-    dataset: { draft: "" },
   };
   return h(
     "div",
@@ -368,13 +155,33 @@ export function form(ctx, { id, command, fields, submit, args = null, extra = nu
   );
 }
 
-/** A button; `key` names it so that focus stays on it when the view is redrawn. */
+/**
+ * A form of one long text field (`${name}-text`) sent as `{text}` with `command`: a note,
+ * advice, the essence, the response, the take-away.
+ */
+export function textFieldForm(ctx, { name, command, label, hint = null, submit }) {
+  const fieldId = `${name}-text`;
+  return form(ctx, {
+    id: `${name}-form`,
+    command,
+    fields: [fieldId],
+    args: (v) => ({ text: v[fieldId] }),
+    submit,
+    extra: field(ctx, { id: fieldId, label, hint, long: true, max: ctx.limits.MAX_SHORT }),
+  });
+}
+
+/**
+ * A button. `key` names it among its siblings, so that a redraw keeps the same button
+ * (and its focus) even as its label changes; the page shows it as `data-key`.
+ */
 export function button(label, onclick, { cls = "", pressed = null, disabled = false, describedby = null, key = null } = {}) {
   return h(
     "button",
     {
       type: "button",
-      key,
+      key: key ?? undefined,
+      "data-key": key,
       class: cls,
       onclick,
       disabled,
@@ -388,14 +195,16 @@ export function button(label, onclick, { cls = "", pressed = null, disabled = fa
 /**
  * A step that asks first (the next case, removing someone, ending the meeting): the first
  * press sets `ctx.ui.confirming` to `what` and redraws; then the confirming button stands
- * under the same key, with a cancel button where `cancelKey` names one. `onConfirm` does it.
+ * under the same key (the same button, so it keeps the focus), with a cancel button where
+ * `cancelKey` names one. `onConfirm` does it.
  */
 export function confirmButton(ctx, what, { label, cls, key, confirmLabel, confirmCls, describedby = null, cancelKey = null, onConfirm }) {
   if (ctx.ui.confirming !== what) {
-    return button(label, () => {
+    const ask = () => {
       ctx.ui.confirming = what;
       ctx.render();
-    }, { cls, key });
+    };
+    return [button(label, ask, { cls, key }), null]; // the same shape either way: see above
   }
   return [
     button(confirmLabel, onConfirm, { cls: confirmCls, describedby, key }),
@@ -406,4 +215,20 @@ export function confirmButton(ctx, what, { label, cls, key, confirmLabel, confir
         }, { cls: "quiet", key: cancelKey })
       : null,
   ];
+}
+
+/** Warm / lauw / koud: how the inbrenger weighs a question or advice; the chosen one again takes it back. */
+export function rateButtons(item, rate) {
+  return ["warm", "lauw", "koud"].map((r) =>
+    button(t(`questions.rate_${r}`), () => rate(item.rating === r ? null : r), {
+      pressed: item.rating === r,
+      cls: `quiet rate rate-${r}`,
+      key: `rate-${r}`,
+    }),
+  );
+}
+
+/** " (warm)": how the inbrenger weighed a question or advice, or "" if not (yet). */
+export function ratingMark(item) {
+  return item.rating ? ` (${t(`questions.rating_${item.rating}`)})` : "";
 }
