@@ -16,7 +16,7 @@ from typing import Any
 from client import KringClient, create_room
 
 from .servers import running_server
-from .session import NAMES, Session, run_full_session, ws_url
+from .session import NAMES, Session, run_full_session, server_snapshot, settle, ws_url
 
 
 def followed(fac: KringClient, members: list[KringClient], screen: KringClient) -> list[KringClient]:
@@ -40,20 +40,6 @@ class RecordingClient(KringClient):
         await super()._send(msg)
 
 
-async def _server_view(base: str, c: KringClient) -> tuple[int, dict[str, Any]]:
-    """The seq and snapshot the server holds for this client: a fresh connection's welcome."""
-    probe = await KringClient(ws_url(base), reconnect=False).resume(c.token or "")
-    try:
-        return probe.mirror.seq, probe.state
-    finally:
-        await probe.close()
-
-
-async def _settle(clients: list[RecordingClient]) -> None:
-    target = max(c.mirror.seq for c in clients)
-    await asyncio.gather(*(c.wait_until(lambda c: c.mirror.seq >= target) for c in clients))
-
-
 async def _session(base: str) -> list[dict[str, Any]]:
     created = await create_room(base)
     url = ws_url(base)
@@ -62,15 +48,15 @@ async def _session(base: str) -> list[dict[str, Any]]:
     screen = await RecordingClient(url).join(created["code"], "Scherm", screen=True)
     everyone = [fac, *members, screen]
     try:
-        await _settle(everyone)
-        starts = [(len(c.frames), *await _server_view(base, c)) for c in everyone]
+        await settle(everyone)
+        starts = [(len(c.frames), *await server_snapshot(base, c)) for c in everyone]
         await run_full_session(Session(base, created["code"], fac, members))
-        await _settle(everyone)
+        await settle(everyone)
         lines = []
         for c, (first, seq, snap) in zip(everyone, starts, strict=True):
             if c not in followed(fac, members, screen):
                 continue
-            end_seq, end_snap = await _server_view(base, c)
+            end_seq, end_snap = await server_snapshot(base, c)
             frames = c.frames[first:]
             assert not any(f["t"] == "welcome" for f in frames), "a client reconnected: record again"
             steps = [_step(c, f) for f in frames if f["t"] != "error"]

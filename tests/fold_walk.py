@@ -1,8 +1,8 @@
 """Fold timelines from the pure engine: random but valid sessions, seen by every viewer.
 
-A walk runs one room of one method through `decide_join`, `decide`, `decide_presence`,
-`decide_auto_advance` and `apply`, as the server would, with a seeded random choice of
-who does what: mostly what the phase asks for, sometimes something else (a join, a screen
+A walk runs one room of one method through the engine harness (tests/harness.py: joins,
+commands, presence, the timer's auto-advance), as the server would, with a seeded random
+choice of who does what: mostly what the phase asks for, sometimes something else (a join, a screen
 with its ticket, a co-facilitator, a hand-over, a take-over after the facilitator left, a
 removal, a step back, a timer that runs out, the next case, the end). Refused commands
 are skipped: the point is the events, as each viewer receives them.
@@ -17,28 +17,20 @@ a new one starts after it. A removed viewer's timeline ends.
 from __future__ import annotations
 
 import json
-import random
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from protocol.messages import parse_command
 from server.rooms import identity
-from server.rooms.engine import (
-    FACILITATOR_CLAIM_AFTER,
-    Decision,
-    apply,
-    decide,
-    decide_auto_advance,
-    decide_join,
-    decide_presence,
-    new_room,
-)
-from server.rooms.events import Actor, Event, RoomError
+from server.rooms.engine import FACILITATOR_CLAIM_AFTER, Decision, decide_auto_advance
+from server.rooms.events import RoomError
 from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, snapshot
 
-NAMES = ["Anna", "Bram", "Chantal", "Daan", "Eva", "Fleur", "Gijs", "Hanna"]
+from .commands import Ids, well_formed
+from .harness import NAMES, Room
+
 PEOPLE = ["de collega", "de teamleider", "de klant", "mijn partner"]
 RATINGS = ["warm", "lauw", "koud"]
 #: the commands that give each input a phase accepts (Phase.accepts keys)
@@ -80,35 +72,47 @@ class Viewer:
     due: int  # the length of the timeline at which its next check comes
 
 
+class ViewedRoom(Room):
+    """The engine harness's room (tests/harness.py), whose every decision also reaches the
+    walk's viewers: frames to each, the ack to its author (`ack`, set by Walk.run)."""
+
+    def __init__(self, walk: Walk, seed: int, **room: Any) -> None:
+        super().__init__(seed=seed, **room)
+        self.walk = walk
+        self.ack: dict[str, Any] | None = None
+
+    def commit(self, decision: Decision) -> Decision:
+        self.walk.deliver(decision, lambda: super(ViewedRoom, self).commit(decision), self.ack)
+        return decision
+
+
 @dataclass
 class Walk:
     """One room of one method, walked by a seeded random choice; a timeline per viewer."""
 
     method: str
     seed: int
-    rng: random.Random = field(init=False)
-    state: RoomState = field(init=False)
-    tokens: dict[str, str] = field(default_factory=dict)
+    room: ViewedRoom = field(init=False)
     viewers: dict[str, Viewer] = field(default_factory=dict)
     timelines: list[dict[str, Any]] = field(default_factory=list)
-    now: float = 1_700_000_000.0
     ids: int = 0
     done_in_phase: int = 0
     proof: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        self.rng = random.Random(f"{self.method}/{self.seed}")
-        self.tokens["p1"] = "facilitator-token"
-        self.state = new_room(
-            "KRNG23", "epoch-1", identity.token_hash(self.tokens["p1"]), method_id=available()[0],
-            anonymous_questions=self.rng.random() < 0.7, language=self.rng.choice(["nl", "en"]),
-        )  # fmt: skip
+        seed = zlib.crc32(f"{self.method}/{self.seed}".encode())  # the room's randomness and the walk's
+        self.room = ViewedRoom(self, seed, anonymous_questions=seed % 10 < 7, language=("nl", "en")[seed // 10 % 2])
         self.follow("p1")
 
-    # ------------------------------------------------------------------ viewers
+    @property
+    def state(self) -> RoomState:
+        return self.room.state
 
-    def actor(self, pid: str) -> Actor:
-        return Actor(pid, identity.anon_key(self.tokens[pid]))
+    @property
+    def rng(self) -> Any:
+        return self.room.rng
+
+    # ------------------------------------------------------------------ viewers
 
     def role(self, pid: str) -> str:
         return self.state.participants[pid].role
@@ -120,7 +124,7 @@ class Walk:
         self.viewers[pid] = Viewer(pid, line, self.rng.randint(*WINDOW))
 
     def _snapshot(self, pid: str) -> dict[str, Any]:
-        return wire(snapshot(self.state, self.actor(pid)))
+        return wire(snapshot(self.state, self.room.members[pid].actor))
 
     def check(self, v: Viewer) -> None:
         rec = {"seq": self.state.seq, "snapshot": self._snapshot(v.pid)}
@@ -138,29 +142,28 @@ class Walk:
 
     # ------------------------------------------------------------------ the room
 
-    def commit(self, decision: Decision, by: str | None = None, command: dict[str, Any] | None = None) -> None:
-        """Apply the decision's events and hand each viewer its frames, and its author the
+    def deliver(self, decision: Decision, commit: Any, ack: dict[str, Any] | None) -> None:
+        """Apply the decision (`commit`) and hand each viewer its frames, and its author the
         ack: mostly after the events, sometimes before them (on a server with Redis the
         events come back through pub/sub, the ack goes straight out)."""
         touched = {ev.public["participant"] for ev in decision.events if ev.t in ROLE_EVENTS}
         unfollowed = touched & set(self.viewers)
         for pid in sorted(unfollowed):
             self.unfollow(pid)
-        ack = None
-        if by in self.viewers and command is not None:
-            ack = {"ack": {"command": command["t"], "args": command["args"], "result": wire(decision.result)}}
-        early = ack is not None and self.rng.random() < 0.25
-        if early:
-            self.viewers[by or ""].line["steps"].append(ack)
-        for ev in decision.events:
-            ev.seq = self.state.seq + 1
+        author = self.viewers.get(ack["by"]) if ack else None  # not one whose role changed: a new snapshot says it
+        step = {"ack": {k: v for k, v in ack.items() if k != "by"} | {"result": wire(decision.result)}} if ack else {}
+        early = author is not None and self.rng.random() < 0.25
+        if author is not None and early:
+            author.line["steps"].append(step)
+        for i, ev in enumerate(decision.events):
+            ev.seq = self.state.seq + 1 + i
             for v in self.viewers.values():
                 v.line["steps"].append({"event": wire(frame(ev, v.pid, self.role(v.pid)))})
-            apply(self.state, Event.from_dict(wire(ev.to_dict())))
             if ev.t == "ended":
                 self.proof = wire(ev.public.get("proof"))
-        if ack is not None and not early:  # (not to an author whose role changed: its new snapshot says it all)
-            self.viewers[by or ""].line["steps"].append(ack)
+        commit()
+        if author is not None and not early:
+            author.line["steps"].append(step)
         for pid in sorted(unfollowed):
             if self.state.active(pid) is not None:
                 self.follow(pid)
@@ -168,38 +171,29 @@ class Walk:
             if self.state.ended or len(v.line["steps"]) >= v.due:
                 self.check(v)
 
-    def run(self, pid: str, t: str, args: dict[str, Any] | None = None, cid: str | None = None) -> Decision | None:
+    def run(self, pid: str, t: str, args: dict[str, Any] | None = None) -> Decision | None:
         """Send a command as `pid`; None if the room refuses it."""
         if args is None:
             args = self.args(pid, t)
-        self.ids += 1
-        cid = cid or f"c{self.ids}"
-        self.now += self.rng.choice([3.0, 7.25, 30.0])
+        self.room.now += self.rng.choice([3.0, 7.25, 30.0])
+        self.room.ack = {"by": pid, "command": t, "args": wire(args)}
+        phase = self.state.phase
         try:
-            cmd = parse_command({"t": t, "id": cid, **args})
-            decision = decide(self.state, self.actor(pid), cmd, self.rng, self.now)
+            decision = self.room.run(self.room.members[pid], t, **args)
         except RoomError:
             return None
-        phase = self.state.phase
-        self.commit(decision, pid, {"t": t, "id": cid, "args": wire(args)})
+        finally:
+            self.room.ack = None
         if self.state.phase != phase:
             self.done_in_phase = 0
         return decision
 
     def join(self, screen: bool = False, ticket: str | None = None) -> None:
-        name = "Scherm" if screen else self.rng.choice(NAMES)
-        token = f"token-{len(self.tokens) + 1}-{name}"
         try:
-            decision = decide_join(
-                self.state, name, identity.token_hash(token), SCREEN if screen else PARTICIPANT, ticket=ticket,
-                now=self.now,
-            )  # fmt: skip
+            member = self.room.join("Scherm" if screen else self.rng.choice(NAMES[:8]), screen=screen, ticket=ticket)
         except RoomError:
             return
-        pid = decision.result["participant"]
-        self.tokens[pid] = token
-        self.commit(decision)
-        self.follow(pid)
+        self.follow(member.pid)
 
     # ------------------------------------------------------------------ choices
 
@@ -210,43 +204,37 @@ class Walk:
         return self.rng.choice(self.active(FACILITATOR))
 
     def args(self, pid: str, t: str) -> dict[str, Any]:
-        """Well-formed arguments, naming real items mostly."""
+        """Well-formed arguments (tests/commands.py), naming real items mostly, with texts
+        of their own and the choices a command offers drawn at random."""
         s, rng = self.state, self.rng
+        pick = lambda items, missing: rng.choice(list(items)) if items and rng.random() < 0.9 else missing  # noqa: E731
+        people = self.active(PARTICIPANT)
+        ids = Ids(
+            case=pick(s.cases, "c99"), question=pick(s.questions, "q99"), note=pick(s.notes, "n99"),
+            advice=pick([a.id for a in s.advice], "a99"),
+            participant=pick(people + self.active(SCREEN) if t == "remove" else people, "p99"),
+        )  # fmt: skip
+        args = well_formed(t, ids)
         self.ids += 1
         text = f"<{t}-{self.ids}>"
-        pick = lambda items, missing: rng.choice(list(items)) if items and rng.random() < 0.9 else missing  # noqa: E731
-        if t == "perspective":
-            return {"texts": [f"{text}-{i}" for i in range(self._fields(pid))]}
-        return {
+        yes = rng.random() < 0.8
+        return args | {
             "lock": {"locked": not s.locked},
-            "remove": {"participant": pick(self.active(PARTICIPANT) + self.active(SCREEN), "p99")},
-            "add_facilitator": {"participant": pick(self.active(PARTICIPANT), "p99")},
-            "hand_over": {"participant": pick(self.active(PARTICIPANT), "p99")},
-            "choose_case": {"case": pick(s.cases, "c99")},
-            "withdraw_case": {"case": pick(s.cases, "c99")},
-            "vote": {"case": pick(s.cases, "c99")},
-            "hide_question": {"question": pick(s.questions, "q99"), "hidden": rng.random() < 0.6},
+            "auto_advance": {"on": not s.auto_advance},
+            "hide_question": {"hidden": rng.random() < 0.6},
+            "upvote": {"on": yes},
+            "mark_answered": {"answered": yes},
+            "ready": {"ready": yes},
+            "list_me": {"listed": yes},
+            "rate_question": {"rating": rng.choice([*RATINGS, None])},
+            "rate_advice": {"rating": rng.choice([*RATINGS, None])},
+            "timer": {"action": rng.choice(["start", "start", "pause", "extend"])},
+            "set_method": {"method": rng.choice(available())},
+            "evaluate": {"score": rng.randint(1, 5), "line": text},
             "propose_case": {"title": text, "question": text + "?"},
             "share_case": {"text": text, "people": rng.sample(PEOPLE, rng.randint(1, 4))},
-            "ask": {"text": text},
-            "withdraw_question": {"question": pick(s.questions, "q99")},
-            "upvote": {"question": pick(s.questions, "q99"), "on": rng.random() < 0.8},
-            "mark_answered": {"question": pick(s.questions, "q99"), "answered": rng.random() < 0.8},
-            "rate_question": {"question": pick(s.questions, "q99"), "rating": rng.choice([*RATINGS, None])},
-            "essence": {"text": text},
-            "advice": {"text": text},
-            "respond": {"text": text},
-            "takeaway": {"text": text},
-            "evaluate": {"score": rng.randint(1, 5), "line": text},
-            "ready": {"ready": rng.random() < 0.8},
-            "timer": {"action": rng.choice(["start", "start", "pause", "extend"])},
-            "auto_advance": {"on": not s.auto_advance},
-            "list_me": {"listed": rng.random() < 0.7},
-            "note": {"text": text},
-            "withdraw_note": {"note": pick(s.notes, "n99")},
-            "rate_advice": {"advice": pick([a.id for a in s.advice], "a99"), "rating": rng.choice([*RATINGS, None])},
-            "set_method": {"method": rng.choice(available())},
-        }.get(t, {})
+            "perspective": {"texts": [f"{text}-{i}" for i in range(self._fields(pid))]},
+        }.get(t, {"text": text} if "text" in args else {})
 
     def _fields(self, pid: str) -> int:
         """How many texts the card `pid` holds in this phase asks for (2 if none)."""
@@ -254,7 +242,7 @@ class Walk:
         deal = self.state.deals.get(phase.id)
         if deal is None:
             return 2
-        key = pid if deal.public else identity.card_tag(self.actor(pid).anon_key, phase.id)
+        key = pid if deal.public else identity.card_tag(self.room.members[pid].actor.anon_key, phase.id)
         card = deal.holders.get(key)
         return len(deal.card(card)["fields"]) if card else 2
 
@@ -295,7 +283,7 @@ class Walk:
                 self.join(screen=True, ticket=decision.result["ticket"])
         elif roll < 0.75:
             pid = self.rng.choice(self.active())
-            self.commit(decide_presence(s, pid, not s.participants[pid].online, self.now))
+            self.room.presence(self.room.members[pid], not s.participants[pid].online)
         elif roll < 0.8:
             self.take_over()
         else:  # the timer of a phase with auto-advance on runs out
@@ -305,9 +293,9 @@ class Walk:
             if not s.timer_running:
                 self.run(fac, "timer", {"action": "start"})
             if s.timer_deadline is not None:
-                self.now = max(self.now, s.timer_deadline + 1)
+                self.room.now = max(self.room.now, s.timer_deadline + 1)
                 phase = s.phase
-                self.commit(decide_auto_advance(s, phase, self.now))
+                self.room.commit(decide_auto_advance(s, phase, self.room.now))
                 if s.phase != phase:
                     self.done_in_phase = 0
 
@@ -315,8 +303,8 @@ class Walk:
         """Every facilitator goes; after a while a participant takes the lead."""
         s = self.state
         for pid in self.active(FACILITATOR):
-            self.commit(decide_presence(s, pid, False, self.now))
-        self.now += FACILITATOR_CLAIM_AFTER + 1
+            self.room.presence(self.room.members[pid], False)
+        self.room.now += FACILITATOR_CLAIM_AFTER + 1
         others = [p for p in self.active(PARTICIPANT) if p != s.inbrenger]
         if others:
             self.run(self.rng.choice(others), "claim_facilitator")
