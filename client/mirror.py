@@ -1,50 +1,74 @@
 """A client's local copy of the room: the welcome snapshot with every event folded in.
 
-It ends up equal to the server's snapshot for this client's audience; the integration
-tests check exactly that.
+It ends up equal to the server's snapshot for this client's audience. The fold is a table,
+one small function per event type, in the order of the server's own fold and of the
+browser's (client/web/static/js/mirror.js), so that the three read side by side; both
+clients are held to the server by tests/test_fold_fixture.py, on recorded cases.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
+
+State = dict[str, Any]
+Frame = dict[str, Any]
+
+
+class GapError(ValueError):
+    """The mirror cannot follow the room from here: get a fresh snapshot (resume without
+    epoch and seq, PROTOCOL.md §13). Raised before anything is folded, so the state and
+    seq stay as they were. The browser's mirror raises the same, by the same name."""
+
+
+class UnknownEventError(GapError):
+    """An event type this client does not know: the server is newer than the client.
+
+    Skipping it would leave the mirror quietly wrong (the event may change anything) and
+    guessing is worse, so the client stops folding and asks for a snapshot, which is
+    right by construction whatever the event did. The browser does the same."""
 
 
 def _num(item_id: str) -> int:
     return int(item_id[1:])
 
 
-def _upsert(items: list[dict], rec: dict, key: str = "id") -> None:
+def _upsert(items: list[dict[str, Any]], rec: dict[str, Any]) -> None:
+    """Insert or replace by id, keeping id order (the order of the server's snapshot)."""
     for i, old in enumerate(items):
-        if old[key] == rec[key]:
+        if old["id"] == rec["id"]:
             items[i] = rec
             return
     items.append(rec)
-    items.sort(key=lambda x: _num(x[key]))
+    items.sort(key=lambda x: _num(x["id"]))
 
 
 class Mirror:
     def __init__(self) -> None:
-        self.state: dict[str, Any] = {}
+        self.state: State = {}
         self.me: str | None = None  # the viewer's participant id
         self.seq = 0
         self.ended = False
         self.proof: dict[str, Any] | None = None
 
-    def reset(self, snapshot: dict[str, Any], seq: int) -> None:
+    def reset(self, snapshot: State, seq: int) -> None:
         self.state = copy.deepcopy(snapshot)
         self.seq = seq
 
-    def apply(self, ev: dict[str, Any]) -> None:
+    def apply(self, ev: Frame) -> bool:
+        """Fold one event in; False if it was folded in already. Raises GapError (or
+        UnknownEventError) when the mirror cannot follow: then ask for a snapshot."""
         if ev["seq"] <= self.seq:
-            return  # already folded in
+            return False
         if ev["seq"] != self.seq + 1:
-            raise ValueError(f"gap: expected seq {self.seq + 1}, got {ev['seq']}")
+            raise GapError(f"gap: expected seq {self.seq + 1}, got {ev['seq']}")
+        fold = FOLD.get(ev["t"])
+        if fold is None:
+            raise UnknownEventError(f"unknown event {ev['t']!r}: a newer server")
+        fold(self.state, ev, self)
         self.seq = ev["seq"]
-        handler = getattr(self, "_" + ev["t"], None)
-        if handler is None:
-            raise ValueError(f"unknown event {ev['t']!r}")
-        handler(ev)
+        return True
 
     def on_ack(self, command: str, args: dict[str, Any], result: dict[str, Any]) -> None:
         """What only the author learns, from the ack: which anonymous items are its own."""
@@ -67,246 +91,322 @@ class Mirror:
                 own.discard(args["question"])
             s["own_upvotes"] = sorted(own, key=_num)
 
-    # ------------------------------------------------------------------ events
 
-    def _joined(self, ev: dict) -> None:
-        self.state["participants"].append(ev["participant"])
+# ---------------------------------------------------------------------- the fold, by event
 
-    def _presence(self, ev: dict) -> None:
-        for p in self.state["participants"]:
-            if p["id"] == ev["participant"]:
-                p["online"] = ev["online"]
-        if "facilitator_away" in ev:  # no facilitator online since ..., or one is back
-            self.state["facilitator_away"] = ev["facilitator_away"]
 
-    def _removed(self, ev: dict) -> None:
-        s = self.state
-        s["participants"] = [p for p in s["participants"] if p["id"] != ev["participant"]]
-        if s["inbrenger"] == ev["participant"]:
-            s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
-            s["people"] = []
+def joined(s: State, ev: Frame, m: Mirror) -> None:
+    s["participants"].append(ev["participant"])
 
-    def _role_changed(self, ev: dict) -> None:
-        # a change of your own role is followed by close 4011 and a fresh snapshot
-        for p in self.state["participants"]:
-            if p["id"] == ev["participant"]:
-                p["role"] = ev["role"]
-        if "facilitator_away" in ev:
-            self.state["facilitator_away"] = ev["facilitator_away"]
 
-    def _locked(self, ev: dict) -> None:
-        self.state["locked"] = ev["locked"]
+def presence(s: State, ev: Frame, m: Mirror) -> None:
+    for p in s["participants"]:
+        if p["id"] == ev["participant"]:
+            p["online"] = ev["online"]
+    if "facilitator_away" in ev:  # no facilitator online since ..., or one is back
+        s["facilitator_away"] = ev["facilitator_away"]
 
-    def _phase(self, ev: dict) -> None:
-        self.state["phase"] = ev["phase"]
-        self.state["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
-        self.state["notes_hidden"] = ev["notes_hidden"]
-        self.state["turns"] = ev["turns"]  # the phase's own speaking order (empty if it has none)
-        self.state["ready_count"] = 0
-        self.state["ready"] = False
 
-    def _note_written(self, ev: dict) -> None:
-        s = self.state
-        if "notes_hidden" in ev:
-            s["notes_hidden"] = ev["notes_hidden"]
-        if "note" in ev:  # a visible note, or your own hidden one
-            _upsert(s["notes"], ev["note"])
+def removed(s: State, ev: Frame, m: Mirror) -> None:
+    s["participants"] = [p for p in s["participants"] if p["id"] != ev["participant"]]
+    if s["inbrenger"] == ev["participant"]:
+        s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
+        s["people"] = []
 
-    def _note_withdrawn(self, ev: dict) -> None:
-        s = self.state
-        if "notes_hidden" in ev:
-            s["notes_hidden"] = ev["notes_hidden"]
-        if "note" in ev:
-            s["notes"] = [n for n in s["notes"] if n["id"] != ev["note"]]
-            s["own_notes"] = [n for n in s["own_notes"] if n != ev["note"]]
 
-    def _notes_revealed(self, ev: dict) -> None:
-        for note in ev["notes"]:
-            _upsert(self.state["notes"], note)
-        self.state["notes_hidden"] = 0
+def role_changed(s: State, ev: Frame, m: Mirror) -> None:
+    # a change of your own role is followed by close 4011 and a fresh snapshot
+    for p in s["participants"]:
+        if p["id"] == ev["participant"]:
+            p["role"] = ev["role"]
+    if "facilitator_away" in ev:
+        s["facilitator_away"] = ev["facilitator_away"]
 
-    def _advice_rated(self, ev: dict) -> None:
-        for item in self.state["advice"]:
-            if item["id"] == ev["advice"]:
-                item["rating"] = ev["rating"]
 
-    def _next_case(self, ev: dict) -> None:
-        """The case is closed: back to the case choice, with nothing of it left but the
-        inbrenger's own summary."""
-        s = self.state
-        if s["inbrenger"] == self.me:
-            s["has_summary"] = True
-        s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
-        s["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
-        s.update(
-            phase=ev["phase"],
-            timer=ev["timer"],
-            notes_hidden=0,
-            inbrenger=None,
-            chosen_case=None,
-            case_text=None,
-            people=[],
-            questions=[],
-            own_questions=[],
-            own_upvotes=[],
-            essence=None,
-            deals={},
-            turns={"order": [], "current": 0},
-            advice=[],
-            response=None,
-            takeaway=None,
-            evaluations_count=0,
-            evaluations=[],
-            ready_count=0,
-            ready=False,
-            notes=[],
-            own_notes=[],
-            cases_done=s["cases_done"] + 1,
-        )
+def locked(s: State, ev: Frame, m: Mirror) -> None:
+    s["locked"] = ev["locked"]
 
-    def _listed(self, ev: dict) -> None:
-        listed = [x for x in self.state["listed"] if x != ev["participant"]]
-        self.state["listed"] = listed + ([ev["participant"]] if ev["listed"] else [])
 
-    def _method_set(self, ev: dict) -> None:
-        self.state["method"] = ev["method"]
-        self.state["phase"] = ev["phase"]
-        self.state["timer"] = ev["timer"]
+def phase(s: State, ev: Frame, m: Mirror) -> None:
+    s["phase"] = ev["phase"]
+    s["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
+    s["notes_hidden"] = ev["notes_hidden"]
+    s["turns"] = ev["turns"]  # the phase's own speaking order (empty if it has none)
+    s["ready_count"] = 0
+    s["ready"] = False
 
-    def _timer(self, ev: dict) -> None:
-        self.state["timer"] = ev["timer"]
 
-    def _auto_advance(self, ev: dict) -> None:
-        self.state["auto_advance"] = ev["on"]
+def note_written(s: State, ev: Frame, m: Mirror) -> None:
+    if "notes_hidden" in ev:
+        s["notes_hidden"] = ev["notes_hidden"]
+    if "note" in ev:  # a visible note
+        _upsert(s["notes"], ev["note"])
 
-    def _screen_ticket(self, ev: dict) -> None:
-        """A facilitator asked for a screen ticket: nothing in the room's view changes."""
 
-    def _confirmed(self, ev: dict) -> None:
-        self.state["confirmed_count"] = ev["confirmed_count"]
-        if "participant" in ev:
-            self.state["confirmed"].append(ev["participant"])
+def note_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+    if "notes_hidden" in ev:
+        s["notes_hidden"] = ev["notes_hidden"]
+    if "note" in ev:
+        s["notes"] = [n for n in s["notes"] if n["id"] != ev["note"]]
+        s["own_notes"] = [n for n in s["own_notes"] if n != ev["note"]]
 
-    def _case_proposed(self, ev: dict) -> None:
-        self.state["cases"].append(ev["case"])
 
-    def _case_withdrawn(self, ev: dict) -> None:
-        s = self.state
-        s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
-        s["vote"]["cast"] = ev["cast"]
-        if s["vote"]["mine"] == ev["case"]:
-            s["vote"]["mine"] = None
-        if s["vote"]["tally"] is not None:
-            s["vote"]["tally"].pop(ev["case"], None)
+def notes_revealed(s: State, ev: Frame, m: Mirror) -> None:
+    for note in ev["notes"]:
+        _upsert(s["notes"], note)
+    s["notes_hidden"] = 0
 
-    def _vote_cast(self, ev: dict) -> None:
-        self.state["vote"]["cast"] = ev["cast"]
-        if "case" in ev:
-            self.state["vote"]["mine"] = ev["case"]
 
-    def _vote_closed(self, ev: dict) -> None:
-        self.state["vote"]["open"] = False
-        self.state["vote"]["tally"] = ev["tally"]
+def advice_rated(s: State, ev: Frame, m: Mirror) -> None:
+    for item in s["advice"]:
+        if item["id"] == ev["advice"]:
+            item["rating"] = ev["rating"]
 
-    def _case_chosen(self, ev: dict) -> None:
-        s = self.state
-        s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
-        s["case_text"], s["people"] = None, []
-        s["deals"] = {}  # a new case: new cards, a new speaking order
-        s["turns"] = {"order": [], "current": 0}
 
-    def _case_shared(self, ev: dict) -> None:
-        self.state["case_text"], self.state["people"] = ev["text"], ev["people"]
+def next_case(s: State, ev: Frame, m: Mirror) -> None:
+    """The case is closed: back to the case choice, with nothing of it left but the
+    inbrenger's own summary."""
+    if s["inbrenger"] == m.me:
+        s["has_summary"] = True
+    s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
+    s["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
+    s.update(
+        phase=ev["phase"],
+        timer=ev["timer"],
+        notes_hidden=0,
+        inbrenger=None,
+        chosen_case=None,
+        case_text=None,
+        people=[],
+        questions=[],
+        own_questions=[],
+        own_upvotes=[],
+        essence=None,
+        deals={},
+        turns={"order": [], "current": 0},
+        advice=[],
+        response=None,
+        takeaway=None,
+        evaluations_count=0,
+        evaluations=[],
+        ready_count=0,
+        ready=False,
+        notes=[],
+        own_notes=[],
+        cases_done=s["cases_done"] + 1,
+    )
 
-    def _question_asked(self, ev: dict) -> None:
-        _upsert(self.state["questions"], ev["question"])
 
-    def _question_updated(self, ev: dict) -> None:
-        if "question" in ev:  # others get an empty frame for a hidden question's update
-            _upsert(self.state["questions"], ev["question"])
+def listed(s: State, ev: Frame, m: Mirror) -> None:
+    s["listed"] = [x for x in s["listed"] if x != ev["participant"]] + ([ev["participant"]] if ev["listed"] else [])
 
-    def _question_hidden(self, ev: dict) -> None:
-        if isinstance(ev["question"], dict):
-            _upsert(self.state["questions"], ev["question"])
-        else:  # hidden from this viewer; its own-marks stay for when it is unhidden
-            self.state["questions"] = [q for q in self.state["questions"] if q["id"] != ev["question"]]
 
-    def _question_withdrawn(self, ev: dict) -> None:
-        s, qid = self.state, ev["question"]
-        s["questions"] = [q for q in s["questions"] if q["id"] != qid]
-        s["own_questions"] = [q for q in s["own_questions"] if q != qid]
-        s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
+def method_set(s: State, ev: Frame, m: Mirror) -> None:
+    s["method"] = ev["method"]
+    s["phase"] = ev["phase"]
+    s["timer"] = ev["timer"]
 
-    def _essence(self, ev: dict) -> None:
-        self.state["essence"] = ev["text"]
 
-    def _cards_dealt(self, ev: dict) -> None:
-        """A deal, or (public cards) a deal again for late joiners: the cards and who holds
-        which; what was written so far stays."""
-        old = self.state["deals"].get(ev["phase"], {})
-        deal = ev["deal"]
-        mine = deal["holders"].get(self.me or "") if deal["public"] else old.get("mine")
-        self.state["deals"][ev["phase"]] = {
-            **deal,
-            "taken": ev["taken"],
-            "written": ev["written"],
-            "mine": mine,
-            "my_texts": old.get("my_texts"),
-            "perspectives": old.get("perspectives", []),
-            "revealed": False,
-        }
+def timer(s: State, ev: Frame, m: Mirror) -> None:
+    s["timer"] = ev["timer"]
 
-    def _card_drawn(self, ev: dict) -> None:
-        self.state["deals"][ev["phase"]]["taken"] = ev["taken"]  # whose card: only its holder knows (ack)
 
-    def _perspective_written(self, ev: dict) -> None:
-        deal = self.state["deals"][ev["phase"]]
-        deal["written"] = ev["written"]
-        if "texts" in ev:  # your own, hidden until the reveal
-            deal["my_texts"] = ev["texts"]
-        if "perspective" in ev:  # public cards, shown as written
-            shown = ev["perspective"]
-            for i, old in enumerate(deal["perspectives"]):
-                if old["holder"] == shown["holder"]:
-                    deal["perspectives"][i] = shown
-                    break
-            else:
-                deal["perspectives"].append(shown)
-            if shown["holder"] == self.me:
-                deal["my_texts"] = shown["texts"]
+def auto_advance(s: State, ev: Frame, m: Mirror) -> None:
+    s["auto_advance"] = ev["on"]  # a running timer that runs out moves the room to the next phase
 
-    def _perspectives_revealed(self, ev: dict) -> None:
-        deal = self.state["deals"][ev["phase"]]
-        deal["perspectives"], deal["revealed"] = ev["perspectives"], True
 
-    def _turns(self, ev: dict) -> None:
-        self.state["turns"] = {"order": ev["order"], "current": ev["current"]}
+def screen_ticket(s: State, ev: Frame, m: Mirror) -> None:
+    """A facilitator asked for a screen ticket: nothing in the room's view changes."""
 
-    def _advice_given(self, ev: dict) -> None:
-        self.state["advice"].append(ev["advice"])
 
-    def _response(self, ev: dict) -> None:
-        self.state["response"] = ev["text"]
+def confirmed(s: State, ev: Frame, m: Mirror) -> None:
+    s["confirmed_count"] = ev["confirmed_count"]
+    if "participant" in ev:
+        s["confirmed"].append(ev["participant"])
 
-    def _takeaway(self, ev: dict) -> None:
-        self.state["takeaway"] = ev["text"]
 
-    def _evaluated(self, ev: dict) -> None:
-        self.state["evaluations_count"] = ev["evaluations_count"]
-        if "evaluation" in ev:
-            items = self.state["evaluations"]
-            for i, old in enumerate(items):
-                if old["participant"] == ev["evaluation"]["participant"]:
-                    items[i] = ev["evaluation"]
-                    break
-            else:
-                items.append(ev["evaluation"])
+def case_proposed(s: State, ev: Frame, m: Mirror) -> None:
+    s["cases"].append(ev["case"])
 
-    def _ready(self, ev: dict) -> None:
-        self.state["ready_count"] = ev["ready_count"]
-        if "ready" in ev:
-            self.state["ready"] = ev["ready"]
 
-    def _ended(self, ev: dict) -> None:
-        self.ended = True
-        self.proof = ev.get("proof")  # the final proof of participation: the room is erased next
+def case_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+    s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
+    s["vote"]["cast"] = ev["cast"]
+    if s["vote"]["mine"] == ev["case"]:
+        s["vote"]["mine"] = None
+    if s["vote"]["tally"] is not None:
+        s["vote"]["tally"].pop(ev["case"], None)
+
+
+def vote_cast(s: State, ev: Frame, m: Mirror) -> None:
+    s["vote"]["cast"] = ev["cast"]
+    if "case" in ev:
+        s["vote"]["mine"] = ev["case"]
+
+
+def vote_closed(s: State, ev: Frame, m: Mirror) -> None:
+    s["vote"]["open"] = False
+    s["vote"]["tally"] = ev["tally"]
+
+
+def case_chosen(s: State, ev: Frame, m: Mirror) -> None:
+    s["chosen_case"], s["inbrenger"] = ev["case"], ev["inbrenger"]
+    s["case_text"], s["people"] = None, []
+    s["deals"] = {}  # a new case: new cards, a new speaking order
+    s["turns"] = {"order": [], "current": 0}
+
+
+def case_shared(s: State, ev: Frame, m: Mirror) -> None:
+    s["case_text"], s["people"] = ev["text"], ev["people"]
+
+
+def question_asked(s: State, ev: Frame, m: Mirror) -> None:
+    _upsert(s["questions"], ev["question"])
+
+
+def question_updated(s: State, ev: Frame, m: Mirror) -> None:
+    if "question" in ev:  # others get an empty frame for a hidden question's update
+        _upsert(s["questions"], ev["question"])
+
+
+def question_hidden(s: State, ev: Frame, m: Mirror) -> None:
+    if isinstance(ev["question"], dict):
+        _upsert(s["questions"], ev["question"])
+    else:  # hidden from this viewer; its own-marks stay for when it is unhidden
+        s["questions"] = [q for q in s["questions"] if q["id"] != ev["question"]]
+
+
+def question_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
+    qid = ev["question"]
+    s["questions"] = [q for q in s["questions"] if q["id"] != qid]
+    s["own_questions"] = [q for q in s["own_questions"] if q != qid]
+    s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
+
+
+def essence(s: State, ev: Frame, m: Mirror) -> None:
+    s["essence"] = ev["text"]
+
+
+def cards_dealt(s: State, ev: Frame, m: Mirror) -> None:
+    """A deal, or (public cards) a deal again for late joiners: the cards and who holds
+    which; what was written so far stays."""
+    old = s["deals"].get(ev["phase"], {})
+    deal = ev["deal"]
+    s["deals"][ev["phase"]] = {
+        **deal,
+        "taken": ev["taken"],
+        "written": ev["written"],
+        "mine": deal["holders"].get(m.me or "") if deal["public"] else old.get("mine"),
+        "my_texts": old.get("my_texts"),
+        "perspectives": old.get("perspectives", []),
+        "revealed": False,
+    }
+
+
+def card_drawn(s: State, ev: Frame, m: Mirror) -> None:
+    s["deals"][ev["phase"]]["taken"] = ev["taken"]  # whose card: only its holder knows (from the ack)
+
+
+def perspective_written(s: State, ev: Frame, m: Mirror) -> None:
+    deal = s["deals"][ev["phase"]]
+    deal["written"] = ev["written"]
+    if "texts" in ev:  # your own, hidden until the reveal
+        deal["my_texts"] = ev["texts"]
+    if "perspective" in ev:  # public cards, shown as written
+        shown = ev["perspective"]
+        for i, old in enumerate(deal["perspectives"]):
+            if old["holder"] == shown["holder"]:
+                deal["perspectives"][i] = shown
+                break
+        else:
+            deal["perspectives"].append(shown)
+        if shown["holder"] == m.me:
+            deal["my_texts"] = shown["texts"]
+
+
+def perspectives_revealed(s: State, ev: Frame, m: Mirror) -> None:
+    deal = s["deals"][ev["phase"]]
+    deal["perspectives"], deal["revealed"] = ev["perspectives"], True
+
+
+def turns(s: State, ev: Frame, m: Mirror) -> None:
+    s["turns"] = {"order": ev["order"], "current": ev["current"]}
+
+
+def advice_given(s: State, ev: Frame, m: Mirror) -> None:
+    s["advice"].append(ev["advice"])
+
+
+def response(s: State, ev: Frame, m: Mirror) -> None:
+    s["response"] = ev["text"]
+
+
+def takeaway(s: State, ev: Frame, m: Mirror) -> None:
+    s["takeaway"] = ev["text"]
+
+
+def evaluated(s: State, ev: Frame, m: Mirror) -> None:
+    s["evaluations_count"] = ev["evaluations_count"]
+    if "evaluation" in ev:
+        items = s["evaluations"]
+        for i, old in enumerate(items):
+            if old["participant"] == ev["evaluation"]["participant"]:
+                items[i] = ev["evaluation"]
+                break
+        else:
+            items.append(ev["evaluation"])
+
+
+def ready(s: State, ev: Frame, m: Mirror) -> None:
+    s["ready_count"] = ev["ready_count"]
+    if "ready" in ev:
+        s["ready"] = ev["ready"]
+
+
+def ended(s: State, ev: Frame, m: Mirror) -> None:
+    m.ended = True
+    m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
+
+
+#: event type -> its fold, in the order of the server's (server/rooms/fold.py) and the browser's
+FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
+    "joined": joined,
+    "presence": presence,
+    "removed": removed,
+    "role_changed": role_changed,
+    "locked": locked,
+    "phase": phase,
+    "note_written": note_written,
+    "note_withdrawn": note_withdrawn,
+    "notes_revealed": notes_revealed,
+    "advice_rated": advice_rated,
+    "next_case": next_case,
+    "listed": listed,
+    "method_set": method_set,
+    "timer": timer,
+    "auto_advance": auto_advance,
+    "screen_ticket": screen_ticket,
+    "confirmed": confirmed,
+    "case_proposed": case_proposed,
+    "case_withdrawn": case_withdrawn,
+    "vote_cast": vote_cast,
+    "vote_closed": vote_closed,
+    "case_chosen": case_chosen,
+    "case_shared": case_shared,
+    "question_asked": question_asked,
+    "question_updated": question_updated,
+    "question_hidden": question_hidden,
+    "question_withdrawn": question_withdrawn,
+    "essence": essence,
+    "cards_dealt": cards_dealt,
+    "card_drawn": card_drawn,
+    "perspective_written": perspective_written,
+    "perspectives_revealed": perspectives_revealed,
+    "turns": turns,
+    "advice_given": advice_given,
+    "response": response,
+    "takeaway": takeaway,
+    "evaluated": evaluated,
+    "ready": ready,
+    "ended": ended,
+}

@@ -1,8 +1,11 @@
-// The page's copy of the room: the welcome snapshot with every event folded in, the same
-// fold as client/mirror.py (the Python tests check that one against the server).
+// The page's copy of the room: the welcome snapshot with every event folded in. The fold
+// is a table, one small function per event type, in the order of the server's own fold
+// and of client/mirror.py, so that the three read side by side; tests/test_fold_fixture.py
+// holds both clients to the server on recorded cases (tests/js/mirror.test.mjs runs this one).
 
 const num = (id) => Number(id.slice(1));
 
+// insert or replace by id, keeping id order (the order of the server's snapshot)
 function upsert(items, rec) {
   const i = items.findIndex((x) => x.id === rec.id);
   if (i >= 0) items[i] = rec;
@@ -12,7 +15,16 @@ function upsert(items, rec) {
   }
 }
 
+// The mirror cannot follow the room from here: get a fresh snapshot (resume without epoch
+// and seq, PROTOCOL.md §13). Thrown before anything is folded, so state and seq stay as
+// they were. client/mirror.py raises the same, by the same name.
 export class GapError extends Error {}
+
+// An event type this page does not know: the server is newer than the page. Skipping it
+// would leave the room quietly wrong (the event may change anything), so the page stops
+// folding and asks for a snapshot, right whatever the event did. A GapError, so that
+// whoever resyncs after a gap does so here too.
+export class UnknownEventError extends GapError {}
 
 export class Mirror {
   constructor() {
@@ -28,12 +40,15 @@ export class Mirror {
     this.seq = seq;
   }
 
+  // Fold one event in; false if it was folded in already. Throws a GapError (or an
+  // UnknownEventError) when the mirror cannot follow: then ask for a snapshot.
   apply(ev) {
-    if (ev.seq <= this.seq) return false; // already folded in
-    if (ev.seq !== this.seq + 1) throw new GapError(`expected seq ${this.seq + 1}, got ${ev.seq}`);
+    if (ev.seq <= this.seq) return false;
+    if (ev.seq !== this.seq + 1) throw new GapError(`gap: expected seq ${this.seq + 1}, got ${ev.seq}`);
+    const fold = Object.hasOwn(FOLD, ev.t) ? FOLD[ev.t] : null;
+    if (!fold) throw new UnknownEventError(`unknown event '${ev.t}': a newer server`);
+    fold(this.state, ev, this);
     this.seq = ev.seq;
-    const fold = FOLD[ev.t];
-    if (fold) fold(this.state, ev, this);
     return true;
   }
 
@@ -62,7 +77,8 @@ export class Mirror {
   }
 }
 
-const FOLD = {
+// event type -> its fold, in the order of the server's (server/rooms/fold.py) and client/mirror.py's
+export const FOLD = {
   joined(s, ev) {
     s.participants.push(ev.participant);
   },
@@ -87,7 +103,7 @@ const FOLD = {
   },
   phase(s, ev) {
     s.phase = ev.phase;
-    if (ev.timer) s.timer = ev.timer;
+    s.timer = ev.timer; // every phase starts with a fresh, stopped timer
     s.notes_hidden = ev.notes_hidden;
     s.turns = ev.turns; // the phase's own speaking order (empty if it has none)
     s.ready_count = 0;
