@@ -209,7 +209,10 @@ def withdraw_note(s: RoomState, a: Actor, args: NoteArgs, ctx: Context) -> Decis
     if withdrawn is None or identity.tag(a.anon_key, withdrawn.id) != withdrawn.tag:
         raise missing("note of yours")
     if withdrawn.hidden:
-        n = sum(1 for x in s.notes.values() if x.phase == withdrawn.phase and x.hidden) - 1
+        # the count everyone sees is of this phase's hidden notes (the snapshot's), whichever
+        # phase the withdrawn note was written in
+        here = s.current_phase.id
+        n = sum(1 for x in s.notes.values() if x.phase == here and x.hidden and x.id != withdrawn.id)
         # an id the others never saw
         return Decision([Event("note_withdrawn", {"notes_hidden": n, "note": withdrawn.id})])
     return Decision([Event("note_withdrawn", {"note": withdrawn.id})])
