@@ -18,7 +18,7 @@ from websockets.typing import Subprotocol
 from protocol import errors, limits
 from protocol.codec import CODECS
 
-from .mirror import Mirror
+from .mirror import GapError, Mirror
 
 FINAL_CLOSE_CODES = {errors.CLOSE_REMOVED, errors.CLOSE_ENDED, errors.CLOSE_GONE, errors.CLOSE_BAD_HELLO}
 
@@ -74,6 +74,7 @@ class KringClient:
         self.unavailable: list[dict[str, Any]] = []  # "try again" answers, each retried
         self.close_code: int | None = None
         self.role_changes = 0  # closes with CLOSE_ROLE_CHANGED, each answered by a fresh resume
+        self.resyncs = 0  # events the mirror could not fold (a gap, an unknown type): a fresh snapshot each
         self.clock_offset = 0.0  # server clock minus ours, in seconds, from the last welcome
         self.ws: ClientConnection | None = None
         self._pending: dict[str, tuple[str, dict[str, Any], asyncio.Future[dict[str, Any]]]] = {}
@@ -144,7 +145,13 @@ class KringClient:
             await ws.close()
             raise CommandError(welcome)
         self.ws = ws
-        self._on_welcome(welcome)
+        try:
+            self._on_welcome(welcome)
+        except GapError:  # the missed events do not fold onto this mirror: start afresh
+            self.resyncs += 1
+            await ws.close()
+            await self._open({k: v for k, v in hello.items() if k not in ("epoch", "seq")})
+            return
         self.connected.set()
         async with self._changed:  # a resume may bring a new snapshot (or role) and no event
             self._changed.notify_all()
@@ -172,25 +179,32 @@ class KringClient:
             self.events.put_nowait(ev)
 
     async def _read(self, ws: ClientConnection) -> None:
+        resync = False
         try:
             async for data in ws:
                 await self._handle(self._record(data))
         except ConnectionClosed:
             pass
+        except GapError:
+            # an event this mirror cannot fold (PROTOCOL.md §13): the mirror stays as it was,
+            # and a resume without epoch and seq brings a fresh snapshot, as in the browser
+            resync = True
+            self.resyncs += 1
+            await ws.close()
         self.connected.clear()
         self.close_code = ws.close_code
         async with self._changed:
             self._changed.notify_all()
-        if self._closing or not self.reconnect or self.close_code in FINAL_CLOSE_CODES:
+        if self._closing or not self.reconnect or (self.close_code in FINAL_CLOSE_CODES and not resync):
             self._fail_pending(
                 ConnectionError(f"closed with code {self.close_code}"),
                 gone=self.close_code in (errors.CLOSE_ENDED, errors.CLOSE_GONE),
             )
             return
         # our role changed: resume at once without epoch/seq, for a snapshot of the new role
-        fresh = self.close_code == errors.CLOSE_ROLE_CHANGED
-        if fresh:
+        if self.close_code == errors.CLOSE_ROLE_CHANGED:
             self.role_changes += 1
+        fresh = resync or self.close_code == errors.CLOSE_ROLE_CHANGED
         self._spawn(self._reconnect(fresh=fresh))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:

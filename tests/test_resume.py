@@ -176,3 +176,23 @@ async def test_a_client_further_behind_than_the_kept_log_gets_a_snapshot(backend
                 await client.close()
         finally:
             await s.close()
+
+
+async def test_an_event_the_mirror_cannot_fold_brings_a_fresh_snapshot(server):
+    """A client whose mirror misses an event (here: it forgets the last one it folded) gets
+    a gap on the next one, folds nothing of it, and resumes without epoch and seq."""
+    s = await session_at(server, "vragenronde", n=4)
+    try:
+        follower = KringClient(ws_url(server))
+        await follower.resume(s.members[3].token or "")
+        follower.mirror.seq -= 1
+        await s.members[1].command("ask", text="Wat maakt dit moeilijk voor je?")
+        await follower.wait_until(lambda c: c.resyncs == 1 and c.connected.is_set() and len(c.state["questions"]) == 1)
+        await s.settle()
+        assert "snapshot" in [f for f in follower.frames if f.get("t") == "welcome"][-1]
+        fresh = await KringClient(ws_url(server), reconnect=False).resume(s.members[3].token or "")
+        assert follower.state == fresh.state and follower.mirror.seq == fresh.mirror.seq
+        await fresh.close()
+        await follower.close()
+    finally:
+        await s.close()
