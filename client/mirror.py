@@ -368,6 +368,11 @@ def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
 
 
+def withheld(s: State, ev: Frame, m: Mirror) -> None:
+    """An event about the case, kept from you until you confirm the agreement: its seq only.
+    Your confirmation is followed by close 4011 and a fresh snapshot with the whole case."""
+
+
 #: event type -> its fold, in the order of the server's (server/rooms/fold.py) and the browser's
 FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "joined": joined,
@@ -409,4 +414,5 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "evaluated": evaluated,
     "ready": ready,
     "ended": ended,
+    "withheld": withheld,
 }

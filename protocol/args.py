@@ -76,6 +76,12 @@ class TimerArgs(TypedDict):
     seconds: NotRequired[Annotated[int, Bounds(min=1, max=limits.MAX_TIMER_EXTEND)]]  # extend only
 
 
+class AdvanceArgs(TypedDict):
+    """`anyway`: move on out of the agreement's phase although not everyone has confirmed."""
+
+    anyway: NotRequired[bool]
+
+
 class AutoAdvanceArgs(TypedDict):
     on: bool
 
@@ -140,7 +146,7 @@ COMMAND_ARGS: dict[str, type] = {
     # facilitator
     "lock": LockArgs,
     "remove": ParticipantArgs,
-    "advance": NoArgs,
+    "advance": AdvanceArgs,
     "back": NoArgs,
     "close_vote": NoArgs,
     "choose_case": CaseArgs,

@@ -24,7 +24,7 @@ from protocol.codec import Codec
 
 from .backends import Backend
 from .rooms.events import Event
-from .rooms.views import frame, sees_private
+from .rooms.views import CASE_EVENTS, frame, sees_anew, sees_private
 from .timers import TRIGGERS, AutoAdvance
 
 log = logging.getLogger("kring.hub")
@@ -42,6 +42,7 @@ class Connection:
         self.code = code
         self.pid = pid
         self.role = role
+        self.withheld = False  # kept from the case until they confirm (views.withheld); set at the welcome
         self.queue: deque[Any] = deque()
         self.wakeup = asyncio.Event()
         self.closed = False
@@ -137,7 +138,7 @@ class Hub:
         for ev in pending:
             if ev.seq > conn.last_seq:
                 conn.last_seq = ev.seq
-                conn.send(frame(ev, conn.pid, conn.role))
+                conn.send(frame(ev, conn.pid, conn.role, conn.withheld))
                 self._after(conn, ev)
 
     async def set_presence(self, conn: Connection, delta: int) -> None:
@@ -184,10 +185,10 @@ class Hub:
         if any(ev.t in TRIGGERS for ev in events):
             self.timers.changed(code)
         for ev in events:
-            cache: dict[tuple[str, bool], bytes | str] = {}
+            cache: dict[tuple[str, bool, bool], bytes | str] = {}
             # Most events are the same for everyone: skip the per-viewer checks for them
             # (this loop runs once per delivered frame).
-            same_for_all = ev.private is None and ev.t != "role_changed"
+            same_for_all = ev.private is None and ev.t != "role_changed" and ev.t not in CASE_EVENTS and ev.t != "phase"
             seq = ev.seq
             for conn in conns:
                 if conn.pending is not None:
@@ -197,10 +198,11 @@ class Hub:
                     continue
                 conn.last_seq = seq
                 private = False if same_for_all else sees_private(ev, conn.pid, conn.role)
-                key = (conn.codec.subprotocol, private)
+                held = conn.withheld and not same_for_all
+                key = (conn.codec.subprotocol, private, held)
                 data = cache.get(key)
                 if data is None:
-                    data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role))
+                    data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role, held))
                 conn.push(data)
                 if not same_for_all:
                     self._after(conn, ev)
@@ -210,10 +212,12 @@ class Hub:
                 self._close_soon(code, errors.CLOSE_ENDED, None)
 
     def _after(self, conn: Connection, ev: Event) -> None:
-        """A connection that was just sent `ev`: if its own role changed, see the room anew."""
-        if ev.t == "role_changed" and ev.public["participant"] == conn.pid:
-            # frames queued from now on are projected for the new role, until the close
-            conn.role = ev.public["role"]
+        """A connection that was just sent `ev`: if its own role changed, or it confirmed the
+        agreement it was kept from the case by, or the method changed, see the room anew."""
+        if sees_anew(ev, conn.pid, conn.role, conn.withheld):
+            if ev.t == "role_changed":
+                # frames queued from now on are projected for the new role, until the close
+                conn.role = ev.public["role"]
             # call_soon, as in _close_soon: the ack of the sender's own hand_over goes first
             asyncio.get_running_loop().call_soon(conn.close_after_pending, errors.CLOSE_ROLE_CHANGED)
 

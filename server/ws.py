@@ -24,7 +24,7 @@ from .rooms import identity
 from .rooms.engine import Decision, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
 from .rooms.state import PARTICIPANT, SCREEN, RoomState
-from .rooms.views import frame, snapshot
+from .rooms.views import frame, sees_anew, snapshot, withheld
 
 log = logging.getLogger("kring.ws")
 
@@ -190,6 +190,7 @@ async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_t
         return errors.CLOSE_ENDED
     me = state.participants[conn.pid]
     conn.role = me.role  # it may have changed since the hello; later changes close the connection
+    conn.withheld = withheld(state, conn.pid)  # so may this; its change closes the connection too
     welcome: dict[str, Any] = {
         "t": "welcome",
         "you": {"id": me.id, "name": me.name, "role": me.role},
@@ -201,11 +202,11 @@ async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_t
     missed = None
     if hello.epoch == state.epoch and hello.seq is not None:
         missed = await hub.backend.read_since(conn.code, state.epoch, hello.seq)
-        if missed and any(ev.t == "role_changed" and ev.public["participant"] == conn.pid for ev in missed):
-            missed = None  # your role changed meanwhile: see the room anew, as after close 4011
+        if missed and any(ev.t == "method_set" or sees_anew(ev, conn.pid, conn.role, conn.withheld) for ev in missed):
+            missed = None  # your role changed meanwhile, or you confirmed: see the room anew, as after close 4011
     if missed is not None:
         welcome["seq"] = missed[-1].seq if missed else hello.seq
-        welcome["events"] = [frame(ev, conn.pid, conn.role) for ev in missed]
+        welcome["events"] = [frame(ev, conn.pid, conn.role, conn.withheld) for ev in missed]
     else:
         welcome["seq"] = state.seq
         welcome["snapshot"] = snapshot(state, actor)

@@ -35,6 +35,7 @@ from .state import (
     RoomState,
     fresh_timer,
 )
+from .views import withheld
 
 __all__ = [
     "FACILITATOR_CLAIM_AFTER",
@@ -64,6 +65,12 @@ FEATURES: dict[str, dict[str, Rule]] = {
     "turns": turns.RULES,
     "closing": closing.RULES,
 }
+
+
+#: commands about the case that need no phase input: one kept from the case (views.withheld)
+#: may not give them, as they may not give any command that gives a phase input but
+#: `confirm` and `evaluation` (the meeting, not the case)
+ABOUT_THE_CASE = frozenset({"rate_advice", "summary"})
 
 
 def merge_tables(features: dict[str, dict[str, Rule]]) -> dict[str, Rule]:
@@ -143,6 +150,8 @@ def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now
     rule = RULES[cmd.t]
     if rule.facilitator:
         require_fac(state, actor)
+    if (rule.needs not in (None, "confirm", "evaluation") or cmd.t in ABOUT_THE_CASE) and withheld(state, actor.pid):
+        raise deny("confirm the agreement on confidentiality first")
     if rule.needs is not None and not rule.own_check:
         require_input(state, actor, rule.needs)
     decision = rule.handler(state, actor, cmd.args, Context(rng, now, cmd.id))

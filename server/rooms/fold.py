@@ -262,6 +262,11 @@ def ended(s: RoomState, ev: Event) -> None:
     s.ended = True
 
 
+def withheld(s: RoomState, ev: Event) -> None:
+    """Never in a log: the form in which a participant who has not confirmed the agreement
+    gets an event about the case (views.CASE_EVENTS). Nothing to fold but its seq."""
+
+
 FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "joined": joined,
     "presence": presence,
@@ -302,6 +307,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "evaluated": evaluated,
     "ready": ready,
     "ended": ended,
+    "withheld": withheld,
 }
 
 

@@ -127,9 +127,17 @@ class Method:
             "needs_familiarity": self.needs_familiarity,
         }
 
+    @property
+    def agreement(self) -> int | None:
+        """The phase in which the group confirms confidentiality (the first that accepts
+        `confirm`), or None: a method without such an agreement."""
+        return next((i for i, p in enumerate(self.phases) if "confirm" in p.accepts), None)
+
     def view(self) -> dict[str, Any]:
-        """The method as clients see it: what a picker shows, and the phases in order."""
-        return {**self.about(), "phases": [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in self.phases]}
+        """The method as clients see it: what a picker shows, the phases in order, and the
+        phase of the agreement on confidentiality (`agreement`, an index or null)."""
+        phases = [{"id": p.id, "name": p.name, "minutes": p.minutes} for p in self.phases]
+        return {**self.about(), "phases": phases, "agreement": self.agreement}
 
 
 class MethodError(ValueError):

@@ -10,7 +10,63 @@ from typing import Any
 
 from . import identity
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, SCREEN, Deal, RoomState, away_record
+from .state import FACILITATOR, PARTICIPANT, SCREEN, Deal, RoomState, away_record
+
+#: Events about a case (its titles, text, people, questions, notes, cards and perspectives,
+#: advice, essence, response, take-away, the vote on it). A participant who has not yet
+#: confirmed the agreement on confidentiality gets each of them as a bare `withheld` frame
+#: (its `t` and `seq` only), and a snapshot without any of it (see `withheld`).
+CASE_EVENTS = frozenset(
+    {
+        "case_proposed",
+        "case_withdrawn",
+        "vote_cast",
+        "vote_closed",
+        "case_shared",
+        "question_asked",
+        "question_updated",
+        "question_hidden",
+        "question_withdrawn",
+        "essence",
+        "cards_dealt",
+        "card_drawn",
+        "perspective_written",
+        "perspectives_revealed",
+        "advice_given",
+        "advice_rated",
+        "note_written",
+        "note_withdrawn",
+        "notes_revealed",
+        "response",
+        "takeaway",
+    }
+)
+
+
+def withheld(s: RoomState, pid: str) -> bool:
+    """Whether `pid` gets no case content yet: a participant (not a facilitator, not a
+    screen) in a method with a confidentiality agreement (a phase that accepts `confirm`)
+    who has not confirmed it. The server keeps it from them, in the snapshot and in every
+    frame, until they confirm; their connections are then closed with 4011 so that they
+    resume with a fresh, whole snapshot (`sees_anew`). That path exists for role changes
+    already and both clients follow it; a private catch-up event instead would have to
+    carry the whole case, and every fold would have to learn to merge it."""
+    p = s.active(pid)
+    return p is not None and p.role == PARTICIPANT and pid not in s.confirmed and s.method.agreement is not None
+
+
+def sees_anew(ev: Event, pid: str, role: str, held: bool) -> bool:
+    """Whether after `ev` this viewer (`held`: kept from the case until now) must see the
+    room anew, with close 4011 and a fresh snapshot: their own role changed, they confirmed
+    the agreement, or the method changed in the lobby to one with an agreement where there
+    was none, or the other way round."""
+    if ev.t == "role_changed":
+        return bool(ev.public["participant"] == pid)
+    if ev.t == "confirmed":
+        return ev.private is not None and ev.private.get("participant") == pid
+    if ev.t == "method_set" and role == PARTICIPANT:
+        return held == (ev.public["method"]["agreement"] is None)
+    return False
 
 
 def sees_private(ev: Event, pid: str, role: str) -> bool:
@@ -19,9 +75,13 @@ def sees_private(ev: Event, pid: str, role: str) -> bool:
     return pid in ev.to or (role == FACILITATOR and FACILITATORS in ev.to)
 
 
-def frame(ev: Event, pid: str, role: str) -> dict[str, Any]:
-    """The event as this viewer receives it."""
+def frame(ev: Event, pid: str, role: str, held: bool = False) -> dict[str, Any]:
+    """The event as this viewer receives it; `held`: the viewer is `withheld` from the case."""
+    if held and ev.t in CASE_EVENTS:
+        return {"t": "withheld", "seq": ev.seq}
     body = ev.private if ev.private is not None and sees_private(ev, pid, role) else ev.public
+    if held and ev.t == "phase":
+        body = {**body, "notes_hidden": 0}  # not even how many notes wait
     return {"t": ev.t, "seq": ev.seq, **body}
 
 
@@ -58,7 +118,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         return identity.tag(viewer.anon_key, item)
 
     turns = s.current_turns()
-    return {
+    rec = {
         "code": s.code,
         "language": s.language,
         "anonymous_questions": s.anonymous_questions,
@@ -108,3 +168,26 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "listed": list(s.listed),
         "facilitator_away": away_record(s.fac_away_since),
     }
+    if withheld(s, viewer.pid):
+        rec.update(NOTHING_OF_THE_CASE)
+        rec["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
+        rec["deals"] = {}
+    return rec
+
+
+#: the snapshot's case fields for one who is `withheld` (besides `vote` and `deals`)
+NOTHING_OF_THE_CASE: dict[str, Any] = {
+    "cases": [],
+    "case_text": None,
+    "people": [],
+    "questions": [],
+    "own_questions": [],
+    "own_upvotes": [],
+    "essence": None,
+    "advice": [],
+    "notes": [],
+    "own_notes": [],
+    "notes_hidden": 0,
+    "response": None,
+    "takeaway": None,
+}

@@ -20,7 +20,7 @@ from ..state import (
     RoomState,
     away_record,
 )
-from .checks import Context, Decision, Rule, deny, missing
+from .checks import Context, Decision, Rule, deny, missing, require_input
 
 
 def decide_join(
@@ -181,8 +181,22 @@ def claim(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     return Decision(_with_away(s, events, ctx.now, roles=roles))
 
 
+_CONFIRM_CHECK = "in the phase that accepts it, and in every later one by whoever has not yet confirmed"
+
+
 def confirm(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
-    """Confirm confidentiality; everyone sees the count, facilitators and you see it was you."""
+    """Confirm confidentiality; everyone sees the count, facilitators and you see it was you.
+
+    In the agreement's phase (the one that accepts `confirm`), and after it by whoever has
+    not yet confirmed (a late joiner, one the facilitator moved on without): until then
+    they get nothing of the case (views.withheld), so they must be able to."""
+    agreement = s.method.agreement
+    if agreement is None or s.phase < agreement or a.pid in s.confirmed:
+        require_input(s, a, "confirm")  # its own refusal, or nothing to do
+    else:
+        p = s.active(a.pid)
+        if p is None or p.role != PARTICIPANT:
+            raise deny("only participants can do this")
     if a.pid in s.confirmed:
         return Decision()
     n = len(s.confirmed) + 1
@@ -229,7 +243,7 @@ RULES = {
     "add_facilitator": Rule(add_facilitator, facilitator=True),
     "hand_over": Rule(hand_over, facilitator=True),
     "claim_facilitator": Rule(claim),  # a participant, once no facilitator has been here: the handler checks
-    "confirm": Rule(confirm, needs="confirm"),
+    "confirm": Rule(confirm, needs="confirm", own_check=_CONFIRM_CHECK),
     "list_me": Rule(list_me),
     "proof": Rule(proof),
 }

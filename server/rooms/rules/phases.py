@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import errors
-from protocol.args import AutoAdvanceArgs, NoArgs, SetMethodArgs, TimerArgs
+from protocol.args import AdvanceArgs, AutoAdvanceArgs, NoArgs, SetMethodArgs, TimerArgs
 from protocol.messages import TIMER_EXTEND_DEFAULT
 
 from ..events import FACILITATORS, Actor, Event, RoomError
 from ..method import MethodError, choose
-from ..state import RoomState, fresh_timer
+from ..state import PARTICIPANT, RoomState, fresh_timer
 from .checks import Context, Decision, Rule, deny
 from .closing import summary
 from .people import proof_of
@@ -56,6 +56,16 @@ def _next_phase(s: RoomState) -> int:
     return nxt
 
 
+def unconfirmed(s: RoomState) -> list[str]:
+    """Who has not confirmed the agreement while the room is in its phase: the names of
+    the participants here (not facilitators, not screens), in the order they came."""
+    if "confirm" not in s.current_phase.accepts:
+        return []
+    return [
+        p.name for p in s.participants.values() if not p.removed and p.role == PARTICIPANT and p.id not in s.confirmed
+    ]
+
+
 def decide_auto_advance(state: RoomState, phase: int, now: float) -> Decision:
     """The phase timer of `phase` has run out (`now` is the server clock): advance as the
     facilitator's `advance` would, if they turned auto-advance on. Asked by the server
@@ -71,11 +81,20 @@ def decide_auto_advance(state: RoomState, phase: int, now: float) -> Decision:
         nxt = _next_phase(s)
     except RoomError:  # the last phase, or no inbrenger yet: the timer just overruns
         return Decision()
+    if unconfirmed(s):  # only the facilitator moves on without everyone's confirmation
+        return Decision()
     return Decision(phase_events(s, nxt, by="timer"))
 
 
-def advance(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
-    events = phase_events(s, _next_phase(s))
+def advance(s: RoomState, a: Actor, args: AdvanceArgs, ctx: Context) -> Decision:
+    """Move on. Out of the agreement's phase only once every participant has confirmed,
+    or when the facilitator says `anyway`: those who have not get nothing of the case
+    until they do (views.withheld), and can confirm in any later phase."""
+    nxt = _next_phase(s)
+    missing = unconfirmed(s)
+    if missing and not args.get("anyway", False):
+        raise deny("not everyone has confirmed the agreement: " + ", ".join(missing))
+    events = phase_events(s, nxt)
     if s.started_at is None and ctx.now:
         events[0].internal = {"at": ctx.now}  # the meeting starts: for the proof of participation
     return Decision(events)

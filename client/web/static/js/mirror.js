@@ -287,4 +287,7 @@ export const FOLD = {
     mirror.ended = true;
     mirror.proof = ev.proof ?? null; // the final proof of participation: the room is erased next
   },
+  // an event about the case, kept from you until you confirm the agreement: its seq only
+  // (your confirmation is followed by close 4011 and a fresh snapshot with the whole case)
+  withheld() {},
 };
