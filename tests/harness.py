@@ -26,7 +26,8 @@ from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, snapshot
 
 from .commands import Ids, well_formed
-from .route import CASE, Case, Route, follow, route
+from .route import CASE, Case, Route, Step, follow, route
+from .route import EVERYONE as BY_EVERYONE
 from .route import FACILITATOR as BY_FACILITATOR
 from .walk import strings
 
@@ -144,10 +145,19 @@ class Room:
         self.follow(route(self.state.method, self.state.phase, phase_id, None), self.facilitator)
 
     def follow(self, steps: Route, inbrenger: Member) -> None:
-        """Run a route (tests/route.py): the facilitator's steps and the inbrenger's."""
-        follow(
-            steps, lambda s: self.run(self.facilitator if s.by == BY_FACILITATOR else inbrenger, s.t, **s.args).result
-        )
+        """Run a route (tests/route.py): the facilitator's steps, the inbrenger's, and the
+        confirmation of every participant who has not yet confirmed."""
+
+        def run(s: Step) -> dict[str, Any]:
+            if s.by == BY_EVERYONE:
+                for m in self.everyone:
+                    p = self.state.active(m.pid)
+                    if p is not None and p.role == PARTICIPANT and m.pid not in self.state.confirmed:
+                        self.run(m, s.t, **s.args)
+                return {}
+            return self.run(self.facilitator if s.by == BY_FACILITATOR else inbrenger, s.t, **s.args).result
+
+        follow(steps, run)
 
     @property
     def everyone(self) -> list[Member]:

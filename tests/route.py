@@ -19,6 +19,9 @@ from server.rooms.method import Method
 #: who sends a step
 FACILITATOR = "facilitator"
 INBRENGER = "inbrenger"
+#: every participant the transport has (the inbrenger included): they confirm the agreement
+#: on confidentiality before the facilitator moves on out of its phase
+EVERYONE = "everyone"
 
 
 @dataclass(frozen=True)
@@ -55,18 +58,22 @@ def route(method: Method, start: int, target: str, case: Case | None = CASE) -> 
     here = start
     if case is not None:
         choice = next(i for i, p in enumerate(method.phases) if "cases" in p.accepts)
-        yield from _moves(here, choice)
+        yield from _moves(method, here, choice)
         here = choice
         proposed = yield Step(INBRENGER, "propose_case", {"title": case.title, "question": case.question})
         yield Step(FACILITATOR, "choose_case", {"case": proposed["case"]})
         if case.text is not None and "case_text" in method.phases[choice].accepts:
             yield Step(INBRENGER, "share_case", {"text": case.text, "people": list(case.people)})
-    yield from _moves(here, [p.id for p in method.phases].index(target))
+    yield from _moves(method, here, [p.id for p in method.phases].index(target))
 
 
-def _moves(here: int, there: int) -> Route:
-    for _ in range(abs(there - here)):
-        yield Step(FACILITATOR, "advance" if there > here else "back", {})
+def _moves(method: Method, here: int, there: int) -> Route:
+    step = 1 if there > here else -1
+    while here != there:
+        if step > 0 and "confirm" in method.phases[here].accepts:
+            yield Step(EVERYONE, "confirm", {})
+        yield Step(FACILITATOR, "advance" if step > 0 else "back", {})
+        here += step
 
 
 def follow(steps: Route, run: Callable[[Step], dict[str, Any]]) -> None:

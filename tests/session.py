@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from client import KringClient, create_room
 from server.rooms.method import METHODS_DIR, Method, load
 
-from .route import CASE, FACILITATOR, Case, Step, follow_async, route
+from .route import CASE, EVERYONE, FACILITATOR, Case, Step, follow_async, route
 
 NAMES = ["Anna", "Bram", "Chris", "Dewi", "Eva"]
 
@@ -88,18 +88,25 @@ async def bring(
     *,
     start: str | None = None,
     method: Method | None = None,
+    group: Sequence[KringClient] = (),
 ) -> None:
     """Bring the facilitator's room from phase `start` to `phase` (tests/route.py), with
     `inbrenger` bringing in `case` on the way. Without `start`, from the phase the
     facilitator's mirror shows: give `start` unless that mirror has surely folded every
     phase change so far (an ack may come before its event, PROTOCOL.md §2.2). `method`:
-    the room's own method file, where it runs no shipped one."""
+    the room's own method file, where it runs no shipped one. The inbrenger and `group`
+    confirm the agreement on the way (each then resumes with a fresh snapshot, 4011):
+    give every participant of the room, or the facilitator may not move on."""
     state = facilitator.state
     method = method or load(state["method"]["id"])
     here = state["phase"]["index"] if start is None else [p.id for p in method.phases].index(start)
 
-    def send(step: Step) -> Awaitable[dict]:
-        return (facilitator if step.by == FACILITATOR else inbrenger).command(step.t, **step.args)
+    async def send(step: Step) -> dict:
+        if step.by == EVERYONE:
+            confirmers = [inbrenger, *(c for c in group if c is not inbrenger)]
+            await asyncio.gather(*(c.command(step.t, **step.args) for c in confirmers))
+            return {}
+        return await (facilitator if step.by == FACILITATOR else inbrenger).command(step.t, **step.args)
 
     await follow_async(route(method, here, phase, case), send)
 
@@ -108,7 +115,7 @@ async def session_at(base: str, phase: str, n: int = 5, *, case: Case | None = C
     """A room with a facilitator and `n` members (the first one the inbrenger), in `phase`
     (of the room's shipped method), every client caught up: any phase in one call."""
     s = await open_session(base, n, **room)
-    await bring(s.facilitator, s.members[0], phase, case)
+    await bring(s.facilitator, s.members[0], phase, case, group=s.members)
     if case is not None:
         s.inbrenger = s.members[0]
     await s.settle()

@@ -217,7 +217,7 @@ def test_phase_change_resets_ready() -> None:
     room.run(anna, "ready", ready=True)
     room.run(bram, "ready", ready=True)
     assert room.snapshot(room.facilitator)["ready_count"] == 2
-    room.run(room.facilitator, "advance")
+    room.run(room.facilitator, "advance", anyway=True)  # (not everyone has confirmed)
     assert room.state.ready == []
     assert room.snapshot(anna)["ready_count"] == 0 and room.snapshot(anna)["ready"] is False
 
@@ -580,6 +580,8 @@ def test_a_late_joiner_takes_a_card_that_keeps_the_roles_balanced() -> None:
     draw(room, group)
     assert sorted(role_name(room, c) for c in cards(room).values()) == sorted(["a", "b", SELF_ROLE["nl"]])
     late = room.join("Laatkomer")
+    room.refused(late, "draw_card")  # not before they confirm the agreement (they get no case till then)
+    room.run(late, "confirm")
     room.refused(late, "perspective", texts=["Ik voel", "Ik denk"])  # no card yet
     (ev,) = room.run(late, "draw_card").events
     assert ev.public == {"phase": "associatieronde", "taken": 4}
@@ -1237,7 +1239,7 @@ def test_a_command_resent_after_a_phase_change_still_returns_its_result() -> Non
     room, (anna, *_) = start(3)
     room.goto("opening")
     room.run(anna, "confirm", cid="c-1")
-    room.run(room.facilitator, "advance")
+    room.run(room.facilitator, "advance", anyway=True)
     assert room.run(anna, "confirm", cid="c-1").events == []  # not a not_allowed: it was applied
     room.refused(anna, "confirm", cid="c-2")
     assert room.state.confirmed == [anna.pid]
@@ -1614,7 +1616,8 @@ def test_a_screen_sees_the_public_room_only() -> None:
     assert snap["own_questions"] == snap["own_upvotes"] == snap["confirmed"] == snap["evaluations"] == []
     deal = snap["deals"]["associatieronde"]
     assert deal["mine"] is None and deal["my_texts"] is None and deal["perspectives"] == []
-    assert snap["confirmed_count"] == 1 and deal["taken"] == 4 and deal["written"] == 1
+    # the route has the others confirm before it moves on out of the opening
+    assert snap["confirmed_count"] == 5 and deal["taken"] == 4 and deal["written"] == 1
     room.run(room.facilitator, "reveal")
     revealed = room.state.deals["associatieronde"].revealed
     assert room.snapshot(screen)["deals"]["associatieronde"]["perspectives"] == revealed
@@ -1706,6 +1709,8 @@ def test_hand_over_swaps_the_roles_in_one_decision() -> None:
     room.refused(old, "advance")
     room.refused(old, "hand_over", participant=group[1].pid)
     assert old.pid in room.state.group()
+    room.refused(old, "ask", text="Mag ik ook iets vragen?")  # a participant confirms the agreement first
+    room.run(old, "confirm")
     room.one(old, "ask", text="Mag ik ook iets vragen?")
     assert "script" not in room.snapshot(old)["phase"] and "script" in room.snapshot(new)["phase"]
     phase = room.run(new, "advance").events[0]
@@ -1859,11 +1864,14 @@ def test_auto_advance_is_a_facilitator_setting_seen_by_everyone() -> None:
 
 
 def test_a_timer_that_runs_out_advances_once_when_auto_advance_is_on() -> None:
-    room, (anna, *_) = start(3)
+    room, members = start(3)
     room.goto("opening")
     deadline = _running_timer(room)
     assert decide_auto_advance(room.state, 1, deadline + 5).events == []  # auto-advance is off
     room.run(room.facilitator, "auto_advance", on=True)
+    assert decide_auto_advance(room.state, 1, deadline + 5).events == []  # not everyone has confirmed
+    for m in members:
+        room.run(m, "confirm")
     assert decide_auto_advance(room.state, 1, deadline - 0.001).events == []  # not yet
     assert decide_auto_advance(room.state, 2, deadline + 5).events == []  # asked for another phase
     (ev,) = room.commit(decide_auto_advance(room.state, 1, deadline)).events
@@ -1899,8 +1907,10 @@ def test_auto_advance_keeps_the_rules_of_advancing_and_needs_a_running_timer() -
 
 
 def test_an_extended_timer_is_not_advanced_at_its_old_deadline() -> None:
-    room, _ = start(3)
+    room, members = start(3)
     room.goto("opening")
+    for m in members:
+        room.run(m, "confirm")
     room.run(room.facilitator, "auto_advance", on=True)
     old = _running_timer(room)
     room.run(room.facilitator, "timer", action="extend", seconds=120)

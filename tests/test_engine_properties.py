@@ -33,6 +33,7 @@ from server.rooms.views import frame, sees_private, snapshot
 
 from .commands import FACILITATOR_COMMANDS, PHASE_INPUT
 from .harness import METHOD, NAMES, Member, Room, assert_no_trace, cards, command
+from .route import EVERYONE as BY_EVERYONE
 from .route import FACILITATOR as BY_FACILITATOR
 from .route import Case, Step, follow, route
 
@@ -107,6 +108,11 @@ class RoomMachine(RuleBasedStateMachine):
         case = Case("<t>", "<v>", "<casus>", tuple(people)) if target > choice_index(self.room.state) else None
 
         def send(step: Step) -> dict[str, Any]:
+            if step.by == BY_EVERYONE:
+                for m in list(self.room.members.values()):
+                    if m is not fac:
+                        self.execute(m, command(step.t, f"ff-{len(self.sent)}", **step.args))
+                return {}
             who = fac if step.by == BY_FACILITATOR else first
             cmd = command(step.t, f"ff-{len(self.sent)}", **step.args)
             self.execute(who, cmd)

@@ -181,7 +181,7 @@ class Room:
         asker = await client(JSON.subprotocol).join(code.lower(), "Vrager")
         sender = await client(codec.subprotocol).join(code, "Fuzzer")
         screen = await client(codec.subprotocol).join(code, "Scherm", screen=True)
-        await bring(fac, inbrenger, "vragenronde")
+        await bring(fac, inbrenger, "vragenronde", group=[asker, sender])
         await asker.command("ask", text="Wat gebeurt er precies?")
         hidden = (await asker.command("ask", text="Waarom nu?"))["question"]
         await fac.command("hide_question", question=hidden, hidden=True)
