@@ -212,12 +212,14 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         await fac.command("advance")  # opening
         for m in (anna, bram, chris):
             await m.command("confirm")
+        for m in (anna, bram, chris):  # each sees the room anew once confirmed (4011): the case is theirs now
+            await _role_now(m, "participant", 1)
         await s.settle()
         assert len(fac.state["confirmed"]) == 3 and bram.state["confirmed"] == [bram.me["id"]]
 
         # Bram becomes co-facilitator: his connection closes with 4011 and resumes as one
         assert await fac.command("add_facilitator", participant=bram.me["id"]) == {}
-        await _role_now(bram, "facilitator", 1)
+        await _role_now(bram, "facilitator", 2)
         assert bram.close_code == errors.CLOSE_ROLE_CHANGED
         resumed = [f for f in bram.frames if f.get("t") == "welcome"][-1]
         assert "snapshot" in resumed and "events" not in resumed  # a fresh view for the new role
@@ -234,7 +236,7 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         assert err.value.code == errors.NOT_ALLOWED
 
         # the co-facilitator leads too: his phase events carry the script
-        await bram.command("advance")  # case choice
+        await bram.command("advance", anyway=True)  # case choice, though Dewi and Eva have not confirmed
         await s.settle()
         assert _scripts(bram)[-1] is True and _scripts(anna)[-1] is False
         case = (await anna.command("propose_case", title="Casus", question="Vraag?"))["case"]
@@ -249,7 +251,7 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         # the first facilitator hands over to Chris: both change in one step
         await fac.command("hand_over", participant=chris.me["id"])
         await _role_now(fac, "participant", 1)
-        await _role_now(chris, "facilitator", 1)
+        await _role_now(chris, "facilitator", 2)
         assert fac.close_code == chris.close_code == errors.CLOSE_ROLE_CHANGED
         await s.settle()
         changes = [(f["participant"], f["role"]) for f in dewi.frames if f.get("t") == "role_changed"]
@@ -268,7 +270,9 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         await chris.command("advance")  # questions round
         await s.settle()
         assert _scripts(chris)[-1] is True and _scripts(fac)[-1] is False and _scripts(bram)[-1] is True
-        # the former facilitator is in the group now, and may ask
+        # the former facilitator is in the group now, and may ask once they confirm the agreement
+        await fac.command("confirm")
+        await _role_now(fac, "participant", 2)
         await fac.command("ask", text="Wat wil je precies bereiken?")
         assert fac.state["own_questions"]
         # a hidden question vanishes for the former facilitator and shows to the new one
@@ -280,8 +284,9 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         assert qid in [q["id"] for q in bram.state["questions"]]
 
         await _assert_mirrors_equal_server(server, s.everyone)
-        for c in (dewi, eva, anna):  # the others kept their connection
+        for c in (dewi, eva):  # the others kept their connection
             assert c.role_changes == 0
+        assert anna.role_changes == 1  # (once, for her confirmation)
     finally:
         await s.close()
 
@@ -291,8 +296,10 @@ async def test_a_former_facilitator_gets_a_turn_in_the_next_in_turn_phase(server
     fac, (_, bram, chris, dewi) = s.facilitator, s.members
     try:
         await fac.command("hand_over", participant=bram.me["id"])
-        await _role_now(bram, "facilitator", 1)
+        await _role_now(bram, "facilitator", 2)  # (the first was for his confirmation)
         await _role_now(fac, "participant", 1)
+        await fac.command("confirm")  # a participant now: the agreement first
+        await _role_now(fac, "participant", 2)
         await bram.command("advance")  # advice round, in turns
         await s.settle()
         order = bram.state["turns"]["order"]
@@ -338,7 +345,7 @@ async def test_a_facilitator_whose_connection_drops_leads_again_after_the_resume
         await fac.wait_until(lambda c: c.connected.is_set() and c.close_code is not None)
         assert fac.me["role"] == "facilitator" and fac.role_changes == 0
         assert "script" in fac.state["phase"]
-        await fac.command("advance")  # and it still leads
+        await fac.command("advance", anyway=True)  # and it still leads (nobody confirmed: it says so)
         await s.settle()
         assert anna.state["phase"]["id"] == "casuskeuze"
         await anna.wait_until(lambda c: online(c, fac.me["id"]) and c.state["facilitator_away"] is None)
@@ -377,7 +384,7 @@ async def test_while_the_facilitator_is_away_the_room_counts_down_to_a_take_over
         back = await KringClient(ws_url(server)).resume(fac.token or "")
         assert back.me["role"] == "facilitator" and "script" in back.state["phase"]
         await anna.wait_until(lambda c: c.state["facilitator_away"] is None)
-        await back.command("advance")
+        await back.command("advance", anyway=True)
         await _assert_mirrors_equal_server(server, [*s.members, back])
     finally:
         if back is not None:
