@@ -26,7 +26,7 @@ from server.rooms.engine import FACILITATOR_CLAIM_AFTER, Decision, decide_auto_a
 from server.rooms.events import RoomError
 from server.rooms.method import available
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
-from server.rooms.views import frame, snapshot
+from server.rooms.views import frame, sees_anew, snapshot, withheld
 
 from .commands import Ids, well_formed
 from .harness import NAMES, Room
@@ -147,6 +147,10 @@ class Walk:
         ack: mostly after the events, sometimes before them (on a server with Redis the
         events come back through pub/sub, the ack goes straight out)."""
         touched = {ev.public["participant"] for ev in decision.events if ev.t in ROLE_EVENTS}
+        held = {pid: withheld(self.state, pid) for pid in self.viewers}
+        touched |= {  # who confirmed the agreement, or whom a method change shows the room anew
+            pid for ev in decision.events for pid in self.viewers if sees_anew(ev, pid, self.role(pid), held[pid])
+        }
         unfollowed = touched & set(self.viewers)
         for pid in sorted(unfollowed):
             self.unfollow(pid)
@@ -158,7 +162,7 @@ class Walk:
         for i, ev in enumerate(decision.events):
             ev.seq = self.state.seq + 1 + i
             for v in self.viewers.values():
-                v.line["steps"].append({"event": wire(frame(ev, v.pid, self.role(v.pid)))})
+                v.line["steps"].append({"event": wire(frame(ev, v.pid, self.role(v.pid), held[v.pid]))})
             if ev.t == "ended":
                 self.proof = wire(ev.public.get("proof"))
         commit()

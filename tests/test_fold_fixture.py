@@ -74,6 +74,8 @@ def test_a_hidden_note_of_an_earlier_phase_withdrawn_leaves_the_count_of_this_ph
     for _ in range(4):
         w.join()
     w.run("p1", "advance")
+    for pid in ("p2", "p3", "p4", "p5"):  # the agreement, before anyone gets the case
+        w.run(pid, "confirm")
     w.run("p1", "advance")  # the case: situatie
     case = w.run("p2", "propose_case")
     assert case is not None

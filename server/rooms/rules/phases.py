@@ -93,7 +93,7 @@ def advance(s: RoomState, a: Actor, args: AdvanceArgs, ctx: Context) -> Decision
     nxt = _next_phase(s)
     missing = unconfirmed(s)
     if missing and not args.get("anyway", False):
-        raise deny("not everyone has confirmed the agreement: " + ", ".join(missing))
+        raise deny(f"not everyone has confirmed the agreement: {', '.join(missing)}")
     events = phase_events(s, nxt)
     if s.started_at is None and ctx.now:
         events[0].internal = {"at": ctx.now}  # the meeting starts: for the proof of participation
