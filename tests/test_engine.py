@@ -1916,3 +1916,94 @@ def test_an_extended_timer_is_not_advanced_at_its_old_deadline() -> None:
     room.run(room.facilitator, "timer", action="extend", seconds=120)
     assert decide_auto_advance(room.state, 1, old + 1).events == []
     assert len(decide_auto_advance(room.state, 1, old + 120).events) == 1
+
+
+# --------------------------------------------------------------------------- the agreement before the case
+
+
+def test_moving_on_out_of_the_opening_is_refused_while_someone_has_not_confirmed() -> None:
+    room, (anna, bram, chris) = start(3)
+    room.goto("opening")
+    room.run(anna, "confirm")
+    err = room.refused(room.facilitator, "advance")
+    assert err.detail == "not everyone has confirmed the agreement: Bram, Chantal"
+    room.run(bram, "confirm")
+    assert room.refused(room.facilitator, "advance").detail.endswith(": Chantal")
+    ev = room.one(room.facilitator, "advance", anyway=True)  # the facilitator's call, said twice
+    assert ev.t == "phase" and room.state.current_phase.id == "casuskeuze"
+    # nothing to check once everyone has: a screen and a facilitator never confirm
+    room2, members = start(2)
+    room2.join("Scherm", screen=True)
+    room2.goto("opening")
+    for m in members:
+        room2.run(m, "confirm")
+    assert room2.one(room2.facilitator, "advance").t == "phase"
+
+
+def test_an_unconfirmed_participant_gets_nothing_of_the_case_until_they_confirm() -> None:
+    room, (anna, bram, chris, dewi) = start(4)
+    room.goto("opening")
+    for m in (anna, bram, chris):
+        room.run(m, "confirm")
+    room.run(room.facilitator, "advance", anyway=True)  # Dewi has not confirmed
+    case = room.run(anna, "propose_case", title="<titel>", question="<vraag>").result["case"]
+    room.run(bram, "vote", case=case)
+    room.run(room.facilitator, "close_vote")
+    room.run(room.facilitator, "choose_case", case=case)
+    room.run(anna, "share_case", text="<casustekst>", people=["<persoon>"])
+    room.goto("vragenronde")
+    room.run(bram, "ask", text="<vraag-van-bram>")
+    room.run(anna, "essence", text="<kern>")
+    start_seq = 0
+    held = [frame(ev, dewi.pid, PARTICIPANT, True) for ev in room.log[start_seq:]]
+    snap = room.snapshot(dewi)
+    seen = json.dumps(held) + json.dumps(snap)
+    for secret in ("<titel>", "<vraag>", "<casustekst>", "<persoon>", "<vraag-van-bram>", "<kern>"):
+        assert secret not in seen, secret
+    assert {f["t"] for f in held if len(f) == 2} == {"withheld"}
+    assert snap["cases"] == snap["questions"] == snap["people"] == [] and snap["case_text"] is None
+    assert snap["inbrenger"] == anna.pid  # who brings it in is no secret
+    # and they give nothing about the case either
+    for t, args in (("ask", {"text": "Mag ik?"}), ("upvote", {"question": "q7", "on": True})):
+        assert room.refused(dewi, t, **args).detail == "confirm the agreement on confidentiality first"
+    # Chris, who confirmed, sees it all
+    assert "<casustekst>" in json.dumps(room.snapshot(chris))
+    # Dewi may confirm now, in the questions round, and then sees the case
+    ev = room.one(dewi, "confirm")
+    assert ev.private == {"confirmed_count": 4, "participant": dewi.pid}
+    snap = room.snapshot(dewi)
+    assert snap["case_text"] == "<casustekst>" and [q["text"] for q in snap["questions"]] == ["<vraag-van-bram>"]
+    assert frame(room.log[-1], dewi.pid, PARTICIPANT)["t"] == "confirmed"
+    room.refused(dewi, "confirm")  # once is enough
+
+
+def test_a_late_joiner_confirms_after_the_opening_before_they_see_the_case() -> None:
+    room, inbrenger, group = start_case(4, phase="vragenronde")
+    late = room.join("Laatkomer")
+    snap = room.snapshot(late)
+    assert snap["case_text"] is None and room.snapshot(group[0])["case_text"] is not None
+    room.run(group[0], "ask", text="<een vraag>")
+    (ev,) = room.log[-1:]
+    assert frame(ev, late.pid, PARTICIPANT, True) == {"t": "withheld", "seq": ev.seq}
+    room.one(late, "confirm")
+    assert room.snapshot(late)["case_text"] is not None
+    room.one(late, "ask", text="Wat nu?")
+
+
+def test_the_timer_does_not_move_on_past_an_unconfirmed_participant() -> None:
+    room, (anna, bram) = start(2)
+    room.goto("opening")
+    room.run(room.facilitator, "auto_advance", on=True)
+    room.run(anna, "confirm")
+    deadline = _running_timer(room)
+    assert decide_auto_advance(room.state, 1, deadline + 1).events == []  # Bram has not confirmed
+    room.run(bram, "confirm")
+    assert [e.t for e in decide_auto_advance(room.state, 1, deadline + 1).events] == ["phase"]
+
+
+def test_the_method_says_which_phase_holds_the_agreement() -> None:
+    room, _ = start(1)
+    assert room.snapshot(room.facilitator)["method"]["agreement"] == 1
+    toml = (METHODS_DIR / "drie-rondes.toml").read_text().replace('accepts = { confirm = "everyone" }', "")
+    room.run(room.facilitator, "set_method", method_toml=toml.replace('id = "drie-rondes"', 'id = "zonder"', 1))
+    assert room.snapshot(room.facilitator)["method"]["agreement"] is None
