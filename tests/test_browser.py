@@ -1356,3 +1356,82 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         assert problems == {}
     finally:
         s.close()
+
+
+def test_the_case_waits_for_the_agreement(browser: Browser, base: str) -> None:
+    """A participant who has not confirmed confidentiality gets nothing of the case: the
+    facilitator is warned by name before moving on and must say "Toch verder"; the
+    participant's page then asks them to confirm first, at the top, and not one frame
+    they received holds the case. Once they confirm, the case is there."""
+    s = Session(browser, base)
+    secret_title, secret_text, secret_person = "Geheime titel", "Dit blijft in de kamer", "mijn teamleider Joop"
+    try:
+        fac = s.add("facilitator", "/")
+        fac.page.locator("#create-form button[type=submit]").click()
+        expect(fac.page).to_have_url(re.compile(r"/room/[A-Z2-9]{6}$"))
+        code = fac.page.url.rsplit("/", 1)[1]
+        anna, bram = join(s, "Anna", code), join(s, "Bram", code)
+        # Chris: every websocket frame his page receives, from the first one on
+        chris = s.add("Chris", "/")
+        received: list[str] = []
+        chris.page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived",
+                lambda payload: received.append(
+                    payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+                ),
+            ),
+        )
+        chris.page.fill("#code", code)
+        chris.page.fill("#name", "Chris")
+        chris.page.locator("#join-form button[type=submit]").click()
+        expect(chris.page.locator("#phase-name")).to_have_text("Binnenkomst")
+
+        click(fac.page, T("fac.next", name="Opening"))
+        for person in (anna, bram):
+            click(person.page, T("confirm.button"))
+        warning = fac.page.locator("#agreement-warning")
+        expect(warning).to_contain_text(T("agreement.warning", names="Chris"))
+        expect(fac.page.get_by_role("button", name=T("fac.next", name="Casus kiezen"))).to_have_count(0)
+        expect(warning.get_by_role("button", name=T("agreement.anyway"))).to_be_in_viewport()
+        s.check("vertrouwelijk-1-waarschuwing", [fac])
+        click(fac.page, T("agreement.anyway"))
+        expect(fac.page.locator("#phase-name")).to_have_text("Casus kiezen")
+
+        propose(anna, secret_title, "Hoe zeg ik het?")
+        fac.page.locator(".case-item", has_text=secret_title).get_by_role("button", name=T("fac.choose")).click()
+        anna.page.fill("#share-text", secret_text)
+        anna.page.fill("#share-people", secret_person)
+        anna.page.locator("#share-form button[type=submit]").click()
+        expect(bram.page.locator(".case-text")).to_have_text(secret_text)
+        click(fac.page, T("fac.next", name="Vragenronde"))
+        expect(bram.page.locator("#phase-name")).to_have_text("Vragenronde")
+        ask(bram, "Wat wil je van Joop?")
+        expect(fac.page.locator(".question-text")).to_have_count(1)
+
+        page = chris.page
+        expect(page.locator("#phase-name")).to_have_text("Vragenronde")
+        first = page.locator("#agreement-first")
+        expect(first.locator("h2")).to_have_text(T("agreement.first_title"))
+        expect(first.get_by_role("button", name=T("confirm.button"))).to_be_in_viewport()
+        assert page.locator("#view section").nth(1).get_attribute("id") == "agreement-first"  # right under the round
+        shown = page.locator("body").inner_text()
+        wire = "\n".join(received)
+        assert any("withheld" in f for f in received)
+        for secret in (secret_title, secret_text, secret_person, "Hoe zeg ik het?", "Wat wil je van Joop?"):
+            assert secret not in shown, secret
+            assert secret not in wire, secret
+        s.check("vertrouwelijk-2-eerst-bevestigen", [chris])
+
+        click(page, T("confirm.button"))
+        expect(page.locator(".case-text")).to_have_text(secret_text)
+        expect(page.locator(".question-text")).to_have_text("Wat wil je van Joop?")
+        expect(page.locator("#agreement-first")).to_have_count(0)
+        expect(fac.page.locator(".confirmations")).to_have_count(0)  # (the opening is over)
+        s.check("vertrouwelijk-3-bevestigd", [chris, fac])
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+    finally:
+        s.close()

@@ -9,7 +9,7 @@ import { cardControls, earlierPerspectives } from "./cards.js";
 import { caseChoice, chosenCase } from "./cases.js";
 import { evaluations, nextCase, proofBlock } from "./closing.js";
 import { notesBlock } from "./notes.js";
-import { confirmations } from "./opening.js";
+import { agreementWarning, confirmations } from "./opening.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { writtenText } from "./texts.js";
@@ -35,6 +35,7 @@ function stepper(ctx) {
   const s = ctx.state;
   const last = s.phase.index === s.method.phases.length - 1;
   const next = last ? null : s.method.phases[s.phase.index + 1];
+  const warning = agreementWarning(ctx); // who has not confirmed: "move on anyway" instead of next
   const timer = s.timer;
   return h(
     "section",
@@ -43,8 +44,9 @@ function stepper(ctx) {
       "div",
       { class: "row" },
       button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary", key: "back" }),
-      next ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary", key: "next" }) : null,
+      next && !warning ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary", key: "next" }) : null,
     ),
+    next ? warning : null,
     timer
       ? h(
           "div",

@@ -23,6 +23,51 @@ export function confirmBlock(ctx) {
   );
 }
 
+/**
+ * Whether this person must confirm the agreement before they get the case: a participant
+ * in a method with an agreement, from its phase on, who has not confirmed. The server
+ * keeps the case from them meanwhile (it sends nothing of it); this only says why.
+ */
+export function mustConfirm(ctx) {
+  const s = ctx.state;
+  const at = s.method.agreement;
+  return ctx.me.role === "participant" && at != null && s.phase.index >= at && !s.confirmed.includes(ctx.me.id);
+}
+
+/** After the opening, for one who has not confirmed: the agreement first, at the top. */
+export function agreementFirst(ctx) {
+  return h(
+    "section",
+    { class: "agreement-first", id: "agreement-first", "aria-labelledby": "agreement-first-title" },
+    h("h2", { id: "agreement-first-title" }, t("agreement.first_title")),
+    h("p", {}, t("confirm.text")),
+    h("p", {}, t("agreement.first_text")),
+    button(t("confirm.button"), () => ctx.send("confirm"), { cls: "primary", key: "confirm" }),
+  );
+}
+
+/** The names of the participants who have not yet confirmed (for facilitators, who see who did). */
+export function unconfirmedNames(ctx) {
+  const s = ctx.state;
+  return s.participants.filter((p) => p.role === "participant" && !s.confirmed.includes(p.id)).map((p) => p.name);
+}
+
+/**
+ * The facilitator, in the agreement's phase while someone has not confirmed: who, and a
+ * "move on anyway" in place of the next button (the server refuses a plain advance).
+ */
+export function agreementWarning(ctx) {
+  const names = unconfirmedNames(ctx);
+  if (!ctx.state.phase.accepts.confirm || !names.length) return null;
+  return h(
+    "div",
+    { class: "agreement-warning", id: "agreement-warning", role: "status" },
+    h("p", {}, t("agreement.warning", { names: names.join(", ") })),
+    h("p", {}, t("agreement.warning_then")),
+    button(t("agreement.anyway"), () => ctx.send("advance", { anyway: true }), { cls: "secondary", key: "anyway" }),
+  );
+}
+
 /** The facilitator: how many confirmed, and who has not yet. */
 export function confirmations(ctx) {
   const s = ctx.state;

@@ -10,7 +10,7 @@ import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
 import { evaluationBlock, proofBlock, summaryButton } from "./closing.js";
 import { notesPart } from "./notes.js";
-import { confirmBlock } from "./opening.js";
+import { agreementFirst, confirmBlock, mustConfirm } from "./opening.js";
 import { questionsBlock } from "./questions.js";
 import { shareForm } from "./share.js";
 import { button, phaseHeader, presenceList, titled } from "./shared.js";
@@ -21,6 +21,10 @@ export function participantView(ctx) {
   const s = ctx.state;
   const inbrenger = ctx.me.id === s.inbrenger;
   const listening = inbrenger && listens(s);
+  if (mustConfirm(ctx) && !s.phase.accepts.confirm) {
+    // after the opening, unconfirmed: the server sends nothing of the case until they confirm
+    return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), presenceList(ctx)];
+  }
   return [
     phaseHeader(ctx),
     awayBanner(ctx),
