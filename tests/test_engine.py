@@ -1695,9 +1695,11 @@ def test_hand_over_swaps_the_roles_in_one_decision() -> None:
     room.presence(new, True)  # (to someone offline, the last event would also say since when nobody leads)
     decision = room.run(old, "hand_over", cid="h-1", participant=new.pid)
     assert [(ev.t, ev.public) for ev in decision.events] == [
+        ("confirmed", {"confirmed_count": 6}),  # the facilitator led the agreement: bound by it
         ("role_changed", {"participant": new.pid, "role": FACILITATOR}),
         ("role_changed", {"participant": old.pid, "role": PARTICIPANT}),
     ]
+    assert decision.events[0].private == {"confirmed_count": 6, "participant": old.pid}
     assert decision.result == {}
     old, new = room.members[old.pid], room.members[new.pid]
     assert (old.role, new.role) == (PARTICIPANT, FACILITATOR)
@@ -1709,9 +1711,7 @@ def test_hand_over_swaps_the_roles_in_one_decision() -> None:
     room.refused(old, "advance")
     room.refused(old, "hand_over", participant=group[1].pid)
     assert old.pid in room.state.group()
-    room.refused(old, "ask", text="Mag ik ook iets vragen?")  # a participant confirms the agreement first
-    room.run(old, "confirm")
-    room.one(old, "ask", text="Mag ik ook iets vragen?")
+    room.one(old, "ask", text="Mag ik ook iets vragen?")  # (bound by the agreement they led: no confirm needed)
     assert "script" not in room.snapshot(old)["phase"] and "script" in room.snapshot(new)["phase"]
     phase = room.run(new, "advance").events[0]
     assert "script" not in room.frames(old, [phase])[0]["phase"]
@@ -1769,6 +1769,7 @@ def test_a_participant_takes_over_when_no_facilitator_has_been_here_for_a_while(
     room.refused(inbrenger, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER)  # the inbrenger cannot lead
     events = room.run(anna, "claim_facilitator", now=t0 + FACILITATOR_CLAIM_AFTER).events
     assert [ev.public for ev in events] == [
+        {"confirmed_count": 5},  # the one away led the agreement: bound by it as a participant
         {"participant": anna.pid, "role": FACILITATOR},
         {"participant": fac.pid, "role": PARTICIPANT, "facilitator_away": None},  # handed on in their absence
     ]

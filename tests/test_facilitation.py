@@ -261,8 +261,9 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
             (fac.me["id"], "participant"),
         ]
         # the former facilitator now sees the room as a participant: only its own confirmation
-        assert "script" not in fac.state["phase"] and fac.state["confirmed"] == []
-        assert "script" in chris.state["phase"] and len(chris.state["confirmed"]) == 3
+        # (and is bound by the agreement it led: a confirmation of its own, one more for the facilitators)
+        assert "script" not in fac.state["phase"] and fac.state["confirmed"] == [fac.me["id"]]
+        assert "script" in chris.state["phase"] and len(chris.state["confirmed"]) == 4
         with pytest.raises(CommandError) as err:
             await fac.command("advance")
         assert err.value.code == errors.NOT_ALLOWED
@@ -270,9 +271,7 @@ async def test_add_facilitator_and_hand_over_change_what_each_connection_sees(se
         await chris.command("advance")  # questions round
         await s.settle()
         assert _scripts(chris)[-1] is True and _scripts(fac)[-1] is False and _scripts(bram)[-1] is True
-        # the former facilitator is in the group now, and may ask once they confirm the agreement
-        await fac.command("confirm")
-        await _role_now(fac, "participant", 2)
+        # the former facilitator is in the group now (bound by the agreement they led), and may ask
         await fac.command("ask", text="Wat wil je precies bereiken?")
         assert fac.state["own_questions"]
         # a hidden question vanishes for the former facilitator and shows to the new one
@@ -298,8 +297,6 @@ async def test_a_former_facilitator_gets_a_turn_in_the_next_in_turn_phase(server
         await fac.command("hand_over", participant=bram.me["id"])
         await _role_now(bram, "facilitator", 2)  # (the first was for his confirmation)
         await _role_now(fac, "participant", 1)
-        await fac.command("confirm")  # a participant now: the agreement first
-        await _role_now(fac, "participant", 2)
         await bram.command("advance")  # advice round, in turns
         await s.settle()
         order = bram.state["turns"]["order"]

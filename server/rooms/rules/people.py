@@ -149,10 +149,26 @@ def add_facilitator(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context)
     return Decision(_with_away(s, events, ctx.now, roles={target.id: FACILITATOR}))
 
 
+def bound_by_agreement(s: RoomState, pids: list[str]) -> list[Event]:
+    """Facilitators who become participants: each counts as having confirmed the agreement
+    (they led it, and saw the case), so they are not kept from the case (views.withheld).
+    A `confirmed` event for each who had not, before their role changes."""
+    if s.method.agreement is None:
+        return []
+    events, n = [], len(s.confirmed)
+    for pid in pids:
+        if pid not in s.confirmed:
+            n += 1
+            public, private = {"confirmed_count": n}, {"confirmed_count": n, "participant": pid}
+            events.append(Event("confirmed", public, private, (FACILITATORS, pid)))
+    return events
+
+
 def hand_over(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decision:
     target = _new_facilitator(s, args["participant"])
     # one decision: the room is never without a facilitator, and never has one too many
     events = [
+        *bound_by_agreement(s, [a.pid]),
         Event("role_changed", {"participant": target.id, "role": FACILITATOR}),
         Event("role_changed", {"participant": a.pid, "role": PARTICIPANT}),
     ]
@@ -175,7 +191,7 @@ def claim(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     if since is None or not ctx.now or ctx.now < since + FACILITATOR_CLAIM_AFTER:
         raise deny(f"you can take over once no facilitator has been here for {FACILITATOR_CLAIM_AFTER // 60} minutes")
     absent = [p.id for p in active if p.role == FACILITATOR]
-    events = [Event("role_changed", {"participant": a.pid, "role": FACILITATOR})]
+    events = [*bound_by_agreement(s, absent), Event("role_changed", {"participant": a.pid, "role": FACILITATOR})]
     events += [Event("role_changed", {"participant": pid, "role": PARTICIPANT}) for pid in absent]
     roles = {a.pid: FACILITATOR, **dict.fromkeys(absent, PARTICIPANT)}
     return Decision(_with_away(s, events, ctx.now, roles=roles))
