@@ -35,7 +35,8 @@ function stepper(ctx) {
   const s = ctx.state;
   const last = s.phase.index === s.method.phases.length - 1;
   const next = last ? null : s.method.phases[s.phase.index + 1];
-  const warning = agreementWarning(ctx); // who has not confirmed: "move on anyway" instead of next
+  // who has not confirmed: "next" then leads to the warning's "move on anyway" (the server refuses a plain advance)
+  const warning = agreementWarning(ctx);
   const timer = s.timer;
   return h(
     "section",
@@ -44,7 +45,7 @@ function stepper(ctx) {
       "div",
       { class: "row" },
       button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary", key: "back" }),
-      next && !warning ? button(t("fac.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "primary", key: "next" }) : null,
+      next ? button(t("fac.next", { name: pick(next.name) }), () => (warning ? toAnyway() : ctx.send("advance")), { cls: "primary", key: "next" }) : null,
     ),
     next ? warning : null,
     timer
@@ -59,6 +60,11 @@ function stepper(ctx) {
       : null,
     timer ? autoAdvance(ctx) : null,
   );
+}
+
+/** "Next" while someone has not confirmed: to the warning's "move on anyway", to choose there. */
+function toAnyway() {
+  document.querySelector("#agreement-warning [data-key=anyway]")?.focus();
 }
 
 /** Whether a running timer that runs out moves everyone on to the next round by itself. */

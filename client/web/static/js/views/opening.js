@@ -54,7 +54,7 @@ export function unconfirmedNames(ctx) {
 
 /**
  * The facilitator, in the agreement's phase while someone has not confirmed: who, and a
- * "move on anyway" in place of the next button (the server refuses a plain advance).
+ * "move on anyway" beside the next button (the server refuses a plain advance).
  */
 export function agreementWarning(ctx) {
   const names = unconfirmedNames(ctx);
