@@ -229,8 +229,26 @@ def _session(s: Session, c: Cockpit) -> None:
         click(speaker.page, T("turns.pass"))
         expect(speaker.page).to_have_title(f"{PHASES[5]} · Kring")
 
+    # a round change brings the new round into view with the focus on its title (Bram had
+    # scrolled down on his phone); Chris has the tab in the background: his tab title says a
+    # new round began until he looks
+    bram.page.set_viewport_size(PHONE)
+    bram.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert bram.page.evaluate("window.scrollY") > 0
+    chris.page.evaluate(
+        "Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})"
+    )
     # closing: the last round's main action is to finish, which opens the end confirmation
     click(page, T("fac.next", name=PHASES[6]))
+    expect(bram.page.locator("#phase-name")).to_be_focused()
+    assert bram.page.evaluate("window.scrollY") == 0
+    bram.page.set_viewport_size(LAPTOP)
+    expect(chris.page).to_have_title(T("signals.round_title"))
+    expect(bram.page).to_have_title(f"{PHASES[6]} · Kring")  # he sees the page
+    chris.page.evaluate(
+        "delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    expect(chris.page).to_have_title(f"{PHASES[6]} · Kring")
     expect(page.locator(main)).to_have_text(T("cockpit.finish"))
     c.round("7-afsluiting", PHASES[6], [(fac, [main]), (anna, []), (bram, [])])
     page.locator(main).click()
@@ -245,6 +263,17 @@ def _session(s: Session, c: Cockpit) -> None:
     page.keyboard.press("Enter")
     expect(row.get_by_role("button", name=T("fac.co_facilitator"))).to_be_visible()
     s.axe_check(fac, "8-menu-open")
+
+    # sound and vibration: off by default, a person's own choice, remembered in this browser
+    bram.page.locator(".signals summary").click()
+    signals = bram.page.get_by_label(T("signals.toggle"))
+    expect(signals).not_to_be_checked()
+    signals.check()
+    bram.page.reload()
+    expect(bram.page.locator("#phase-name")).to_have_text(PHASES[6])
+    bram.page.locator(".signals summary").click()
+    expect(bram.page.get_by_label(T("signals.toggle"))).to_be_checked()
+    expect(anna.page.locator("#signals-on")).not_to_be_checked()
 
 
 def keyboard_ask(page: Page, text: str) -> None:
