@@ -19,16 +19,15 @@ from server.rooms import method
 
 from .browser import (  # noqa: F401 (the fixtures `base` and `browser`)
     ROOT,
-    T,
     Person,
     Session,
+    T,
     base_fixture,
     browser_fixture,
     click,
     join,
     propose,
 )
-
 
 SHOTS = ROOT / "test-artifacts" / "cockpit"
 LAPTOP = {"width": 1280, "height": 800}
@@ -52,7 +51,8 @@ def where(page: Page, selector: str) -> str:
              const r = el.getBoundingClientRect();
              if (r.width === 0 && r.height === 0) return 'not shown';
              return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth
-               ? 'in view' : `out of view: top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)} of ${innerHeight}`; }""",
+               ? 'in view'
+               : `out of view: top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)} of ${innerHeight}`; }""",
         selector,
     )
 
@@ -102,7 +102,8 @@ def test_every_view_shows_what_matters_now(browser: Browser, base: str) -> None:
         _session(s, c)
     finally:
         problems = {p.label: p.problems for p in s.people if p.problems}
-        (SHOTS / "report.json").write_text(json.dumps({"out_of_view": c.out, "axe": s.axe}, indent=2, ensure_ascii=False))
+        report = {"out_of_view": c.out, "axe": s.axe}
+        (SHOTS / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
         s.close()
     assert c.out == {}, json.dumps(c.out, indent=2)
     assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
@@ -152,7 +153,8 @@ def _session(s: Session, c: Cockpit) -> None:
     click(page, T("fac.next", name=PHASES[2]))
     propose(anna, "Collega haakt af", "Hoe blijf ik in gesprek met een collega die afhaakt?")
     for person in everyone:
-        person.page.locator(".case-item", has_text="Collega haakt af").get_by_role("button", name=T("cases.vote")).click()
+        item = person.page.locator(".case-item", has_text="Collega haakt af")
+        item.get_by_role("button", name=T("cases.vote")).click()
     expect(page.locator(main)).to_have_text(T("fac.close_vote"))
     expect(page.get_by_role("button", name=T("fac.close_vote"))).to_have_count(1)  # once, at the top
     c.round("3a-casuskeuze", PHASES[2], [(fac, [main]), (bram, [])])
@@ -185,7 +187,8 @@ def _session(s: Session, c: Cockpit) -> None:
     for person in group:
         expect(person.page.locator(".card-role")).to_have_text(re.compile(r"\S"))
     expect(page.locator(main)).to_have_text(T("fac.reveal"))
-    c.round("5a-associatieronde", PHASES[4], [(fac, [main]), (anna, []), (bram, [".card-role"]), (chris, [".card-role"])])
+    cards = [(bram, [".card-role"]), (chris, [".card-role"])]
+    c.round("5a-associatieronde", PHASES[4], [(fac, [main]), (anna, []), *cards])
     for person in group:
         for field in person.page.locator("#perspective-form textarea").all():
             field.fill(f"Iets van {person.label}")
@@ -211,7 +214,8 @@ def _session(s: Session, c: Cockpit) -> None:
         row = page.locator(".person", has_text=name)
         expect(row.get_by_role("img", name=T("cockpit.speaking"))).to_be_visible()
         if i:
-            expect(page.locator(".person", has_text=order[0]).get_by_role("img", name=T("cockpit.spoken"))).to_be_visible()
+            first = page.locator(".person", has_text=order[0])
+            expect(first.get_by_role("img", name=T("cockpit.spoken"))).to_be_visible()
         expect(speaker.page.locator("#my-turn-title")).to_be_focused()
         c.round(
             f"6{'ab'[i]}-adviesronde-{name}",
@@ -235,9 +239,7 @@ def _session(s: Session, c: Cockpit) -> None:
     bram.page.set_viewport_size(PHONE)
     bram.page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     assert bram.page.evaluate("window.scrollY") > 0
-    chris.page.evaluate(
-        "Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})"
-    )
+    chris.page.evaluate("Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})")
     # closing: the last round's main action is to finish, which opens the end confirmation
     click(page, T("fac.next", name=PHASES[6]))
     expect(bram.page.locator("#phase-name")).to_be_focused()
@@ -245,9 +247,7 @@ def _session(s: Session, c: Cockpit) -> None:
     bram.page.set_viewport_size(LAPTOP)
     expect(chris.page).to_have_title(T("signals.round_title"))
     expect(bram.page).to_have_title(f"{PHASES[6]} · Kring")  # he sees the page
-    chris.page.evaluate(
-        "delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'))"
-    )
+    chris.page.evaluate("delete document.visibilityState; document.dispatchEvent(new Event('visibilitychange'))")
     expect(chris.page).to_have_title(f"{PHASES[6]} · Kring")
     expect(page.locator(main)).to_have_text(T("cockpit.finish"))
     c.round("7-afsluiting", PHASES[6], [(fac, [main]), (anna, []), (bram, [])])
@@ -297,7 +297,8 @@ def test_the_method_picker_says_troika_is_for_three(browser: Browser, base: str)
     try:
         start = s.add("start", "/")
         start.page.select_option("#method", "troika")
-        expect(start.page.locator("#method-meta")).to_contain_text(T("start.method_meta_one", n=3, minutes=0).split(" · ")[0])
+        three = T("start.method_meta_one", n=3, minutes=0).split(" · ")[0]  # "3 personen"
+        expect(start.page.locator("#method-meta")).to_contain_text(three)
         expect(start.page.locator("#method-meta")).not_to_contain_text("3–3")
     finally:
         s.close()
