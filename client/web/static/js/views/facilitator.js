@@ -24,6 +24,7 @@ export function facilitatorView(ctx) {
   ctx.ui.mainKey = main.key; // the parts below leave this action to the top
   return [
     agenda(ctx),
+    earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), s.phase.accepts.questions ? null : writtenText(ctx, "essence")),
     h(
       "div",
       { class: "fac-grid" },
@@ -35,7 +36,6 @@ export function facilitatorView(ctx) {
         groupGlance(ctx),
         script(ctx),
         ...phaseControls(ctx),
-        earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), s.phase.accepts.questions ? null : writtenText(ctx, "essence")),
       ),
       h(
         "aside",

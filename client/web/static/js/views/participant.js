@@ -27,13 +27,13 @@ export function participantView(ctx) {
   const sharing = s.phase.accepts.case_text && inbrenger && s.chosen_case;
   return [
     agenda(ctx),
+    earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
     phaseHeader(ctx, { instruction: sharing ? t("now.share_instruction") : null }),
     awayBanner(ctx),
     inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
     listening ? listenPanel(ctx) : null,
     ...sections(ctx, inbrenger),
     readyToggle(ctx),
-    earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
     presenceList(ctx),
     signalsToggle(ctx),
   ];
