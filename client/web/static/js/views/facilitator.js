@@ -90,7 +90,7 @@ function groupGlance(ctx) {
   const group = s.participants.filter((p) => p.role === "participant");
   const parts = [t("cockpit.ready", { ready: s.ready_count, total: group.length })];
   if (s.phase.accepts.confirm) parts.push(t("confirm.count", { count: s.confirmed_count }));
-  return h("p", { class: "group-glance", "aria-label": t("cockpit.group") }, parts.join(" · "));
+  return h("p", { class: "group-glance" }, h("span", { class: "sr-only" }, `${t("cockpit.group")}: `), parts.join(" · "));
 }
 
 /** One compact mark with its text for a screen reader (and as a tooltip). */
