@@ -144,7 +144,7 @@ def _run(s: Session) -> None:
     q = anna.page.locator(".question", has_text="Sinds wanneer")
     expect(q).to_contain_text(T("questions.upvotes_one", count=1))
     q.get_by_role("button", name=T("questions.rate_warm")).click()
-    q.get_by_role("button", name=T("questions.mark_answered")).click()
+    q.get_by_role("button", name=T("questions.answered_toggle")).click()
     expect(bram.page.locator(".question", has_text="Sinds wanneer")).to_contain_text("warm")
     anna.page.fill("#essence-text", "Ik wil weten wat hij nodig heeft.")
     anna.page.locator("#essence-form button[type=submit]").click()
@@ -191,7 +191,9 @@ def _run(s: Session) -> None:
     # each entry under its card's name, each text under its field's label, no names
     entry = bram.page.locator(".perspective", has_text="Ik voel onrust (Chris)")
     expect(entry.locator(".perspective-role")).to_have_text(cards["Chris"])
-    expect(entry).to_contain_text("Ik denk … Ik denk: ze ziet me niet (Chris)")
+    # a text that finishes its field's prompt is not shown after the prompt again ("Ik denk … Ik denk: …")
+    expect(entry).to_contain_text("Ik denk: ze ziet me niet (Chris)")
+    expect(entry).not_to_contain_text("Ik denk … Ik denk")
     for person in [fac, bram, screen]:  # private cards: whose entry is whose stays unknown
         expect(person.page.locator(".perspective-holder")).to_have_count(0)
         assert_fold_matches_snapshot(person)
@@ -253,6 +255,7 @@ def _run(s: Session) -> None:
         expect(person.page.locator("#summary")).to_have_count(0)
 
     # the facilitator hands the role to Bram: both views change with the role
+    page.locator(".person", has_text="Bram").locator(".person-menu summary").click()  # one menu per person
     page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.hand_over")).click()
     expect(bram.page.locator(".script")).to_be_visible()
     expect(bram.page.locator(".evaluations")).to_contain_text("Dewi: 5/5")
@@ -816,6 +819,8 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
 
         # remove Chris, by keyboard: the confirm button takes the focus, then focus stays in his row's place
         row = page.locator(".person", has_text="Chris")
+        row.locator(".person-menu summary").focus()  # the person's menu opens from the keyboard
+        page.keyboard.press("Enter")
         row.locator("[data-key=remove]").focus()
         page.keyboard.press("Enter")
         expect(row.locator("[data-key=remove]")).to_have_text(T("fac.remove_confirm", name="Chris"))
@@ -828,6 +833,7 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         s.check("kamer-verwijderd", [chris], online=False)
 
         # Bram becomes co-facilitator: his view turns into the facilitator's and he can lead
+        page.locator(".person", has_text="Bram").locator(".person-menu summary").click()
         page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.co_facilitator")).click()
         expect(bram.page.locator(".script")).to_be_visible()
         expect(bram.page.locator("#me")).to_contain_text(T("people.role_facilitator"))
@@ -1324,7 +1330,7 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         expect(anna.page.locator(".listen")).to_have_count(0)  # she answers the questions
         ask(bram, "Hoe laat was het precies?")
         question = anna.page.locator(".question", has_text="Hoe laat")
-        question.get_by_role("button", name=T("questions.mark_answered")).click()
+        question.get_by_role("button", name=T("questions.answered_toggle")).click()
         expect(chris.page.locator(".question", has_text="Hoe laat")).to_contain_text(T("questions.answered"))
         s.check("beurt-1-feitenvragen", [bram, chris, anna])
         click(bram.page, T("turns.pass"))

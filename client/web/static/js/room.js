@@ -6,6 +6,7 @@ import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
 import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
+import { signal, tabTitle } from "./signals.js";
 import { secondsLeft } from "./timer.js";
 import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
@@ -151,8 +152,8 @@ function render() {
   }
   const role = ctx.me.role;
   const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
-  document.title = `${pick(mirror.state.phase.name)} · Kring`;
   draw(view, body);
+  showTitle();
 }
 
 function joinHere() {
@@ -249,7 +250,7 @@ function onEvent(ev) {
   }
   render();
   if (before.phase !== mirror.state.phase.index) phaseChanged(ev.t === "phase" && ev.by === "timer");
-  else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
+  else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) myTurnCame();
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
   takeMyCard();
 }
@@ -268,6 +269,51 @@ function takeMyCard() {
   render();
 }
 
+/** Is it this participant's turn in a phase given in turns? */
+function myTurn() {
+  const s = mirror.state;
+  return Boolean(s && ctx.me && ctx.me.role === "participant" && s.phase.in_turn && currentTurn() === ctx.me.id);
+}
+
+/** The tab title says what wants attention: your turn, a round not yet seen, else the round. */
+function showTitle() {
+  if (!mirror.state || ctx.ui.closed) return;
+  document.title = tabTitle({ myTurn: myTurn(), unseenRound: ctx.ui.unseenRound, phaseName: pick(mirror.state.phase.name) });
+}
+
+/** Is someone typing (or choosing) in a field? Then nothing moves their focus or their page. */
+function typing() {
+  const a = document.activeElement;
+  return Boolean(a && a.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])"));
+}
+
+/**
+ * Bring `target` (an element with tabindex) into view and give it the focus, unless the
+ * person is typing somewhere: a screen reader hears it from the live region anyway.
+ */
+function bringIntoView(target, { top = false } = {}) {
+  if (!target || typing()) return;
+  // a facilitator who moved the room on keeps the button they pressed
+  if (ctx.me?.role === "facilitator" && view.contains(document.activeElement)) return window.scrollTo({ top: 0 });
+  if (top) window.scrollTo({ top: 0 });
+  else target.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
+/** Your turn has come: said, shown in the title, signalled if asked for, and brought into view. */
+function myTurnCame() {
+  announce(t("turns.yours"));
+  signal();
+  bringIntoView(document.getElementById("my-turn-title"));
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && ctx.ui.unseenRound) {
+    ctx.ui.unseenRound = false;
+    showTitle();
+  }
+});
+
 function currentTurn() {
   const { order, current } = mirror.state.turns;
   return order[current] ?? null;
@@ -278,6 +324,14 @@ function phaseChanged(byTimer = false) {
   announce(t(byTimer ? "announce.phase_timer" : "announce.phase", { name: pick(mirror.state.phase.name) }));
   ctx.ui.confirming = null;
   ctx.ui.refused = {}; // what was refused in the last round is no longer the point
+  if (kind === "screen") return;
+  ctx.ui.unseenRound = document.visibilityState !== "visible"; // until the page is seen
+  showTitle();
+  signal();
+  render(); // without the confirmation that was open
+  // the new round from its top, or straight to your turn if it starts with you
+  if (myTurn()) bringIntoView(document.getElementById("my-turn-title"));
+  else bringIntoView(document.getElementById("phase-name"), { top: true });
 }
 
 function focusHeading() {

@@ -67,7 +67,7 @@ export function questionsBlock(ctx, inbrenger) {
     if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet", key: "withdraw" }));
     if (inbrenger && inbrengerMaySpeak(s)) {
       row.push(
-        button(q.answered ? t("questions.mark_open") : t("questions.mark_answered"), () =>
+        button(t("questions.answered_toggle"), () => // a stable label; aria-pressed says whether it is
           ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
           { pressed: q.answered, cls: "quiet", key: "answered" },
         ),

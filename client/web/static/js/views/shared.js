@@ -19,7 +19,7 @@ export function titledAs(cls, name, title, ...content) {
 }
 
 /** Phase name, step x of n, instruction and the shared timer. */
-export function phaseHeader(ctx, { big = false } = {}) {
+export function phaseHeader(ctx, { big = false, instruction = null } = {}) {
   const s = ctx.state;
   const phase = s.phase;
   const total = s.method.phases.length;
@@ -32,7 +32,7 @@ export function phaseHeader(ctx, { big = false } = {}) {
       t("phase.step", { n: phase.index + 1, total, method: pick(s.method.name) }),
     ),
     h("h1", { id: "phase-name", tabindex: "-1" }, pick(phase.name)),
-    h("p", { class: "instruction" }, pick(phase.instruction)),
+    h("p", { class: "instruction" }, instruction ?? pick(phase.instruction)),
     timerBlock(ctx),
   );
 }
@@ -55,7 +55,7 @@ function timerBlock(ctx) {
 }
 
 /** Who is in the room, and apart from them the projector screen(s): the count is of people. */
-export function presenceList(ctx, { controls = null } = {}) {
+export function presenceList(ctx, { controls = null, marks = null } = {}) {
   const s = ctx.state;
   const item = (p) =>
     h(
@@ -75,6 +75,7 @@ export function presenceList(ctx, { controls = null } = {}) {
           .filter(Boolean)
           .join(" · "),
       ),
+      marks ? marks(p) : null,
       controls ? controls(p) : null,
     );
   const people = s.participants.filter((p) => p.role !== "screen");
