@@ -213,7 +213,7 @@ WALL = """() => {
     small: items.filter((el) => px(el) < 28).map((el) => el.className + ' ' + px(el)),
     itemPx: Math.min(...items.map(px)),
     header,
-    wallTop: document.querySelector('.wall').getBoundingClientRect().top,
+    wallTop: document.querySelector('.wall')?.getBoundingClientRect().top ?? null,
     agenda: current.length === 1 ? current[0].textContent : null,
     joinLine: document.querySelectorAll('.join-line, .join-panel').length,
     pages: [...document.querySelectorAll('.pager-pos')].filter(shown).map((el) => el.textContent),
