@@ -329,6 +329,14 @@ def test_the_projector_through_drie_rondes(loop: Loop, browser: Browser, base: s
             room.cmd(speaker, "pass_turn")
             room.settled()
         room.check("6b-adviesronde-derde-beurt")
+        # the light wall: a small toggle, remembered in this browser after a reload
+        assert room.page.evaluate("document.documentElement.dataset.wall") == "dark"
+        room.page.locator(".wall-theme").click()
+        expect(room.page.locator(".wall-theme")).to_have_attribute("aria-pressed", "true")
+        room.page.reload()
+        expect(room.page.locator("#connection")).to_have_attribute("data-state", "online")
+        expect(room.page.locator("html")).to_have_attribute("data-wall", "light")
+        room.check("6c-adviesronde-licht")
 
         assert room.advance() == "afsluiting"
         room.check("7-afsluiting")
