@@ -791,7 +791,8 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         with fac.context.expect_page() as opened:
             page.locator(".room-controls [data-key=open-screen]").click()
         screen = opened.value
-        expect(screen.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+        expect(screen.locator("#phase-name")).to_have_text("Binnenkomst")  # in the room
+        expect(screen.locator(".join-code")).to_have_count(0)  # locked: nobody can join, so no code on the wall
         expect(screen).to_have_url(f"{base}/room/{code}/screen")  # the ticket left the address bar
         expect(page.locator(".people-list.screens .person")).to_have_count(1)
         expect(lock).to_have_attribute("aria-pressed", "true")
