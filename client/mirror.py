@@ -158,6 +158,8 @@ def notes_revealed(s: State, ev: Frame, m: Mirror) -> None:
 
 
 def advice_rated(s: State, ev: Frame, m: Mirror) -> None:
+    if "advice" not in ev:  # the rating went to the inbrenger only
+        return
     for item in s["advice"]:
         if item["id"] == ev["advice"]:
             item["rating"] = ev["rating"]

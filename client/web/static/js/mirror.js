@@ -125,6 +125,7 @@ export const FOLD = {
     s.notes_hidden = 0;
   },
   advice_rated(s, ev) {
+    if (!ev.advice) return; // the rating went to the inbrenger only
     for (const item of s.advice) if (item.id === ev.advice) item.rating = ev.rating;
   },
   next_case(s, ev, mirror) {
