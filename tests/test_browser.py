@@ -145,7 +145,12 @@ def _run(s: Session) -> None:
     expect(q).to_contain_text(T("questions.upvotes_one", count=1))
     q.get_by_role("button", name=T("questions.rate_warm")).click()
     q.get_by_role("button", name=T("questions.mark_answered")).click()
-    expect(bram.page.locator(".question", has_text="Sinds wanneer")).to_contain_text("warm")
+    # the rating is Anna's (issue 13): the others see that it was answered, never how
+    expect(q).to_contain_text(T("questions.rating_warm"))
+    for person in [fac, bram, screen]:
+        theirs = person.page.locator(".question", has_text="Sinds wanneer")
+        expect(theirs).to_contain_text(T("questions.answered"))
+        expect(theirs).not_to_contain_text(T("questions.rating_warm"))
     anna.page.fill("#essence-text", "Ik wil weten wat hij nodig heeft.")
     anna.page.locator("#essence-form button[type=submit]").click()
     expect(chris.page.locator(".essence")).to_contain_text("Ik wil weten wat hij nodig heeft.")
@@ -541,8 +546,9 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         advice = anna.page.locator(".advice-list li", has_text="laten kiezen")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
         warm = f"({T('questions.rating_warm')})"
-        expect(group[0].page.locator(".advice-list li", has_text="laten kiezen")).to_contain_text(warm)
         expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        for person in [group[0], fac]:  # the rating is the inbrenger's (issue 13)
+            expect(person.page.locator(".advice-list li", has_text="laten kiezen")).not_to_contain_text(warm)
         click(fac.page, T("fac.next", name="Afsluiting"))
         click(anna.page, T("summary.open"))
         expect(anna.page.locator("#summary")).to_contain_text(f"Ze zou het team zelf kunnen laten kiezen. {warm}")
@@ -1344,13 +1350,69 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         expect(anna.page.locator(".advice-list li")).to_have_count(1)
         expect(anna.page.locator(".advice-list button")).to_have_count(0)
 
-        # now the inbrenger speaks: she weighs what was said, and everyone sees it
+        # now the inbrenger speaks: she weighs what was said, for herself (issue 13)
         next_phase("Wat de inbrenger deed")
         expect(anna.page.locator(".listen")).to_have_count(0)
         advice = anna.page.locator(".advice-list li", has_text="rustig naar buiten")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
-        expect(bram.page.locator(".advice-list li")).to_contain_text(f"({T('questions.rating_warm')})")
+        expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        expect(bram.page.locator(".advice-list li")).not_to_contain_text(f"({T('questions.rating_warm')})")
         expect(anna.page.locator("#response-form")).to_be_visible()
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_the_inbrenger_keeps_her_summary_after_the_end_and_her_ratings_are_hers(browser: Browser, base: str) -> None:
+    """Issue 13: warm/lauw/koud shows on no page but the inbrenger's (the facilitator's and
+    the projector's included), and when the facilitator ends the meeting the inbrenger's
+    ended page still offers her summary, ratings and all, to print or download."""
+    s = Session(browser, base)
+    try:
+        title = "Een collega die afhaakt"
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"], case_title=title)
+        ask(bram, "Wat heb je al geprobeerd?")
+        q = anna.page.locator(".question", has_text="al geprobeerd")
+        q.get_by_role("button", name=T("questions.rate_koud")).click()
+        q.get_by_role("button", name=T("questions.mark_answered")).click()
+        koud = T("questions.rating_koud")
+        expect(q).to_contain_text(koud)
+        for person in (fac, bram, chris):
+            item = person.page.locator(".question", has_text="al geprobeerd")
+            expect(item).to_contain_text(T("questions.answered"))
+            expect(item).not_to_contain_text(koud)
+            assert '"koud"' not in json.dumps(person.page.evaluate("window.kring.mirror.state"))
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(anna.page.locator("#phase-name")).to_have_text(name)
+        anna.page.fill("#takeaway-text", "Ik ga morgen met hem praten.")
+        anna.page.locator("#takeaway-form button[type=submit]").click()
+        expect(bram.page.locator("#view")).to_contain_text("Ik ga morgen met hem praten.")
+
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        for person in (fac, anna, bram, chris):
+            expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
+        for person in (fac, bram, chris):
+            expect(person.page.locator("#kept-summary")).to_have_count(0)
+        kept = anna.page.locator("#kept-summary")
+        expect(kept).to_contain_text(T("summary.kept_text"))
+        s.check("einde-samenvatting-bewaard", [anna, bram], online=False)
+        click(anna.page, T("summary.open"))
+        summary = anna.page.locator("#summary")
+        expect(summary).to_contain_text("Ik ga morgen met hem praten.")
+        expect(summary).to_contain_text("Wat heb je al geprobeerd?")
+        expect(summary).to_contain_text(koud)
+        s.check("einde-samenvatting-open", [anna], online=False)
+        with anna.page.expect_download() as download:
+            click(anna.page, T("summary.download"))
+        saved = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Ik ga morgen met hem praten." in saved and "<script" not in saved
+        click(anna.page, T("common.close"))
+        expect(anna.page.locator("#kept-summary")).to_be_visible()
+        expect(anna.page.locator("#proof")).to_be_visible()
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
         problems = {p.label: p.problems for p in s.people if p.problems}
         assert problems == {}

@@ -1962,3 +1962,21 @@ def test_a_method_may_let_the_group_see_the_ratings() -> None:
         assert snap["questions"][0]["rating"] == "koud" and snap["advice"][0]["rating"] == "koud"
     ev = room.one(inbrenger, "rate_advice", advice=aid, rating="warm")
     assert ev.public == {"advice": aid, "rating": "warm"} and ev.private is None
+
+
+# --------------------------------------------------------------------------- nothing lost at the end
+
+
+def test_the_inbrenger_gets_their_summary_with_the_end_and_nobody_else_does() -> None:
+    room, inbrenger, group = start_case(4, phase="afsluiting")
+    room.run(inbrenger, "takeaway", text="<meenemen>")
+    asked = room.run(inbrenger, "summary").result["summary"]
+    ev = room.one(room.facilitator, "end")
+    assert ev.t == "ended" and ev.to == (inbrenger.pid,)
+    mine = frame(ev, inbrenger.pid, PARTICIPANT)
+    assert mine["summary"] == asked and mine["summary"]["takeaway"] == "<meenemen>" and mine["earlier"] == []
+    assert mine["proof"] == ev.public["proof"]
+    for viewer in room.everyone:
+        if viewer is not inbrenger:
+            assert frame(ev, viewer.pid, viewer.role) == {"t": "ended", "seq": ev.seq, "proof": ev.public["proof"]}
+            assert "<meenemen>" not in json.dumps(frame(ev, viewer.pid, viewer.role))
