@@ -1418,3 +1418,41 @@ def test_the_inbrenger_keeps_her_summary_after_the_end_and_her_ratings_are_hers(
         assert problems == {}
     finally:
         s.close()
+
+
+def test_a_blank_or_too_long_text_is_said_so_and_never_cut(browser: Browser, base: str) -> None:
+    """Issue 13: a question of only spaces is not ignored silently and a 5,000-character one
+    is not cut to 600: the form says why next to the field, the text stays as typed, and a
+    counter near the limit shows how much still fits."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        page = bram.page
+        page.fill("#ask-text", "   ")
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.blank"))
+        expect(page.locator("#ask-text")).to_be_focused()
+        long = "Waarom " + "x" * 4993
+        page.fill("#ask-text", long)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.over_other", count=4400))
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.too_long", count=5000, max=600))
+        assert page.locator("#ask-text").input_value() == long  # nothing cut
+        expect(page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
+        s.check("te-lange-vraag", [bram])
+        page.fill("#ask-text", "Wat " + "y" * 520)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.left_other", count=76))
+        page.fill("#ask-text", "Wat wil je?")
+        expect(page.locator("#ask-text-count")).to_be_hidden()
+        page.locator("#ask-form button[type=submit]").click()
+        expect(anna.page.locator(".question")).to_have_count(1)
+        expect(page.locator("#ask-form-error")).to_have_count(0)
+        # the same for every text form: the essence, through textFieldForm
+        anna.page.fill("#essence-text", " \n ")
+        anna.page.locator("#essence-form button[type=submit]").click()
+        expect(anna.page.locator("#essence-form-error")).to_have_text(T("forms.blank"))
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()

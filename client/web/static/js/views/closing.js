@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, confirmButton, field, formStatus, titled } from "./shared.js";
+import { button, checkFields, confirmButton, field, formStatus, titled } from "./shared.js";
 import { nameOf } from "./state.js";
 
 /** A participant's evaluation of the meeting: a score of 1 to 5 and a line, both changeable. */
@@ -25,6 +25,7 @@ export function evaluationBlock(ctx) {
           e.preventDefault();
           const score = Number(e.target.elements.score.value);
           if (!score) return;
+          if (!checkFields(ctx, "evaluation-form", e.target, ["evaluation-line"])) return;
           const raw = e.target.elements["evaluation-line"].value;
           const line = raw.trim();
           ctx.submit("evaluation-form", "evaluate", line ? { score, line } : { score }, { "evaluation-line": raw });
