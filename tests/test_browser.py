@@ -1456,3 +1456,45 @@ def test_a_blank_or_too_long_text_is_said_so_and_never_cut(browser: Browser, bas
         assert problems == {}
     finally:
         s.close()
+
+
+def test_each_participant_is_asked_once_and_the_proof_lists_who_agreed(browser: Browser, base: str) -> None:
+    """Issue 13: in the last round each participant is asked, at the top of their view,
+    whether their name may be on the proof; the proof lists everyone who said yes and how
+    many took part in all."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)  # not before the last round
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(bram.page.locator("#phase-name")).to_have_text(name)
+        for person in (anna, bram, chris):
+            ask_box = person.page.locator("#proof-ask")
+            expect(ask_box).to_contain_text(T("proof.ask_title"))
+            # at the top of the view: the first part after the round's header
+            below = person.page.evaluate("document.querySelectorAll('#view section')[1]?.id")
+            assert below == "proof-ask", (person.label, below)
+        s.check("bewijs-gevraagd", [bram])
+        click(anna.page, T("proof.ask_yes"))
+        click(bram.page, T("proof.ask_yes"))
+        click(chris.page, T("proof.ask_no"))
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)
+        expect(anna.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
+        chris.page.reload()  # asked once: the answer is remembered
+        expect(chris.page.locator("#phase-name")).to_have_text("Afsluiting")
+        expect(chris.page.locator("#proof-ask")).to_have_count(0)
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        final = chris.page.locator("#proof")
+        expect(final).to_contain_text("Anna, Bram")
+        expect(final).not_to_contain_text("Chris")
+        expect(final).to_contain_text(T("proof.took_part_other", count=4))
+        s.check("bewijs-na-vragen", [chris], online=False)
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()

@@ -1214,6 +1214,7 @@ def test_the_proof_comes_with_the_close_its_duration_fixed_at_the_end() -> None:
         "cases": 0,
         "participants": [anna.name],
         "facilitators": [room.facilitator.name],
+        "took_part": 3,  # issue 13: how many took part in all, named or not
     }
     room.refused(anna, "proof", code=errors.UNKNOWN_ROOM)  # and the room is gone after that
     # a meeting that never started ends without one

@@ -78,6 +78,33 @@ export function summaryButton(ctx) {
   );
 }
 
+/**
+ * At the top of the last round, once: may your name be on the proof of participation?
+ * The answer is remembered in this browser (with the room's drafts, gone at the end) and
+ * sent as `list_me`; the proof block below still lets you change your mind.
+ */
+export function proofQuestion(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant" || ctx.draft("proof-asked") || s.listed.includes(ctx.me.id)) return null;
+  const answer = (yes) => {
+    ctx.saveDraft("proof-asked", yes ? "yes" : "no");
+    if (yes) ctx.send("list_me", { listed: true });
+    ctx.render();
+  };
+  return h(
+    "section",
+    { class: "proof-ask", id: "proof-ask", "aria-labelledby": "proof-ask-title" },
+    h("h2", { id: "proof-ask-title" }, t("proof.ask_title")),
+    h("p", {}, t("proof.ask_text")),
+    h(
+      "div",
+      { class: "row" },
+      button(t("proof.ask_yes"), () => answer(true), { cls: "primary", key: "proof-yes" }),
+      button(t("proof.ask_no"), () => answer(false), { cls: "secondary", key: "proof-no" }),
+    ),
+  );
+}
+
 /** Being named on the proof of participation is each person's own choice. */
 export function proofBlock(ctx) {
   const s = ctx.state;

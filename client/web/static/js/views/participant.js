@@ -8,7 +8,7 @@ import { adviceBlock, adviceList } from "./advice.js";
 import { awayBanner } from "./away.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
-import { evaluationBlock, proofBlock, summaryButton } from "./closing.js";
+import { evaluationBlock, proofBlock, proofQuestion, summaryButton } from "./closing.js";
 import { notesPart } from "./notes.js";
 import { confirmBlock } from "./opening.js";
 import { questionsBlock } from "./questions.js";
@@ -59,6 +59,7 @@ function sections(ctx, inbrenger) {
   const a = s.phase.accepts;
   const last = s.phase.index === s.method.phases.length - 1;
   return [
+    last ? proofQuestion(ctx) : null, // asked once, at the top of the last round
     s.phase.index === 0 ? h("p", { class: "lobby-note" }, t("lobby.waiting")) : null,
     a.confirm ? confirmBlock(ctx) : null,
     a.cases ? caseVote(ctx) : null,
