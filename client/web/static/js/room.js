@@ -303,6 +303,7 @@ function onEvent(ev) {
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
     ctx.ui.proof = null; // a provisional proof gives way to the final one
+    ctx.ui.summary = null; // the ended page first: it offers the summary kept in this page
     return render();
   }
   if (ev.t === "removed" && ev.participant === ctx.me.id) {
@@ -406,6 +407,7 @@ function onState(state, detail) {
     // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox)
     if (detail && ["ended", "gone", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
     ctx.ui.closed = detail || { reason: "other" };
+    ctx.ui.summary = null;
   }
   render();
 }
