@@ -145,7 +145,12 @@ def _run(s: Session) -> None:
     expect(q).to_contain_text(T("questions.upvotes_one", count=1))
     q.get_by_role("button", name=T("questions.rate_warm")).click()
     q.get_by_role("button", name=T("questions.answered_toggle")).click()
-    expect(bram.page.locator(".question", has_text="Sinds wanneer")).to_contain_text("warm")
+    # the rating is Anna's (issue 13): the others see that it was answered, never how
+    expect(q).to_contain_text(T("questions.rating_warm"))
+    for person in [fac, bram, screen]:
+        theirs = person.page.locator(".question", has_text="Sinds wanneer")
+        expect(theirs).to_contain_text(T("questions.answered"))
+        expect(theirs).not_to_contain_text(T("questions.rating_warm"))
     anna.page.fill("#essence-text", "Ik wil weten wat hij nodig heeft.")
     anna.page.locator("#essence-form button[type=submit]").click()
     expect(chris.page.locator(".essence")).to_contain_text("Ik wil weten wat hij nodig heeft.")
@@ -544,8 +549,9 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         advice = anna.page.locator(".advice-list li", has_text="laten kiezen")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
         warm = f"({T('questions.rating_warm')})"
-        expect(group[0].page.locator(".advice-list li", has_text="laten kiezen")).to_contain_text(warm)
         expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        for person in [group[0], fac]:  # the rating is the inbrenger's (issue 13)
+            expect(person.page.locator(".advice-list li", has_text="laten kiezen")).not_to_contain_text(warm)
         click(fac.page, T("fac.next", name="Afsluiting"))
         click(anna.page, T("summary.open"))
         expect(anna.page.locator("#summary")).to_contain_text(f"Ze zou het team zelf kunnen laten kiezen. {warm}")
@@ -692,13 +698,14 @@ def test_redraws_keep_what_people_chose_typed_and_focused(browser: Browser, base
         assert focused(bram.page)["key"] == "upvote"
         assert focused(bram.page)["record"] == question.get_attribute("data-question")
 
-        # refused (longer than a question may be): the text stays, the reason stands next to it
+        # too long for a question: the text stays, the reason stands next to it (since issue 13 the
+        # page says so itself, with the count, before sending; the server would refuse it too)
         long = "Wat " + "heel " * 150 + "lastig?"
         bram.page.locator("#ask-text").evaluate(
             "(el, text) => { el.value = text; el.dispatchEvent(new Event('input', {bubbles: true})); }", long
         )
         bram.page.locator("#ask-form button[type=submit]").click()
-        expect(bram.page.locator("#ask-form-error")).to_have_text(T("errors.too_large"))
+        expect(bram.page.locator("#ask-form-error")).to_have_text(T("forms.too_long", count=len(long), max=600))
         expect(bram.page.locator("#ask-text")).to_have_value(long)
         expect(bram.page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
         expect(bram.page.locator("#ask-text")).to_have_attribute("aria-describedby", re.compile("ask-form-error"))
@@ -1351,13 +1358,149 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         expect(anna.page.locator(".advice-list li")).to_have_count(1)
         expect(anna.page.locator(".advice-list button")).to_have_count(0)
 
-        # now the inbrenger speaks: she weighs what was said, and everyone sees it
+        # now the inbrenger speaks: she weighs what was said, for herself (issue 13)
         next_phase("Wat de inbrenger deed")
         expect(anna.page.locator(".listen")).to_have_count(0)
         advice = anna.page.locator(".advice-list li", has_text="rustig naar buiten")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
-        expect(bram.page.locator(".advice-list li")).to_contain_text(f"({T('questions.rating_warm')})")
+        expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        expect(bram.page.locator(".advice-list li")).not_to_contain_text(f"({T('questions.rating_warm')})")
         expect(anna.page.locator("#response-form")).to_be_visible()
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_the_inbrenger_keeps_her_summary_after_the_end_and_her_ratings_are_hers(browser: Browser, base: str) -> None:
+    """Issue 13: warm/lauw/koud shows on no page but the inbrenger's (the facilitator's and
+    the projector's included), and when the facilitator ends the meeting the inbrenger's
+    ended page still offers her summary, ratings and all, to print or download."""
+    s = Session(browser, base)
+    try:
+        title = "Een collega die afhaakt"
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"], case_title=title)
+        ask(bram, "Wat heb je al geprobeerd?")
+        q = anna.page.locator(".question", has_text="al geprobeerd")
+        q.get_by_role("button", name=T("questions.rate_koud")).click()
+        q.get_by_role("button", name=T("questions.mark_answered")).click()
+        koud = T("questions.rating_koud")
+        expect(q).to_contain_text(koud)
+        for person in (fac, bram, chris):
+            item = person.page.locator(".question", has_text="al geprobeerd")
+            expect(item).to_contain_text(T("questions.answered"))
+            expect(item).not_to_contain_text(koud)
+            assert '"koud"' not in json.dumps(person.page.evaluate("window.kring.mirror.state"))
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(anna.page.locator("#phase-name")).to_have_text(name)
+        anna.page.fill("#takeaway-text", "Ik ga morgen met hem praten.")
+        anna.page.locator("#takeaway-form button[type=submit]").click()
+        expect(bram.page.locator("#view")).to_contain_text("Ik ga morgen met hem praten.")
+
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        for person in (fac, anna, bram, chris):
+            expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
+        for person in (fac, bram, chris):
+            expect(person.page.locator("#kept-summary")).to_have_count(0)
+        kept = anna.page.locator("#kept-summary")
+        expect(kept).to_contain_text(T("summary.kept_text"))
+        s.check("einde-samenvatting-bewaard", [anna, bram], online=False)
+        click(anna.page, T("summary.open"))
+        summary = anna.page.locator("#summary")
+        expect(summary).to_contain_text("Ik ga morgen met hem praten.")
+        expect(summary).to_contain_text("Wat heb je al geprobeerd?")
+        expect(summary).to_contain_text(koud)
+        s.check("einde-samenvatting-open", [anna], online=False)
+        with anna.page.expect_download() as download:
+            click(anna.page, T("summary.download"))
+        saved = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Ik ga morgen met hem praten." in saved and "<script" not in saved
+        click(anna.page, T("common.close"))
+        expect(anna.page.locator("#kept-summary")).to_be_visible()
+        expect(anna.page.locator("#proof")).to_be_visible()
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_a_blank_or_too_long_text_is_said_so_and_never_cut(browser: Browser, base: str) -> None:
+    """Issue 13: a question of only spaces is not ignored silently and a 5,000-character one
+    is not cut to 600: the form says why next to the field, the text stays as typed, and a
+    counter near the limit shows how much still fits."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        page = bram.page
+        page.fill("#ask-text", "   ")
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.blank"))
+        expect(page.locator("#ask-text")).to_be_focused()
+        long = "Waarom " + "x" * 4993
+        page.fill("#ask-text", long)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.over_other", count=4400))
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.too_long", count=5000, max=600))
+        assert page.locator("#ask-text").input_value() == long  # nothing cut
+        expect(page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
+        s.check("te-lange-vraag", [bram])
+        page.fill("#ask-text", "Wat " + "y" * 520)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.left_other", count=76))
+        page.fill("#ask-text", "Wat wil je?")
+        expect(page.locator("#ask-text-count")).to_be_hidden()
+        page.locator("#ask-form button[type=submit]").click()
+        expect(anna.page.locator(".question")).to_have_count(1)
+        expect(page.locator("#ask-form-error")).to_have_count(0)
+        # the same for every text form: the essence, through textFieldForm
+        anna.page.fill("#essence-text", " \n ")
+        anna.page.locator("#essence-form button[type=submit]").click()
+        expect(anna.page.locator("#essence-form-error")).to_have_text(T("forms.blank"))
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_each_participant_is_asked_once_and_the_proof_lists_who_agreed(browser: Browser, base: str) -> None:
+    """Issue 13: in the last round each participant is asked, at the top of their view,
+    whether their name may be on the proof; the proof lists everyone who said yes and how
+    many took part in all."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)  # not before the last round
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(bram.page.locator("#phase-name")).to_have_text(name)
+        for person in (anna, bram, chris):
+            ask_box = person.page.locator("#proof-ask")
+            expect(ask_box).to_contain_text(T("proof.ask_title"))
+            # at the top of the view: the first part after the round's header
+            below = person.page.evaluate("document.querySelectorAll('#view section')[1]?.id")
+            assert below == "proof-ask", (person.label, below)
+        s.check("bewijs-gevraagd", [bram])
+        click(anna.page, T("proof.ask_yes"))
+        click(bram.page, T("proof.ask_yes"))
+        click(chris.page, T("proof.ask_no"))
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)
+        expect(anna.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
+        chris.page.reload()  # asked once: the answer is remembered
+        expect(chris.page.locator("#phase-name")).to_have_text("Afsluiting")
+        expect(chris.page.locator("#proof-ask")).to_have_count(0)
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        final = chris.page.locator("#proof")
+        expect(final).to_contain_text("Anna, Bram")
+        expect(final).not_to_contain_text("Chris")
+        expect(final).to_contain_text(T("proof.took_part_other", count=4))
+        s.check("bewijs-na-vragen", [chris], online=False)
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
         problems = {p.label: p.problems for p in s.people if p.problems}
         assert problems == {}

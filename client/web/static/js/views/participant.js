@@ -10,7 +10,7 @@ import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
-import { evaluationBlock, proofBlock, summaryButton } from "./closing.js";
+import { evaluationBlock, proofBlock, proofQuestion, summaryButton } from "./closing.js";
 import { notesPart } from "./notes.js";
 import { confirmBlock } from "./opening.js";
 import { questionsBlock } from "./questions.js";
@@ -74,6 +74,7 @@ function sections(ctx, inbrenger) {
   const sharing = a.case_text && inbrenger && s.chosen_case;
   // what to do now first; the case itself (read all along) after this round's own parts
   return [
+    last ? proofQuestion(ctx) : null, // asked once, at the top of the last round
     s.phase.index === 0 ? h("p", { class: "lobby-note" }, t("lobby.waiting")) : null,
     a.confirm ? confirmBlock(ctx) : null,
     sharing ? shareForm(ctx) : null,

@@ -6,7 +6,7 @@
 import { language, t } from "../i18n.js";
 import { checkQuestion } from "../nudges.js";
 import { h } from "../ui.js";
-import { button, field, formStatus, rateButtons, titled } from "./shared.js";
+import { button, checkFields, field, formStatus, rateButtons, titled } from "./shared.js";
 import { groupOf, inbrengerMaySpeak, may, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -106,9 +106,9 @@ function askForm(ctx) {
       class: "stack",
       onsubmit: (e) => {
         e.preventDefault();
+        if (!checkFields(ctx, "ask-form", e.target, ["ask-text"])) return;
         const raw = e.target.elements["ask-text"].value;
         const text = raw.trim();
-        if (!text) return;
         const check = checkQuestion(text, language());
         if (check) {
           ctx.saveDraft("ask-text", raw);
