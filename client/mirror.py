@@ -51,6 +51,7 @@ class Mirror:
         self.seq = 0
         self.ended = False
         self.proof: dict[str, Any] | None = None
+        self.summary: dict[str, Any] | None = None  # the inbrenger's, from the ended event
 
     def reset(self, snapshot: State, seq: int) -> None:
         self.state = copy.deepcopy(snapshot)
@@ -158,6 +159,8 @@ def notes_revealed(s: State, ev: Frame, m: Mirror) -> None:
 
 
 def advice_rated(s: State, ev: Frame, m: Mirror) -> None:
+    if "advice" not in ev:  # the rating went to the inbrenger only
+        return
     for item in s["advice"]:
         if item["id"] == ev["advice"]:
             item["rating"] = ev["rating"]
@@ -366,6 +369,8 @@ def ready(s: State, ev: Frame, m: Mirror) -> None:
 def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.ended = True
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
+    if "summary" in ev:  # the inbrenger's summary (and earlier ones): theirs to keep
+        m.summary = {"summary": ev["summary"], "earlier": ev.get("earlier", [])}
 
 
 def withheld(s: State, ev: Frame, m: Mirror) -> None:

@@ -144,8 +144,13 @@ def _run(s: Session) -> None:
     q = anna.page.locator(".question", has_text="Sinds wanneer")
     expect(q).to_contain_text(T("questions.upvotes_one", count=1))
     q.get_by_role("button", name=T("questions.rate_warm")).click()
-    q.get_by_role("button", name=T("questions.mark_answered")).click()
-    expect(bram.page.locator(".question", has_text="Sinds wanneer")).to_contain_text("warm")
+    q.get_by_role("button", name=T("questions.answered_toggle")).click()
+    # the rating is Anna's (issue 13): the others see that it was answered, never how
+    expect(q).to_contain_text(T("questions.rating_warm"))
+    for person in [fac, bram, screen]:
+        theirs = person.page.locator(".question", has_text="Sinds wanneer")
+        expect(theirs).to_contain_text(T("questions.answered"))
+        expect(theirs).not_to_contain_text(T("questions.rating_warm"))
     anna.page.fill("#essence-text", "Ik wil weten wat hij nodig heeft.")
     anna.page.locator("#essence-form button[type=submit]").click()
     expect(chris.page.locator(".essence")).to_contain_text("Ik wil weten wat hij nodig heeft.")
@@ -191,7 +196,9 @@ def _run(s: Session) -> None:
     # each entry under its card's name, each text under its field's label, no names
     entry = bram.page.locator(".perspective", has_text="Ik voel onrust (Chris)")
     expect(entry.locator(".perspective-role")).to_have_text(cards["Chris"])
-    expect(entry).to_contain_text("Ik denk … Ik denk: ze ziet me niet (Chris)")
+    # a text that finishes its field's prompt is not shown after the prompt again ("Ik denk … Ik denk: …")
+    expect(entry).to_contain_text("Ik denk: ze ziet me niet (Chris)")
+    expect(entry).not_to_contain_text("Ik denk … Ik denk")
     for person in [fac, bram, screen]:  # private cards: whose entry is whose stays unknown
         expect(person.page.locator(".perspective-holder")).to_have_count(0)
         assert_fold_matches_snapshot(person)
@@ -253,6 +260,7 @@ def _run(s: Session) -> None:
         expect(person.page.locator("#summary")).to_have_count(0)
 
     # the facilitator hands the role to Bram: both views change with the role
+    page.locator(".person", has_text="Bram").locator(".person-menu summary").click()  # one menu per person
     page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.hand_over")).click()
     expect(bram.page.locator(".script")).to_be_visible()
     expect(bram.page.locator(".evaluations")).to_contain_text("Dewi: 5/5")
@@ -541,8 +549,9 @@ def test_the_roddelmethode_turns_the_inbrenger_away(browser: Browser, base: str,
         advice = anna.page.locator(".advice-list li", has_text="laten kiezen")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
         warm = f"({T('questions.rating_warm')})"
-        expect(group[0].page.locator(".advice-list li", has_text="laten kiezen")).to_contain_text(warm)
         expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        for person in [group[0], fac]:  # the rating is the inbrenger's (issue 13)
+            expect(person.page.locator(".advice-list li", has_text="laten kiezen")).not_to_contain_text(warm)
         click(fac.page, T("fac.next", name="Afsluiting"))
         click(anna.page, T("summary.open"))
         expect(anna.page.locator("#summary")).to_contain_text(f"Ze zou het team zelf kunnen laten kiezen. {warm}")
@@ -689,13 +698,14 @@ def test_redraws_keep_what_people_chose_typed_and_focused(browser: Browser, base
         assert focused(bram.page)["key"] == "upvote"
         assert focused(bram.page)["record"] == question.get_attribute("data-question")
 
-        # refused (longer than a question may be): the text stays, the reason stands next to it
+        # too long for a question: the text stays, the reason stands next to it (since issue 13 the
+        # page says so itself, with the count, before sending; the server would refuse it too)
         long = "Wat " + "heel " * 150 + "lastig?"
         bram.page.locator("#ask-text").evaluate(
             "(el, text) => { el.value = text; el.dispatchEvent(new Event('input', {bubbles: true})); }", long
         )
         bram.page.locator("#ask-form button[type=submit]").click()
-        expect(bram.page.locator("#ask-form-error")).to_have_text(T("errors.too_large"))
+        expect(bram.page.locator("#ask-form-error")).to_have_text(T("forms.too_long", count=len(long), max=600))
         expect(bram.page.locator("#ask-text")).to_have_value(long)
         expect(bram.page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
         expect(bram.page.locator("#ask-text")).to_have_attribute("aria-describedby", re.compile("ask-form-error"))
@@ -788,7 +798,8 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         with fac.context.expect_page() as opened:
             page.locator(".room-controls [data-key=open-screen]").click()
         screen = opened.value
-        expect(screen.locator(".join-code")).to_have_text(f"{code[:3]}-{code[3:]}")
+        expect(screen.locator("#phase-name")).to_have_text("Binnenkomst")  # in the room
+        expect(screen.locator(".join-code")).to_have_count(0)  # locked: nobody can join, so no code on the wall
         expect(screen).to_have_url(f"{base}/room/{code}/screen")  # the ticket left the address bar
         expect(page.locator(".people-list.screens .person")).to_have_count(1)
         expect(lock).to_have_attribute("aria-pressed", "true")
@@ -816,6 +827,8 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
 
         # remove Chris, by keyboard: the confirm button takes the focus, then focus stays in his row's place
         row = page.locator(".person", has_text="Chris")
+        row.locator(".person-menu summary").focus()  # the person's menu opens from the keyboard
+        page.keyboard.press("Enter")
         row.locator("[data-key=remove]").focus()
         page.keyboard.press("Enter")
         expect(row.locator("[data-key=remove]")).to_have_text(T("fac.remove_confirm", name="Chris"))
@@ -828,6 +841,7 @@ def test_lock_screen_remove_and_co_facilitator(browser: Browser, base: str) -> N
         s.check("kamer-verwijderd", [chris], online=False)
 
         # Bram becomes co-facilitator: his view turns into the facilitator's and he can lead
+        page.locator(".person", has_text="Bram").locator(".person-menu summary").click()
         page.locator(".person", has_text="Bram").get_by_role("button", name=T("fac.co_facilitator")).click()
         expect(bram.page.locator(".script")).to_be_visible()
         expect(bram.page.locator("#me")).to_contain_text(T("people.role_facilitator"))
@@ -1327,7 +1341,7 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         expect(anna.page.locator(".listen")).to_have_count(0)  # she answers the questions
         ask(bram, "Hoe laat was het precies?")
         question = anna.page.locator(".question", has_text="Hoe laat")
-        question.get_by_role("button", name=T("questions.mark_answered")).click()
+        question.get_by_role("button", name=T("questions.answered_toggle")).click()
         expect(chris.page.locator(".question", has_text="Hoe laat")).to_contain_text(T("questions.answered"))
         s.check("beurt-1-feitenvragen", [bram, chris, anna])
         click(bram.page, T("turns.pass"))
@@ -1347,12 +1361,13 @@ def test_questions_in_turn_and_when_the_inbrenger_may_react(browser: Browser, ba
         expect(anna.page.locator(".advice-list li")).to_have_count(1)
         expect(anna.page.locator(".advice-list button")).to_have_count(0)
 
-        # now the inbrenger speaks: she weighs what was said, and everyone sees it
+        # now the inbrenger speaks: she weighs what was said, for herself (issue 13)
         next_phase("Wat de inbrenger deed")
         expect(anna.page.locator(".listen")).to_have_count(0)
         advice = anna.page.locator(".advice-list li", has_text="rustig naar buiten")
         advice.get_by_role("button", name=T("questions.rate_warm")).click()
-        expect(bram.page.locator(".advice-list li")).to_contain_text(f"({T('questions.rating_warm')})")
+        expect(advice.get_by_role("button", name=T("questions.rate_warm"))).to_have_attribute("aria-pressed", "true")
+        expect(bram.page.locator(".advice-list li")).not_to_contain_text(f"({T('questions.rating_warm')})")
         expect(anna.page.locator("#response-form")).to_be_visible()
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
         problems = {p.label: p.problems for p in s.people if p.problems}
@@ -1439,5 +1454,140 @@ def test_the_case_waits_for_the_agreement(browser: Browser, base: str) -> None:
         problems = {p.label: p.problems for p in s.people if p.problems}
         assert problems == {}
         assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+    finally:
+        s.close()
+
+
+def test_the_inbrenger_keeps_her_summary_after_the_end_and_her_ratings_are_hers(browser: Browser, base: str) -> None:
+    """Issue 13: warm/lauw/koud shows on no page but the inbrenger's (the facilitator's and
+    the projector's included), and when the facilitator ends the meeting the inbrenger's
+    ended page still offers her summary, ratings and all, to print or download."""
+    s = Session(browser, base)
+    try:
+        title = "Een collega die afhaakt"
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"], case_title=title)
+        ask(bram, "Wat heb je al geprobeerd?")
+        q = anna.page.locator(".question", has_text="al geprobeerd")
+        q.get_by_role("button", name=T("questions.rate_koud")).click()
+        q.get_by_role("button", name=T("questions.mark_answered")).click()
+        koud = T("questions.rating_koud")
+        expect(q).to_contain_text(koud)
+        for person in (fac, bram, chris):
+            item = person.page.locator(".question", has_text="al geprobeerd")
+            expect(item).to_contain_text(T("questions.answered"))
+            expect(item).not_to_contain_text(koud)
+            assert '"koud"' not in json.dumps(person.page.evaluate("window.kring.mirror.state"))
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(anna.page.locator("#phase-name")).to_have_text(name)
+        anna.page.fill("#takeaway-text", "Ik ga morgen met hem praten.")
+        anna.page.locator("#takeaway-form button[type=submit]").click()
+        expect(bram.page.locator("#view")).to_contain_text("Ik ga morgen met hem praten.")
+
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        for person in (fac, anna, bram, chris):
+            expect(person.page.locator(".closed")).to_contain_text(T("closed.ended"))
+        for person in (fac, bram, chris):
+            expect(person.page.locator("#kept-summary")).to_have_count(0)
+        kept = anna.page.locator("#kept-summary")
+        expect(kept).to_contain_text(T("summary.kept_text"))
+        s.check("einde-samenvatting-bewaard", [anna, bram], online=False)
+        click(anna.page, T("summary.open"))
+        summary = anna.page.locator("#summary")
+        expect(summary).to_contain_text("Ik ga morgen met hem praten.")
+        expect(summary).to_contain_text("Wat heb je al geprobeerd?")
+        expect(summary).to_contain_text(koud)
+        s.check("einde-samenvatting-open", [anna], online=False)
+        with anna.page.expect_download() as download:
+            click(anna.page, T("summary.download"))
+        saved = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "Ik ga morgen met hem praten." in saved and "<script" not in saved
+        click(anna.page, T("common.close"))
+        expect(anna.page.locator("#kept-summary")).to_be_visible()
+        expect(anna.page.locator("#proof")).to_be_visible()
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_a_blank_or_too_long_text_is_said_so_and_never_cut(browser: Browser, base: str) -> None:
+    """Issue 13: a question of only spaces is not ignored silently and a 5,000-character one
+    is not cut to 600: the form says why next to the field, the text stays as typed, and a
+    counter near the limit shows how much still fits."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        page = bram.page
+        page.fill("#ask-text", "   ")
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.blank"))
+        expect(page.locator("#ask-text")).to_be_focused()
+        long = "Waarom " + "x" * 4993
+        page.fill("#ask-text", long)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.over_other", count=4400))
+        page.locator("#ask-form button[type=submit]").click()
+        expect(page.locator("#ask-form-error")).to_have_text(T("forms.too_long", count=5000, max=600))
+        assert page.locator("#ask-text").input_value() == long  # nothing cut
+        expect(page.locator("#ask-text")).to_have_attribute("aria-invalid", "true")
+        s.check("te-lange-vraag", [bram])
+        page.fill("#ask-text", "Wat " + "y" * 520)
+        expect(page.locator("#ask-text-count")).to_have_text(T("forms.left_other", count=76))
+        page.fill("#ask-text", "Wat wil je?")
+        expect(page.locator("#ask-text-count")).to_be_hidden()
+        page.locator("#ask-form button[type=submit]").click()
+        expect(anna.page.locator(".question")).to_have_count(1)
+        expect(page.locator("#ask-form-error")).to_have_count(0)
+        # the same for every text form: the essence, through textFieldForm
+        anna.page.fill("#essence-text", " \n ")
+        anna.page.locator("#essence-form button[type=submit]").click()
+        expect(anna.page.locator("#essence-form-error")).to_have_text(T("forms.blank"))
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
+    finally:
+        s.close()
+
+
+def test_each_participant_is_asked_once_and_the_proof_lists_who_agreed(browser: Browser, base: str) -> None:
+    """Issue 13: in the last round each participant is asked, at the top of their view,
+    whether their name may be on the proof; the proof lists everyone who said yes and how
+    many took part in all."""
+    s = Session(browser, base)
+    try:
+        fac, (anna, bram, chris) = to_questions_round(s, ["Anna", "Bram", "Chris"])
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)  # not before the last round
+        for name in ("Associatieronde", "Adviesronde", "Afsluiting"):
+            click(fac.page, T("fac.next", name=name))
+            expect(bram.page.locator("#phase-name")).to_have_text(name)
+        for person in (anna, bram, chris):
+            ask_box = person.page.locator("#proof-ask")
+            expect(ask_box).to_contain_text(T("proof.ask_title"))
+            # at the top of the view: the first part after the round's header
+            below = person.page.evaluate("document.querySelectorAll('#view section')[1]?.id")
+            assert below == "proof-ask", (person.label, below)
+        s.check("bewijs-gevraagd", [bram])
+        click(anna.page, T("proof.ask_yes"))
+        click(bram.page, T("proof.ask_yes"))
+        click(chris.page, T("proof.ask_no"))
+        for person in (anna, bram, chris):
+            expect(person.page.locator("#proof-ask")).to_have_count(0)
+        expect(anna.page.locator(".proof-block button[aria-pressed=true]")).to_have_text(T("proof.unlist"))
+        chris.page.reload()  # asked once: the answer is remembered
+        expect(chris.page.locator("#phase-name")).to_have_text("Afsluiting")
+        expect(chris.page.locator("#proof-ask")).to_have_count(0)
+        click(fac.page, T("fac.end"))
+        click(fac.page, T("fac.end_confirm"))
+        final = chris.page.locator("#proof")
+        expect(final).to_contain_text("Anna, Bram")
+        expect(final).not_to_contain_text("Chris")
+        expect(final).to_contain_text(T("proof.took_part_other", count=4))
+        s.check("bewijs-na-vragen", [chris], online=False)
+        assert s.axe == {}, json.dumps(s.axe, indent=2, ensure_ascii=False)
+        problems = {p.label: p.problems for p in s.people if p.problems}
+        assert problems == {}
     finally:
         s.close()

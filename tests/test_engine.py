@@ -463,8 +463,12 @@ def test_inbrenger_marks_answered_and_rates_and_others_cannot() -> None:
     assert room.run(inbrenger, "mark_answered", question=qid, answered=True).events == []
     for rating in ("warm", "lauw", "koud", None):
         ev = room.one(inbrenger, "rate_question", question=qid, rating=rating)
-        assert ev.public["question"]["rating"] == rating
-        assert room.snapshot(group[1])["questions"][0]["rating"] == rating
+        # the rating is the inbrenger's (issue 13): the group sees at most that it was answered
+        assert frame(ev, inbrenger.pid, PARTICIPANT)["question"]["rating"] == rating
+        assert ev.public["question"]["rating"] is None
+        assert room.snapshot(inbrenger)["questions"][0]["rating"] == rating
+        assert room.snapshot(group[1])["questions"][0]["rating"] is None
+        assert room.state.questions[qid].rating == rating
     with pytest.raises(ProtocolError) as info:
         command("rate_question", "x", question=qid, rating="heet")
     assert info.value.code == errors.INVALID_FIELD
@@ -981,7 +985,8 @@ def test_the_listening_inbrenger_weighs_no_advice_until_every_turn_is_done() -> 
     for speaker in order:
         room.run(speaker, "pass_turn")
     ev = room.one(inbrenger, "rate_advice", advice=aid, rating="warm")  # now they may respond, and weigh
-    assert ev.public == {"advice": aid, "rating": "warm"}
+    # the rating is the inbrenger's (issue 13): the others get an empty body
+    assert ev.public == {} and ev.private == {"advice": aid, "rating": "warm"} and ev.to == (inbrenger.pid,)
 
 
 def test_an_inbrenger_with_back_turned_reacts_to_nothing() -> None:
@@ -1211,6 +1216,7 @@ def test_the_proof_comes_with_the_close_its_duration_fixed_at_the_end() -> None:
         "cases": 0,
         "participants": [anna.name],
         "facilitators": [room.facilitator.name],
+        "took_part": 3,  # issue 13: how many took part in all, named or not
     }
     room.refused(anna, "proof", code=errors.UNKNOWN_ROOM)  # and the room is gone after that
     # a meeting that never started ends without one
@@ -2008,3 +2014,72 @@ def test_the_method_says_which_phase_holds_the_agreement() -> None:
     toml = (METHODS_DIR / "drie-rondes.toml").read_text().replace('accepts = { confirm = "everyone" }', "")
     room.run(room.facilitator, "set_method", method_toml=toml.replace('id = "drie-rondes"', 'id = "zonder"', 1))
     assert room.snapshot(room.facilitator)["method"]["agreement"] is None
+
+
+# --------------------------------------------------------------------------- ratings are the inbrenger's
+
+
+def _rated_case(method_toml: str | None = None) -> tuple[Room, Member, list[Member], str, str]:
+    """A case through the advice round with one question and one advice rated koud, a
+    projector screen in the room; returns the room, inbrenger, group, question, advice."""
+    own = {"method_toml": method_toml} if method_toml else {}
+    room, inbrenger, group = start_case(4, phase="vragenronde", **own)
+    room.join("Beamer", screen=True)
+    qid = room.run(group[0], "ask", text="<vraag>").result["question"]
+    room.run(inbrenger, "mark_answered", question=qid, answered=True)
+    room.run(inbrenger, "rate_question", question=qid, rating="koud")
+    room.run(room.facilitator, "hide_question", question=qid, hidden=True)
+    room.run(room.facilitator, "hide_question", question=qid, hidden=False)
+    room.goto("adviesronde")
+    aid = room.run(room.members[turn_order(room)[0]], "advice", text="<advies>").result["advice"]
+    for _ in turn_order(room):
+        room.run(room.facilitator, "pass_turn")
+    room.run(inbrenger, "rate_advice", advice=aid, rating="koud")
+    return room, inbrenger, group, qid, aid
+
+
+def test_ratings_reach_the_inbrenger_only_in_events_and_snapshots() -> None:
+    room, inbrenger, group, qid, aid = _rated_case()
+    assert room.state.questions[qid].rating == "koud"  # the room keeps it, through hide and unhide
+    assert room.state.advice[0].rating == "koud"
+    for viewer in room.everyone:
+        snap = room.snapshot(viewer)
+        frames = json.dumps(room.frames(viewer))
+        if viewer is inbrenger:
+            assert snap["questions"][0]["rating"] == "koud" and snap["advice"][0]["rating"] == "koud"
+            assert '"koud"' in frames
+        else:  # the group, the facilitator and the projector: answered, never how
+            assert snap["questions"][0]["answered"] is True
+            assert snap["questions"][0]["rating"] is None and snap["advice"][0]["rating"] is None
+            assert '"koud"' not in frames and '"koud"' not in json.dumps(snap), viewer.name
+    summary = room.run(inbrenger, "summary").result["summary"]
+    assert summary["questions"][0]["rating"] == "koud" and summary["advice"][0]["rating"] == "koud"
+
+
+def test_a_method_may_let_the_group_see_the_ratings() -> None:
+    toml = own_method("drie-rondes", ('id = "eigen-werkvorm"', 'id = "eigen-werkvorm"\nratings = "group"'))
+    room, inbrenger, group, qid, aid = _rated_case(toml)
+    assert room.state.method.ratings == "group"
+    for viewer in room.everyone:
+        snap = room.snapshot(viewer)
+        assert snap["questions"][0]["rating"] == "koud" and snap["advice"][0]["rating"] == "koud"
+    ev = room.one(inbrenger, "rate_advice", advice=aid, rating="warm")
+    assert ev.public == {"advice": aid, "rating": "warm"} and ev.private is None
+
+
+# --------------------------------------------------------------------------- nothing lost at the end
+
+
+def test_the_inbrenger_gets_their_summary_with_the_end_and_nobody_else_does() -> None:
+    room, inbrenger, group = start_case(4, phase="afsluiting")
+    room.run(inbrenger, "takeaway", text="<meenemen>")
+    asked = room.run(inbrenger, "summary").result["summary"]
+    ev = room.one(room.facilitator, "end")
+    assert ev.t == "ended" and ev.to == (inbrenger.pid,)
+    mine = frame(ev, inbrenger.pid, PARTICIPANT)
+    assert mine["summary"] == asked and mine["summary"]["takeaway"] == "<meenemen>" and mine["earlier"] == []
+    assert mine["proof"] == ev.public["proof"]
+    for viewer in room.everyone:
+        if viewer is not inbrenger:
+            assert frame(ev, viewer.pid, viewer.role) == {"t": "ended", "seq": ev.seq, "proof": ev.public["proof"]}
+            assert "<meenemen>" not in json.dumps(frame(ev, viewer.pid, viewer.role))

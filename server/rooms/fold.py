@@ -95,7 +95,8 @@ def notes_revealed(s: RoomState, ev: Event) -> None:
 
 
 def advice_rated(s: RoomState, ev: Event) -> None:
-    next(x for x in s.advice if x.id == ev.public["advice"]).rating = ev.public["rating"]
+    rec = ev.private or ev.public  # the rating goes to the inbrenger only, unless the method says group
+    next(x for x in s.advice if x.id == rec["advice"]).rating = rec["rating"]
 
 
 def next_case(s: RoomState, ev: Event) -> None:
@@ -187,7 +188,8 @@ def question_updated(s: RoomState, ev: Event) -> None:
     if not isinstance(rec, dict):  # a hidden question: its record went to facilitators only
         rec = _private(ev)["question"]
     q = s.questions[rec["id"]]
-    q.answered, q.rating, q.hidden = rec["answered"], rec["rating"], rec["hidden"]
+    # the true rating: in `internal` (the records may leave it out for all but the inbrenger)
+    q.answered, q.rating, q.hidden = rec["answered"], internal.get("rating", rec["rating"]), rec["hidden"]
     if "upvoter" in internal:
         mark = internal["upvoter"]
         q.upvoters = [*q.upvoters, mark] if internal["on"] else [m for m in q.upvoters if m != mark]

@@ -111,6 +111,9 @@ class Method:
     group_size: tuple[int, int] = (3, 12)
     needs_familiarity: bool = False
     decks: dict[str, Deck] = field(default_factory=dict)
+    #: who sees the inbrenger's ratings of questions and advice: "inbrenger" (and their
+    #: summary) or "group" (everyone, the projector too)
+    ratings: str = "inbrenger"
 
     @property
     def minutes(self) -> int:
@@ -156,6 +159,7 @@ def parse(data: dict[str, Any], text: str | None = None) -> Method:
         sources=tuple(data["sources"]),
         group_size=(int(data["group_size"][0]), int(data["group_size"][1])),  # 4.0 passes the schema
         needs_familiarity=bool(data.get("needs_familiarity", False)),
+        ratings=data.get("ratings", "inbrenger"),
         phases=tuple(
             Phase(
                 id=p["id"],

@@ -113,6 +113,11 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
     fac = me.role == FACILITATOR
     method = s.method
     questions = [q for q in s.questions.values() if fac or not q.hidden]
+    # the inbrenger's ratings are theirs, unless the method lets the group see them
+    rated = viewer.pid == s.inbrenger or method.ratings == "group"
+
+    def rating(rec: dict[str, Any]) -> dict[str, Any]:
+        return rec if rated else {**rec, "rating": None}
 
     def mine(item: str) -> str:
         return identity.tag(viewer.anon_key, item)
@@ -141,14 +146,14 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "chosen_case": s.chosen_case,
         "case_text": s.case_text,
         "people": list(s.people),
-        "questions": [q.public() for q in questions],
+        "questions": [rating(q.public()) for q in questions],
         # own items by id, hidden ones included, so they show again when unhidden
         "own_questions": [q.id for q in s.questions.values() if q.tag == mine(q.id)],
         "own_upvotes": [q.id for q in s.questions.values() if mine("up:" + q.id) in q.upvoters],
         "essence": s.essence,
         "deals": {pid: deal_view(pid, d, viewer) for pid, d in s.deals.items()},
         "turns": {"order": list(turns.order), "current": turns.current},
-        "advice": [a.public() for a in s.advice],
+        "advice": [rating(a.public()) for a in s.advice],
         # written notes: the revealed ones, and your own before the reveal
         "notes": [n.public() for n in s.notes.values() if not n.hidden or n.tag == mine(n.id)],
         "own_notes": [n.id for n in s.notes.values() if n.tag == mine(n.id)],

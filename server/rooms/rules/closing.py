@@ -42,7 +42,11 @@ def rate_advice(s: RoomState, a: Actor, args: RateAdviceArgs, ctx: Context) -> D
         raise missing("advice")
     if item.rating == args["rating"]:
         return Decision()
-    return Decision([Event("advice_rated", {"advice": item.id, "rating": args["rating"]})])
+    rec = {"advice": item.id, "rating": args["rating"]}
+    if s.method.ratings == "group":
+        return Decision([Event("advice_rated", rec)])
+    # the rating is the inbrenger's: the others see only that an event went by
+    return Decision([Event("advice_rated", {}, rec, (a.pid,))])
 
 
 def evaluate(s: RoomState, a: Actor, args: EvaluateArgs, ctx: Context) -> Decision:

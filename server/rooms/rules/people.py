@@ -229,12 +229,14 @@ def list_me(s: RoomState, a: Actor, args: ListMeArgs, ctx: Context) -> Decision:
 
 def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
     """Proof of participation for professions that log intervisie hours: date, duration,
-    method and the names of those who agreed to be listed (facilitators too, each their
+    method, how many took part in all (participants and facilitators still in the room, no
+    screens) and the names of those who agreed to be listed (facilitators too, each their
     own choice). No case content at all. The duration runs to `until`: the close of the
     meeting once it is ended, else the moment it is asked (and it says so: `ended_at` null)."""
     started = s.started_at or 0.0
     minutes = max(1, round((until - started) / 60)) if until and s.started_at else 0
     listed = [s.participants[pid] for pid in s.listed if s.active(pid)]
+    took_part = sum(1 for p in s.participants.values() if not p.removed and p.role in (PARTICIPANT, FACILITATOR))
     return {
         "started_at": s.started_at,
         "ended_at": until if ended else None,
@@ -243,6 +245,7 @@ def proof_of(s: RoomState, until: float | None, ended: bool) -> dict[str, Any]:
         "cases": s.cases_done + (1 if s.inbrenger else 0),
         "participants": [p.name for p in listed if p.role == PARTICIPANT],
         "facilitators": [p.name for p in listed if p.role == FACILITATOR],
+        "took_part": took_part,
     }
 
 

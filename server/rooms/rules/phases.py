@@ -165,10 +165,15 @@ def set_method(s: RoomState, a: Actor, args: SetMethodArgs, ctx: Context) -> Dec
 
 def end(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
     """End the meeting. Everyone still connected gets the final proof of participation with
-    the close, its duration fixed now: after this the room is erased and nothing can be asked."""
-    if s.started_at is None:
-        return Decision([Event("ended", {})])
-    return Decision([Event("ended", {"proof": proof_of(s, ctx.now, ended=True)})])
+    the close, its duration fixed now: after this the room is erased and nothing can be asked.
+    The inbrenger of the case under way gets their summary with it (and their earlier ones),
+    so it is in their browser before the erase; nothing of it stays on the server."""
+    public = {} if s.started_at is None else {"proof": proof_of(s, ctx.now, ended=True)}
+    inbrenger = s.active(s.inbrenger) if s.inbrenger else None
+    if inbrenger is None:
+        return Decision([Event("ended", public)])
+    private = {**public, "summary": summary(s), "earlier": list(s.summaries.get(inbrenger.id, []))}
+    return Decision([Event("ended", public, private, (inbrenger.id,))])
 
 
 RULES = {

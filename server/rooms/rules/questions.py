@@ -34,11 +34,25 @@ def _question(s: RoomState, a: Actor, qid: str) -> Question:
     return q
 
 
-def _updated(q: Question, **internal: Any) -> Event:
+def shown(s: RoomState, rec: dict[str, Any]) -> dict[str, Any]:
+    """A question's or an advice's record as the group sees it: the inbrenger's rating is
+    theirs (and their summary's) unless the method lets the group see ratings."""
+    if s.method.ratings == "group" or rec.get("rating") is None:
+        return rec
+    return {**rec, "rating": None}
+
+
+def _updated(s: RoomState, q: Question, **internal: Any) -> Event:
+    """A question's update: its true rating goes in `internal` (the fold keeps it), its
+    record with the rating to the inbrenger only, unless ratings are the group's."""
     rec = q.public()
+    extra = {**internal, "rating": q.rating} if q.rating is not None else internal
     if q.hidden:  # only facilitators see hidden questions, and their updates
-        return Event("question_updated", {}, {"question": rec}, (FACILITATORS,), internal or None)
-    return Event("question_updated", {"question": rec}, internal=internal or None)
+        return Event("question_updated", {}, {"question": shown(s, rec)}, (FACILITATORS,), extra or None)
+    public = shown(s, rec)
+    if public is rec or s.inbrenger is None:
+        return Event("question_updated", {"question": public}, internal=extra or None)
+    return Event("question_updated", {"question": public}, {"question": rec}, (s.inbrenger,), extra or None)
 
 
 def withdraw_question(s: RoomState, a: Actor, args: QuestionArgs, ctx: Context) -> Decision:
@@ -54,7 +68,7 @@ def upvote(s: RoomState, a: Actor, args: UpvoteArgs, ctx: Context) -> Decision:
     if (mark in q.upvoters) == args["on"]:
         return Decision()
     upvoters = [*q.upvoters, mark] if args["on"] else [m for m in q.upvoters if m != mark]
-    return Decision([_updated(replace(q, upvoters=upvoters), upvoter=mark, on=args["on"])])
+    return Decision([_updated(s, replace(q, upvoters=upvoters), upvoter=mark, on=args["on"])])
 
 
 def _inbrenger_on_question(s: RoomState, a: Actor, qid: str) -> Question:
@@ -73,26 +87,25 @@ def mark_answered(s: RoomState, a: Actor, args: MarkAnsweredArgs, ctx: Context) 
     q = _inbrenger_on_question(s, a, args["question"])
     if q.answered == args["answered"]:
         return Decision()
-    return Decision([_updated(replace(q, answered=args["answered"]))])
+    return Decision([_updated(s, replace(q, answered=args["answered"]))])
 
 
 def rate_question(s: RoomState, a: Actor, args: RateQuestionArgs, ctx: Context) -> Decision:
     q = _inbrenger_on_question(s, a, args["question"])
     if q.rating == args["rating"]:
         return Decision()
-    return Decision([_updated(replace(q, rating=args["rating"]))])
+    return Decision([_updated(s, replace(q, rating=args["rating"]))])
 
 
 def hide(s: RoomState, a: Actor, args: HideQuestionArgs, ctx: Context) -> Decision:
     q = _question(s, a, args["question"])
     if q.hidden == args["hidden"]:
         return Decision()
-    rec = replace(q, hidden=args["hidden"]).public()
     if args["hidden"]:
-        ev = Event("question_hidden", {"question": q.id}, {"question": rec}, (FACILITATORS,))
-    else:
-        ev = Event("question_updated", {"question": rec})
-    return Decision([ev])
+        rec = shown(s, replace(q, hidden=True).public())
+        internal = {"rating": q.rating} if q.rating is not None else None  # the fold keeps the true rating
+        return Decision([Event("question_hidden", {"question": q.id}, {"question": rec}, (FACILITATORS,), internal)])
+    return Decision([_updated(s, replace(q, hidden=False))])
 
 
 _BY_INBRENGER = "the inbrenger's, on the group's questions: see _inbrenger_on_question"

@@ -33,6 +33,7 @@ export class Mirror {
     this.ended = false;
     this.me = null; // the viewer's participant id, set at the welcome
     this.proof = null; // the final proof of participation, from the ended event
+    this.summary = null; // the inbrenger's summary, from the ended event: the room is erased next
   }
 
   reset(snapshot, seq) {
@@ -125,6 +126,7 @@ export const FOLD = {
     s.notes_hidden = 0;
   },
   advice_rated(s, ev) {
+    if (!ev.advice) return; // the rating went to the inbrenger only
     for (const item of s.advice) if (item.id === ev.advice) item.rating = ev.rating;
   },
   next_case(s, ev, mirror) {
@@ -286,6 +288,7 @@ export const FOLD = {
   ended(s, ev, mirror) {
     mirror.ended = true;
     mirror.proof = ev.proof ?? null; // the final proof of participation: the room is erased next
+    if (ev.summary) mirror.summary = { summary: ev.summary, earlier: ev.earlier ?? [] }; // the inbrenger's, to keep
   },
   // an event about the case, kept from you until you confirm the agreement: its seq only
   // (your confirmation is followed by close 4011 and a fresh snapshot with the whole case)

@@ -6,6 +6,7 @@ import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
 import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
+import { signal, tabTitle } from "./signals.js";
 import { secondsLeft } from "./timer.js";
 import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
@@ -87,6 +88,32 @@ const ctx = {
 
 let conn;
 
+/**
+ * The inbrenger's summaries, kept in this page (memory only, never in storage): the room,
+ * and with it the summary, is erased at the end. The inbrenger of an earlier case asks for
+ * theirs by itself once it exists; the inbrenger of the case under way asks in the closing
+ * round (so a page that goes offline before the end still has it) and gets the final one
+ * with the `ended` event.
+ */
+const kept = { summaries: [], asking: false, phase: null };
+
+function keepSummary() {
+  const s = mirror.state;
+  if (!s || !ctx.me || ctx.me.role === "screen" || kept.asking || mirror.ended) return;
+  const current = s.inbrenger === ctx.me.id && "takeaway" in s.phase.accepts;
+  const earlier = s.has_summary && s.inbrenger !== ctx.me.id && !kept.summaries.length;
+  if (current ? kept.phase === s.phase.id : !earlier) return;
+  kept.asking = true;
+  kept.phase = current ? s.phase.id : null;
+  ctx.send("summary", {}, { keep: true });
+}
+
+function keptFrom(result) {
+  const s = mirror.state;
+  const mine = s && s.inbrenger === ctx.me?.id;
+  kept.summaries = mine ? [...(result.earlier || []), result.summary] : [...(result.earlier || [])];
+}
+
 function announce(text) {
   announcer.textContent = "";
   setTimeout(() => {
@@ -151,8 +178,8 @@ function render() {
   }
   const role = ctx.me.role;
   const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
-  document.title = `${pick(mirror.state.phase.name)} · Kring`;
   draw(view, body);
+  showTitle();
 }
 
 function joinHere() {
@@ -191,6 +218,14 @@ function joinHere() {
 const NEVER_IN = new Set(["unknown_room", "room_locked", "room_full", "bad_ticket", "invalid_field"]);
 
 function closedView({ reason }) {
+  if (ctx.ui.summary) {
+    const phases = mirror.state?.method.phases || [];
+    const onClose = () => {
+      ctx.ui.summary = null;
+      render();
+    };
+    return summaryPage(ctx.ui.summary, { code, phases, onClose });
+  }
   const text = t(`closed.${reason}`, { defaultValue: t("closed.other") });
   // someone (or a screen) that never got in is not told they are "no longer" in the room
   const proof = reason === "ended" && mirror.proof && ctx.me?.role !== "screen" && kind !== "screen" ? mirror.proof : null;
@@ -203,8 +238,35 @@ function closedView({ reason }) {
       proof ? h("p", {}, t("proof.ended_text")) : null,
       h("p", {}, h("a", { href: "/" }, t("closed.home"))),
     ),
+    kept.summaries.length ? keptSummaries() : null,
     proof ? proofPage(proof, { code }) : null,
   ];
+}
+
+/** On the ended page: the inbrenger's summaries, to open, print or download before the page closes. */
+function keptSummaries() {
+  const open = (summary) => {
+    ctx.ui.summary = summary;
+    render();
+    document.getElementById("summary")?.focus();
+  };
+  return h(
+    "section",
+    { class: "card summary-cta", id: "kept-summary", "aria-labelledby": "kept-summary-title" },
+    h("h2", { id: "kept-summary-title" }, t("summary.title")),
+    h("p", {}, t("summary.kept_text")),
+    h(
+      "div",
+      { class: "row" },
+      kept.summaries.map((summary, i) =>
+        h(
+          "button",
+          { type: "button", class: "primary", key: String(i), onclick: () => open(summary) },
+          kept.summaries.length > 1 ? t("summary.open_case", { title: summary.title || "" }) : t("summary.open"),
+        ),
+      ),
+    ),
+  );
 }
 
 function onWelcome(w) {
@@ -224,6 +286,7 @@ function onWelcome(w) {
   if (before === null) focusHeading();
   else if (before !== mirror.state.phase.index) phaseChanged();
   takeMyCard();
+  keepSummary();
 }
 
 function onEvent(ev) {
@@ -237,9 +300,11 @@ function onEvent(ev) {
   }
   conn.advance(mirror.seq);
   if (mirror.ended) {
+    if (mirror.summary) keptFrom(mirror.summary); // the final one, as the room is erased
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
     ctx.ui.proof = null; // a provisional proof gives way to the final one
+    ctx.ui.summary = null; // the ended page first: it offers the summary kept in this page
     return render();
   }
   if (ev.t === "removed" && ev.participant === ctx.me.id) {
@@ -249,9 +314,11 @@ function onEvent(ev) {
   }
   render();
   if (before.phase !== mirror.state.phase.index) phaseChanged(ev.t === "phase" && ev.by === "timer");
-  else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) announce(t("turns.yours"));
+  else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) myTurnCame();
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
   takeMyCard();
+  if (ev.t === "takeaway" || ev.t === "response") kept.phase = null; // ask again: the summary is newer
+  keepSummary();
 }
 
 /**
@@ -268,6 +335,51 @@ function takeMyCard() {
   render();
 }
 
+/** Is it this participant's turn in a phase given in turns? */
+function myTurn() {
+  const s = mirror.state;
+  return Boolean(s && ctx.me && ctx.me.role === "participant" && s.phase.in_turn && currentTurn() === ctx.me.id);
+}
+
+/** The tab title says what wants attention: your turn, a round not yet seen, else the round. */
+function showTitle() {
+  if (!mirror.state || ctx.ui.closed) return;
+  document.title = tabTitle({ myTurn: myTurn(), unseenRound: ctx.ui.unseenRound, phaseName: pick(mirror.state.phase.name) });
+}
+
+/** Is someone typing (or choosing) in a field? Then nothing moves their focus or their page. */
+function typing() {
+  const a = document.activeElement;
+  return Boolean(a && a.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])"));
+}
+
+/**
+ * Bring `target` (an element with tabindex) into view and give it the focus, unless the
+ * person is typing somewhere: a screen reader hears it from the live region anyway.
+ */
+function bringIntoView(target, { top = false } = {}) {
+  if (!target || typing()) return;
+  // a facilitator who moved the room on keeps the button they pressed
+  if (ctx.me?.role === "facilitator" && view.contains(document.activeElement)) return window.scrollTo({ top: 0 });
+  if (top) window.scrollTo({ top: 0 });
+  else target.scrollIntoView({ block: "start" });
+  target.focus({ preventScroll: true });
+}
+
+/** Your turn has come: said, shown in the title, signalled if asked for, and brought into view. */
+function myTurnCame() {
+  announce(t("turns.yours"));
+  signal();
+  bringIntoView(document.getElementById("my-turn-title"));
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && ctx.ui.unseenRound) {
+    ctx.ui.unseenRound = false;
+    showTitle();
+  }
+});
+
 function currentTurn() {
   const { order, current } = mirror.state.turns;
   return order[current] ?? null;
@@ -278,6 +390,14 @@ function phaseChanged(byTimer = false) {
   announce(t(byTimer ? "announce.phase_timer" : "announce.phase", { name: pick(mirror.state.phase.name) }));
   ctx.ui.confirming = null;
   ctx.ui.refused = {}; // what was refused in the last round is no longer the point
+  if (kind === "screen") return;
+  ctx.ui.unseenRound = document.visibilityState !== "visible"; // until the page is seen
+  showTitle();
+  signal();
+  render(); // without the confirmation that was open
+  // the new round from its top, or straight to your turn if it starts with you
+  if (myTurn()) bringIntoView(document.getElementById("my-turn-title"));
+  else bringIntoView(document.getElementById("phase-name"), { top: true });
 }
 
 function focusHeading() {
@@ -302,6 +422,11 @@ function onAck(id, command, args, result, item) {
     return;
   }
   if (command === "summary" && result.summary) {
+    keptFrom(result);
+    if (item.meta?.keep) {
+      kept.asking = false;
+      return render();
+    }
     ctx.ui.summary = result.summary;
     render();
     document.getElementById("summary")?.focus();
@@ -311,6 +436,10 @@ function onAck(id, command, args, result, item) {
 }
 
 function onRefused(command, args, error, item) {
+  if (item.meta?.keep) {
+    kept.asking = false; // asked by the page itself: nothing to tell
+    return;
+  }
   if (command === "screen_ticket") screenTicketAnswered(item.id, null);
   if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
   // a take-over the server refused: its clock, not this laptop's, says when it may be
@@ -332,6 +461,7 @@ function onState(state, detail) {
     // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox)
     if (detail && ["ended", "gone", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
     ctx.ui.closed = detail || { reason: "other" };
+    ctx.ui.summary = null;
   }
   render();
 }

@@ -97,7 +97,10 @@ function methodTexts() {
   document.getElementById("method-purpose").textContent = chosen ? chosen.dataset[`purpose${lng === "en" ? "En" : "Nl"}`] : "";
   if (chosen) {
     const d = chosen.dataset;
-    const meta = t("start.method_meta", { low: d.low, high: d.high, minutes: d.minutes });
+    const meta =
+      d.low === d.high
+        ? t("start.method_meta_one", { n: d.low, minutes: d.minutes }) // Troika: "3 personen", not "3–3"
+        : t("start.method_meta", { low: d.low, high: d.high, minutes: d.minutes });
     document.getElementById("method-meta").textContent = d.familiar === "true" ? `${meta}. ${t("start.familiarity")}` : meta;
   }
 }

@@ -126,6 +126,7 @@ export function proofPage(proof, { code, onClose }) {
       h("dd", {}, proof.facilitators.length ? proof.facilitators.join(", ") : t("proof.no_facilitator")),
       h("dt", {}, t("proof.participants")),
       h("dd", {}, proof.participants.length ? proof.participants.join(", ") : t("proof.nobody")),
+      proof.took_part ? [h("dt", {}, t("proof.took_part_label")), h("dd", {}, t("proof.took_part", { count: proof.took_part }))] : null,
     ),
     h("p", { class: "muted" }, t("proof.note")),
   );

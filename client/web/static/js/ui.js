@@ -62,6 +62,44 @@ class Ticking extends Component {
   }
 }
 
+/** The characters of a text as the server counts them (code points), once trimmed as it is sent. */
+export function length(text) {
+  return [...String(text || "").trim()].length;
+}
+
+/**
+ * How many characters the field `id` may still take, shown from 80% of `max` on and
+ * counted as the person types (the field itself takes more: what is too long is said on
+ * sending, never cut).
+ */
+class Counter extends Component {
+  componentDidMount() {
+    this.field = document.getElementById(this.props.id);
+    this.update = () => this.forceUpdate();
+    this.field?.addEventListener("input", this.update);
+  }
+
+  componentWillUnmount() {
+    this.field?.removeEventListener("input", this.update);
+  }
+
+  render({ id, max, initial, say }) {
+    const field = document.getElementById(id);
+    const n = length(field ? field.value : initial);
+    const near = n >= Math.floor(max * 0.8);
+    return h(
+      "p",
+      { class: `counter${n > max ? " over" : ""}`, id: `${id}-count`, hidden: !near },
+      near ? say(n, max) : "",
+    );
+  }
+}
+
+/** `counter(id, max, initial, say)`: see Counter; `say(n, max)` gives its text. */
+export function counter(id, max, initial, say) {
+  return h(Counter, { id, max, initial, say, key: `${id}-count` });
+}
+
 /** `ticking(() => h(...))`: the element `draw()` makes, drawn again as its clock runs. */
 export function ticking(now) {
   return h(Ticking, { draw: now });

@@ -114,6 +114,16 @@ function perspectiveForm(ctx, deal, card) {
 }
 
 /**
+ * Does `text` begin with what its field's label prompts ("Ik voel …" and "Ik voel onrust")?
+ * Then the label is not shown before it: people finish the prompt's sentence, and the page
+ * would otherwise read "Ik voel … Ik voel onrust".
+ */
+function echoes(text, label) {
+  const stem = label.replace(/[\s.…:]+$/u, "").trim().toLocaleLowerCase();
+  return stem.length > 0 && text.trim().toLocaleLowerCase().startsWith(stem);
+}
+
+/**
  * What was written from the cards and may be read now: each entry under its card's name,
  * each text under its field's label; with public cards, who wrote it.
  */
@@ -133,9 +143,10 @@ function perspectiveEntries(ctx, deal) {
           card ? pick(card.name) : p.card,
           p.holder ? h("span", { class: "perspective-holder" }, ` · ${nameOf(s, p.holder)}`) : null,
         ),
-        p.texts.map((text, i) =>
-          h("p", { class: "perspective-text" }, card?.fields[i] ? [h("strong", {}, pick(card.fields[i].label)), " "] : null, text),
-        ),
+        p.texts.map((text, i) => {
+          const label = card?.fields[i] ? pick(card.fields[i].label) : null;
+          return h("p", { class: "perspective-text" }, label && !echoes(text, label) ? [h("strong", {}, label), " "] : null, text);
+        }),
       );
     }),
   );
@@ -223,7 +234,8 @@ export function cardControls(ctx) {
   const deal = currentDeal(s);
   const publicCards = s.phase.deal === "public";
   const newcomers = deal && deal.public ? groupOf(s).filter((p) => !(p.id in deal.holders)) : [];
-  const dealButton = !deal
+  const main = ctx.ui.mainKey; // the facilitator's main action stands at the top (facilitator.js)
+  const dealButton = !deal && main === "deal" ? null : !deal
     ? button(t(publicCards ? "fac.deal_public" : "fac.deal"), () => ctx.send("deal_cards"), { cls: "primary", key: "deal" })
     : newcomers.length && !deal.revealed
       ? button(t("fac.deal_more", { names: newcomers.map((p) => p.name).join(", ") }), () => ctx.send("deal_cards"), {
@@ -232,7 +244,7 @@ export function cardControls(ctx) {
         })
       : null;
   const revealButton =
-    deal && deal.hidden && !deal.revealed
+    deal && deal.hidden && !deal.revealed && main !== "reveal"
       ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", disabled: !deal.written, key: "reveal" })
       : null;
   return [

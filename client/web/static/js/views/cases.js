@@ -80,7 +80,7 @@ export function caseChoice(ctx) {
   const actions = (c) =>
     c.id === s.chosen_case ? null : button(t("fac.choose"), () => ctx.send("choose_case", { case: c.id }), { cls: "secondary", key: "choose" });
   return caseList(ctx, actions, [
-    s.vote.open && s.cases.length ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary", key: "close-vote" }) : null,
+    s.vote.open && s.cases.length && ctx.ui.mainKey !== "close-vote" ? button(t("fac.close_vote"), () => ctx.send("close_vote"), { cls: "secondary", key: "close-vote" }) : null,
     s.chosen_case && !s.case_text ? h("p", { class: "muted" }, t("fac.waiting_share", { name: nameOf(s, s.inbrenger) })) : null,
   ]);
 }

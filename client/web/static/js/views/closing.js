@@ -4,7 +4,7 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { button, confirmButton, field, formStatus, titled } from "./shared.js";
+import { button, checkFields, confirmButton, field, formStatus, titled } from "./shared.js";
 import { nameOf } from "./state.js";
 
 /** A participant's evaluation of the meeting: a score of 1 to 5 and a line, both changeable. */
@@ -25,6 +25,7 @@ export function evaluationBlock(ctx) {
           e.preventDefault();
           const score = Number(e.target.elements.score.value);
           if (!score) return;
+          if (!checkFields(ctx, "evaluation-form", e.target, ["evaluation-line"])) return;
           const raw = e.target.elements["evaluation-line"].value;
           const line = raw.trim();
           ctx.submit("evaluation-form", "evaluate", line ? { score, line } : { score }, { "evaluation-line": raw });
@@ -74,6 +75,33 @@ export function summaryButton(ctx) {
     h("h2", {}, t("summary.title")),
     h("p", {}, t("summary.text")),
     button(t("summary.open"), () => ctx.send("summary"), { cls: "primary", key: "summary" }),
+  );
+}
+
+/**
+ * At the top of the last round, once: may your name be on the proof of participation?
+ * The answer is remembered in this browser (with the room's drafts, gone at the end) and
+ * sent as `list_me`; the proof block below still lets you change your mind.
+ */
+export function proofQuestion(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant" || ctx.draft("proof-asked") || s.listed.includes(ctx.me.id)) return null;
+  const answer = (yes) => {
+    ctx.saveDraft("proof-asked", yes ? "yes" : "no");
+    if (yes) ctx.send("list_me", { listed: true });
+    ctx.render();
+  };
+  return h(
+    "section",
+    { class: "proof-ask", id: "proof-ask", "aria-labelledby": "proof-ask-title" },
+    h("h2", { id: "proof-ask-title" }, t("proof.ask_title")),
+    h("p", {}, t("proof.ask_text")),
+    h(
+      "div",
+      { class: "row" },
+      button(t("proof.ask_yes"), () => answer(true), { cls: "primary", key: "proof-yes" }),
+      button(t("proof.ask_no"), () => answer(false), { cls: "secondary", key: "proof-no" }),
+    ),
   );
 }
 

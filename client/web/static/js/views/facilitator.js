@@ -2,9 +2,11 @@
 // who is there and who has confirmed, and the controls each round needs.
 
 import { pick, t } from "../i18n.js";
+import { signalsToggle } from "../signals.js";
 import { session } from "../store.js";
 import { h } from "../ui.js";
 import { adviceList } from "./advice.js";
+import { agenda, earlier } from "./agenda.js";
 import { cardControls, earlierPerspectives } from "./cards.js";
 import { caseChoice, chosenCase } from "./cases.js";
 import { evaluations, nextCase, proofBlock } from "./closing.js";
@@ -12,40 +14,142 @@ import { notesBlock } from "./notes.js";
 import { agreementWarning, confirmations } from "./opening.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
+import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
 
 export function facilitatorView(ctx) {
   const s = ctx.state;
-  return h(
-    "div",
-    { class: "fac-grid" },
-    h("div", { class: "fac-main" }, phaseHeader(ctx), stepper(ctx), script(ctx), ...phaseControls(ctx)),
+  const main = mainAction(ctx);
+  ctx.ui.mainKey = main.key; // the parts below leave this action to the top
+  return [
+    agenda(ctx),
+    earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), s.phase.accepts.questions ? null : writtenText(ctx, "essence")),
     h(
-      "aside",
-      { class: "fac-side", "aria-label": t("fac.side") },
-      s.phase.accepts.confirm ? confirmations(ctx) : null,
-      presenceList(ctx, { controls: (p) => personControls(ctx, p) }),
-      roomControls(ctx),
+      "div",
+      { class: "fac-grid" },
+      h(
+        "div",
+        { class: "fac-main" },
+        phaseHeader(ctx),
+        stepper(ctx, main),
+        groupGlance(ctx),
+        script(ctx),
+        ...phaseControls(ctx),
+      ),
+      h(
+        "aside",
+        { class: "fac-side", "aria-label": t("fac.side") },
+        s.phase.accepts.confirm ? confirmations(ctx) : null,
+        presenceList(ctx, { controls: (p) => personControls(ctx, p), marks: (p) => personMarks(ctx, p) }),
+        roomControls(ctx),
+        signalsToggle(ctx),
+      ),
     ),
-  );
+  ];
 }
 
-function stepper(ctx) {
+/**
+ * The one thing this round asks of the facilitator now, always there: close the vote, put
+ * the cards on the table, reveal them, end the speaker's turn, move on, or in the last
+ * round finish the session (which opens the end confirmation).
+ */
+function mainAction(ctx) {
+  const s = ctx.state;
+  const a = s.phase.accepts;
+  const deal = currentDeal(s);
+  const speaker = s.phase.in_turn ? currentSpeaker(s) : null;
+  const last = s.phase.index === s.method.phases.length - 1;
+  if (a.cases && s.vote.open && s.cases.length) return { key: "close-vote", label: t("fac.close_vote"), run: () => ctx.send("close_vote") };
+  if (s.phase.deck && !deal)
+    return { key: "deal", label: t(s.phase.deal === "public" ? "fac.deal_public" : "fac.deal"), run: () => ctx.send("deal_cards") };
+  if (deal && deal.hidden && !deal.revealed)
+    return { key: "reveal", label: t("fac.reveal"), run: () => ctx.send("reveal"), disabled: !deal.written };
+  if (speaker) return { key: "pass", label: t("fac.pass", { name: nameOf(s, speaker) }), run: () => ctx.send("pass_turn") };
+  if (!last) {
+    const next = s.method.phases[s.phase.index + 1];
+    return { key: "next", label: t("fac.next", { name: pick(next.name) }), run: () => ctx.send("advance") };
+  }
+  return {
+    key: "finish",
+    label: t("cockpit.finish"),
+    run: () => {
+      ctx.ui.confirming = "end";
+      ctx.render();
+      const confirm = document.querySelector("[data-key=end]");
+      confirm?.scrollIntoView({ block: "center" });
+      confirm?.focus({ preventScroll: true });
+    },
+  };
+}
+
+/** The group at a glance: how many are ready, and who has (not yet) confirmed or spoken. */
+function groupGlance(ctx) {
+  const s = ctx.state;
+  if (s.phase.index === 0) return null;
+  const group = s.participants.filter((p) => p.role === "participant");
+  const parts = [t("cockpit.ready", { ready: s.ready_count, total: group.length })];
+  if (s.phase.accepts.confirm) parts.push(t("confirm.count", { count: s.confirmed_count }));
+  return h("p", { class: "group-glance" }, h("span", { class: "sr-only" }, `${t("cockpit.group")}: `), parts.join(" · "));
+}
+
+/** One compact mark with its text for a screen reader (and as a tooltip). */
+function mark(kind, symbol, text) {
+  return h("span", { class: `mark mark-${kind}`, role: "img", "aria-label": text, title: text, key: kind }, symbol);
+}
+
+/**
+ * What the facilitator's snapshot says of one person in this round: confirmed, their turn
+ * (had, now, still to come), the card they hold (public cards), evaluated.
+ */
+function personMarks(ctx, p) {
+  const s = ctx.state;
+  if (p.role !== "participant") return null;
+  const a = s.phase.accepts;
+  const marks = [];
+  if (a.confirm)
+    marks.push(s.confirmed.includes(p.id) ? mark("confirmed", "✓", t("cockpit.confirmed")) : mark("unconfirmed", "○", t("cockpit.not_confirmed")));
+  if (s.phase.in_turn) {
+    const at = s.turns.order.indexOf(p.id);
+    if (at >= 0) {
+      if (at < s.turns.current) marks.push(mark("spoken", "✓", t("cockpit.spoken")));
+      else if (at === s.turns.current) marks.push(mark("speaking", "▶", t("cockpit.speaking")));
+      else marks.push(mark("waiting", "…", t("cockpit.waiting")));
+    }
+  }
+  const deal = currentDeal(s);
+  if (deal && deal.public && deal.holders[p.id]) {
+    const card = cardOf(deal, deal.holders[p.id]);
+    if (card) marks.push(mark("card", "▣", t("cockpit.holds", { card: pick(card.name) })));
+  }
+  if (a.evaluation && groupOf(s).concat(s.participants.filter((x) => x.id === s.inbrenger)).some((x) => x.id === p.id)) {
+    const done = s.evaluations.some((e) => e.participant === p.id);
+    marks.push(done ? mark("evaluated", "✓", t("cockpit.evaluated")) : mark("unevaluated", "○", t("cockpit.not_evaluated")));
+  }
+  return marks.length ? h("span", { class: "marks" }, marks) : null;
+}
+
+function stepper(ctx, main) {
   const s = ctx.state;
   const last = s.phase.index === s.method.phases.length - 1;
   const next = last ? null : s.method.phases[s.phase.index + 1];
   // who has not confirmed: "next" then leads to the warning's "move on anyway" (the server refuses a plain advance)
   const warning = agreementWarning(ctx);
+  const advance = () => (warning ? toAnyway() : ctx.send("advance"));
   const timer = s.timer;
   return h(
     "section",
     { class: "controls", "aria-label": t("fac.controls") },
     h(
       "div",
-      { class: "row" },
-      button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "secondary", key: "back" }),
-      next ? button(t("fac.next", { name: pick(next.name) }), () => (warning ? toAnyway() : ctx.send("advance")), { cls: "primary", key: "next" }) : null,
+      { class: "row main-action" },
+      h(
+        "button",
+        { type: "button", class: "primary", key: main.key, "data-key": main.key, "data-main-action": "", onclick: main.key === "next" ? advance : main.run, disabled: main.disabled || false },
+        main.label,
+      ),
+      next && main.key !== "next" ? button(t("fac.next", { name: pick(next.name) }), advance, { cls: "secondary", key: "next" }) : null,
+      button(t("fac.back"), () => ctx.send("back"), { disabled: s.phase.index === 0, cls: "quiet", key: "back" }),
     ),
     next ? warning : null,
     timer
@@ -103,8 +207,8 @@ function phaseControls(ctx) {
     a.cases ? caseChoice(ctx) : null,
     s.chosen_case && !lobby ? chosenCase(ctx) : null,
     a.questions ? questionList(ctx, { actions: (q) => hideButton(ctx, q) }) : null,
-    writtenText(ctx, "essence"),
-    s.phase.deck ? cardControls(ctx) : earlierPerspectives(ctx),
+    a.questions ? writtenText(ctx, "essence") : null,
+    s.phase.deck ? cardControls(ctx) : null,
     a.notes ? notesBlock(ctx, { reveal: true }) : null,
     s.phase.in_turn && !s.phase.deck ? turnControls(ctx) : null,
     a.advice || a.response ? adviceList(ctx) : null,
@@ -119,7 +223,8 @@ function phaseControls(ctx) {
 function methodPicker(ctx) {
   const s = ctx.state;
   const m = s.method;
-  const meta = t("start.method_meta", { low: m.group_size[0], high: m.group_size[1], minutes: m.minutes });
+  const [low, high] = m.group_size;
+  const meta = low === high ? t("start.method_meta_one", { n: low, minutes: m.minutes }) : t("start.method_meta", { low, high, minutes: m.minutes });
   const choices = ctx.methods.filter((x) => x.id !== m.id);
   return titledAs(
     "method-picker",
@@ -143,7 +248,7 @@ function methodPicker(ctx) {
             "select",
             { id: "method-choice", name: "method-choice" },
             choices.map((x) =>
-              h("option", { value: x.id, key: x.id }, `${pick(x.name)} (${x.minutes} min, ${x.group_size[0]}–${x.group_size[1]})`),
+              h("option", { value: x.id, key: x.id }, `${pick(x.name)} (${x.minutes} min, ${groupSize(x)})`),
             ),
           ),
           h("button", { type: "submit", class: "secondary" }, t("fac.method_choose")),
@@ -165,6 +270,12 @@ function methodPicker(ctx) {
       }),
     ),
   );
+}
+
+/** "3–8", or "3" where a method is for exactly so many. */
+function groupSize(m) {
+  const [low, high] = m.group_size;
+  return low === high ? String(low) : `${low}–${high}`;
 }
 
 function lobbyHelp(ctx) {
@@ -231,7 +342,13 @@ function personControls(ctx, p) {
       },
     }),
   );
-  return h("div", { class: "row person-actions", role: "group", "aria-label": t("fac.actions_for", { name: p.name }) }, row);
+  // one menu per person, so five people do not fill a screen with buttons
+  return h(
+    "details",
+    { class: "person-menu", key: "menu" },
+    h("summary", {}, t("cockpit.menu"), h("span", { class: "sr-only" }, ` — ${p.name}`)),
+    h("div", { class: "row person-actions", role: "group", "aria-label": t("fac.actions_for", { name: p.name }) }, row),
+  );
 }
 
 function roomControls(ctx) {

@@ -4,11 +4,13 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
+import { signalsToggle } from "../signals.js";
 import { adviceBlock, adviceList } from "./advice.js";
+import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
-import { evaluationBlock, proofBlock, summaryButton } from "./closing.js";
+import { evaluationBlock, proofBlock, proofQuestion, summaryButton } from "./closing.js";
 import { notesPart } from "./notes.js";
 import { agreementFirst, confirmBlock, mustConfirm } from "./opening.js";
 import { questionsBlock } from "./questions.js";
@@ -25,15 +27,26 @@ export function participantView(ctx) {
     // after the opening, unconfirmed: the server sends nothing of the case until they confirm
     return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), presenceList(ctx)];
   }
+  // once their case is chosen, the inbrenger's next step is to share it, not to vote
+  const sharing = s.phase.accepts.case_text && inbrenger && s.chosen_case;
   return [
-    phaseHeader(ctx),
+    agenda(ctx),
+    earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
+    phaseHeader(ctx, { instruction: sharing ? t("now.share_instruction") : null }),
     awayBanner(ctx),
     inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
     listening ? listenPanel(ctx) : null,
     ...sections(ctx, inbrenger),
     readyToggle(ctx),
     presenceList(ctx),
+    signalsToggle(ctx),
   ];
+}
+
+/** The essence written in an earlier round, when this round neither asks nor shows it. */
+function writtenEarlier(ctx) {
+  const a = ctx.state.phase.accepts;
+  return a.essence || a.questions ? null : writtenText(ctx, "essence");
 }
 
 /**
@@ -62,15 +75,18 @@ function sections(ctx, inbrenger) {
   const s = ctx.state;
   const a = s.phase.accepts;
   const last = s.phase.index === s.method.phases.length - 1;
+  const sharing = a.case_text && inbrenger && s.chosen_case;
+  // what to do now first; the case itself (read all along) after this round's own parts
   return [
+    last ? proofQuestion(ctx) : null, // asked once, at the top of the last round
     s.phase.index === 0 ? h("p", { class: "lobby-note" }, t("lobby.waiting")) : null,
     a.confirm ? confirmBlock(ctx) : null,
+    sharing ? shareForm(ctx) : null,
     a.cases ? caseVote(ctx) : null,
-    s.chosen_case && s.phase.index > 0 ? chosenCase(ctx) : null,
-    a.case_text && inbrenger && s.chosen_case ? shareForm(ctx) : null,
+    s.chosen_case && s.phase.index > 0 && (a.cases || a.case_text) ? chosenCase(ctx) : null,
     a.questions ? questionsBlock(ctx, inbrenger) : null,
-    a.essence ? textPart(ctx, "essence") : a.questions ? null : writtenText(ctx, "essence"),
-    s.phase.deck ? cardsPart(ctx) : earlierPerspectives(ctx),
+    a.essence ? textPart(ctx, "essence") : null,
+    s.phase.deck ? cardsPart(ctx) : null,
     a.notes ? notesPart(ctx) : null,
     a.advice ? adviceBlock(ctx) : a.response ? adviceList(ctx) : null, // what the inbrenger responds to (and may weigh)
     a.response ? textPart(ctx, "response", may(ctx, "respond") && turnsDone(s)) : null,
@@ -78,6 +94,7 @@ function sections(ctx, inbrenger) {
     a.evaluation ? evaluationBlock(ctx) : null,
     (inbrenger && last) || (!inbrenger && s.has_summary) ? summaryButton(ctx) : null,
     last ? proofBlock(ctx) : null,
+    s.chosen_case && s.phase.index > 0 && !(a.cases || a.case_text) ? chosenCase(ctx) : null,
   ];
 }
 

@@ -6,7 +6,7 @@
 import { language, t } from "../i18n.js";
 import { checkQuestion } from "../nudges.js";
 import { h } from "../ui.js";
-import { button, field, formStatus, rateButtons, titled } from "./shared.js";
+import { button, checkFields, field, formStatus, rateButtons, titled } from "./shared.js";
 import { groupOf, inbrengerMaySpeak, may, nameOf } from "./state.js";
 import { inTurn } from "./turns.js";
 
@@ -67,7 +67,7 @@ export function questionsBlock(ctx, inbrenger) {
     if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet", key: "withdraw" }));
     if (inbrenger && inbrengerMaySpeak(s)) {
       row.push(
-        button(q.answered ? t("questions.mark_open") : t("questions.mark_answered"), () =>
+        button(t("questions.answered_toggle"), () => // a stable label; aria-pressed says whether it is
           ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
           { pressed: q.answered, cls: "quiet", key: "answered" },
         ),
@@ -106,9 +106,9 @@ function askForm(ctx) {
       class: "stack",
       onsubmit: (e) => {
         e.preventDefault();
+        if (!checkFields(ctx, "ask-form", e.target, ["ask-text"])) return;
         const raw = e.target.elements["ask-text"].value;
         const text = raw.trim();
-        if (!text) return;
         const check = checkQuestion(text, language());
         if (check) {
           ctx.saveDraft("ask-text", raw);

@@ -5,7 +5,7 @@
 import { t } from "../i18n.js";
 import { findPersonalData } from "../privacy.js";
 import { h } from "../ui.js";
-import { field, formStatus, titled } from "./shared.js";
+import { checkFields, field, formStatus, titled } from "./shared.js";
 
 /** The share form, for the inbrenger once a case is chosen (again, to change what was shared). */
 export function shareForm(ctx) {
@@ -40,8 +40,8 @@ export function shareForm(ctx) {
         class: "stack",
         onsubmit: (e) => {
           e.preventDefault();
+          if (!checkFields(ctx, "share-form", e.target, ["share-text", "share-people"])) return;
           const values = read(e.target);
-          if (!values.text) return;
           const found = dedupe([values.text, ...values.people].flatMap((x) => findPersonalData(x)));
           if (found.length) {
             ctx.saveDraft("share-text", e.target.elements["share-text"].value);

@@ -4,7 +4,7 @@
 
 import { pick, t } from "../i18n.js";
 import { clock } from "../timer.js";
-import { h, ticking } from "../ui.js";
+import { counter, h, length, ticking } from "../ui.js";
 
 /**
  * A part of a view under its own heading: a section of class `name`, labelled by its
@@ -19,7 +19,7 @@ export function titledAs(cls, name, title, ...content) {
 }
 
 /** Phase name, step x of n, instruction and the shared timer. */
-export function phaseHeader(ctx, { big = false } = {}) {
+export function phaseHeader(ctx, { big = false, instruction = null } = {}) {
   const s = ctx.state;
   const phase = s.phase;
   const total = s.method.phases.length;
@@ -32,7 +32,7 @@ export function phaseHeader(ctx, { big = false } = {}) {
       t("phase.step", { n: phase.index + 1, total, method: pick(s.method.name) }),
     ),
     h("h1", { id: "phase-name", tabindex: "-1" }, pick(phase.name)),
-    h("p", { class: "instruction" }, pick(phase.instruction)),
+    h("p", { class: "instruction" }, instruction ?? pick(phase.instruction)),
     timerBlock(ctx),
   );
 }
@@ -55,7 +55,7 @@ function timerBlock(ctx) {
 }
 
 /** Who is in the room, and apart from them the projector screen(s): the count is of people. */
-export function presenceList(ctx, { controls = null } = {}) {
+export function presenceList(ctx, { controls = null, marks = null } = {}) {
   const s = ctx.state;
   const item = (p) =>
     h(
@@ -75,6 +75,7 @@ export function presenceList(ctx, { controls = null } = {}) {
           .filter(Boolean)
           .join(" · "),
       ),
+      marks ? marks(p) : null,
       controls ? controls(p) : null,
     );
   const people = s.participants.filter((p) => p.role !== "screen");
@@ -95,13 +96,16 @@ export function presenceList(ctx, { controls = null } = {}) {
  */
 export function field(ctx, { id, label, long = false, max, hint = null, value = null, required = true }) {
   const refused = ctx.refusedIn(id); // the form whose refusal is about this field
-  const described = [hint ? `${id}-hint` : null, refused ? `${refused}-error` : null].filter(Boolean).join(" ");
+  const described = [hint ? `${id}-hint` : null, `${id}-count`, refused ? `${refused}-error` : null].filter(Boolean).join(" ");
+  const text = value ?? ctx.draft(id);
   const attrs = {
     id,
     name: id,
-    maxlength: max,
+    // no maxlength: the browser would cut a pasted text without a word; checkFields says so instead
+    "data-max": max,
+    "data-required": required ? "" : null,
     required,
-    value: value ?? ctx.draft(id),
+    value: text,
     oninput: (e) => ctx.saveDraft(id, e.target.value),
     "aria-describedby": described || null,
     "aria-invalid": refused ? "true" : null,
@@ -112,7 +116,33 @@ export function field(ctx, { id, label, long = false, max, hint = null, value = 
     h("label", { for: id }, label),
     hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
     long ? h("textarea", { ...attrs, rows: 4 }) : h("input", { ...attrs, type: "text", autocomplete: "off" }),
+    counter(id, max, text, (n, most) => (n > most ? t("forms.over", { count: n - most }) : t("forms.left", { count: most - n }))),
   );
+}
+
+/**
+ * Before a form sends: each of `ids` (fields made by `field`) must hold something if it is
+ * required and fit its limit. If one does not, the form says why next to it (the text
+ * stays as typed, nothing is cut or sent) and the field gets the focus; returns false.
+ */
+export function checkFields(ctx, formId, formEl, ids) {
+  for (const id of ids) {
+    const el = formEl.elements[id];
+    if (!el) continue;
+    const n = length(el.value);
+    const max = Number(el.dataset.max) || 0;
+    let message = null;
+    if (!n && "required" in el.dataset) message = t("forms.blank");
+    else if (max && n > max) message = t("forms.too_long", { count: n, max });
+    if (message) {
+      ctx.saveDraft(id, el.value);
+      ctx.ui.refused[formId] = { message, fields: [id] };
+      ctx.render();
+      document.getElementById(id)?.focus();
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -141,11 +171,11 @@ export function form(ctx, { id, command, fields, submit, args = null, extra = nu
         e.preventDefault();
         const values = {};
         const raw = {};
+        if (!checkFields(ctx, id, e.target, fields)) return;
         for (const f of fields) {
           raw[f] = e.target.elements[f].value;
           values[f] = raw[f].trim();
         }
-        if (Object.values(values).some((v) => !v)) return;
         ctx.submit(id, command, args ? args(values) : values, raw);
       },
     },

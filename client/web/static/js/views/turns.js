@@ -49,9 +49,11 @@ export function turnList(ctx) {
  * turn on when they are done.
  */
 function myTurnSection(ctx, content) {
-  return titled(
-    "my-turn",
-    t("turns.yours"),
+  // its heading takes the focus when the turn comes (see room.js)
+  return h(
+    "section",
+    { class: "my-turn", "aria-labelledby": "my-turn-title", key: "my-turn" },
+    h("h2", { id: "my-turn-title", tabindex: "-1" }, t("turns.yours")),
     content,
     button(t("turns.pass"), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" }),
   );
@@ -70,7 +72,7 @@ function speakerLine(ctx) {
  */
 export function inTurn(ctx, formPart) {
   const mine = currentSpeaker(ctx.state) === ctx.me.id;
-  return [turnList(ctx), mine && formPart ? myTurnSection(ctx, formPart) : speakerLine(ctx)];
+  return mine && formPart ? [myTurnSection(ctx, formPart), turnList(ctx)] : [speakerLine(ctx), turnList(ctx)]; // now first
 }
 
 /** The facilitator in a phase given in turns: the order, and moving the turn on. */
@@ -78,7 +80,7 @@ export function turnControls(ctx) {
   const speaker = currentSpeaker(ctx.state);
   return [
     turnList(ctx),
-    speaker
+    speaker && ctx.ui.mainKey !== "pass"
       ? button(t("fac.pass", { name: nameOf(ctx.state, speaker) }), () => ctx.send("pass_turn"), { cls: "secondary", key: "pass" })
       : null,
   ];
