@@ -187,6 +187,8 @@ async def test_a_refusal_is_only_final_on_the_latest_state(pair):
     try:
         pid = await _join(peer, code, "Anna")
         await execute(peer, code, lambda s, rng: decide(s, Actor("p1"), Command("advance", "a1", {}), rng))
+        # Anna confirms the agreement: moving on past it, and proposing, wait for that
+        await execute(peer, code, lambda s, rng: decide(s, Actor(pid, b"anna"), Command("confirm", "k1", {}), rng))
         await execute(peer, code, lambda s, rng: decide(s, Actor("p1"), Command("advance", "a2", {}), rng))
         for n in range(15):  # at most 20 cases per room
             await backend.load(code)  # the cache is current here ...
