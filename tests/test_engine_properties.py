@@ -159,6 +159,8 @@ class RoomMachine(RuleBasedStateMachine):
 
         if t == "lock":
             return {"locked": data.draw(st.booleans())}
+        if t == "advance":  # sometimes past whoever has not confirmed the agreement
+            return {"anyway": True} if data.draw(st.integers(0, 3)) == 0 else {}
         if t == "note":
             return {"text": text("note")}
         if t == "list_me":
@@ -220,6 +222,12 @@ class RoomMachine(RuleBasedStateMachine):
         pre_roles = {p.id: p.role for p in s.participants.values() if not p.removed}
         pre_online = {p.id: p.online for p in s.participants.values() if not p.removed}
         pre_away = s.fac_away_since
+        pre_confirmed = set(s.confirmed)
+        agreement = s.method.agreement
+        # kept from the case (views.withheld): a participant who has not confirmed the agreement
+        pre_withheld = (
+            agreement is not None and s.participants[who.pid].role == PARTICIPANT and who.pid not in pre_confirmed
+        )
         role = s.participants[who.pid].role  # `who` may be an old copy: roles change
         who = dataclasses.replace(who, role=role)
         room.now += 7.25  # the server clock moves on between commands
@@ -251,9 +259,17 @@ class RoomMachine(RuleBasedStateMachine):
             # role and phase checks: nothing gets through that the rules refuse
             assert not (cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR), cmd
             if cmd.t in PHASE_INPUT:
-                # the one exception: the holder of an observer's card writes notes
+                # the exceptions: the holder of an observer's card writes notes, and one who has
+                # not confirmed the agreement may confirm in any phase after it
                 observer = cmd.t in ("note", "withdraw_note") and pre_cards.get(who.pid) == "observator"
-                assert who.role == PARTICIPANT and (PHASE_INPUT[cmd.t] in phase.accepts or observer), cmd
+                late = cmd.t == "confirm" and pre_withheld and agreement is not None and s.phase >= agreement
+                assert who.role == PARTICIPANT and (PHASE_INPUT[cmd.t] in phase.accepts or observer or late), cmd
+                # until they confirm, they give nothing about the case either
+                assert not (pre_withheld and PHASE_INPUT[cmd.t] not in ("confirm", "evaluation")), cmd
+            if cmd.t == "advance" and "confirm" in phase.accepts:
+                # out of the agreement only once every active participant confirmed, or said anyway
+                unconfirmed = [p for p, r in pre_roles.items() if r == PARTICIPANT and p not in pre_confirmed]
+                assert not unconfirmed or cmd.args.get("anyway") is True, cmd
             assert role != SCREEN, f"a screen got {cmd.t} through"
         self.sent.append((who, cmd))
         room.commit(decision)
@@ -312,7 +328,9 @@ class RoomMachine(RuleBasedStateMachine):
         if cmd.t == "draw_card" and fresh:  # a private card: the drawer's alone, told only in the ack
             assert decision.result["card"] == cards(room, phase.id)[who.pid]
         if cmd.t == "hand_over" and fresh:  # atomic: the target leads, the sender does not
-            assert [ev.t for ev in decision.events] == ["role_changed", "role_changed"]
+            # the sender, now a participant, is bound by the agreement they led: confirmed first
+            bound = ["confirmed"] if agreement is not None and who.pid not in pre_confirmed else []
+            assert [ev.t for ev in decision.events] == [*bound, "role_changed", "role_changed"]
             assert s.participants[cmd.args["participant"]].role == FACILITATOR
             assert s.participants[who.pid].role == PARTICIPANT
         if cmd.t == "timer" and not decision.events and fresh:
@@ -398,9 +416,11 @@ class RoomMachine(RuleBasedStateMachine):
         inbrenger = [members[s.inbrenger]] if s.inbrenger else []
         steps: list[tuple[Member, str]] = [(fac, "advance")]
         phase = s.current_phase.id
-        if phase == "opening":
-            steps += [(p, "confirm") for p in participants if p.pid not in s.confirmed]
-        elif phase == "casuskeuze":
+        # the agreement first: in the opening, and after it by whoever has not confirmed
+        steps += [
+            (p, "confirm") for p in participants if p.pid not in s.confirmed and s.phase >= (s.method.agreement or 0)
+        ]
+        if phase == "casuskeuze":
             if not s.cases or s.inbrenger is None:
                 steps += [(p, "propose_case") for p in participants[:2]] + [(p, "vote") for p in participants]
                 steps += [(fac, "choose_case")] * 3 if s.cases else []
@@ -578,7 +598,14 @@ class RoomMachine(RuleBasedStateMachine):
                     assert self.anonymous[qid].pid == viewer.pid  # roles may change since; the person does not
             if viewer.role != FACILITATOR:
                 assert not any(q["hidden"] for q in snap["questions"])
+            here = s.active(viewer.pid)  # (one removed gets no snapshot at all)
+            if s.method.agreement is not None and here and here.role == PARTICIPANT and viewer.pid not in s.confirmed:
+                # one who has not confirmed the agreement gets nothing of the case (views.withheld)
+                assert snap["deals"] == {} and snap["cases"] == snap["questions"] == snap["advice"] == []
+                assert snap["case_text"] is snap["essence"] is snap["response"] is snap["takeaway"] is None
             for phase_id, deal in s.deals.items():
+                if not snap["deals"]:  # (withheld, above)
+                    break
                 view = snap["deals"][phase_id]
                 # each card to exactly its holder, unless the cards are public
                 assert view["mine"] == cards(self.room, phase_id).get(viewer.pid)
