@@ -87,12 +87,15 @@ async def test_anonymity_audit(server):
         await run_full_session(s)
         assert s.question_authors, "the session asked no questions"
         # welcomes taken now, when the questions exist: a fresh snapshot, and a resume
-        # from before them whose welcome carries every event since
+        # from before them whose welcome carries every event since. (From after the last
+        # confirmation of the agreement: a resume from before one's own confirmation gets
+        # a fresh snapshot instead, views.sees_anew.)
+        confirmed = max(f["seq"] for f in s.facilitator.frames if f.get("t") == "confirmed")
         welcomes: dict[int, list[tuple[bytes, dict]]] = {}
         for c in s.everyone:
             welcomes[id(c)] = [
                 await _welcome_of(server, {"t": "hello", "token": c.token}),
-                await _welcome_of(server, {"t": "hello", "token": c.token, "epoch": c.epoch, "seq": 1}),
+                await _welcome_of(server, {"t": "hello", "token": c.token, "epoch": c.epoch, "seq": confirmed}),
             ]
             assert "snapshot" in welcomes[id(c)][0][1] and len(welcomes[id(c)][1][1]["events"]) > 20
         for qid, author in s.question_authors.items():
@@ -288,6 +291,9 @@ async def test_a_running_timer_advances_the_phase_once_when_auto_advance_is_on(s
     try:
         for s in (on, off):
             await s.facilitator.command("advance")  # the opening
+            for m in s.members:  # everyone confirms: the timer never moves on past one who has not
+                await m.command("confirm")
+            await s.settle()
         await on.facilitator.command("auto_advance", on=True)
         await on.settle()
         assert all(c.state["auto_advance"] for c in on.everyone)
