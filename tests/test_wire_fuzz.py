@@ -176,12 +176,22 @@ class Room:
         def client(subprotocol: str) -> KringClient:
             return KringClient(url, subprotocol=subprotocol, reconnect=False)
 
+        async def confirmed(c: KringClient) -> KringClient:
+            """The agreement confirmed: the server closes with 4011 for a fresh snapshot
+            (these clients do not reconnect), so the same person connects again."""
+            await c.command("confirm")
+            await c.wait_until(lambda c: c.close_code is not None, TIMEOUT)
+            assert c.close_code == errors.CLOSE_ROLE_CHANGED
+            return await client(c.codec.subprotocol).resume(c.token or "")
+
         fac = await client(MSGPACK.subprotocol).resume(created["facilitator_token"])
         inbrenger = await client(MSGPACK.subprotocol).join(code, "Inbrenger")
         asker = await client(JSON.subprotocol).join(code.lower(), "Vrager")
         sender = await client(codec.subprotocol).join(code, "Fuzzer")
         screen = await client(codec.subprotocol).join(code, "Scherm", screen=True)
-        await bring(fac, inbrenger, "vragenronde", group=[asker, sender])
+        await fac.command("advance")  # the opening: everyone confirms before the fuzzing starts
+        inbrenger, asker, sender = [await confirmed(c) for c in (inbrenger, asker, sender)]
+        await bring(fac, inbrenger, "vragenronde", start="opening", group=[asker, sender])
         await asker.command("ask", text="Wat gebeurt er precies?")
         hidden = (await asker.command("ask", text="Waarom nu?"))["question"]
         await fac.command("hide_question", question=hidden, hidden=True)
