@@ -1469,7 +1469,7 @@ def test_the_inbrenger_keeps_her_summary_after_the_end_and_her_ratings_are_hers(
         ask(bram, "Wat heb je al geprobeerd?")
         q = anna.page.locator(".question", has_text="al geprobeerd")
         q.get_by_role("button", name=T("questions.rate_koud")).click()
-        q.get_by_role("button", name=T("questions.mark_answered")).click()
+        q.get_by_role("button", name=T("questions.answered_toggle")).click()
         koud = T("questions.rating_koud")
         expect(q).to_contain_text(koud)
         for person in (fac, bram, chris):
