@@ -27,6 +27,7 @@ from .browser import (  # noqa: F401 (the fixtures `base` and `browser`)
     click,
     join,
     propose,
+    wait_until,
 )
 
 SHOTS = ROOT / "test-artifacts" / "cockpit"
@@ -242,8 +243,10 @@ def _session(s: Session, c: Cockpit) -> None:
     chris.page.evaluate("Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'})")
     # closing: the last round's main action is to finish, which opens the end confirmation
     click(page, T("fac.next", name=PHASES[6]))
+    # (his heading may still hold the focus from the last round: wait for the new round first)
+    expect(bram.page.locator("#phase-name")).to_have_text(PHASES[6])
     expect(bram.page.locator("#phase-name")).to_be_focused()
-    assert bram.page.evaluate("window.scrollY") == 0
+    wait_until(bram.page, "window.scrollY === 0")
     bram.page.set_viewport_size(LAPTOP)
     expect(chris.page).to_have_title(T("signals.round_title"))
     expect(bram.page).to_have_title(f"{PHASES[6]} · Kring")  # he sees the page
