@@ -114,9 +114,24 @@ class Hub:
         self.subscribed: dict[str, asyncio.Future[None]] = {}
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
         self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
+        self.leaving: set[asyncio.Task[None]] = set()  # see `leave_soon`
 
     async def close(self) -> None:
+        for task in self.leaving:
+            task.cancel()
         await self.timers.close()
+
+    def leave_soon(self, conn: Connection) -> None:
+        """Count `conn` as gone only after a grace: it was closed with CLOSE_ROLE_CHANGED, its
+        client resumes at once, and the others should not see that person blink offline."""
+
+        async def later() -> None:
+            await asyncio.sleep(limits.SEE_ANEW_GRACE)
+            await self.set_presence(conn, -1)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self.leaving.add(task)
+        task.add_done_callback(self.leaving.discard)
 
     async def register(self, conn: Connection) -> None:
         """Start receiving the room's events (buffered until `go_live`)."""

@@ -118,7 +118,9 @@ async def endpoint(ws: WebSocket) -> None:
         await hub.set_presence(conn, +1)
         await _command_loop(hub, conn, actor)
     finally:
-        if online:
+        if online and conn.close_code == errors.CLOSE_ROLE_CHANGED:
+            hub.leave_soon(conn)
+        elif online:
             await hub.set_presence(conn, -1)
         await hub.unregister(conn)
 

@@ -1,6 +1,7 @@
 """The agreement before the case, on the real server over real websockets: a participant
 who has not confirmed confidentiality receives nothing of the case, in any frame or
-snapshot, until they confirm; then their connection resumes (4011) with the whole case.
+snapshot, until they confirm; then their connection resumes (4011) with the whole case,
+without the others seeing them blink offline.
 And the facilitator cannot move on out of the opening past them without saying so."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 from client import CommandError, KringClient
 from protocol import errors
 
-from .session import open_session, server_snapshot, settle, ws_url
+from .session import online, open_session, server_snapshot, settle, ws_url
 
 SECRETS = ("<titel-a>", "<vraag-a>", "<casustekst>", "<de collega>", "<vraag-van-bram>", "<kern-van-anna>")
 
@@ -55,7 +56,7 @@ async def test_an_unconfirmed_participant_receives_no_case_until_they_confirm(se
         assert chris.state["case_text"] == "<casustekst>"  # who confirmed has it all
 
         # she confirms in the questions round: her connection sees the room anew, case and all
-        before = len(dewi.frames)
+        before, seen = len(dewi.frames), len(fac.frames)
         await dewi.command("confirm")
         await dewi.wait_until(lambda c: c.role_changes == 1 and c.connected.is_set() and c.state["case_text"])
         welcome = [f for f in dewi.frames[before:] if f.get("t") == "welcome"][-1]
@@ -65,6 +66,9 @@ async def test_an_unconfirmed_participant_receives_no_case_until_they_confirm(se
         assert dewi.state["essence"] == "<kern-van-anna>"
         await dewi.command("ask", text="Wat maakt het lastig?")
         await settle(s.everyone, reconnected=True)
+        # her client came straight back: the others never saw her go offline
+        blinks = [f for f in fac.frames[seen:] if f.get("t") == "presence" and f["participant"] == dewi.me["id"]]
+        assert blinks == [] and online(fac, dewi.me["id"])
         for c in s.everyone:
             seq, snap = await server_snapshot(server, c)
             assert (c.mirror.seq, c.state) == (seq, snap), c.me["name"]
