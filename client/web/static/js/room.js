@@ -1,12 +1,13 @@
 // The room page: one connection, the mirror of the room, and the view for this person's
 // role (participant, facilitator or projector screen), drawn again on every event.
 
+import { attention } from "./attention.js";
 import { Connection } from "./connection.js";
-import { languageSwitch, pick, setup, t, translateStatic } from "./i18n.js";
+import { languageSwitch, setup, t, translateStatic } from "./i18n.js";
+import { Kept } from "./kept.js";
 import { GapError, Mirror } from "./mirror.js";
 import { drafts, forgetRoom, pendingJoin, session } from "./store.js";
 import { proofPage, summaryPage } from "./summary.js";
-import { signal, tabTitle } from "./signals.js";
 import { secondsLeft } from "./timer.js";
 import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
@@ -87,31 +88,14 @@ const ctx = {
 };
 
 let conn;
+const kept = new Kept(ctx);
+const { currentTurn, showTitle, myTurnCame, phaseChanged, focusHeading } = attention(ctx, { view, kind, render, announce });
 
-/**
- * The inbrenger's summaries, kept in this page (memory only, never in storage): the room,
- * and with it the summary, is erased at the end. The inbrenger of an earlier case asks for
- * theirs by itself once it exists; the inbrenger of the case under way asks in the closing
- * round (so a page that goes offline before the end still has it) and gets the final one
- * with the `ended` event.
- */
-const kept = { summaries: [], asking: false, phase: null };
-
-function keepSummary() {
-  const s = mirror.state;
-  if (!s || !ctx.me || ctx.me.role === "screen" || kept.asking || mirror.ended) return;
-  const current = s.inbrenger === ctx.me.id && "takeaway" in s.phase.accepts;
-  const earlier = s.has_summary && s.inbrenger !== ctx.me.id && !kept.summaries.length;
-  if (current ? kept.phase === s.phase.id : !earlier) return;
-  kept.asking = true;
-  kept.phase = current ? s.phase.id : null;
-  ctx.send("summary", {}, { keep: true });
-}
-
-function keptFrom(result) {
-  const s = mirror.state;
-  const mine = s && s.inbrenger === ctx.me?.id;
-  kept.summaries = mine ? [...(result.earlier || []), result.summary] : [...(result.earlier || [])];
+/** Open one of the kept summaries (on the ended page). */
+function openSummary(summary) {
+  ctx.ui.summary = summary;
+  render();
+  document.getElementById("summary")?.focus();
 }
 
 function announce(text) {
@@ -238,35 +222,9 @@ function closedView({ reason }) {
       proof ? h("p", {}, t("proof.ended_text")) : null,
       h("p", {}, h("a", { href: "/" }, t("closed.home"))),
     ),
-    kept.summaries.length ? keptSummaries() : null,
+    kept.offer(openSummary),
     proof ? proofPage(proof, { code }) : null,
   ];
-}
-
-/** On the ended page: the inbrenger's summaries, to open, print or download before the page closes. */
-function keptSummaries() {
-  const open = (summary) => {
-    ctx.ui.summary = summary;
-    render();
-    document.getElementById("summary")?.focus();
-  };
-  return h(
-    "section",
-    { class: "card summary-cta", id: "kept-summary", "aria-labelledby": "kept-summary-title" },
-    h("h2", { id: "kept-summary-title" }, t("summary.title")),
-    h("p", {}, t("summary.kept_text")),
-    h(
-      "div",
-      { class: "row" },
-      kept.summaries.map((summary, i) =>
-        h(
-          "button",
-          { type: "button", class: "primary", key: String(i), onclick: () => open(summary) },
-          kept.summaries.length > 1 ? t("summary.open_case", { title: summary.title || "" }) : t("summary.open"),
-        ),
-      ),
-    ),
-  );
 }
 
 function onWelcome(w) {
@@ -286,7 +244,7 @@ function onWelcome(w) {
   if (before === null) focusHeading();
   else if (before !== mirror.state.phase.index) phaseChanged();
   takeMyCard();
-  keepSummary();
+  kept.ask();
 }
 
 function onEvent(ev) {
@@ -300,7 +258,7 @@ function onEvent(ev) {
   }
   conn.advance(mirror.seq);
   if (mirror.ended) {
-    if (mirror.summary) keptFrom(mirror.summary); // the final one, as the room is erased
+    if (mirror.summary) kept.take(mirror.summary); // the final one, as the room is erased
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
     ctx.ui.proof = null; // a provisional proof gives way to the final one
@@ -317,8 +275,8 @@ function onEvent(ev) {
   else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) myTurnCame();
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
   takeMyCard();
-  if (ev.t === "takeaway" || ev.t === "response") kept.phase = null; // ask again: the summary is newer
-  keepSummary();
+  if (ev.t === "takeaway" || ev.t === "response") kept.stale();
+  kept.ask();
 }
 
 /**
@@ -333,77 +291,6 @@ function takeMyCard() {
   if (ctx.pending("draw_card") || ctx.ui.drawRefused === s.phase.id) return;
   ctx.send("draw_card");
   render();
-}
-
-/** Is it this participant's turn in a phase given in turns? */
-function myTurn() {
-  const s = mirror.state;
-  return Boolean(s && ctx.me && ctx.me.role === "participant" && s.phase.in_turn && currentTurn() === ctx.me.id);
-}
-
-/** The tab title says what wants attention: your turn, a round not yet seen, else the round. */
-function showTitle() {
-  if (!mirror.state || ctx.ui.closed) return;
-  document.title = tabTitle({ myTurn: myTurn(), unseenRound: ctx.ui.unseenRound, phaseName: pick(mirror.state.phase.name) });
-}
-
-/** Is someone typing (or choosing) in a field? Then nothing moves their focus or their page. */
-function typing() {
-  const a = document.activeElement;
-  return Boolean(a && a.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio]):not([type=button]):not([type=submit])"));
-}
-
-/**
- * Bring `target` (an element with tabindex) into view and give it the focus, unless the
- * person is typing somewhere: a screen reader hears it from the live region anyway.
- */
-function bringIntoView(target, { top = false } = {}) {
-  if (!target || typing()) return;
-  // a facilitator who moved the room on keeps the button they pressed
-  if (ctx.me?.role === "facilitator" && view.contains(document.activeElement)) return window.scrollTo({ top: 0 });
-  if (top) window.scrollTo({ top: 0 });
-  else target.scrollIntoView({ block: "start" });
-  target.focus({ preventScroll: true });
-}
-
-/** Your turn has come: said, shown in the title, signalled if asked for, and brought into view. */
-function myTurnCame() {
-  announce(t("turns.yours"));
-  signal();
-  bringIntoView(document.getElementById("my-turn-title"));
-}
-
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && ctx.ui.unseenRound) {
-    ctx.ui.unseenRound = false;
-    showTitle();
-  }
-});
-
-function currentTurn() {
-  const { order, current } = mirror.state.turns;
-  return order[current] ?? null;
-}
-
-/** `byTimer`: the time was up and the room moved on by itself (auto-advance). */
-function phaseChanged(byTimer = false) {
-  announce(t(byTimer ? "announce.phase_timer" : "announce.phase", { name: pick(mirror.state.phase.name) }));
-  ctx.ui.confirming = null;
-  ctx.ui.refused = {}; // what was refused in the last round is no longer the point
-  if (kind === "screen") return;
-  ctx.ui.unseenRound = document.visibilityState !== "visible"; // until the page is seen
-  showTitle();
-  signal();
-  render(); // without the confirmation that was open
-  // the new round from its top, or straight to your turn if it starts with you
-  if (myTurn()) bringIntoView(document.getElementById("my-turn-title"));
-  else bringIntoView(document.getElementById("phase-name"), { top: true });
-}
-
-function focusHeading() {
-  if (kind === "screen") return; // nobody types on the projector; no focus ring on the wall
-  const heading = document.getElementById("phase-name");
-  if (heading && !view.contains(document.activeElement)) heading.focus({ preventScroll: true });
 }
 
 function onAck(id, command, args, result, item) {
@@ -422,7 +309,7 @@ function onAck(id, command, args, result, item) {
     return;
   }
   if (command === "summary" && result.summary) {
-    keptFrom(result);
+    kept.take(result);
     if (item.meta?.keep) {
       kept.asking = false;
       return render();
