@@ -25,7 +25,7 @@ RATE_PER_SECOND = 20.0  # sustained commands per connection
 RATE_BURST = 40  # commands a connection may send at once
 HELLO_TIMEOUT = 10.0  # seconds a new connection has to say hello
 SEND_QUEUE = 512  # frames waiting for one connection before it counts as too slow
-SEE_ANEW_GRACE = 15.0  # seconds one closed with 4011 still counts as online: their client comes straight back
+SEE_ANEW_GRACE = 15.0  # seconds one closed with 4011 still counts as online, until their client is back
 
 SUBPROTOCOL_MSGPACK = "kring.v1.msgpack"
 SUBPROTOCOL_JSON = "kring.v1.json"

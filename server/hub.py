@@ -114,24 +114,34 @@ class Hub:
         self.subscribed: dict[str, asyncio.Future[None]] = {}
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
         self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
-        self.leaving: set[asyncio.Task[None]] = set()  # see `leave_soon`
+        self.leaving: dict[tuple[str, str], list[asyncio.Task[None]]] = {}  # see `leave_soon`
 
     async def close(self) -> None:
-        for task in self.leaving:
-            task.cancel()
+        for tasks in self.leaving.values():
+            for task in tasks:
+                task.cancel()
         await self.timers.close()
 
     def leave_soon(self, conn: Connection) -> None:
-        """Count `conn` as gone only after a grace: it was closed with CLOSE_ROLE_CHANGED, its
-        client resumes at once, and the others should not see that person blink offline."""
+        """Count `conn` as gone only after a grace: it was closed with CLOSE_ROLE_CHANGED and
+        its client comes straight back, so the others should not see that person blink
+        offline. The connection that comes back takes its place (`set_presence`)."""
+        key = (conn.code, conn.pid)
 
         async def later() -> None:
             await asyncio.sleep(limits.SEE_ANEW_GRACE)
+            self._stop_waiting(key, task)
             await self.set_presence(conn, -1)
 
         task = asyncio.get_running_loop().create_task(later())
-        self.leaving.add(task)
-        task.add_done_callback(self.leaving.discard)
+        self.leaving.setdefault(key, []).append(task)
+
+    def _stop_waiting(self, key: tuple[str, str], task: asyncio.Task[None]) -> None:
+        waiting = self.leaving.get(key, [])
+        if task in waiting:
+            waiting.remove(task)
+        if not waiting:
+            self.leaving.pop(key, None)
 
     async def register(self, conn: Connection) -> None:
         """Start receiving the room's events (buffered until `go_live`)."""
@@ -159,6 +169,11 @@ class Hub:
     async def set_presence(self, conn: Connection, delta: int) -> None:
         """Count this process's connections per participant; the backend decides online."""
         key = (conn.code, conn.pid)
+        if delta > 0 and key in self.leaving:  # back within the grace: in the place of the one that left
+            task = self.leaving[key][0]
+            task.cancel()
+            self._stop_waiting(key, task)
+            return
         before = self.online.get(key, 0)
         after = before + delta
         if after > 0:
