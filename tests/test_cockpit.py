@@ -1,7 +1,8 @@
 """The meeting views as cockpits (issue 13): for the participant, the inbrenger and the
 facilitator, what matters now (the round title, the current turn, your card, your form,
 the facilitator's main action) is inside the viewport without scrolling, on a laptop
-(1280x800) and a phone (390x844), in every round of drie-rondes; the agenda marks the
+(1280x800), a phone (390x844) and the projector's 1920x1080, in every round of
+drie-rondes, and so is the round on the projector's screen, at the same three sizes; the agenda marks the
 current round; the tab title says when it is your turn; the facilitator sees per person
 who has confirmed and who has spoken; keyboard-only still works; axe finds nothing serious.
 Screenshots (of the viewport: what is seen without scrolling) go to test-artifacts/cockpit/."""
@@ -33,7 +34,8 @@ from .browser import (  # noqa: F401 (the fixtures `base` and `browser`)
 SHOTS = ROOT / "test-artifacts" / "cockpit"
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-SIZES = {"laptop": LAPTOP, "phone": PHONE}
+WALL = {"width": 1920, "height": 1080}
+SIZES = {"laptop": LAPTOP, "phone": PHONE, "wall": WALL}
 PHASES = [p.name["nl"] for p in method.load("drie-rondes").phases]
 
 
@@ -63,14 +65,16 @@ def no_sideways_scroll(page: Page) -> bool:
 
 
 class Cockpit:
-    """One drie-rondes session; at each step, every view at both sizes."""
+    """One drie-rondes session; at each step, every view at the three sizes, the
+    projector's screen included."""
 
     def __init__(self, s: Session):
         self.s = s
         self.out: dict[str, str] = {}
+        self.wall: Person | None = None  # the projector's screen, in every round once it is open
 
     def in_view(self, step: str, person: Person, selectors: list[str]) -> None:
-        """At both sizes: each selector inside the viewport unscrolled; a screenshot of it."""
+        """At each size: each selector inside the viewport unscrolled; a screenshot of it."""
         page = person.page
         for size, viewport in SIZES.items():
             page.set_viewport_size(viewport)
@@ -83,11 +87,11 @@ class Cockpit:
                 self.out[f"{step}/{person.label}/{size}"] = "scrolls sideways"
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(SHOTS / f"{step}--{person.label}-{size}.png"))
-        page.set_viewport_size(LAPTOP)
+        page.set_viewport_size(WALL if person is self.wall else LAPTOP)
 
     def round(self, step: str, phase: str, views: list[tuple[Person, list[str]]]) -> None:
         """Every view: the round title, the agenda's current round, and what each must see now."""
-        for person, now in views:
+        for person, now in [*views, *([(self.wall, [])] if self.wall else [])]:
             expect(person.page.locator("#phase-name")).to_have_text(phase)
             expect(person.page.locator(".agenda li[aria-current=step]")).to_contain_text(phase)
             expect(person.page.locator(".agenda li[aria-current]")).to_have_count(1)
@@ -122,6 +126,8 @@ def _session(s: Session, c: Cockpit) -> None:
     anna, bram, chris = (join(s, name, code) for name in ("Anna", "Bram", "Chris"))
     for person in (anna, bram, chris):
         person.page.set_viewport_size(LAPTOP)
+    c.wall = s.add("scherm", f"/room/{code}/screen")
+    c.wall.page.set_viewport_size(WALL)
     group = [bram, chris]
     everyone = [anna, *group]
     main = "[data-main-action]"
