@@ -99,14 +99,20 @@ class KringClient:
         """Ids of commands waiting for their ack (re-sent with the same id after a resume)."""
         return [cid for cid, (_, _, fut) in self._pending.items() if not fut.done()]
 
-    async def join(self, code: str, name: str, *, screen: bool = False, ticket: str | None = None) -> KringClient:
+    async def join(
+        self, code: str, name: str, *, screen: bool = False, ticket: str | None = None, knock: str | None = None
+    ) -> KringClient:
         """Join by code; `screen=True` joins as a read-only projector screen, which a
-        facilitator's `screen_ticket` lets into a locked room."""
+        facilitator's `screen_ticket` lets into a locked room. A participant refused with
+        `room_locked` has knocked: the CommandError's frame holds the knock's secret
+        (`knock`), with which a later join asks whether the facilitator let them in."""
         hello: dict[str, Any] = {"t": "hello", "code": code, "name": name}
         if screen:
             hello["as"] = "screen"
         if ticket is not None:
             hello["ticket"] = ticket
+        if knock is not None:
+            hello["knock"] = knock
         await self._open(hello)
         return self
 

@@ -126,6 +126,8 @@ def role_changed(s: State, ev: Frame, m: Mirror) -> None:
 
 def locked(s: State, ev: Frame, m: Mirror) -> None:
     s["locked"] = ev["locked"]
+    if not ev["locked"]:  # an open room needs no knock: whoever knocked comes in as anyone does
+        s["knocks"] = []
 
 
 def phase(s: State, ev: Frame, m: Mirror) -> None:
@@ -220,6 +222,20 @@ def auto_advance(s: State, ev: Frame, m: Mirror) -> None:
 
 def screen_ticket(s: State, ev: Frame, m: Mirror) -> None:
     """A facilitator asked for a screen ticket: nothing in the room's view changes."""
+
+
+def knocked(s: State, ev: Frame, m: Mirror) -> None:
+    """A latecomer at the locked room: a facilitator gets who asks (and which knocks it
+    pushed out); anyone else an empty event."""
+    if "knock" in ev:
+        drop = set(ev["drop"])
+        s["knocks"] = [k for k in s["knocks"] if k["id"] not in drop] + [ev["knock"]]
+
+
+def let_in(s: State, ev: Frame, m: Mirror) -> None:
+    """Also `turned_away`: the knock is answered, no longer a request (facilitators only)."""
+    if "knock" in ev:
+        s["knocks"] = [k for k in s["knocks"] if k["id"] != ev["knock"]]
 
 
 def confirmed(s: State, ev: Frame, m: Mirror) -> None:
@@ -396,6 +412,9 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "timer": timer,
     "auto_advance": auto_advance,
     "screen_ticket": screen_ticket,
+    "knocked": knocked,
+    "let_in": let_in,
+    "turned_away": let_in,
     "confirmed": confirmed,
     "case_proposed": case_proposed,
     "case_withdrawn": case_withdrawn,

@@ -141,6 +141,12 @@ class ListMeArgs(TypedDict):
     listed: bool
 
 
+class KnockArgs(TypedDict):
+    """A latecomer's knock at the locked room (the id from the facilitator's `knocked`)."""
+
+    knock: ItemId
+
+
 #: Every command a client may send after hello, and the shape of its arguments.
 COMMAND_ARGS: dict[str, type] = {
     # facilitator
@@ -161,6 +167,8 @@ COMMAND_ARGS: dict[str, type] = {
     "screen_ticket": NoArgs,
     "add_facilitator": ParticipantArgs,
     "hand_over": ParticipantArgs,
+    "let_in": KnockArgs,
+    "turn_away": KnockArgs,
     # participants (the phase and role decide who may)
     "confirm": NoArgs,
     "propose_case": ProposeCaseArgs,
@@ -199,6 +207,8 @@ HelloJoin = TypedDict(
         "name": Annotated[str, Bounds(max_len=limits.MAX_NAME)],
         "as": NotRequired[JoinAs],
         "ticket": NotRequired[Annotated[str, Bounds(max_len=64)]],  # from `screen_ticket`: into a locked room
+        # from an earlier `room_locked`: ask again whether the facilitator let you in
+        "knock": NotRequired[Annotated[str, Bounds(max_len=limits.MAX_KNOCK_SECRET)]],
     },
 )
 

@@ -16,6 +16,7 @@ ROOM_LOCKED = "room_locked"
 ROOM_FULL = "room_full"
 BAD_TOKEN = "bad_token"
 BAD_TICKET = "bad_ticket"
+NOT_LET_IN = "not_let_in"
 HELLO_FIRST = "hello_first"
 NOT_FOUND = "not_found"
 UNAVAILABLE = "unavailable"
@@ -51,6 +52,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This screen ticket has expired or has been used; the facilitator can open the screen again.",
         "Deze toegang voor het scherm is verlopen of al gebruikt; de procesbegeleider kan het scherm opnieuw openen.",
     ),
+    NOT_LET_IN: (
+        "The facilitator did not let you in this time.",
+        "De procesbegeleider heeft je deze keer niet binnengelaten.",
+    ),
     HELLO_FIRST: ("Say hello first.", "Meld je eerst aan."),
     NOT_FOUND: ("That item does not exist (any more).", "Dat onderdeel bestaat niet (meer)."),
     UNAVAILABLE: (
@@ -64,12 +69,18 @@ class ProtocolError(Exception):
     """A request that gets an `error` frame; `command_id` echoes the command it answers."""
 
     def __init__(
-        self, code: str, detail: str | None = None, command_id: str | None = None, retry_after: float | None = None
+        self,
+        code: str,
+        detail: str | None = None,
+        command_id: str | None = None,
+        retry_after: float | None = None,
+        knock: str | None = None,
     ):
         self.code = code
         self.detail = detail
         self.command_id = command_id
         self.retry_after = retry_after  # rate_limited: seconds until a retry can succeed
+        self.knock = knock  # room_locked: the secret of the knock just recorded, to ask again with
         super().__init__(f"{code}: {detail or MESSAGES.get(code, ('',))[0]}")
 
     def frame(self) -> dict[str, Any]:
@@ -81,6 +92,8 @@ class ProtocolError(Exception):
             frame["id"] = self.command_id
         if self.retry_after is not None:
             frame["retry_after"] = retry_seconds(self.retry_after)
+        if self.knock is not None:
+            frame["knock"] = self.knock
         return frame
 
 
@@ -91,7 +104,7 @@ def retry_seconds(wait: float) -> float:
 
 # Websocket close codes (4000-4999 is the application range).
 CLOSE_HELLO_TIMEOUT = 4001  # no hello within HELLO_TIMEOUT
-CLOSE_BAD_HELLO = 4002  # hello refused (bad token or ticket, unknown room, locked); see the error frame
+CLOSE_BAD_HELLO = 4002  # hello refused (bad token or ticket, unknown room, locked, not let in); see the error frame
 CLOSE_REMOVED = 4003  # the facilitator removed this participant
 CLOSE_ENDED = 4004  # the room was ended and erased
 CLOSE_GONE = 4005  # the room no longer exists: it expired (or was erased without an `ended`)

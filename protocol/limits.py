@@ -20,6 +20,9 @@ MAX_CARD_FIELDS = 4  # texts written from one role card ("Ik voel …", "Ik denk
 MAX_TIMER_EXTEND = 3600  # seconds one "extend" of the phase timer may add
 SCREEN_TICKET_TTL = 5 * 60  # seconds a one-time screen ticket lets a projector into a locked room
 MAX_SCREEN_TICKETS = 10  # unused screen tickets a room keeps; a new one pushes out the oldest
+KNOCK_TTL = 15 * 60  # seconds a knock at a locked room stays open (and a let-in or turned-away answer waits)
+MAX_KNOCKS = 10  # knocks a room keeps; a new one pushes out the oldest
+MAX_KNOCK_SECRET = 64  # characters of `hello.knock`
 
 RATE_PER_SECOND = 20.0  # sustained commands per connection
 RATE_BURST = 40  # commands a connection may send at once

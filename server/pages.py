@@ -131,6 +131,7 @@ PAGE_LIMITS = json.dumps(
             "MAX_PERSON",
             "ROOM_CODE_LENGTH",
             "ROOM_CODE_ALPHABET",
+            "KNOCK_TTL",
         )
     }
     | {"MIN_ANONYMOUS_GROUP": MIN_ANONYMOUS_GROUP}

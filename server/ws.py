@@ -166,9 +166,23 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
     role = SCREEN if hello.as_ == "screen" else PARTICIPANT
     token_hash = identity.token_hash(token)
 
+    # a participant at a locked room knocks: this secret, if the room keeps its knock,
+    # lets the same hello ask again later whether the facilitator let them in
+    knock = identity.new_knock_secret()
+    knock_hash = identity.knock_hash(knock)
+
     def join(s: RoomState, rng: object) -> Decision:
         # the clock is read at each attempt: a ticket is checked against the time it is used
-        return decide_join(s, hello.name or "", token_hash, role, ticket=hello.ticket, now=time.time())
+        return decide_join(
+            s,
+            hello.name or "",
+            token_hash,
+            role,
+            ticket=hello.ticket,
+            knock=hello.knock,
+            new_knock=knock_hash,
+            now=time.time(),
+        )
 
     try:
         decision, state = await execute(hub.backend, code, join)
@@ -178,6 +192,8 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
         if err.code == errors.UNKNOWN_ROOM:  # it ended; erase it if that failed earlier
             await erase_if_ended(hub.backend, await read(hub.backend, code))
         raise ProtocolError(err.code, err.detail) from None
+    if "knock" in decision.result:  # knocked: refused, with the way to ask again
+        raise ProtocolError(errors.ROOM_LOCKED, "the room is locked", knock=knock)
     pid = decision.result["participant"]
     return token, pid, state.participants[pid].role, token
 

@@ -31,6 +31,7 @@ class Ids:
     participant: str = "p99"
     note: str = "n99"
     advice: str = "a99"
+    knock: str = "k99"
 
 
 def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
@@ -66,4 +67,6 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "withdraw_note": {"note": ids.note},
         "rate_advice": {"advice": ids.advice, "rating": "warm"},
         "list_me": {"listed": True},
+        "let_in": {"knock": ids.knock},
+        "turn_away": {"knock": ids.knock},
     }.get(t, {})

@@ -96,6 +96,7 @@ class Walk:
     viewers: dict[str, Viewer] = field(default_factory=dict)
     timelines: list[dict[str, Any]] = field(default_factory=list)
     ids: int = 0
+    knocks: dict[str, str] = field(default_factory=dict)  # a latecomer's name -> the secret of their knock
     done_in_phase: int = 0
     proof: dict[str, Any] | None = None
 
@@ -193,11 +194,33 @@ class Walk:
         return decision
 
     def join(self, screen: bool = False, ticket: str | None = None) -> None:
+        name = "Scherm" if screen else self.rng.choice(NAMES[:8])
+        if self.state.locked and not screen:
+            return self.knock(name)
         try:
-            member = self.room.join("Scherm" if screen else self.rng.choice(NAMES[:8]), screen=screen, ticket=ticket)
+            member = self.room.join(name, screen=screen, ticket=ticket)
         except RoomError:
             return
         self.follow(member.pid)
+
+    def knock(self, name: str) -> None:
+        """A latecomer at the locked room knocks (or asks again with an earlier knock); a
+        facilitator mostly lets them in, sometimes turns them away or leaves them waiting;
+        then they ask again, as their page does."""
+        for _ in range(2):
+            try:
+                secret, decision = self.room.knock(name, self.knocks.get(name))
+            except RoomError:  # still waiting, or turned away
+                return
+            if "participant" in decision.result:
+                self.knocks.pop(name, None)
+                return self.follow(decision.result["participant"])
+            self.knocks[name] = secret
+            roll, kid = self.rng.random(), decision.result["knock"]
+            if roll < 0.6:
+                self.run(self.leader(), "let_in", {"knock": kid})
+            elif roll < 0.8:
+                self.run(self.leader(), "turn_away", {"knock": kid})
 
     # ------------------------------------------------------------------ choices
 
@@ -215,7 +238,7 @@ class Walk:
         people = self.active(PARTICIPANT)
         ids = Ids(
             case=pick(s.cases, "c99"), question=pick(s.questions, "q99"), note=pick(s.notes, "n99"),
-            advice=pick([a.id for a in s.advice], "a99"),
+            advice=pick([a.id for a in s.advice], "a99"), knock=pick(s.knocks, "k99"),
             participant=pick(people + self.active(SCREEN) if t == "remove" else people, "p99"),
         )  # fmt: skip
         args = well_formed(t, ids)

@@ -104,16 +104,33 @@ class Room:
 
     def join(
         self, name: str, token: str | None = None, *, screen: bool = False, ticket: str | None = None,
-        now: float | None = None,
+        knock: str | None = None, now: float | None = None,
     ) -> Member:  # fmt: skip
         token = token or f"token-{len(self.members) + 1}-{name}"
         role = SCREEN if screen else PARTICIPANT
         at = self.now if now is None else now
-        decision = self.commit(decide_join(self.state, name, identity.token_hash(token), role, ticket=ticket, now=at))
+        join = decide_join(self.state, name, identity.token_hash(token), role, ticket=ticket, knock=knock, now=at)
+        decision = self.commit(join)
         pid = decision.result["participant"]
         member = Member(pid, self.state.participants[pid].name, token, role)
         self.members[pid] = member
         return member
+
+    def knock(self, name: str, secret: str | None = None, *, now: float | None = None) -> tuple[str, Decision]:
+        """A latecomer at the locked room, as ws.py hands them in: with a fresh secret to
+        knock with, and `secret` (of an earlier knock) to ask again. Returns the fresh
+        secret and the decision: a `knocked` event, or the join once they were let in."""
+        fresh = identity.new_knock_secret()
+        at = self.now if now is None else now
+        token = f"token-{len(self.members) + 1}-{name}"
+        join = decide_join(
+            self.state, name, identity.token_hash(token), knock=secret, new_knock=identity.knock_hash(fresh), now=at
+        )
+        decision = self.commit(join)
+        if "participant" in decision.result:
+            pid = decision.result["participant"]
+            self.members[pid] = Member(pid, self.state.participants[pid].name, token, PARTICIPANT)
+        return fresh, decision
 
     def run(self, who: Member, t: str, *, cid: str | None = None, now: float | None = None, **fields: Any) -> Decision:
         cmd = command(t, cid or f"cmd-{next(self._ids)}", **fields)
@@ -238,5 +255,6 @@ def sample_args(room: Room, t: str) -> dict[str, Any]:
         participant=target,
         note=next(iter(s.notes), none.note),
         advice=next((a.id for a in s.advice), none.advice),
+        knock=next(iter(s.knocks), none.knock),
     )
     return well_formed(t, ids)

@@ -72,6 +72,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.results: dict[tuple[str, str], dict[str, Any]] = {}  # (pid, command id) -> first result
         self.checked = 0
         self.counter = 0
+        self.knocks: dict[str, str] = {}  # name -> the secret of their last knock
         self.role_at: dict[str, str] = {"p1": FACILITATOR}  # roles as of the last checked event
 
     # ----------------------------------------------------------------- set-up
@@ -174,6 +175,8 @@ class RoomMachine(RuleBasedStateMachine):
             return {"advice": data.draw(st.sampled_from(advice)), "rating": data.draw(st.sampled_from(["warm", None]))}
         if t == "set_method":
             return {"method": data.draw(st.sampled_from([*available(), "onbekend"]))}
+        if t in ("let_in", "turn_away"):
+            return {"knock": data.draw(st.sampled_from([*s.knocks, "k999"]))}
         if t in ("remove", "add_facilitator", "hand_over"):
             return {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
         if t == "timer":
@@ -475,7 +478,14 @@ class RoomMachine(RuleBasedStateMachine):
     def join(self, data: st.DataObject) -> None:
         name = data.draw(st.sampled_from(NAMES[:4]))
         s = self.room.state
-        if s.ended or s.locked or len(self.room.members) >= 10:
+        if s.ended or len(self.room.members) >= 10:
+            return
+        if s.locked:  # a latecomer knocks, or asks again whether they were let in
+            try:
+                self.knocks[name], _ = self.room.knock(name, self.knocks.get(name), now=self.room.now)
+            except RoomError:
+                pass  # still waiting, or turned away
+            self._mark_system()
             return
         screen = data.draw(st.integers(0, 3)) == 0
         self.room.join("Scherm" if screen else name, screen=screen)

@@ -11,7 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 from .events import Event
-from .state import Advice, Case, Deal, Note, Participant, Question, RoomState, Turns, remember
+from .state import (
+    LET_IN,
+    TURNED_AWAY,
+    Advice,
+    Case,
+    Deal,
+    Knock,
+    Note,
+    Participant,
+    Question,
+    RoomState,
+    Turns,
+    remember,
+)
 
 
 def _private(ev: Event) -> dict[str, Any]:
@@ -41,6 +54,8 @@ def joined(s: RoomState, ev: Event) -> None:
     s.counter += 1
     if "ticket" in internal:  # a screen came in with its ticket: used up
         s.screen_tickets.pop(internal["ticket"], None)
+    if "knock" in internal:  # a latecomer came in on the knock the facilitator let in: used up
+        s.knocks.pop(internal["knock"], None)
 
 
 def presence(s: RoomState, ev: Event) -> None:
@@ -64,6 +79,8 @@ def role_changed(s: RoomState, ev: Event) -> None:
 
 def locked(s: RoomState, ev: Event) -> None:
     s.locked = ev.public["locked"]
+    if not s.locked:  # an open room needs no knock: whoever knocked joins as anyone does
+        s.knocks = {}
 
 
 def phase(s: RoomState, ev: Event) -> None:
@@ -138,6 +155,23 @@ def screen_ticket(s: RoomState, ev: Event) -> None:
     for key in internal["drop"]:
         s.screen_tickets.pop(key, None)
     s.screen_tickets[internal["ticket"]] = internal["expires"]
+
+
+def knocked(s: RoomState, ev: Event) -> None:
+    private, internal = _private(ev), _internal(ev)
+    rec = private["knock"]
+    for key in private["drop"]:
+        s.knocks.pop(key, None)
+    s.knocks[rec["id"]] = Knock(rec["id"], rec["name"], rec["at"], internal["expires"], internal["secret_hash"])
+    s.counter += 1
+
+
+def let_in(s: RoomState, ev: Event) -> None:
+    s.knocks[_private(ev)["knock"]].answer = LET_IN
+
+
+def turned_away(s: RoomState, ev: Event) -> None:
+    s.knocks[_private(ev)["knock"]].answer = TURNED_AWAY
 
 
 def confirmed(s: RoomState, ev: Event) -> None:
@@ -286,6 +320,9 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "timer": timer,
     "auto_advance": auto_advance,
     "screen_ticket": screen_ticket,
+    "knocked": knocked,
+    "let_in": let_in,
+    "turned_away": turned_away,
     "confirmed": confirmed,
     "case_proposed": case_proposed,
     "case_withdrawn": case_withdrawn,

@@ -61,3 +61,14 @@ def screen_ticket(key: bytes, command_id: str, expires: float) -> str:
 def ticket_hash(ticket: str) -> str:
     """What the room stores instead of a screen ticket."""
     return hashlib.sha256(b"kring-ticket\x00" + ticket.encode()).hexdigest()
+
+
+def new_knock_secret() -> str:
+    """The latecomer's way to ask again whether they were let in: long and random, as only
+    its holder may use the answer, and the room keeps only its hash (`knock_hash`)."""
+    return secrets.token_urlsafe(32)
+
+
+def knock_hash(secret: str) -> str:
+    """What the room stores instead of a knock's secret."""
+    return hashlib.sha256(b"kring-knock\x00" + secret.encode()).hexdigest()

@@ -74,6 +74,31 @@ class Participant:
         return {"id": self.id, "name": self.name, "role": self.role, "online": self.online}
 
 
+#: a knock's answers (Knock.answer); None while it waits
+LET_IN = "let_in"
+TURNED_AWAY = "turned_away"
+
+
+@dataclass(slots=True)
+class Knock:
+    """A latecomer at the locked room, asking to be let in (rules.people.knock).
+
+    Kept by id, with the hash of the secret the knocker asks again with; `answer` is the
+    facilitator's (LET_IN, TURNED_AWAY), kept until the knocker asks or the knock expires.
+    """
+
+    id: str
+    name: str
+    at: float  # server time of the knock
+    expires: float  # server time after which the knock counts for nothing
+    secret_hash: str  # identity.knock_hash of the knocker's secret; never sent
+    answer: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        """As the facilitators see it: who asks, since when. Nothing else is theirs to know."""
+        return {"id": self.id, "name": self.name, "at": self.at}
+
+
 @dataclass(slots=True)
 class Case:
     id: str
@@ -203,6 +228,8 @@ class RoomState:
     locked: bool = False
     #: open one-time screen tickets: hash (identity.ticket_hash) -> server time it expires
     screen_tickets: dict[str, float] = field(default_factory=dict)
+    #: latecomers at the locked room, by knock id, oldest first (see Knock)
+    knocks: dict[str, Knock] = field(default_factory=dict)
     ended: bool = False
     phase: int = 0
     # the shared phase timer; reset by every phase change (see reset_timer)
@@ -296,6 +323,7 @@ class RoomState:
         d["notes"] = {k: Note(**v) for k, v in d.get("notes", {}).items()}
         d["deals"] = {k: Deal(**v) for k, v in d.get("deals", {}).items()}
         d["turns"] = {k: Turns(**v) for k, v in d.get("turns", {}).items()}
+        d["knocks"] = {k: Knock(**v) for k, v in d.get("knocks", {}).items()}
         d["applied"] = OrderedDict((k, v) for k, v in d.get("applied", ()))
         return cls(**d)
 

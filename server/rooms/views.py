@@ -172,6 +172,8 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
         "facilitator_away": away_record(s.fac_away_since),
+        # latecomers at the locked room who wait for an answer: the facilitators' to give
+        "knocks": [k.public() for k in s.knocks.values() if k.answer is None] if fac else [],
     }
     if withheld(s, viewer.pid):
         rec.update(NOTHING_OF_THE_CASE)

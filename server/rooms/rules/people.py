@@ -1,21 +1,24 @@
 """Who is in the room: joining (as a participant or a projector screen), presence, the
-lock, removal, the facilitator role (added, handed over, claimed), the confirmation of
-confidentiality, and the proof of participation."""
+lock and a latecomer's knock at it, removal, the facilitator role (added, handed over,
+claimed), the confirmation of confidentiality, and the proof of participation."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from protocol import errors, limits
-from protocol.args import ListMeArgs, LockArgs, NoArgs, ParticipantArgs
+from protocol.args import KnockArgs, ListMeArgs, LockArgs, NoArgs, ParticipantArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
 from ..state import (
     FACILITATOR,
     FACILITATOR_CLAIM_AFTER,
+    LET_IN,
     PARTICIPANT,
     SCREEN,
+    TURNED_AWAY,
+    Knock,
     Participant,
     RoomState,
     away_record,
@@ -30,6 +33,8 @@ def decide_join(
     role: str = PARTICIPANT,
     *,
     ticket: str | None = None,
+    knock: str | None = None,
+    new_knock: str | None = None,
     now: float = 0.0,
 ) -> Decision:
     """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector.
@@ -37,6 +42,12 @@ def decide_join(
     A screen that brings a facilitator's `ticket` (see `screen_ticket`) comes in even when
     the room is locked, so the room never has to open for it; the ticket is used up by the
     join. `now` is the server clock, against which the ticket's expiry is checked.
+
+    A participant at a locked room knocks (see `knock_at`): the decision then holds the
+    `knocked` event and no join, and the caller refuses the hello with the secret whose
+    hash is `new_knock`. With the secret of a knock (`knock`) the facilitator let in, the
+    join goes ahead and uses the knock up. An unlocked room needs no knock: there a
+    knock's secret is a plain join.
     """
     if role not in (PARTICIPANT, SCREEN):
         raise ValueError(role)
@@ -52,7 +63,12 @@ def decide_join(
             raise RoomError(errors.BAD_TICKET, "this screen ticket is unknown, expired or used")
         internal["ticket"] = key  # used up with the join
     elif state.locked:
-        raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+        if role == SCREEN:  # a screen waits for the room to open, or comes with a ticket
+            raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+        let_in = answered_knock(state, knock, now)
+        if let_in is None:
+            return knock_at(state, name, new_knock, now)
+        internal["knock"] = let_in  # used up with the join
     if sum(1 for p in state.participants.values() if not p.removed) >= state.max_participants:
         raise RoomError(errors.ROOM_FULL, f"at most {state.max_participants} participants")
     taken = {p.name.casefold() for p in state.participants.values() if not p.removed}
@@ -65,6 +81,41 @@ def decide_join(
     rec = Participant(pid, unique, role, token_hash).public()
     ev = Event("joined", {"participant": rec}, internal=internal)
     return Decision([ev], {"participant": pid})
+
+
+def answered_knock(state: RoomState, secret: str | None, now: float) -> str | None:
+    """The id of the knock this `secret` belongs to, if the facilitator let it in. A knock
+    that still waits is refused again, as plain `room_locked` (no new knock: the
+    facilitator sees it already), one turned away with `not_let_in`. None when there is
+    no secret or no such knock (never given, expired, pushed out): then it knocks anew."""
+    if secret is None:
+        return None
+    key = identity.knock_hash(secret)
+    k = next((k for k in state.knocks.values() if k.secret_hash == key and now < k.expires), None)
+    if k is None:
+        return None
+    if k.answer == TURNED_AWAY:
+        raise RoomError(errors.NOT_LET_IN, "the facilitator did not let you in")
+    if k.answer != LET_IN:
+        raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+    return k.id
+
+
+def knock_at(state: RoomState, name: str, secret_hash: str | None, now: float) -> Decision:
+    """A latecomer knocks at the locked room: the facilitators see who asks (`knocked`,
+    theirs alone; the others see an empty event), the room keeps only the hash of the
+    knocker's secret. The knocks that expired, an earlier one with the same name (the same
+    person asking again), and the oldest beyond MAX_KNOCKS go with this one. Without a
+    secret to give (`secret_hash` None) the refusal is plain `room_locked`."""
+    if secret_hash is None:
+        raise RoomError(errors.ROOM_LOCKED, "the room is locked")
+    drop = [k.id for k in state.knocks.values() if now >= k.expires or k.name.casefold() == name.casefold()]
+    kept = [k.id for k in state.knocks.values() if k.id not in drop]  # oldest first
+    drop += kept[: max(0, len(kept) + 1 - limits.MAX_KNOCKS)]
+    rec = Knock(state.new_id("k"), name, now, now + limits.KNOCK_TTL, secret_hash)
+    internal = {"secret_hash": secret_hash, "expires": rec.expires}
+    ev = Event("knocked", {}, {"knock": rec.public(), "drop": drop}, (FACILITATORS,), internal)
+    return Decision([ev], {"knock": rec.id})
 
 
 def decide_presence(state: RoomState, pid: str, online: bool, now: float = 0.0) -> Decision:
@@ -118,6 +169,28 @@ def screen_ticket(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decisio
     internal = {"ticket": identity.ticket_hash(ticket), "expires": expires, "drop": drop}
     ev = Event("screen_ticket", {}, {"expires": expires}, (FACILITATORS,), internal)
     return Decision([ev], {"expires": expires})
+
+
+def _open_knock(s: RoomState, knock_id: str, now: float) -> Knock:
+    k = s.knocks.get(knock_id)
+    if k is None or now >= k.expires:
+        raise missing("knock")
+    if k.answer is not None:
+        raise deny("this knock has been answered already")
+    return k
+
+
+def let_in(s: RoomState, a: Actor, args: KnockArgs, ctx: Context) -> Decision:
+    """Let a knocker in: their next hello with the knock's secret joins the locked room
+    (once), and the room stays locked for everyone else."""
+    k = _open_knock(s, args["knock"], ctx.now)
+    return Decision([Event("let_in", {}, {"knock": k.id}, (FACILITATORS,))])
+
+
+def turn_away(s: RoomState, a: Actor, args: KnockArgs, ctx: Context) -> Decision:
+    """Do not let a knocker in: their next hello with the knock's secret gets `not_let_in`."""
+    k = _open_knock(s, args["knock"], ctx.now)
+    return Decision([Event("turned_away", {}, {"knock": k.id}, (FACILITATORS,))])
 
 
 def remove(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decision:
@@ -258,6 +331,8 @@ def proof(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
 RULES = {
     "lock": Rule(lock, facilitator=True),
     "screen_ticket": Rule(screen_ticket, facilitator=True),
+    "let_in": Rule(let_in, facilitator=True),
+    "turn_away": Rule(turn_away, facilitator=True),
     "remove": Rule(remove, facilitator=True),
     "add_facilitator": Rule(add_facilitator, facilitator=True),
     "hand_over": Rule(hand_over, facilitator=True),

@@ -4,6 +4,7 @@
 
 import { pick, t } from "./i18n.js";
 import { signal, tabTitle } from "./signals.js";
+import { openKnocks } from "./views/knocks.js";
 
 /**
  * `view`: the element the room is drawn in; `kind`: "room" or "screen"; `render` draws the
@@ -21,10 +22,11 @@ export function attention(ctx, { view, kind, render, announce }) {
     return Boolean(s && ctx.me && ctx.me.role === "participant" && s.phase.in_turn && currentTurn() === ctx.me.id);
   }
 
-  /** The tab title says what wants attention: your turn, a round not yet seen, else the round. */
+  /** The tab title says what wants attention: your turn, someone at the door, a round not yet seen, else the round. */
   function showTitle() {
     if (!ctx.state || ctx.ui.closed) return;
-    document.title = tabTitle({ myTurn: myTurn(), unseenRound: ctx.ui.unseenRound, phaseName: pick(ctx.state.phase.name) });
+    const knock = ctx.me?.role === "facilitator" ? openKnocks(ctx)[0] : null;
+    document.title = tabTitle({ myTurn: myTurn(), knock: knock?.name, unseenRound: ctx.ui.unseenRound, phaseName: pick(ctx.state.phase.name) });
   }
 
   /** Is someone typing (or choosing) in a field? Then nothing moves their focus or their page. */

@@ -8,6 +8,8 @@ import { outbox, session } from "./store.js";
 /** The subprotocol and the close codes, as the server's `protocol/` names them (handed to the page). */
 const { SUBPROTOCOL, CLOSE } = JSON.parse(document.body.dataset.protocol);
 const BACKOFF_MS = [300, 1000, 2000, 4000, 8000, 15000];
+/** A knocker asks again at most this far into BACKOFF_MS (about every 4 s): let in should feel like a door opening. */
+const KNOCK_ATTEMPTS = 3;
 
 function newId() {
   const random = crypto.getRandomValues(new Uint32Array(2));
@@ -16,16 +18,17 @@ function newId() {
 
 /**
  * Connection states, for the status line: "connecting", "online", "reconnecting",
- * "offline" (the browser says there is no network), "waiting" (a projector screen at a
- * locked room, until the facilitator lets it in), "closed" (final: removed, ended, the
- * room is gone, or this browser can no longer rejoin).
+ * "offline" (the browser says there is no network), "waiting" (at a locked room: a
+ * projector screen until the room opens, a participant who knocked until the facilitator
+ * lets them in), "closed" (final: removed, ended, the room is gone, not let in, or this
+ * browser can no longer rejoin).
  */
 export class Connection {
   /**
    * @param {object} o
    * @param {string} o.code room code
    * @param {"room"|"screen"} o.kind which seat of this browser in the room
-   * @param {{name: string, as?: string, ticket?: string|null}|null} o.join how to join when there is no token yet
+   * @param {{name: string, as?: string, ticket?: string|null, knock?: string|null}|null} o.join how to join when there is no token yet
    * @param {(welcome: object) => void} o.onWelcome
    * @param {(event: object) => void} o.onEvent
    * @param {(id: string, t: string, args: object, result: object, item: object) => void} o.onAck
@@ -141,6 +144,7 @@ export class Connection {
       hello = { t: "hello", code: this.code, name: this.join.name };
       if (this.join.as) hello.as = this.join.as;
       if (this.join.ticket) hello.ticket = this.join.ticket; // a screen's one-time way into a locked room
+      if (this.join.knock) hello.knock = this.join.knock; // a knock at a locked room: let in yet?
     } else {
       // no token and nothing to join with: final, so no reconnect follows this close
       this.setState("closed", { reason: "no_seat" });
@@ -191,7 +195,7 @@ export class Connection {
     this.epoch = w.epoch;
     this.welcomes.push(w.snapshot ? "snapshot" : "events");
     session.set(this.code, this.kind, { token });
-    if (this.join) this.join.ticket = null; // used up: from now on the token brings this page back
+    if (this.join) this.join.ticket = this.join.knock = null; // used up: from now on the token brings this page back
     this.attempt = 0;
     this.live = true;
     this.setState("online");
@@ -231,7 +235,14 @@ export class Connection {
         this.setState("waiting", { reason: error.code });
         return this.schedule();
       }
-      if (["bad_token", "bad_ticket", "unknown_room", "room_locked", "room_full", "invalid_field"].includes(error.code))
+      if (error.code === "room_locked" && this.join && (error.knock || this.join.knock)) {
+        // we knocked (or still wait at the door): ask again now and then, with the knock's secret
+        if (error.knock) this.join.knock = error.knock;
+        this.attempt = Math.min(this.attempt, KNOCK_ATTEMPTS);
+        this.setState("waiting", { reason: "knocked", join: { ...this.join } });
+        return this.schedule();
+      }
+      if (["bad_token", "bad_ticket", "unknown_room", "room_locked", "room_full", "invalid_field", "not_let_in"].includes(error.code))
         return this.setState("closed", { reason: error.code, error });
     }
     if (code === CLOSE.ROLE_CHANGED) {

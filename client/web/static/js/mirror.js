@@ -101,6 +101,7 @@ export const FOLD = {
   },
   locked(s, ev) {
     s.locked = ev.locked;
+    if (!ev.locked) s.knocks = []; // an open room needs no knock: whoever knocked comes in as anyone does
   },
   phase(s, ev) {
     s.phase = ev.phase;
@@ -174,6 +175,18 @@ export const FOLD = {
     s.auto_advance = ev.on; // a running timer that runs out moves the room to the next phase
   },
   screen_ticket() {}, // a facilitator asked for a screen ticket: the room's view stays as it is
+  knocked(s, ev) {
+    // a latecomer at the locked room: a facilitator gets who asks (and which knocks it pushed out)
+    if (!ev.knock) return;
+    const drop = new Set(ev.drop);
+    s.knocks = [...s.knocks.filter((k) => !drop.has(k.id)), ev.knock];
+  },
+  let_in(s, ev) {
+    if (ev.knock) s.knocks = s.knocks.filter((k) => k.id !== ev.knock); // answered: no longer a request
+  },
+  turned_away(s, ev) {
+    FOLD.let_in(s, ev);
+  },
   confirmed(s, ev) {
     s.confirmed_count = ev.confirmed_count;
     if (ev.participant) s.confirmed.push(ev.participant);

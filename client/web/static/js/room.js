@@ -12,6 +12,7 @@ import { secondsLeft } from "./timer.js";
 import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
+import { knockWaiting, openKnocks } from "./views/knocks.js";
 import { participantView } from "./views/participant.js";
 import { screenView } from "./views/screen.js";
 import { currentDeal, may } from "./views/state.js";
@@ -133,6 +134,7 @@ function render() {
   notice.textContent = ctx.ui.notice || "";
   notice.hidden = !ctx.ui.notice;
   if (ctx.ui.closed) return draw(view, closedView(ctx.ui.closed));
+  if (!mirror.state && conn?.state === "waiting" && kind === "room") return draw(view, knockWaiting(conn.join?.name || ""));
   if (!mirror.state && conn?.state === "waiting") {
     return draw(view, h("section", { class: "card closed" }, h("h1", {}, t("screen.locked_title")), h("p", {}, t("screen.locked_text"))));
   }
@@ -199,7 +201,7 @@ function joinHere() {
  * get the final proof of participation with the close: shown here to print or download,
  * as nothing of the room can be asked any more (the projector shows none of it).
  */
-const NEVER_IN = new Set(["unknown_room", "room_locked", "room_full", "bad_ticket", "invalid_field"]);
+const NEVER_IN = new Set(["unknown_room", "room_locked", "room_full", "bad_ticket", "invalid_field", "not_let_in"]);
 
 function closedView({ reason }) {
   if (ctx.ui.summary) {
@@ -274,6 +276,7 @@ function onEvent(ev) {
   if (before.phase !== mirror.state.phase.index) phaseChanged(ev.t === "phase" && ev.by === "timer");
   else if (before.speaker !== currentTurn() && currentTurn() === ctx.me.id) myTurnCame();
   if (!before.away && seesAway(ctx)) announce(awayTitle(ctx));
+  if (ev.t === "knocked" && ev.knock) announce(t("knock.announce", { name: ev.knock.name })); // only a facilitator is told who
   takeMyCard();
   if (ev.t === "takeaway" || ev.t === "response") kept.stale();
   kept.ask();
@@ -344,9 +347,12 @@ function onRefused(command, args, error, item) {
 }
 
 function onState(state, detail) {
+  // a reload while knocking asks again with the same knock, not a new one
+  if (state === "waiting" && detail?.reason === "knocked") pendingJoin.set(code, detail.join);
   if (state === "closed") {
-    // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox)
-    if (detail && ["ended", "gone", "removed", "bad_token", "unknown_room"].includes(detail.reason)) forgetRoom(code);
+    // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox);
+    // turned away: a reload may knock anew
+    if (detail && ["ended", "gone", "removed", "bad_token", "unknown_room", "not_let_in"].includes(detail.reason)) forgetRoom(code);
     ctx.ui.closed = detail || { reason: "other" };
     ctx.ui.summary = null;
   }

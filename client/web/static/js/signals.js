@@ -82,9 +82,10 @@ export function signalsToggle(ctx) {
   );
 }
 
-/** The tab title: your turn first, then an unseen new round, else the round's name. */
-export function tabTitle({ myTurn, unseenRound, phaseName }) {
+/** The tab title: your turn first, then (for a facilitator) who knocks, then an unseen new round, else the round's name. */
+export function tabTitle({ myTurn, knock = null, unseenRound, phaseName }) {
   if (myTurn) return t("signals.turn_title");
+  if (knock) return t("signals.knock_title", { name: knock });
   if (unseenRound) return t("signals.round_title");
   return `${phaseName} · Kring`;
 }

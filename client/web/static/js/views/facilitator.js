@@ -12,6 +12,7 @@ import { caseChoice, chosenCase } from "./cases.js";
 import { evaluations, nextCase, proofBlock } from "./closing.js";
 import { notesBlock } from "./notes.js";
 import { agreementWarning, confirmations } from "./opening.js";
+import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
@@ -23,6 +24,7 @@ export function facilitatorView(ctx) {
   const main = mainAction(ctx);
   ctx.ui.mainKey = main.key; // the parts below leave this action to the top
   return [
+    knockRequests(ctx), // someone at the locked room's door: answer first
     agenda(ctx),
     earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), s.phase.accepts.questions ? null : writtenText(ctx, "essence")),
     h(
