@@ -88,7 +88,7 @@ function agenda(ctx) {
             class: i < s.phase.index ? "done" : i === s.phase.index ? "current" : "later",
             "aria-current": i === s.phase.index ? "step" : null,
           },
-          pick(p.name),
+          h("span", { class: "agenda-name" }, pick(p.name)),
           p.minutes ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
         ),
       ),
