@@ -202,7 +202,8 @@ def _session(s: Session, c: Cockpit) -> None:
         expect(answering).to_have_count(1)
         expect(answering).to_contain_text("Hoe merk je")
         expect(answering.locator(".answering-label")).to_have_text(T("questions.answering_now"))
-    fac_now = page.locator(".question", has_text="Hoe merk je").get_by_role("button", name=T("questions.answer_now_fac"))
+    fac_q = page.locator(".question", has_text="Hoe merk je")
+    fac_now = fac_q.get_by_role("button", name=T("questions.answer_now_fac"))
     expect(fac_now).to_have_attribute("aria-pressed", "true")
     expect(chris.page.locator(".answering-now")).to_contain_text("Hoe merk je")
     c.in_view("4b-vragenronde-nu-aan-de-beurt", chris, [".answering-now"])
@@ -328,7 +329,8 @@ def _session(s: Session, c: Cockpit) -> None:
 
 def agenda_lines(page: Page) -> int:
     """On how many lines the agenda's rounds stand (by the tops of its items)."""
-    tops = page.locator(".agenda-list li").evaluate_all("(els) => els.map((el) => Math.round(el.getBoundingClientRect().top))")
+    script = "(els) => els.map((el) => Math.round(el.getBoundingClientRect().top))"
+    tops = page.locator(".agenda-list li").evaluate_all(script)
     return len(set(tops))
 
 

@@ -217,7 +217,8 @@ WALL = """() => {
     header,
     wallTop: document.querySelector('.wall')?.getBoundingClientRect().top ?? null,
     agenda: current.length === 1 ? current[0].querySelector('.agenda-name').textContent : null,
-    minutes: [...document.querySelectorAll('.agenda li')].map((el) => el.querySelector('.agenda-min')?.textContent.trim() ?? null),
+    minutes: [...document.querySelectorAll('.agenda li')]
+      .map((el) => el.querySelector('.agenda-min')?.textContent.trim() ?? null),
     joinLine: document.querySelectorAll('.join-line, .join-panel').length,
     pages: [...document.querySelectorAll('.pager-pos')].filter(shown).map((el) => el.textContent),
     questions: [...document.querySelectorAll('.question')].map((el) => ({
