@@ -137,6 +137,7 @@ def phase(s: State, ev: Frame, m: Mirror) -> None:
     s["turns"] = ev["turns"]  # the phase's own speaking order (empty if it has none)
     s["ready_count"] = 0
     s["ready"] = False
+    s["ready_ids"] = []
 
 
 def note_written(s: State, ev: Frame, m: Mirror) -> None:
@@ -176,6 +177,9 @@ def next_case(s: State, ev: Frame, m: Mirror) -> None:
     s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
     s["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
     s.update(
+        voted=[],
+        ready_ids=[],
+        answering=None,
         phase=ev["phase"],
         timer=ev["timer"],
         notes_hidden=0,
@@ -261,6 +265,8 @@ def vote_cast(s: State, ev: Frame, m: Mirror) -> None:
     s["vote"]["cast"] = ev["cast"]
     if "case" in ev:
         s["vote"]["mine"] = ev["case"]
+    if "participant" in ev and ev["participant"] not in s["voted"]:  # a facilitator's: who voted
+        s["voted"].append(ev["participant"])
 
 
 def vote_closed(s: State, ev: Frame, m: Mirror) -> None:
@@ -273,6 +279,8 @@ def case_chosen(s: State, ev: Frame, m: Mirror) -> None:
     s["case_text"], s["people"] = None, []
     s["deals"] = {}  # a new case: new cards, a new speaking order
     s["turns"] = {"order": [], "current": 0}
+    if "summaries_unsaved" in ev:  # a facilitator's
+        s["summaries_unsaved"] = ev["summaries_unsaved"]
 
 
 def case_shared(s: State, ev: Frame, m: Mirror) -> None:
@@ -285,7 +293,10 @@ def question_asked(s: State, ev: Frame, m: Mirror) -> None:
 
 def question_updated(s: State, ev: Frame, m: Mirror) -> None:
     if "question" in ev:  # others get an empty frame for a hidden question's update
-        _upsert(s["questions"], ev["question"])
+        q = ev["question"]
+        _upsert(s["questions"], q)
+        if s["answering"] == q["id"] and (q["answered"] or q["hidden"]):
+            s["answering"] = None  # answered: nobody answers it now
 
 
 def question_hidden(s: State, ev: Frame, m: Mirror) -> None:
@@ -293,6 +304,9 @@ def question_hidden(s: State, ev: Frame, m: Mirror) -> None:
         _upsert(s["questions"], ev["question"])
     else:  # hidden from this viewer; its own-marks stay for when it is unhidden
         s["questions"] = [q for q in s["questions"] if q["id"] != ev["question"]]
+    qid = ev["question"]["id"] if isinstance(ev["question"], dict) else ev["question"]
+    if s["answering"] == qid:
+        s["answering"] = None
 
 
 def question_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
@@ -300,6 +314,12 @@ def question_withdrawn(s: State, ev: Frame, m: Mirror) -> None:
     s["questions"] = [q for q in s["questions"] if q["id"] != qid]
     s["own_questions"] = [q for q in s["own_questions"] if q != qid]
     s["own_upvotes"] = [q for q in s["own_upvotes"] if q != qid]
+    if s["answering"] == qid:
+        s["answering"] = None
+
+
+def answering(s: State, ev: Frame, m: Mirror) -> None:
+    s["answering"] = ev["question"]  # the question on the table now, or None
 
 
 def essence(s: State, ev: Frame, m: Mirror) -> None:
@@ -378,8 +398,16 @@ def evaluated(s: State, ev: Frame, m: Mirror) -> None:
 
 def ready(s: State, ev: Frame, m: Mirror) -> None:
     s["ready_count"] = ev["ready_count"]
-    if "ready" in ev:
+    if "participant" in ev:  # a facilitator's: who is ready (their own `ready` is not this)
+        pid = ev["participant"]
+        s["ready_ids"] = [x for x in s["ready_ids"] if x != pid] + ([pid] if ev["ready"] else [])
+    elif "ready" in ev:
         s["ready"] = ev["ready"]
+
+
+def summary_kept(s: State, ev: Frame, m: Mirror) -> None:
+    if "summaries_unsaved" in ev:  # a facilitator's: whose summary is not yet saved
+        s["summaries_unsaved"] = ev["summaries_unsaved"]
 
 
 def ended(s: State, ev: Frame, m: Mirror) -> None:
@@ -426,6 +454,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "question_updated": question_updated,
     "question_hidden": question_hidden,
     "question_withdrawn": question_withdrawn,
+    "answering": answering,
     "essence": essence,
     "cards_dealt": cards_dealt,
     "card_drawn": card_drawn,
@@ -437,6 +466,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "takeaway": takeaway,
     "evaluated": evaluated,
     "ready": ready,
+    "summary_kept": summary_kept,
     "ended": ended,
     "withheld": withheld,
 }

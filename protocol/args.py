@@ -110,6 +110,12 @@ class MarkAnsweredArgs(TypedDict):
     answered: bool
 
 
+class AnsweringArgs(TypedDict):
+    """The question the inbrenger answers now; null: none."""
+
+    question: Annotated[str | None, Bounds(max_len=16)]  # an ItemId, or null
+
+
 class RateQuestionArgs(TypedDict):
     question: ItemId
     rating: Rating | None
@@ -180,6 +186,7 @@ COMMAND_ARGS: dict[str, type] = {
     "upvote": UpvoteArgs,
     "mark_answered": MarkAnsweredArgs,
     "rate_question": RateQuestionArgs,
+    "answering": AnsweringArgs,
     "essence": TextArgs,
     "draw_card": NoArgs,
     "perspective": PerspectiveArgs,
@@ -196,6 +203,7 @@ COMMAND_ARGS: dict[str, type] = {
     "list_me": ListMeArgs,
     "proof": NoArgs,
     "summary": NoArgs,
+    "summary_kept": NoArgs,
 }
 
 # The first frame of a connection (a hello is no command: no id, no ack). Functional

@@ -24,7 +24,7 @@ from protocol.codec import Codec
 
 from .backends import Backend
 from .rooms.events import Event
-from .rooms.views import CASE_EVENTS, frame, sees_anew, sees_private
+from .rooms.views import CASE_EVENTS, form, frame, sees_anew
 from .timers import TRIGGERS, AutoAdvance
 
 log = logging.getLogger("kring.hub")
@@ -215,10 +215,11 @@ class Hub:
         if any(ev.t in TRIGGERS for ev in events):
             self.timers.changed(code)
         for ev in events:
-            cache: dict[tuple[str, bool, bool], bytes | str] = {}
+            cache: dict[tuple[str, str, bool], bytes | str] = {}
             # Most events are the same for everyone: skip the per-viewer checks for them
             # (this loop runs once per delivered frame).
-            same_for_all = ev.private is None and ev.t != "role_changed" and ev.t not in CASE_EVENTS and ev.t != "phase"
+            one_form = ev.private is None and ev.fac is None
+            same_for_all = one_form and ev.t not in CASE_EVENTS and ev.t not in ("role_changed", "phase")
             seq = ev.seq
             for conn in conns:
                 if conn.pending is not None:
@@ -227,9 +228,9 @@ class Hub:
                 if seq <= conn.last_seq:  # already in its welcome or resume
                     continue
                 conn.last_seq = seq
-                private = False if same_for_all else sees_private(ev, conn.pid, conn.role)
+                body = "public" if same_for_all else form(ev, conn.pid, conn.role)
                 held = conn.withheld and not same_for_all
-                key = (conn.codec.subprotocol, private, held)
+                key = (conn.codec.subprotocol, body, held)
                 data = cache.get(key)
                 if data is None:
                     data = cache[key] = conn.codec.encode(frame(ev, conn.pid, conn.role, held))

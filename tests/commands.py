@@ -56,6 +56,7 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "upvote": {"question": ids.question, "on": True},
         "mark_answered": {"question": ids.question, "answered": True},
         "rate_question": {"question": ids.question, "rating": "warm"},
+        "answering": {"question": ids.question},
         "essence": {"text": "Wat bleef hangen"},
         "perspective": {"texts": ["Ik voel onrust", "Ik denk na"]},
         "advice": {"text": "Probeer dit"},

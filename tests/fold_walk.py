@@ -38,12 +38,12 @@ INPUTS = {
     "confirm": ["confirm"],
     "cases": ["propose_case", "vote", "vote", "withdraw_case"],
     "case_text": ["share_case"],
-    "questions": ["ask", "ask", "upvote", "upvote", "withdraw_question", "mark_answered", "rate_question"],
+    "questions": ["ask", "ask", "upvote", "upvote", "withdraw_question", "mark_answered", "rate_question", "answering"],
     "essence": ["essence"],
     "perspectives": ["draw_card", "perspective", "perspective"],
     "advice": ["advice", "advice", "pass_turn"],
     "response": ["respond", "rate_advice"],
-    "takeaway": ["takeaway", "summary"],
+    "takeaway": ["takeaway", "summary", "summary_kept"],
     "evaluation": ["evaluate", "ready"],
     "notes": ["note", "note", "withdraw_note"],
 }
@@ -292,7 +292,7 @@ class Walk:
             return
         if phase.in_turn and not turns.done and self.rng.random() < 0.8:
             pid = turns.order[turns.current]
-        elif (accepts[what] == "inbrenger" or t in ("mark_answered", "rate_question")) and s.inbrenger:
+        elif (accepts[what] == "inbrenger" or t in ("mark_answered", "rate_question", "answering")) and s.inbrenger:
             pid = s.inbrenger
         else:
             pid = self.rng.choice(people)
@@ -362,7 +362,7 @@ class Walk:
             self.system_step()
         else:
             pid = self.rng.choice(self.active())
-            self.run(pid, self.rng.choice(["list_me", "ready", "proof", "summary", "rate_advice"]))
+            self.run(pid, self.rng.choice(["list_me", "ready", "proof", "summary", "summary_kept", "rate_advice"]))
 
     def walk(self, steps: int) -> list[dict[str, Any]]:
         """Play up to `steps` steps, through one case or two, end the meeting, and return

@@ -132,8 +132,16 @@ def _session(s: Session, c: Cockpit) -> None:
     everyone = [anna, *group]
     main = "[data-main-action]"
 
-    # lobby: the agenda lists every round with its minutes; the main action moves on
+    # lobby: the agenda lists every round with its minutes, on one line on a laptop (the
+    # full name of a round cut short is in its title); the main action moves on
     expect(page.locator(".agenda li")).to_have_count(len(PHASES))
+    for person in (fac, anna):
+        assert agenda_lines(person.page) == 1, person.label
+        titles = person.page.locator(".agenda li").evaluate_all("(els) => els.map((el) => el.title)")
+        assert [t.split(" · ")[0] for t in titles] == PHASES
+    bram.page.set_viewport_size(PHONE)
+    expect(bram.page.locator(".agenda-round")).to_have_text(T("agenda.round", n=1, total=len(PHASES)))
+    bram.page.set_viewport_size(LAPTOP)
     expect(page.locator(main)).to_have_text(T("fac.next", name=PHASES[1]))
     c.round("1-binnenkomst", PHASES[0], [(fac, [main]), (anna, []), (bram, [])])
 
@@ -151,17 +159,26 @@ def _session(s: Session, c: Cockpit) -> None:
         row = page.locator(".person", has_text=name)
         expect(row.get_by_role("img", name=T("cockpit.confirmed"))).to_be_visible()
         expect(row.get_by_role("img", name=T("cockpit.not_confirmed"))).to_have_count(0)
-    # ready: the group at a glance counts it
+    # ready: the group at a glance counts it, and Bram's row says it is he
     click(bram.page, T("ready.button"))
     expect(page.locator(".group-glance")).to_contain_text(T("cockpit.ready", ready=1, total=3))
+    expect(bram_row.get_by_role("img", name=T("cockpit.is_ready"))).to_be_visible()
+    expect(page.get_by_role("img", name=T("cockpit.is_ready"))).to_have_count(1)
+    assert agenda_lines(page) == 1
 
     # case choice: the facilitator's main action closes the vote; once chosen, the
     # inbrenger's share form comes first and the instruction no longer asks for a vote
     click(page, T("fac.next", name=PHASES[2]))
     propose(anna, "Collega haakt af", "Hoe blijf ik in gesprek met een collega die afhaakt?")
-    for person in everyone:
+    # who voted, per person (never for what): nobody yet, then Anna and Bram, then all
+    expect(page.get_by_role("img", name=T("cockpit.not_voted"))).to_have_count(3)
+    for n, person in enumerate(everyone, start=1):
         item = person.page.locator(".case-item", has_text="Collega haakt af")
         item.get_by_role("button", name=T("cases.vote")).click()
+        expect(page.get_by_role("img", name=T("cockpit.voted"))).to_have_count(n)
+        row = page.locator(".person", has_text=person.label)
+        expect(row.get_by_role("img", name=T("cockpit.voted"))).to_be_visible()
+    expect(page.locator(".group-glance")).to_contain_text(T("cockpit.votes", cast=3, total=3))
     expect(page.locator(main)).to_have_text(T("fac.close_vote"))
     expect(page.get_by_role("button", name=T("fac.close_vote"))).to_have_count(1)  # once, at the top
     c.round("3a-casuskeuze", PHASES[2], [(fac, [main]), (bram, [])])
@@ -181,11 +198,29 @@ def _session(s: Session, c: Cockpit) -> None:
     keyboard_ask(chris.page, "Hoe merk je dat hij afhaakt?")
     c.round("4-vragenronde", PHASES[3], [(fac, [main]), (anna, []), (chris, ["#ask-text"])])
     q = anna.page.locator(".question", has_text="Hoe merk je")
+    # "deze beantwoord ik nu": highlighted in every list until it is marked answered
+    now = q.get_by_role("button", name=T("questions.answer_now"))
+    expect(now).to_have_attribute("aria-pressed", "false")
+    now.click()
+    expect(now).to_have_attribute("aria-pressed", "true")
+    for person in (fac, anna, chris):
+        answering = person.page.locator(".question.answering")
+        expect(answering).to_have_count(1)
+        expect(answering).to_contain_text("Hoe merk je")
+        expect(answering.locator(".answering-label")).to_have_text(T("questions.answering_now"))
+    fac_q = page.locator(".question", has_text="Hoe merk je")
+    fac_now = fac_q.get_by_role("button", name=T("questions.answer_now_fac"))
+    expect(fac_now).to_have_attribute("aria-pressed", "true")
+    expect(chris.page.locator(".answering-now")).to_contain_text("Hoe merk je")
+    c.in_view("4b-vragenronde-nu-aan-de-beurt", chris, [".answering-now"])
     toggle = q.get_by_role("button", name=T("questions.answered_toggle"), exact=True)
     expect(toggle).to_have_attribute("aria-pressed", "false")
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(toggle).to_have_text(T("questions.answered_toggle"))
+    for person in (fac, anna, chris):
+        expect(person.page.locator(".question.answering")).to_have_count(0)
+    expect(chris.page.locator(".answering-now")).to_have_count(0)
 
     # association round: deal and reveal are the main action in turn; each card in view
     click(page, T("fac.next", name=PHASES[4]))
@@ -263,6 +298,19 @@ def _session(s: Session, c: Cockpit) -> None:
     page.locator(main).click()
     expect(page.locator("[data-key=end]")).to_have_text(T("fac.end_confirm"))
     expect(page.locator("[data-key=end]")).to_be_focused()
+    # it names whose summary is not yet saved: Anna's, until she downloads it
+    unsaved = T("fac.end_unsaved_one", names="Anna")
+    expect(page.locator("#end-warning")).to_contain_text(unsaved)
+    page.locator("#end-warning").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "7b-afronden-samenvatting-niet-bewaard--begeleider-laptop.png"))
+    s.axe_check(fac, "7b-end-unsaved")
+    click(anna.page, T("summary.open"))
+    expect(anna.page.locator("#summary")).to_be_visible()
+    with anna.page.expect_download():
+        click(anna.page, T("summary.download"))
+    expect(page.locator("#end-warning")).not_to_contain_text(unsaved)
+    expect(page.locator("#end-warning")).to_have_text(T("fac.end_warning"))
+    click(anna.page, T("common.close"))
     click(page, T("common.cancel"))
 
     # the person menu: one per person, opened and used by keyboard
@@ -283,6 +331,13 @@ def _session(s: Session, c: Cockpit) -> None:
     bram.page.locator(".signals summary").click()
     expect(bram.page.get_by_label(T("signals.toggle"))).to_be_checked()
     expect(anna.page.locator("#signals-on")).not_to_be_checked()
+
+
+def agenda_lines(page: Page) -> int:
+    """On how many lines the agenda's rounds stand (by the tops of its items)."""
+    script = "(els) => els.map((el) => Math.round(el.getBoundingClientRect().top))"
+    tops = page.locator(".agenda-list li").evaluate_all(script)
+    return len(set(tops))
 
 
 def keyboard_ask(page: Page, text: str) -> None:

@@ -276,8 +276,11 @@ def test_votes_one_per_person_changeable_and_secret_until_close() -> None:
     ev = room.one(anna, "vote", case=c1)
     assert ev.public == {"cast": 1}
     assert ev.to == (anna.pid,)
-    for viewer in (bram, chantal, room.facilitator):
+    for viewer in (bram, chantal):
         assert frame(ev, viewer.pid, viewer.role) == {"t": "vote_cast", "seq": ev.seq, "cast": 1}
+    # the facilitator learns who voted, never for what
+    fac = frame(ev, room.facilitator.pid, FACILITATOR)
+    assert fac == {"t": "vote_cast", "seq": ev.seq, "cast": 1, "participant": anna.pid}
     assert frame(ev, anna.pid, PARTICIPANT)["case"] == c1
 
     assert room.run(anna, "vote", case=c1).events == []  # the same vote again changes nothing
@@ -1105,18 +1108,24 @@ def test_evaluation_scores_outside_one_to_five_are_invalid(score: Any) -> None:
     assert info.value.code == errors.INVALID_FIELD
 
 
-def test_ready_shows_a_count_never_names() -> None:
+def test_ready_shows_a_count_to_the_group_and_names_to_the_facilitator() -> None:
     room, inbrenger, group = start_case(4, phase="afsluiting")
     events = [room.one(m, "ready", ready=True) for m in group[:2]]
     assert [ev.public for ev in events] == [{"ready_count": 1}, {"ready_count": 2}]
     assert room.run(group[0], "ready", ready=True).events == []
     for viewer in room.everyone:
+        fac = viewer.role == FACILITATOR
         for ev in events:
             f = frame(ev, viewer.pid, viewer.role)
-            if viewer.pid not in ev.to:
+            if fac:  # the facilitator's marks: who is ready
+                assert f == {**ev.public, "t": "ready", "seq": ev.seq, "participant": ev.to[0], "ready": True}
+            elif viewer.pid not in ev.to:
                 assert f == {"t": "ready", "seq": ev.seq, "ready_count": ev.public["ready_count"]}
+            else:
+                assert f == {"t": "ready", "seq": ev.seq, "ready_count": ev.public["ready_count"], "ready": True}
         snap = room.snapshot(viewer)
         assert snap["ready_count"] == 2 and snap["ready"] is (viewer in group[:2])
+        assert snap["ready_ids"] == ([m.pid for m in group[:2]] if fac else [])
     assert room.one(group[0], "ready", ready=False).public == {"ready_count": 1}
     room.refused(room.facilitator, "ready", ready=True)
 
@@ -1303,9 +1312,9 @@ def test_inputs_from_the_wrong_part_of_the_room_get_not_allowed(phase: str, t: s
     room.run(group[0], "ask", text="Vraag")
     room.goto(phase)
     who = METHOD.phases[PHASES.index(phase)].accepts[PHASE_INPUT[t]]
-    if t in ("mark_answered", "rate_question"):  # the inbrenger's side of the questions round
+    if t in ("mark_answered", "rate_question", "answering"):  # the inbrenger's side of the questions round
         who = "inbrenger"
-    wrong = [room.facilitator]
+    wrong = [] if t == "answering" else [room.facilitator]  # the facilitator may point at a question too
     if who == "group":
         wrong.append(inbrenger)
     elif who == "inbrenger":

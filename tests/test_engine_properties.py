@@ -201,6 +201,8 @@ class RoomMachine(RuleBasedStateMachine):
             return {"question": question(), "on": data.draw(st.booleans())}
         if t == "mark_answered":
             return {"question": question(), "answered": data.draw(st.booleans())}
+        if t == "answering":
+            return {"question": data.draw(st.sampled_from([question(), None]))}
         if t == "rate_question":
             return {"question": question(), "rating": data.draw(st.sampled_from(["warm", "lauw", "koud", None]))}
         if t == "perspective":  # mostly as many texts as the reference's cards ask for
@@ -382,7 +384,8 @@ class RoomMachine(RuleBasedStateMachine):
         options: list[tuple[str, str]] = []  # (command, who should send it)
         for t, inp in PHASE_INPUT.items():
             if inp in phase.accepts:
-                options.append((t, "inbrenger" if t in ("mark_answered", "rate_question") else phase.accepts[inp]))
+                by_inbrenger = t in ("mark_answered", "rate_question", "answering")
+                options.append((t, "inbrenger" if by_inbrenger else phase.accepts[inp]))
         options += [(t, "fac") for t in ("back", "remove", "lock", "timer", "timer", "add_facilitator", "hand_over")]
         options += [("ready", "everyone"), ("summary", "inbrenger"), ("claim_facilitator", "everyone")]
         options += {
@@ -431,7 +434,7 @@ class RoomMachine(RuleBasedStateMachine):
                 steps += [(p, "share_case") for p in inbrenger]
         elif phase == "vragenronde":
             steps += [(p, "ask") for p in group] + [(p, "upvote") for p in group]
-            steps += [(p, t) for p in inbrenger for t in ("essence", "mark_answered", "rate_question")]
+            steps += [(p, t) for p in inbrenger for t in ("essence", "answering", "mark_answered", "rate_question")]
             steps += [(fac, "hide_question")]
         elif s.current_phase.deck:
             deal = s.deals.get(phase)

@@ -169,6 +169,8 @@ class Room:
         assert wall["header"] == [], (where, wall["header"])
         assert wall["wallTop"] == 0, where
         assert wall["agenda"] == self.phase_name(), where
+        planned = [f"{p['minutes']} min" if p["minutes"] else None for p in self.fac.state["method"]["phases"]]
+        assert wall["minutes"] == planned, (where, wall["minutes"])  # planned minutes per round
         text = page.locator("#view").inner_text()
         assert not re.search(r"\b(warm|lauw|koud)\b", text, re.I), (where, "a rating on the wall")
         violations = self.screen.axe()
@@ -214,7 +216,9 @@ WALL = """() => {
     itemPx: Math.min(...items.map(px)),
     header,
     wallTop: document.querySelector('.wall')?.getBoundingClientRect().top ?? null,
-    agenda: current.length === 1 ? current[0].textContent : null,
+    agenda: current.length === 1 ? current[0].querySelector('.agenda-name').textContent : null,
+    minutes: [...document.querySelectorAll('.agenda li')]
+      .map((el) => el.querySelector('.agenda-min')?.textContent.trim() ?? null),
     joinLine: document.querySelectorAll('.join-line, .join-panel').length,
     pages: [...document.querySelectorAll('.pager-pos')].filter(shown).map((el) => el.textContent),
     questions: [...document.querySelectorAll('.question')].map((el) => ({
@@ -260,7 +264,8 @@ def _run_to_case(room: Room, title: str, question: str) -> KringClient:
 
 
 def _questions(room: Room, inbrenger: KringClient) -> None:
-    """Twelve questions, upvoted; the most upvoted open one is the one on the table."""
+    """Twelve questions, upvoted, the most upvoted first; the one the inbrenger says they
+    answer now ("deze beantwoord ik nu") on top and highlighted, until it is answered."""
     group = room.people[1:]
     ids = []
     for i, text in enumerate(QUESTIONS):
@@ -273,14 +278,19 @@ def _questions(room: Room, inbrenger: KringClient) -> None:
     room.cmd(inbrenger, "rate_question", question=ids[9], rating="warm")
     wall = room.check("4-vragenronde")
     assert len(wall["questions"]) == 12
+    assert [q["text"] for q in wall["questions"][:2]] == [QUESTIONS[4], QUESTIONS[9]]
+    assert not any(q["now"] for q in wall["questions"])  # nobody said which one is answered
+    # the inbrenger answers the second most upvoted one now: it goes on top, highlighted
+    room.cmd(inbrenger, "answering", question=ids[9])
+    wall = room.check("4b-vragenronde-nu-aan-de-beurt")
     first = wall["questions"][0]
-    assert first["text"] == QUESTIONS[4] and first["now"] and first["shown"], wall["questions"][:2]
-    assert wall["questions"][1]["text"] == QUESTIONS[9]
+    assert first["text"] == QUESTIONS[9] and first["now"] and first["shown"], wall["questions"][:2]
     assert [q["now"] for q in wall["questions"]].count(True) == 1
-    # answered: it goes down the list, the next most upvoted is on the table
-    room.cmd(inbrenger, "mark_answered", question=ids[4], answered=True)
-    wall = room.check("4b-vragenronde-beantwoord")
-    assert wall["questions"][0]["text"] == QUESTIONS[9] and wall["questions"][0]["now"]
+    expect(room.page.locator(".question.now .wall-meta")).to_contain_text(T("screen.question_now"))
+    # answered: it goes down the list, and nothing is on the table until the next one
+    room.cmd(inbrenger, "mark_answered", question=ids[9], answered=True)
+    wall = room.check("4c-vragenronde-beantwoord")
+    assert wall["questions"][0]["text"] == QUESTIONS[4] and not any(q["now"] for q in wall["questions"])
 
 
 def test_the_projector_through_drie_rondes(loop: Loop, browser: Browser, base: str) -> None:

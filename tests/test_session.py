@@ -64,10 +64,16 @@ async def test_views_differ_by_audience(server):
         deal = "associatieronde"
         assert fac.state["deals"][deal]["mine"] is None and inb.state["deals"][deal]["mine"] is None
         assert all(m.state["deals"][deal]["mine"] for m in s.members[1:])
-        # ready shows a count, never names
+        # ready shows the group a count, never names; the facilitator who (their marks)
         assert other.state["ready_count"] == 5
-        ready_frames = [f for c in s.everyone for f in c.frames if f.get("t") == "ready"]
+        ready_frames = [f for c in s.members for f in c.frames if f.get("t") == "ready"]
         assert ready_frames and all(set(f) <= {"t", "seq", "ready_count", "ready"} for f in ready_frames)
+        fac_ready = [f for f in fac.frames if f.get("t") == "ready"]
+        assert fac_ready and all(set(f) == {"t", "seq", "ready_count", "participant", "ready"} for f in fac_ready)
+        assert sorted(fac.state["ready_ids"]) == sorted({f["participant"] for f in fac_ready})
+        # who voted, to the facilitator: never for what
+        fac_votes = [f for f in fac.frames if f.get("t") == "vote_cast"]
+        assert fac_votes and all("case" not in f and "participant" in f for f in fac_votes)
         # the summary goes to the inbrenger only
         with pytest.raises(CommandError) as err:
             await other.command("summary")

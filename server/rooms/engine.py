@@ -70,7 +70,7 @@ FEATURES: dict[str, dict[str, Rule]] = {
 #: commands about the case that need no phase input: one kept from the case (views.withheld)
 #: may not give them, as they may not give any command that gives a phase input but
 #: `confirm` and `evaluation` (the meeting, not the case)
-ABOUT_THE_CASE = frozenset({"rate_advice", "summary"})
+ABOUT_THE_CASE = frozenset({"rate_advice", "summary", "summary_kept"})
 
 
 def merge_tables(features: dict[str, dict[str, Rule]]) -> dict[str, Rule]:

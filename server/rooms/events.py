@@ -19,7 +19,13 @@ class Event:
 
     Everyone sees `public`; the audience named in `to` (participant ids and/or
     FACILITATORS) sees `private` instead. `internal` is for `apply` and the stored log
-    only and is never sent to a client. Anonymous items keep their author out of all four.
+    only and is never sent to a client. Anonymous items keep their author out of all of them.
+
+    `fac` is a third form, for facilitators who are not named in `to`: an event has one
+    private form, and a vote or a ready mark must tell its sender one thing (the case they
+    voted for) and the facilitators another (who voted, never for what). Putting both in
+    one private form for `to = (voter, FACILITATORS)` would hand the ballot to the
+    facilitators, so those events carry `fac` instead (views.form picks the body).
     """
 
     t: str
@@ -28,19 +34,22 @@ class Event:
     to: tuple[str, ...] = ()
     internal: dict[str, Any] | None = None
     seq: int = 0
+    fac: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"t": self.t, "seq": self.seq, "pub": self.public}
         if self.private is not None:
             d["prv"] = self.private
             d["to"] = list(self.to)
+        if self.fac is not None:
+            d["fac"] = self.fac
         if self.internal:
             d["int"] = self.internal
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
-        return cls(d["t"], d["pub"], d.get("prv"), tuple(d.get("to", ())), d.get("int"), d["seq"])
+        return cls(d["t"], d["pub"], d.get("prv"), tuple(d.get("to", ())), d.get("int"), d["seq"], d.get("fac"))
 
     def pack(self) -> bytes:
         """The event as a backend's log stores it."""

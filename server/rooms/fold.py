@@ -121,7 +121,8 @@ def next_case(s: RoomState, ev: Event) -> None:
     s.summaries.setdefault(internal["inbrenger"], []).append(internal["summary"])
     s.cases_done += 1
     s.cases.pop(ev.public["case"], None)
-    s.votes, s.vote_open, s.tally = {}, True, None
+    s.votes, s.voted, s.vote_open, s.tally = {}, [], True, None
+    s.answering = None
     s.inbrenger = s.chosen_case = s.case_text = s.essence = s.response = s.takeaway = None
     s.people, s.questions, s.deals, s.seats, s.turns, s.advice = [], {}, {}, {}, {}, []
     s.notes, s.notes_revealed, s.evaluations, s.ready = {}, [], {}, []
@@ -193,7 +194,10 @@ def case_withdrawn(s: RoomState, ev: Event) -> None:
 
 
 def vote_cast(s: RoomState, ev: Event) -> None:
-    s.votes[ev.to[0]] = _private(ev)["case"]
+    voter = ev.to[0]
+    s.votes[voter] = _private(ev)["case"]
+    if voter not in s.voted:
+        s.voted.append(voter)
 
 
 def vote_closed(s: RoomState, ev: Event) -> None:
@@ -202,6 +206,7 @@ def vote_closed(s: RoomState, ev: Event) -> None:
 
 def case_chosen(s: RoomState, ev: Event) -> None:
     s.chosen_case, s.inbrenger = ev.public["case"], ev.public["inbrenger"]
+    s.kept = [pid for pid in s.kept if pid != s.inbrenger]  # a new case: a new summary, not yet saved
     s.case_text, s.people = None, []
     s.deals, s.seats, s.turns = {}, {}, {}  # a new case: new cards, a new speaking order
 
@@ -227,10 +232,18 @@ def question_updated(s: RoomState, ev: Event) -> None:
     if "upvoter" in internal:
         mark = internal["upvoter"]
         q.upvoters = [*q.upvoters, mark] if internal["on"] else [m for m in q.upvoters if m != mark]
+    if s.answering == q.id and (q.answered or q.hidden):
+        s.answering = None  # answered (or hidden): nobody answers it now
 
 
 def question_withdrawn(s: RoomState, ev: Event) -> None:
     del s.questions[ev.public["question"]]
+    if s.answering == ev.public["question"]:
+        s.answering = None
+
+
+def answering(s: RoomState, ev: Event) -> None:
+    s.answering = ev.public["question"]
 
 
 def essence(s: RoomState, ev: Event) -> None:
@@ -294,6 +307,10 @@ def ready(s: RoomState, ev: Event) -> None:
     s.ready = [r for r in s.ready if r != pid] + ([pid] if _private(ev)["ready"] else [])
 
 
+def summary_kept(s: RoomState, ev: Event) -> None:
+    s.kept.append(_private(ev)["participant"])
+
+
 def ended(s: RoomState, ev: Event) -> None:
     s.ended = True
 
@@ -334,6 +351,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "question_updated": question_updated,
     "question_hidden": question_updated,
     "question_withdrawn": question_withdrawn,
+    "answering": answering,
     "essence": essence,
     "cards_dealt": cards_dealt,
     "card_drawn": card_drawn,
@@ -345,6 +363,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "takeaway": takeaway,
     "evaluated": evaluated,
     "ready": ready,
+    "summary_kept": summary_kept,
     "ended": ended,
     "withheld": withheld,
 }

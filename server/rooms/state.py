@@ -241,6 +241,9 @@ class RoomState:
     confirmed: list[str] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
     votes: dict[str, str] = field(default_factory=dict)  # voter -> case
+    #: who cast a vote in this case choice, for the facilitator's marks. A withdrawn case's
+    #: voters stay in it: dropping them would tell the facilitator whose vote it was.
+    voted: list[str] = field(default_factory=list)
     vote_open: bool = True
     tally: dict[str, int] | None = None
     inbrenger: str | None = None
@@ -248,6 +251,7 @@ class RoomState:
     case_text: str | None = None
     people: list[str] = field(default_factory=list)
     questions: dict[str, Question] = field(default_factory=dict)
+    answering: str | None = None  # the question the inbrenger is answering now
     essence: str | None = None
     deals: dict[str, Deal] = field(default_factory=dict)  # phase id -> its cards and perspectives
     seats: dict[str, list[str]] = field(default_factory=dict)  # deck id -> seating for public cards
@@ -261,6 +265,8 @@ class RoomState:
     ready: list[str] = field(default_factory=list)
     #: earlier cases of this meeting: each inbrenger's summaries, for them alone
     summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: who saved (printed or downloaded) their summary since they last became inbrenger
+    kept: list[str] = field(default_factory=list)
     cases_done: int = 0
     started_at: float | None = None  # server time the group left the lobby (proof of participation)
     listed: list[str] = field(default_factory=list)  # who agreed to be named on the proof

@@ -27,6 +27,7 @@ CASE_EVENTS = frozenset(
         "question_updated",
         "question_hidden",
         "question_withdrawn",
+        "answering",
         "essence",
         "cards_dealt",
         "card_drawn",
@@ -69,17 +70,33 @@ def sees_anew(ev: Event, pid: str, role: str, held: bool) -> bool:
     return False
 
 
+def form(ev: Event, pid: str, role: str) -> str:
+    """Which body of `ev` this viewer gets: "private" (named in `to`, or a facilitator where
+    `to` names FACILITATORS), "fac" (a facilitator, where the event has a facilitators' form
+    of its own, see Event), or "public". A projector shows the public room only."""
+    if role == SCREEN:
+        return "public"
+    if ev.private is not None and pid in ev.to:
+        return "private"
+    if role == FACILITATOR:
+        if ev.fac is not None:
+            return "fac"
+        if ev.private is not None and FACILITATORS in ev.to:
+            return "private"
+    return "public"
+
+
 def sees_private(ev: Event, pid: str, role: str) -> bool:
-    if ev.private is None or role == SCREEN:  # a projector shows the public room only
-        return False
-    return pid in ev.to or (role == FACILITATOR and FACILITATORS in ev.to)
+    return form(ev, pid, role) == "private"
 
 
 def frame(ev: Event, pid: str, role: str, held: bool = False) -> dict[str, Any]:
     """The event as this viewer receives it; `held`: the viewer is `withheld` from the case."""
     if held and ev.t in CASE_EVENTS:
         return {"t": "withheld", "seq": ev.seq}
-    body = ev.private if ev.private is not None and sees_private(ev, pid, role) else ev.public
+    seen = form(ev, pid, role)
+    body = ev.private if seen == "private" else ev.fac if seen == "fac" else ev.public
+    assert body is not None  # form() names a body the event has
     if held and ev.t == "phase":
         body = {**body, "notes_hidden": 0}  # not even how many notes wait
     return {"t": ev.t, "seq": ev.seq, **body}
@@ -90,6 +107,17 @@ def _phase(s: RoomState, fac: bool) -> dict[str, Any]:
     if fac:
         rec["script"] = dict(s.current_phase.script)
     return rec
+
+
+def unsaved(s: RoomState, kept: list[str] | None = None, inbrenger: str | None = None) -> list[str]:
+    """Who has a summary in this meeting (the inbrenger of the case under way, or of an
+    earlier one) and has not saved it yet (`summary_kept`): the facilitator's end
+    confirmation names them. `kept` and `inbrenger` stand in for the state's own, for the
+    state an event is about to make."""
+    kept = s.kept if kept is None else kept
+    inbrenger = s.inbrenger if inbrenger is None else inbrenger
+    holders = [*s.summaries, *([inbrenger] if inbrenger and inbrenger not in s.summaries else [])]
+    return [pid for pid in holders if pid not in kept]
 
 
 def deal_view(phase_id: str, d: Deal, viewer: Actor) -> dict[str, Any]:
@@ -168,6 +196,11 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         ],
         "ready_count": len(s.ready),
         "ready": viewer.pid in s.ready,
+        # who voted and who is ready: for the facilitator's marks (never what anyone voted for)
+        "voted": list(s.voted) if fac else [],
+        "ready_ids": list(s.ready) if fac else [],
+        "answering": s.answering,
+        "summaries_unsaved": unsaved(s) if fac else [],
         "cases_done": s.cases_done,
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
@@ -195,6 +228,7 @@ NOTHING_OF_THE_CASE: dict[str, Any] = {
     "notes": [],
     "own_notes": [],
     "notes_hidden": 0,
+    "answering": None,
     "response": None,
     "takeaway": None,
 }

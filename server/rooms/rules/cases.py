@@ -6,8 +6,9 @@ from __future__ import annotations
 from protocol import errors, limits
 from protocol.args import CaseArgs, NoArgs, ProposeCaseArgs, ShareCaseArgs
 
-from ..events import Actor, Event, RoomError
+from ..events import FACILITATORS, Actor, Event, RoomError
 from ..state import PARTICIPANT, Case, RoomState
+from ..views import unsaved
 from .checks import Context, Decision, Rule, deny, missing
 
 
@@ -38,7 +39,11 @@ def vote(s: RoomState, a: Actor, args: CaseArgs, ctx: Context) -> Decision:
     if s.votes.get(a.pid) == args["case"]:
         return Decision()
     cast = len(s.votes) + (a.pid not in s.votes)
-    return Decision([Event("vote_cast", {"cast": cast}, {"cast": cast, "case": args["case"]}, (a.pid,))])
+    # the voter learns their own vote back; the facilitators who voted, never for what
+    # (their own form, see Event.fac)
+    ev = Event("vote_cast", {"cast": cast}, {"cast": cast, "case": args["case"]}, (a.pid,))
+    ev.fac = {"cast": cast, "participant": a.pid}
+    return Decision([ev])
 
 
 def close_vote(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
@@ -66,7 +71,11 @@ def choose_case(s: RoomState, a: Actor, args: CaseArgs, ctx: Context) -> Decisio
         raise deny("the proposer of this case is a facilitator now")
     if s.chosen_case == case.id:
         return Decision()
-    return Decision([Event("case_chosen", {"case": case.id, "inbrenger": case.proposer})])
+    public = {"case": case.id, "inbrenger": case.proposer}
+    # the new inbrenger has a summary from now on, not yet saved (the end confirmation names them)
+    kept = [pid for pid in s.kept if pid != case.proposer]
+    private = {**public, "summaries_unsaved": unsaved(s, kept, case.proposer)}
+    return Decision([Event("case_chosen", public, private, (FACILITATORS,))])
 
 
 def share(s: RoomState, a: Actor, args: ShareCaseArgs, ctx: Context) -> Decision:

@@ -12,6 +12,7 @@ from protocol.args import EvaluateArgs, NoArgs, RateAdviceArgs, ReadyArgs, TextA
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
 from ..state import PARTICIPANT, Advice, RoomState
+from ..views import unsaved
 from .checks import Context, Decision, Rule, anonymous, deny, missing, text_event
 from .turns import inbrenger_may_speak, require_turn
 
@@ -64,7 +65,10 @@ def ready(s: RoomState, a: Actor, args: ReadyArgs, ctx: Context) -> Decision:
     if (a.pid in s.ready) == args["ready"]:
         return Decision()
     n = len(s.ready) + (1 if args["ready"] else -1)
-    return Decision([Event("ready", {"ready_count": n}, {"ready_count": n, "ready": args["ready"]}, (a.pid,))])
+    ev = Event("ready", {"ready_count": n}, {"ready_count": n, "ready": args["ready"]}, (a.pid,))
+    # the facilitators see who is ready (their own form, see Event.fac); the others a count
+    ev.fac = {"ready_count": n, "participant": a.pid, "ready": args["ready"]}
+    return Decision([ev])
 
 
 def summary(s: RoomState) -> dict[str, Any]:
@@ -117,6 +121,17 @@ def your_summary(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision
     return Decision([], {"summary": current, "earlier": list(earlier)})
 
 
+def summary_kept(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
+    """The inbrenger's page says they printed or downloaded their summary. Only that fact
+    goes, to the facilitators, whose end confirmation names whose summary is not yet saved."""
+    if a.pid != s.inbrenger and a.pid not in s.summaries:
+        raise deny("the summary goes to the inbrenger only")
+    if a.pid in s.kept:
+        return Decision()
+    private = {"participant": a.pid, "summaries_unsaved": unsaved(s, [*s.kept, a.pid])}
+    return Decision([Event("summary_kept", {}, private, (FACILITATORS,))])
+
+
 RULES = {
     "advice": Rule(advice, needs="advice"),
     # the inbrenger, in the advice round once they may speak: checked by the handler
@@ -126,4 +141,5 @@ RULES = {
     "evaluate": Rule(evaluate, needs="evaluation"),
     "ready": Rule(ready),
     "summary": Rule(your_summary),
+    "summary_kept": Rule(summary_kept),
 }

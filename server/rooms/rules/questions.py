@@ -8,7 +8,15 @@ from dataclasses import replace
 from typing import Any
 
 from protocol import errors, limits
-from protocol.args import HideQuestionArgs, MarkAnsweredArgs, QuestionArgs, RateQuestionArgs, TextArgs, UpvoteArgs
+from protocol.args import (
+    AnsweringArgs,
+    HideQuestionArgs,
+    MarkAnsweredArgs,
+    QuestionArgs,
+    RateQuestionArgs,
+    TextArgs,
+    UpvoteArgs,
+)
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
@@ -97,6 +105,29 @@ def rate_question(s: RoomState, a: Actor, args: RateQuestionArgs, ctx: Context) 
     return Decision([_updated(s, replace(q, rating=args["rating"]))])
 
 
+def answering(s: RoomState, a: Actor, args: AnsweringArgs, ctx: Context) -> Decision:
+    """ "Deze beantwoord ik nu": the question on the table, for every list and the wall; null
+    takes it off. The inbrenger's, on mark_answered's own check, or the facilitator's (who
+    may point the room at a question for them). Marking it answered takes it off too (the fold)."""
+    if "questions" not in s.current_phase.accepts:
+        raise deny("questions are handled in the questions round")
+    if not is_fac(s, a.pid):
+        if a.pid != s.inbrenger:
+            raise deny("only the inbrenger or the facilitator can do this")
+        if not inbrenger_may_speak(s):
+            raise deny(f"the inbrenger {s.current_phase.inbrenger} in this phase")
+    qid = args["question"]
+    if qid is not None:
+        q = _question(s, a, qid)
+        if q.hidden:  # the room does not see it: it cannot be on the table
+            raise missing("question")
+        if q.answered:
+            raise deny("this question has been answered")
+    if s.answering == qid:
+        return Decision()
+    return Decision([Event("answering", {"question": qid})])
+
+
 def hide(s: RoomState, a: Actor, args: HideQuestionArgs, ctx: Context) -> Decision:
     q = _question(s, a, args["question"])
     if q.hidden == args["hidden"]:
@@ -109,6 +140,7 @@ def hide(s: RoomState, a: Actor, args: HideQuestionArgs, ctx: Context) -> Decisi
 
 
 _BY_INBRENGER = "the inbrenger's, on the group's questions: see _inbrenger_on_question"
+_BY_INBRENGER_OR_FAC = "the inbrenger's as mark_answered, or a facilitator's: see answering"
 
 RULES = {
     "ask": Rule(ask, needs="questions"),
@@ -116,6 +148,7 @@ RULES = {
     "upvote": Rule(upvote, needs="questions"),
     "mark_answered": Rule(mark_answered, needs="questions", own_check=_BY_INBRENGER),
     "rate_question": Rule(rate_question, needs="questions", own_check=_BY_INBRENGER),
+    "answering": Rule(answering, needs="questions", own_check=_BY_INBRENGER_OR_FAC),
     "hide_question": Rule(hide, facilitator=True),
     "essence": Rule(text_event("essence"), needs="essence"),
 }

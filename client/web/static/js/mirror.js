@@ -110,6 +110,7 @@ export const FOLD = {
     s.turns = ev.turns; // the phase's own speaking order (empty if it has none)
     s.ready_count = 0;
     s.ready = false;
+    s.ready_ids = [];
   },
   note_written(s, ev) {
     if ("notes_hidden" in ev) s.notes_hidden = ev.notes_hidden;
@@ -135,6 +136,9 @@ export const FOLD = {
     s.cases = s.cases.filter((c) => c.id !== ev.case);
     s.vote = { open: true, cast: 0, mine: null, tally: null };
     Object.assign(s, {
+      voted: [],
+      ready_ids: [],
+      answering: null,
       phase: ev.phase,
       timer: ev.timer,
       notes_hidden: 0,
@@ -203,6 +207,7 @@ export const FOLD = {
   vote_cast(s, ev) {
     s.vote.cast = ev.cast;
     if (ev.case) s.vote.mine = ev.case;
+    if (ev.participant && !s.voted.includes(ev.participant)) s.voted.push(ev.participant); // a facilitator's: who voted
   },
   vote_closed(s, ev) {
     s.vote.open = false;
@@ -215,6 +220,7 @@ export const FOLD = {
     s.people = [];
     s.deals = {}; // a new case: new cards, a new speaking order
     s.turns = { order: [], current: 0 };
+    if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's
   },
   case_shared(s, ev) {
     s.case_text = ev.text;
@@ -224,16 +230,25 @@ export const FOLD = {
     upsert(s.questions, ev.question);
   },
   question_updated(s, ev) {
-    if (ev.question) upsert(s.questions, ev.question);
+    if (!ev.question) return;
+    upsert(s.questions, ev.question);
+    // answered: nobody answers it now
+    if (s.answering === ev.question.id && (ev.question.answered || ev.question.hidden)) s.answering = null;
   },
   question_hidden(s, ev) {
     if (typeof ev.question === "object") upsert(s.questions, ev.question);
     else s.questions = s.questions.filter((q) => q.id !== ev.question);
+    const id = typeof ev.question === "object" ? ev.question.id : ev.question;
+    if (s.answering === id) s.answering = null;
   },
   question_withdrawn(s, ev) {
     s.questions = s.questions.filter((q) => q.id !== ev.question);
     s.own_questions = s.own_questions.filter((q) => q !== ev.question);
     s.own_upvotes = s.own_upvotes.filter((q) => q !== ev.question);
+    if (s.answering === ev.question) s.answering = null;
+  },
+  answering(s, ev) {
+    s.answering = ev.question; // the question on the table now, or null
   },
   essence(s, ev) {
     s.essence = ev.text;
@@ -296,7 +311,13 @@ export const FOLD = {
   },
   ready(s, ev) {
     s.ready_count = ev.ready_count;
-    if ("ready" in ev) s.ready = ev.ready;
+    if (ev.participant) {
+      // a facilitator's: who is ready (their own `ready` is not this)
+      s.ready_ids = s.ready_ids.filter((x) => x !== ev.participant).concat(ev.ready ? [ev.participant] : []);
+    } else if ("ready" in ev) s.ready = ev.ready;
+  },
+  summary_kept(s, ev) {
+    if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's: whose summary is not yet saved
   },
   ended(s, ev, mirror) {
     mirror.ended = true;

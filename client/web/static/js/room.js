@@ -159,6 +159,7 @@ function render() {
           ctx.ui.summary = null;
           render();
         },
+        onKept: summaryKept,
       }),
     );
   }
@@ -166,6 +167,12 @@ function render() {
   const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
   draw(view, body);
   showTitle();
+}
+
+/** Printed or downloaded: the facilitators' end confirmation no longer names this person. */
+function summaryKept() {
+  if (!ctx.me || ctx.ui.closed || ctx.pending("summary_kept")) return;
+  ctx.send("summary_kept", {}, { quiet: true });
 }
 
 function joinHere() {
@@ -330,6 +337,7 @@ function onRefused(command, args, error, item) {
     kept.asking = false; // asked by the page itself: nothing to tell
     return;
   }
+  if (item.meta?.quiet) return; // a fact the page told by itself: nothing to tell
   if (command === "screen_ticket") screenTicketAnswered(item.id, null);
   if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
   // a take-over the server refused: its clock, not this laptop's, says when it may be

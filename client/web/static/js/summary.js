@@ -58,7 +58,11 @@ function perspectivesByPhase(items = [], phases = []) {
   });
 }
 
-export function summaryPage(summary, { code, phases = [], onClose }) {
+/**
+ * `onKept`: called when the person prints or downloads it (their page then tells the
+ * server that the summary is saved, for the facilitator's end confirmation).
+ */
+export function summaryPage(summary, { code, phases = [], onClose, onKept = null }) {
   const dated = new Date().toLocaleDateString(document.documentElement.lang);
   const page = h(
     "article",
@@ -88,8 +92,12 @@ export function summaryPage(summary, { code, phases = [], onClose }) {
   const actions = h(
     "div",
     { class: "row no-print" },
-    h("button", { type: "button", class: "primary", onclick: () => window.print() }, t("summary.print")),
-    h("button", { type: "button", class: "secondary", onclick: (e) => download(e, `${t("summary.file")}-${code}`) }, t("summary.download")),
+    h("button", { type: "button", class: "primary", onclick: () => (onKept?.(), window.print()) }, t("summary.print")),
+    h(
+      "button",
+      { type: "button", class: "secondary", onclick: (e) => (onKept?.(), download(e, `${t("summary.file")}-${code}`)) },
+      t("summary.download"),
+    ),
     h("button", { type: "button", class: "quiet", onclick: onClose }, t("common.close")),
   );
   return h("div", { class: "summary-wrap" }, actions, page);

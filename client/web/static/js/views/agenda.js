@@ -21,7 +21,12 @@ export function agenda(ctx) {
       phases.map((p, i) =>
         h(
           "li",
-          { key: p.id, class: i < at ? "done" : i === at ? "current" : "later", "aria-current": i === at ? "step" : null },
+          {
+            key: p.id,
+            class: i < at ? "done" : i === at ? "current" : "later",
+            "aria-current": i === at ? "step" : null,
+            title: p.minutes ? `${pick(p.name)} · ${t("agenda.minutes", { n: p.minutes })}` : pick(p.name), // cut short on a narrow strip
+          },
           h("span", { class: "agenda-name" }, pick(p.name)),
           p.minutes ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
         ),

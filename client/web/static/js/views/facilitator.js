@@ -1,7 +1,7 @@
 // The facilitator's view: the script for this phase, moving the group along, the timer,
 // who is there and who has confirmed, and the controls each round needs.
 
-import { pick, t } from "../i18n.js";
+import { language, pick, t } from "../i18n.js";
 import { signalsToggle } from "../signals.js";
 import { session } from "../store.js";
 import { h } from "../ui.js";
@@ -85,13 +85,20 @@ function mainAction(ctx) {
   };
 }
 
-/** The group at a glance: how many are ready, and who has (not yet) confirmed or spoken. */
+/**
+ * The group at a glance: how many are ready, have confirmed, have voted; with private cards
+ * only how many took and wrote one (who holds which is nobody's to know, the facilitator's
+ * included), per person in the marks otherwise.
+ */
 function groupGlance(ctx) {
   const s = ctx.state;
   if (s.phase.index === 0) return null;
   const group = s.participants.filter((p) => p.role === "participant");
   const parts = [t("cockpit.ready", { ready: s.ready_count, total: group.length })];
   if (s.phase.accepts.confirm) parts.push(t("confirm.count", { count: s.confirmed_count }));
+  if (s.phase.accepts.cases && s.vote.open) parts.push(t("cockpit.votes", { cast: s.vote.cast, total: group.length }));
+  const deal = currentDeal(s);
+  if (deal && !deal.public) parts.push(t("cockpit.cards", { taken: deal.taken, written: deal.written, total: groupOf(s).length }));
   return h("p", { class: "group-glance" }, h("span", { class: "sr-only" }, `${t("cockpit.group")}: `), parts.join(" · "));
 }
 
@@ -101,8 +108,9 @@ function mark(kind, symbol, text) {
 }
 
 /**
- * What the facilitator's snapshot says of one person in this round: confirmed, their turn
- * (had, now, still to come), the card they hold (public cards), evaluated.
+ * What the facilitator's snapshot says of one person in this round: confirmed, voted (never
+ * for what), their turn (had, now, still to come), the card they hold and whether they
+ * wrote from it (public cards only), evaluated, ready.
  */
 function personMarks(ctx, p) {
   const s = ctx.state;
@@ -111,6 +119,8 @@ function personMarks(ctx, p) {
   const marks = [];
   if (a.confirm)
     marks.push(s.confirmed.includes(p.id) ? mark("confirmed", "✓", t("cockpit.confirmed")) : mark("unconfirmed", "○", t("cockpit.not_confirmed")));
+  if (a.cases && (s.vote.open || s.voted.includes(p.id)))
+    marks.push(s.voted.includes(p.id) ? mark("voted", "☑", t("cockpit.voted")) : mark("unvoted", "☐", t("cockpit.not_voted")));
   if (s.phase.in_turn) {
     const at = s.turns.order.indexOf(p.id);
     if (at >= 0) {
@@ -123,11 +133,13 @@ function personMarks(ctx, p) {
   if (deal && deal.public && deal.holders[p.id]) {
     const card = cardOf(deal, deal.holders[p.id]);
     if (card) marks.push(mark("card", "▣", t("cockpit.holds", { card: pick(card.name) })));
+    if (deal.perspectives.some((x) => x.holder === p.id)) marks.push(mark("written", "✎", t("cockpit.written")));
   }
   if (a.evaluation && groupOf(s).concat(s.participants.filter((x) => x.id === s.inbrenger)).some((x) => x.id === p.id)) {
     const done = s.evaluations.some((e) => e.participant === p.id);
     marks.push(done ? mark("evaluated", "✓", t("cockpit.evaluated")) : mark("unevaluated", "○", t("cockpit.not_evaluated")));
   }
+  if (s.ready_ids.includes(p.id)) marks.push(mark("ready", "⚑", t("cockpit.is_ready")));
   return marks.length ? h("span", { class: "marks" }, marks) : null;
 }
 
@@ -353,6 +365,19 @@ function personControls(ctx, p) {
   );
 }
 
+/**
+ * In the end confirmation: whose summary is not yet saved (printed or downloaded), by name,
+ * so the facilitator can ask before everything is erased. The server tells facilitators
+ * only that fact, never the summary.
+ */
+function unsavedSummaries(ctx) {
+  const s = ctx.state;
+  const names = s.summaries_unsaved.filter((pid) => s.participants.some((p) => p.id === pid)).map((pid) => nameOf(s, pid));
+  if (!names.length) return null;
+  const list = new Intl.ListFormat(language(), { type: "conjunction" }).format(names);
+  return h("strong", { class: "unsaved-summaries", "data-unsaved": s.summaries_unsaved.join(" ") }, " ", t("fac.end_unsaved", { names: list, count: names.length }));
+}
+
 function roomControls(ctx) {
   const s = ctx.state;
   const ending = ctx.ui.confirming === "end";
@@ -374,7 +399,7 @@ function roomControls(ctx) {
     h(
       "div",
       { class: "row" },
-      ending ? h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning")) : null,
+      ending ? h("p", { class: "warning", id: "end-warning" }, t("fac.end_warning"), unsavedSummaries(ctx)) : null,
       confirmButton(ctx, "end", {
         label: t("fac.end"),
         cls: "quiet danger-text",

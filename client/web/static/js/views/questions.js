@@ -21,7 +21,13 @@ export function questionList(ctx, { actions = null, showAuthors = true, title = 
   const items = s.questions.map((q) =>
     h(
       "li",
-      { class: `question${own.has(q.id) ? " own" : ""}${q.hidden ? " hidden-q" : ""}`, "data-question": q.id, key: q.id },
+      {
+        class: `question${own.has(q.id) ? " own" : ""}${q.hidden ? " hidden-q" : ""}${s.answering === q.id ? " answering" : ""}`,
+        "data-question": q.id,
+        key: q.id,
+        "aria-current": s.answering === q.id ? "true" : null,
+      },
+      s.answering === q.id ? h("p", { class: "answering-label" }, t("questions.answering_now")) : null,
       h("p", { class: "question-text" }, q.text),
       h(
         "p",
@@ -66,6 +72,7 @@ export function questionsBlock(ctx, inbrenger) {
       );
     if (asking && mine) row.push(button(t("questions.withdraw"), () => ctx.send("withdraw_question", { question: q.id }), { cls: "quiet", key: "withdraw" }));
     if (inbrenger && inbrengerMaySpeak(s)) {
+      row.push(answeringButton(ctx, q));
       row.push(
         button(t("questions.answered_toggle"), () => // a stable label; aria-pressed says whether it is
           ctx.send("mark_answered", { question: q.id, answered: !q.answered }),
@@ -84,7 +91,20 @@ export function questionsBlock(ctx, inbrenger) {
         askForm(ctx),
       )
     : null;
-  return [s.phase.in_turn ? inTurn(ctx, askPart) : askPart, questionList(ctx, { actions })];
+  return [answeringNow(ctx), s.phase.in_turn ? inTurn(ctx, askPart) : askPart, questionList(ctx, { actions })];
+}
+
+/** The question the inbrenger answers now, above the form: what the room listens to. */
+function answeringNow(ctx) {
+  const s = ctx.state;
+  const q = s.answering ? s.questions.find((x) => x.id === s.answering) : null;
+  if (!q) return null;
+  return h(
+    "p",
+    { class: "answering-now", key: "answering-now", "data-question": q.id },
+    h("strong", {}, `${t("questions.answering_now")}: `),
+    q.text,
+  );
 }
 
 /**
@@ -169,11 +189,24 @@ function anonymity(ctx) {
   return groupOf(s).length >= ctx.limits.MIN_ANONYMOUS_GROUP ? "anonymous" : "too_few";
 }
 
-/** The facilitator's button on a question: hide it from the room (or show it again). */
+/**
+ * "Deze beantwoord ik nu" (the inbrenger) or "Nu aan de beurt" (the facilitator): the
+ * question on the table, highlighted in every list and on the wall; pressed again, none.
+ */
+export function answeringButton(ctx, q) {
+  const s = ctx.state;
+  if (q.answered || q.hidden) return null;
+  const on = s.answering === q.id;
+  const label = ctx.me.role === "facilitator" ? t("questions.answer_now_fac") : t("questions.answer_now");
+  return button(label, () => ctx.send("answering", { question: on ? null : q.id }), { pressed: on, cls: "quiet", key: "answering" });
+}
+
+/** The facilitator's buttons on a question: on the table now; hide it from the room (or show it again). */
 export function hideButton(ctx, q) {
   return h(
     "div",
     { class: "row" },
+    answeringButton(ctx, q),
     button(q.hidden ? t("fac.unhide") : t("fac.hide"), () => ctx.send("hide_question", { question: q.id, hidden: !q.hidden }), {
       cls: "quiet",
       pressed: q.hidden,

@@ -71,7 +71,7 @@ export function screenView(ctx) {
   );
 }
 
-/** The method's rounds in order, the current one marked. */
+/** The method's rounds in order with their planned minutes, the current one marked. */
 function agenda(ctx) {
   const s = ctx.state;
   return h(
@@ -88,7 +88,8 @@ function agenda(ctx) {
             class: i < s.phase.index ? "done" : i === s.phase.index ? "current" : "later",
             "aria-current": i === s.phase.index ? "step" : null,
           },
-          pick(p.name),
+          h("span", { class: "agenda-name" }, pick(p.name)),
+          p.minutes ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
         ),
       ),
     ),
@@ -208,17 +209,18 @@ function caseList(ctx) {
 }
 
 /**
- * The questions, the most upvoted first and the answered ones after the open ones; the
- * first open one is the one on the table now (the room does not say which one is being
- * answered: the inbrenger marks them answered one by one). No author, no rating.
+ * The questions: the one the inbrenger answers now (`answering`) first and highlighted,
+ * then the most upvoted, the answered ones after the open ones. No author, no rating.
  */
 function questionPages(ctx) {
   const s = ctx.state;
   const qs = s.questions.filter((q) => !q.hidden);
   if (!qs.length) return h("p", { class: "screen-count" }, t("questions.none"));
   const num = (id) => Number(id.slice(1));
-  const sorted = [...qs].sort((x, y) => Number(x.answered) - Number(y.answered) || y.upvotes - x.upvotes || num(x.id) - num(y.id));
-  const now = sorted[0].answered ? null : sorted[0].id;
+  const now = qs.some((q) => q.id === s.answering && !q.answered) ? s.answering : null;
+  const sorted = [...qs].sort(
+    (x, y) => Number(y.id === now) - Number(x.id === now) || Number(x.answered) - Number(y.answered) || y.upvotes - x.upvotes || num(x.id) - num(y.id),
+  );
   const items = sorted.map((q) =>
     h(
       "li",
