@@ -28,7 +28,8 @@ export function agenda(ctx) {
             title: p.minutes ? `${pick(p.name)} · ${t("agenda.minutes", { n: p.minutes })}` : pick(p.name), // cut short on a narrow strip
           },
           h("span", { class: "agenda-name" }, pick(p.name)),
-          p.minutes ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
+          // a round that is over needs no plan any more: its name gets the room
+          p.minutes && i >= at ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
         ),
       ),
     ),
