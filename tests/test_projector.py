@@ -169,8 +169,12 @@ class Room:
         assert wall["header"] == [], (where, wall["header"])
         assert wall["wallTop"] == 0, where
         assert wall["agenda"] == self.phase_name(), where
-        planned = [f"{p['minutes']} min" if p["minutes"] else None for p in self.fac.state["method"]["phases"]]
-        assert wall["minutes"] == planned, (where, wall["minutes"])  # planned minutes per round
+        # planned minutes for the current round and those to come; a round that is over shows none
+        now = self.fac.state["phase"]["index"]
+        phases = self.fac.state["method"]["phases"]
+        planned = [f"{p['minutes']} min" if p["minutes"] and i >= now else None for i, p in enumerate(phases)]
+        assert wall["minutes"] == planned, (where, wall["minutes"])
+        assert wall["agendaLines"] <= 2, (where, "the agenda takes more than two lines")
         text = page.locator("#view").inner_text()
         assert not re.search(r"\b(warm|lauw|koud)\b", text, re.I), (where, "a rating on the wall")
         violations = self.screen.axe()
@@ -217,6 +221,8 @@ WALL = """() => {
     header,
     wallTop: document.querySelector('.wall')?.getBoundingClientRect().top ?? null,
     agenda: current.length === 1 ? current[0].querySelector('.agenda-name').textContent : null,
+    agendaLines: new Set([...document.querySelectorAll('.agenda li')]
+      .map((el) => Math.round(el.getBoundingClientRect().top))).size,
     minutes: [...document.querySelectorAll('.agenda li')]
       .map((el) => el.querySelector('.agenda-min')?.textContent.trim() ?? null),
     joinLine: document.querySelectorAll('.join-line, .join-panel').length,

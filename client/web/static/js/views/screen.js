@@ -71,7 +71,7 @@ export function screenView(ctx) {
   );
 }
 
-/** The method's rounds in order with their planned minutes, the current one marked. */
+/** The method's rounds in order with their planned minutes (the rounds to come), the current one marked. */
 function agenda(ctx) {
   const s = ctx.state;
   return h(
@@ -89,7 +89,8 @@ function agenda(ctx) {
             "aria-current": i === s.phase.index ? "step" : null,
           },
           h("span", { class: "agenda-name" }, pick(p.name)),
-          p.minutes ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
+          // as on the laptops: a round that is over shows no plan any more
+          p.minutes && i >= s.phase.index ? h("span", { class: "agenda-min" }, ` ${t("agenda.minutes", { n: p.minutes })}`) : null,
         ),
       ),
     ),
