@@ -46,3 +46,36 @@ class Link:
 
     def encrypt(self, plaintext: bytes, nonce: bytes) -> bytes:
         return AESGCM(self.actions_key).encrypt(nonce, plaintext, None)
+
+
+def vector(secret: bytes, plaintext: str, nonce: bytes) -> dict[str, str]:
+    """What the browser must derive from `secret`: the token, its hash, and (the key being
+    unexportable) a ciphertext only the same actions key decrypts."""
+    link = Link(secret)
+    return {
+        "secret": link.fragment,
+        "token": link.token,
+        "token_hash": link.hash,
+        "nonce": b64url(nonce),
+        "plaintext": plaintext,
+        "ciphertext": b64url(link.encrypt(plaintext.encode(), nonce)),
+    }
+
+
+def fixed_vectors() -> list[dict[str, str]]:
+    """The vectors in tests/fixtures/grouplink.json: `python -m tests.grouplink` writes them."""
+    nonce = bytes(range(12))
+    return [
+        vector(bytes(32), "Ik ga met mijn leidinggevende praten.", nonce),
+        vector(b"\xff" * 32, "Voor 1 maart: het gesprek met het team. ✓", nonce),
+        vector(bytes(range(32)), "", nonce),
+    ]
+
+
+if __name__ == "__main__":
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).with_name("fixtures") / "grouplink.json"
+    path.write_text(json.dumps(fixed_vectors(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
