@@ -33,6 +33,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the database back to `revision` ("base": no tables); for the migrations' tests."""
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
 async def current(engine: AsyncEngine) -> str | None:
     """The revision the database is at; None before the first migration."""
     async with engine.connect() as connection:
