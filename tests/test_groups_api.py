@@ -283,6 +283,9 @@ def test_bodies_that_are_not_json_or_too_large(group_server):
     assert answer.status == 400 and answer.error == "malformed"
     answer = call(group_server, "POST", "/api/groups/mine/meetings", raw=b"[" * 2000 + b"]" * 2000, token=token)
     assert answer.status == 400 and answer.error == "malformed"
+    deep = {**MEETING, "theme": [[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]}
+    answer = call(group_server, "POST", "/api/groups/mine/meetings", deep, token=token)
+    assert answer.status == 400 and answer.body["detail"] == "nested more than 16 levels deep"
     big = {**MEETING, "theme": "x" * (limits.MAX_BODY + 1)}
     answer = call(group_server, "POST", "/api/groups/mine/meetings", big, token=token)
     assert answer.status == 413 and answer.error == "too_large"

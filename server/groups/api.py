@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from protocol import errors, limits
+from protocol import errors, limits, values
 from protocol.codec import loads_json
 from protocol.errors import ProtocolError
 
@@ -100,8 +100,11 @@ async def _body(request: Request, fields: tuple[str, ...]) -> Body:
             raise too_large
     try:
         data = loads_json(bytes(raw)) if raw.strip() else {}
+        values.check(data)  # plain data, nested at most MAX_DEPTH, as a room's body and frames
     except ProtocolError as err:
         raise GroupError(err.code, 400, err.detail) from None
+    except values.Uncarriable as err:
+        raise GroupError(errors.MALFORMED, 400, str(err)) from None
     return Body(data, fields)
 
 
