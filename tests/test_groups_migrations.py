@@ -39,6 +39,10 @@ async def _check(url):
         await engine.dispose()
 
 
+def test_head_is_the_newest_script():
+    assert migrate.HEAD == migrate.head()
+
+
 async def test_migrations_build_the_tables_on_sqlite(tmp_path):
     await _check(database_url(None, tmp_path))
     assert (tmp_path / "kring.sqlite3").is_file()
