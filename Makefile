@@ -7,7 +7,7 @@ WEB := client/web
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$$@"' apt
 
-.PHONY: install run test test-tools redis-tools bench lint format clean
+.PHONY: install run test test-tools redis-tools postgres-tools bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(APT_INSTALL) python3-venv
@@ -28,9 +28,9 @@ install: $(VENV)/.installed $(WEB)/node_modules/.installed
 run: install
 	$(PY) -m server --host 127.0.0.1 --port 8000
 
-# the tests start their own redis-server on a free port, and drive Debian's chromium
+# the tests start their own redis-server and PostgreSQL on free ports, and drive Debian's chromium
 # through Playwright (never a downloaded browser)
-test-tools: redis-tools
+test-tools: redis-tools postgres-tools
 	command -v chromium >/dev/null || $(APT_INSTALL) chromium fonts-dejavu-core
 
 test: install test-tools
@@ -41,6 +41,11 @@ test: install test-tools
 
 redis-tools:
 	command -v redis-server >/dev/null || $(APT_INSTALL) redis-server
+
+# the group tests start their own PostgreSQL (Debian keeps initdb and postgres in
+# /usr/lib/postgresql/<version>/bin); as root they run it as the `postgres` user
+postgres-tools:
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || $(APT_INSTALL) postgresql
 
 # the benchmark's standard set (bench/README.md): about 9 minutes on 2 cores; the table goes
 # to the terminal, every figure to bench/results/. BENCH_ARGS=--quick for a shorter look.

@@ -23,6 +23,10 @@ from protocol.messages import parse_create_room
 
 from .backends import Backend, RoomsFull, open_backend
 from .config import Settings
+from .groups import api as groups_api
+from .groups.db import create_engine, database_url
+from .groups.migrate import upgrade
+from .groups.store import GroupStore
 from .hub import Hub
 from .pages import WEB, SecurityHeaders, routes
 from .ratelimit import AddressLimits
@@ -147,10 +151,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings.redis_url, room_ttl=settings.room_ttl, log_cap=settings.log_cap, max_rooms=settings.max_rooms
     )
     templates = Jinja2Templates(directory=str(WEB / "templates"))
+    groups_db = create_engine(database_url(settings.database_url, settings.data_dir))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backend.start()
+        # the groups' tables are brought up to date before anyone is served; with several
+        # processes on one PostgreSQL they take turns (server/groups/migrations/env.py)
+        await upgrade(groups_db)
         app.state.address_limits = AddressLimits(
             backend.limit_storage(), settings.failed_joins_per_minute, settings.rooms_per_hour
         )
@@ -167,12 +175,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.hub.close()
             await backend.close()
+            await groups_db.dispose()
 
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/livez", livez),
             Route("/api/rooms", create_room, methods=["POST"]),
+            *groups_api.routes(),
             WebSocketRoute("/ws", endpoint),
             *routes(templates),
         ],
@@ -182,4 +192,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.backend = backend
     app.state.hub = Hub(backend, settings.send_queue)
+    app.state.groups = GroupStore(groups_db)
     return app

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from protocol import limits
 
 from .backends.base import LOG_CAP, MIN_ROOM_TTL
+from .groups.db import DatabaseUrlError, database_url
 
 
 class ConfigError(ValueError):
@@ -41,6 +42,10 @@ class Settings:
     #: People per room (facilitator and screens included). Groups are 4-12; the cap stops
     #: runaway joins. Raised only for load tests and plenary sessions.
     max_participants: int = limits.MAX_PARTICIPANTS
+    #: The groups' database (server/groups/): a SQLAlchemy URL; unset, SQLite in `data_dir`.
+    database_url: str | None = None
+    #: Where the embedded SQLite database lives (created on first run).
+    data_dir: str = "data"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +63,11 @@ class Settings:
                 raise ConfigError(f"{name} must be at least {minimum:g}, not {raw}")
             return value
 
+        db_url = env.get("KRING_DATABASE_URL", "").strip() or None
+        try:
+            database_url(db_url)
+        except DatabaseUrlError as err:
+            raise ConfigError(str(err)) from None
         origins = tuple(o.strip().rstrip("/") for o in env.get("KRING_ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
             redis_url=env.get("KRING_REDIS_URL") or None,
@@ -70,4 +80,6 @@ class Settings:
             rooms_per_hour=int(number("KRING_ROOMS_PER_HOUR", 60, 1)),
             max_rooms=int(number("KRING_MAX_ROOMS", 10_000, 1)),
             max_participants=int(number("KRING_MAX_PARTICIPANTS", limits.MAX_PARTICIPANTS, 2)),
+            database_url=db_url,
+            data_dir=env.get("KRING_DATA_DIR", "").strip() or "data",
         )

@@ -64,6 +64,13 @@ class AddressLimits:
             return None
         return await self._wait(self.rooms, "create", client)
 
+    async def create_group_wait(self, client: str) -> float | None:
+        """Counts a group `client` is about to create: groups are held to the rooms' hourly
+        allowance, in a window of their own."""
+        if await self.limiter.hit(self.rooms, "create-group", client):
+            return None
+        return await self._wait(self.rooms, "create-group", client)
+
     async def _wait(self, item: RateLimitItem, what: str, client: str) -> float:
         stats = await self.limiter.get_window_stats(item, what, client)
         return max(stats.reset_time - time.time(), 0.0)

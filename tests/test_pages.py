@@ -18,8 +18,8 @@ WEB = Path(__file__).resolve().parent.parent / "client" / "web"
 
 
 @pytest.fixture(scope="module")
-def client():
-    with TestClient(create_app(Settings())) as c:
+def client(data_dir):
+    with TestClient(create_app(Settings(data_dir=str(data_dir)))) as c:
         yield c
 
 
