@@ -207,6 +207,7 @@ def _run(s: Session) -> None:
     # advice round: in turn; the inbrenger listens, then responds
     click(page, T("fac.next", name="Adviesronde"))
     expect(anna.page.locator(".listen")).to_be_visible()
+    expect(page.locator(".turn-list li")).to_have_count(3)  # (all_inner_texts does not wait)
     order = [li.split(" — ")[0] for li in page.locator(".turn-list li").all_inner_texts()]
     assert sorted(order) == ["Bram", "Chris", "Dewi"]
     speakers = {p.label: p for p in group}

@@ -244,7 +244,9 @@ def _session(s: Session, c: Cockpit) -> None:
     # view with the focus on its heading, typed by keyboard; the others see who speaks;
     # the facilitator sees per person who has spoken
     click(page, T("fac.next", name=PHASES[5]))
+    expect(page.locator(".turn-list li")).to_have_count(len(group))  # (all_inner_texts does not wait)
     order = [li.split(" — ")[0] for li in page.locator(".turn-list li").all_inner_texts()]
+    assert sorted(order) == sorted(speaker.label for speaker in group), order
     speakers = {p.label: p for p in group}
     for i, name in enumerate(order):
         speaker = speakers[name]
