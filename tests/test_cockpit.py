@@ -60,6 +60,24 @@ def where(page: Page, selector: str) -> str:
     )
 
 
+def agenda_overlaps(page: Page) -> list[str]:
+    """The parts of the agenda strip that are shown and overlap one another."""
+    return page.evaluate(
+        """() => {
+          const parts = [...document.querySelectorAll('.agenda-round, .agenda-list li, .agenda-used')]
+            .map((el) => [el.textContent, el.getBoundingClientRect()])
+            .filter(([, r]) => r.width > 0 && r.height > 0);
+          const hit = (a, b) =>
+            a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+          const out = [];
+          parts.forEach(([ta, a], i) => parts.slice(i + 1).forEach(([tb, b]) => {
+            if (hit(a, b)) out.push(`${ta} / ${tb}`);
+          }));
+          return out;
+        }"""
+    )
+
+
 def no_sideways_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
@@ -83,6 +101,8 @@ class Cockpit:
                 found = where(page, sel)
                 if found != "in view":
                     self.out[f"{step}/{person.label}/{size}/{sel}"] = found
+            for overlap in agenda_overlaps(page):
+                self.out[f"{step}/{person.label}/{size}/agenda"] = f"overlaps: {overlap}"
             if not no_sideways_scroll(page):
                 self.out[f"{step}/{person.label}/{size}"] = "scrolls sideways"
             page.evaluate("window.scrollTo(0, 0)")
