@@ -45,6 +45,9 @@ groups = Table(
     Column("id", String(GROUP_ID_LENGTH), primary_key=True),
     Column("name", String(MAX_GROUP_NAME), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # the first this many meetings the begeleider facilitates (4-8): the path from guided to
+    # self-facilitating (docs/GROUPS.md, "The rota")
+    Column("guided_meetings", Integer, nullable=False, server_default="6"),
 )
 
 members = Table(
@@ -87,8 +90,69 @@ meetings = Table(
     Column("minutes", Integer, nullable=False),
     Column("method", String(64), nullable=False),  # a method id from server/rooms/methods/
     Column("theme", String(limits.MAX_TITLE), nullable=True),
-    # raised by every edit; an edit names the version it changes (optimistic concurrency)
+    # raised by every edit, of the meeting or of its rota; an edit names the version it
+    # changes (optimistic concurrency)
     Column("version", Integer, nullable=False),
+    # while the meeting's room lives: its code (one room per meeting, so unique); the code
+    # is no secret (a guest joins with it) and is cleared when the meeting is held
+    Column("room_code", String(16), nullable=True, index=True, unique=True),
+    # when it was started; when held, the room's first round and its end
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
     # one meeting per moment: applying the same series twice adds nothing
     UniqueConstraint("group_id", "date", "start_time", name="uq_meetings_group_id_date_start_time"),
+)
+
+ROTA_ROLES = ("facilitator", "inbrenger", "timekeeper", "notes")
+
+#: The rota: who has which role at a meeting (inbrenger has slots 1 and 2, the others slot 1).
+meeting_roles = Table(
+    "meeting_roles",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    CheckConstraint("role IN ('facilitator', 'inbrenger', 'timekeeper', 'notes')", name="role"),
+)
+
+#: Swaps and skips of a meeting's rota, with the reason the group sees.
+rota_notes = Table(
+    "rota_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),
+    Column("role", String(16), nullable=False),
+    # who handed the role back (skip), or the first of the two who swapped
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("other_id", ForeignKey("members.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("reason", String(limits.MAX_TITLE), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("kind IN ('swap', 'skip')", name="kind"),
+)
+
+#: Cases a member brings in before a meeting: held until the meeting is held or the member
+#: withdraws it, then deleted (secure_delete on SQLite).
+prepared_cases = Table(
+    "prepared_cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", String(limits.MAX_TITLE), nullable=False),
+    Column("question", String(limits.MAX_SHORT), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The beginning of the attendance ledger: who was present at a meeting and in which role.
+#: `pid` is the member's participant id in the meeting's room while it lives (so the room's
+#: end can tell their role), cleared when the meeting is held; `role` is set then.
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("pid", String(16), nullable=True),
+    Column("role", String(16), nullable=True),
 )
