@@ -25,8 +25,9 @@ from .backends import Backend, RoomsFull, open_backend
 from .config import Settings
 from .groups import api as groups_api
 from .groups.db import create_engine, database_url
+from .groups.meetingroom import MeetingRooms
+from .groups.meetingstore import MeetingStore
 from .groups.migrate import upgrade
-from .groups.store import GroupStore
 from .hub import Hub
 from .pages import WEB, SecurityHeaders, routes
 from .ratelimit import AddressLimits
@@ -192,5 +193,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.backend = backend
     app.state.hub = Hub(backend, settings.send_queue)
-    app.state.groups = GroupStore(groups_db)
+    app.state.groups = MeetingStore(groups_db)
+    # a group's meeting is a room: started, entered with a link, recorded when it ends
+    app.state.meeting_rooms = MeetingRooms(app.state.groups, backend, settings.max_participants)
+    app.state.hub.on_ended = app.state.meeting_rooms.room_ended
     return app

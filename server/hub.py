@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -24,6 +25,7 @@ from protocol.codec import Codec
 
 from .backends import Backend
 from .rooms.events import Event
+from .rooms.state import RoomState
 from .rooms.views import CASE_EVENTS, form, frame, sees_anew
 from .timers import TRIGGERS, AutoAdvance
 
@@ -115,6 +117,9 @@ class Hub:
         self.online: dict[tuple[str, str], int] = {}  # local connections per participant
         self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
         self.leaving: dict[tuple[str, str], list[asyncio.Task[None]]] = {}  # see `leave_soon`
+        #: told once, by the process whose `end` ended a room, with the room as it ended
+        #: and its proof (a group's meeting is then recorded as held: server/groups/meetingroom.py)
+        self.on_ended: Callable[[str, RoomState, dict[str, Any] | None], Awaitable[None]] | None = None
 
     async def close(self) -> None:
         for tasks in self.leaving.values():

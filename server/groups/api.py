@@ -23,9 +23,11 @@ from protocol.errors import ProtocolError
 
 from ..ratelimit import AddressLimits
 from ..rooms import method
-from . import links, schedule
+from . import links, rota, schedule
 from .errors import BAD_LINK, GroupError, invalid
-from .store import GroupStore, MeetingChange
+from .meetingroom import MeetingRooms
+from .meetingstore import MeetingStore
+from .store import MeetingChange
 from .tables import MAX_GROUP_NAME, ROLES
 from .validate import Body
 
@@ -38,9 +40,14 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _store(request: Request) -> GroupStore:
-    store: GroupStore = request.app.state.groups
+def _store(request: Request) -> MeetingStore:
+    store: MeetingStore = request.app.state.groups
     return store
+
+
+def _rooms(request: Request) -> MeetingRooms:
+    rooms: MeetingRooms = request.app.state.meeting_rooms
+    return rooms
 
 
 def _limits(request: Request) -> AddressLimits:
@@ -77,15 +84,20 @@ def endpoint(handler: Handler) -> Handler:
     return wrapped
 
 
-async def _token_hash(request: Request) -> str:
-    """The hash of the caller's token; 429 after too many failures from this address."""
+async def _token(request: Request) -> str:
+    """The caller's token; 429 after too many failures from this address."""
     wait = await _limits(request).join_wait(_client(request))
     if wait is not None:
         raise GroupError(errors.RATE_LIMITED, 429, "too many wrong links from your address", retry_after=wait)
     token = links.bearer(request.headers.get("authorization"))
     if token is None:
         raise GroupError(BAD_LINK, 401, "send the token your link derives as 'Authorization: Bearer <token>'")
-    return links.token_hash(token)
+    return token
+
+
+async def _token_hash(request: Request) -> str:
+    """The hash of the caller's token, which is all the store needs."""
+    return links.token_hash(await _token(request))
 
 
 async def _body(request: Request, fields: tuple[str, ...]) -> Body:
@@ -137,7 +149,18 @@ async def create_group(request: Request) -> Response:
 
 @endpoint
 async def my_group(request: Request) -> Response:
-    return JSONResponse(await _store(request).group(await _token_hash(request)))
+    token_hash = await _token_hash(request)
+    await _rooms(request).sweep(token_hash)  # meetings whose rooms are gone are held now
+    return JSONResponse(await _store(request).group(token_hash))
+
+
+@endpoint
+async def edit_group(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    body = await _body(request, ("guided_meetings",))
+    guided = body.integer("guided_meetings", rota.GUIDED_MIN, rota.GUIDED_MAX)
+    assert guided is not None
+    return JSONResponse(await _store(request).set_guided(token_hash, guided))
 
 
 @endpoint
@@ -184,7 +207,9 @@ async def reissue_link(request: Request) -> Response:
 
 @endpoint
 async def list_meetings(request: Request) -> Response:
-    return JSONResponse({"meetings": await _store(request).meetings(await _token_hash(request))})
+    token_hash = await _token_hash(request)
+    await _rooms(request).sweep(token_hash)
+    return JSONResponse({"meetings": await _store(request).meetings(token_hash)})
 
 
 @endpoint
@@ -224,6 +249,77 @@ async def delete_meeting(request: Request) -> Response:
     token_hash = await _token_hash(request)
     await _store(request).delete_meeting(token_hash, _id(request, "meeting_id"))
     return Response(status_code=204)
+
+
+# -- one meeting: its rota, prepared cases, room ------------------------------------------
+
+
+@endpoint
+async def meeting(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    await _rooms(request).sweep(token_hash)
+    return JSONResponse(await _store(request).meeting(token_hash, _id(request, "meeting_id")))
+
+
+def _slot(body: Body) -> tuple[int, str, int, str]:
+    version = body.integer("version", 1, 2**31 - 1)
+    role = body.choice("role", rota.ROLES)
+    slot = body.integer("slot", 1, 2, required=False) or 1
+    reason = body.text("reason", limits.MAX_TITLE)
+    assert version is not None and role is not None and reason is not None
+    return version, role, slot, reason
+
+
+@endpoint
+async def swap_role(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    body = await _body(request, ("version", "role", "slot", "with", "reason"))
+    version, role, slot, reason = _slot(body)
+    other = body.integer("with", 1, 2**31 - 1)
+    assert other is not None
+    view = await _store(request).swap(token_hash, _id(request, "meeting_id"), version, role, slot, other, reason)
+    return JSONResponse(view)
+
+
+@endpoint
+async def skip_role(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    body = await _body(request, ("version", "role", "slot", "reason"))
+    version, role, slot, reason = _slot(body)
+    return JSONResponse(await _store(request).skip(token_hash, _id(request, "meeting_id"), version, role, slot, reason))
+
+
+@endpoint
+async def prepare_case(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    body = await _body(request, ("title", "question"))
+    title = body.text("title", limits.MAX_TITLE)
+    question = body.text("question", limits.MAX_SHORT)
+    assert title is not None and question is not None
+    case = await _store(request).prepare_case(token_hash, _id(request, "meeting_id"), title, question)
+    return JSONResponse({"case": case}, 201)
+
+
+@endpoint
+async def withdraw_case(request: Request) -> Response:
+    token_hash = await _token_hash(request)
+    await _store(request).withdraw_case(token_hash, _id(request, "meeting_id"), _id(request, "case_id"))
+    return Response(status_code=204)
+
+
+@endpoint
+async def start_meeting(request: Request) -> Response:
+    token = await _token(request)
+    body = await _body(request, ("language",))
+    language = body.choice("language", ("nl", "en"), required=False) or "nl"
+    started, new = await _rooms(request).start(token, _id(request, "meeting_id"), language)
+    return JSONResponse({"meeting": started}, 201 if new else 200)
+
+
+@endpoint
+async def enter_meeting(request: Request) -> Response:
+    token = await _token(request)
+    return JSONResponse(await _rooms(request).enter(token, _id(request, "meeting_id")))
 
 
 SERIES_FIELDS = ("from", "weekday", "time", "every_weeks", "count", "until", "minutes", "method", "theme", "cycle")
@@ -278,6 +374,7 @@ def routes() -> list[Route]:
         Route("/api/groups/templates", templates, methods=["GET"]),
         Route("/api/groups/mine", my_group, methods=["GET"]),
         Route("/api/groups/mine", delete_group, methods=["DELETE"]),
+        Route("/api/groups/mine", edit_group, methods=["PATCH"]),
         Route("/api/groups/mine/members", add_member, methods=["POST"]),
         Route("/api/groups/mine/members/{member_id}", remove_member, methods=["DELETE"]),
         Route("/api/groups/mine/members/{member_id}/link", reissue_link, methods=["POST"]),
@@ -285,5 +382,12 @@ def routes() -> list[Route]:
         Route("/api/groups/mine/meetings", add_meeting, methods=["POST"]),
         Route("/api/groups/mine/meetings/{meeting_id}", edit_meeting, methods=["PATCH"]),
         Route("/api/groups/mine/meetings/{meeting_id}", delete_meeting, methods=["DELETE"]),
+        Route("/api/groups/mine/meetings/{meeting_id}", meeting, methods=["GET"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/roles/swap", swap_role, methods=["POST"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/roles/skip", skip_role, methods=["POST"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/cases", prepare_case, methods=["POST"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/cases/{case_id}", withdraw_case, methods=["DELETE"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/start", start_meeting, methods=["POST"]),
+        Route("/api/groups/mine/meetings/{meeting_id}/enter", enter_meeting, methods=["POST"]),
         Route("/api/groups/mine/series", add_series, methods=["POST"]),
     ]

@@ -81,6 +81,11 @@ def meeting_view(row: Row[Any]) -> dict[str, Any]:
         "method": m["method"],
         "theme": m["theme"],
         "version": m["version"],
+        # the room while the meeting is under way (members enter it with their link,
+        # guests with this code); started and ended as times, ended once it is held
+        "room": m["room_code"],
+        "started": _iso(m["started_at"]) if m["started_at"] is not None else None,
+        "ended": _iso(m["ended_at"]) if m["ended_at"] is not None else None,
     }
 
 
@@ -137,7 +142,12 @@ class GroupStore:
         group = (await conn.execute(select(groups).where(groups.c.id == me.group_id))).one()
         roster = await self._members(conn, me.group_id)
         return {
-            "group": {"id": group.id, "name": group.name, "created": _iso(group.created_at)},
+            "group": {
+                "id": group.id,
+                "name": group.name,
+                "created": _iso(group.created_at),
+                "guided_meetings": group.guided_meetings,
+            },
             "me": next(m for m in roster if m["id"] == me.member_id),
             "members": roster,
             "meetings": await self._meetings(conn, me.group_id),

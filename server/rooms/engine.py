@@ -24,7 +24,7 @@ from .events import Actor, Event, RoomError
 from .fold import apply
 from .rules import cards, cases, closing, people, phases, questions, turns
 from .rules.checks import Context, Decision, Rule, deny, require_fac, require_input
-from .rules.people import decide_join, decide_presence
+from .rules.people import decide_join, decide_member_entry, decide_presence
 from .rules.phases import decide_auto_advance
 from .state import (
     FACILITATOR,
@@ -48,6 +48,7 @@ __all__ = [
     "decide",
     "decide_auto_advance",
     "decide_join",
+    "decide_member_entry",
     "decide_presence",
     "dedup_key",
     "find_participant",

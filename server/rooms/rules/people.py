@@ -18,6 +18,7 @@ from ..state import (
     PARTICIPANT,
     SCREEN,
     TURNED_AWAY,
+    Case,
     Knock,
     Participant,
     RoomState,
@@ -69,18 +70,56 @@ def decide_join(
         if let_in is None:
             return knock_at(state, name, new_knock, now)
         internal["knock"] = let_in  # used up with the join
+    _room_for_one(state)
+    pid = state.new_id("p")
+    rec = Participant(pid, _unique_name(state, name), role, token_hash).public()
+    ev = Event("joined", {"participant": rec}, internal=internal)
+    return Decision([ev], {"participant": pid})
+
+
+def _room_for_one(state: RoomState) -> None:
     if sum(1 for p in state.participants.values() if not p.removed) >= state.max_participants:
         raise RoomError(errors.ROOM_FULL, f"at most {state.max_participants} participants")
+
+
+def _unique_name(state: RoomState, name: str) -> str:
     taken = {p.name.casefold() for p in state.participants.values() if not p.removed}
     unique, n = name, 1
     while unique.casefold() in taken:
         n += 1
         suffix = f" ({n})"
         unique = name[: limits.MAX_NAME - len(suffix)] + suffix
-    pid = state.new_id("p")
-    rec = Participant(pid, unique, role, token_hash).public()
-    ev = Event("joined", {"participant": rec}, internal=internal)
-    return Decision([ev], {"participant": pid})
+    return unique
+
+
+def decide_member_entry(
+    state: RoomState, name: str, token_hash: str, *, facilitator: bool, cases: list[tuple[str, str]]
+) -> Decision:
+    """A member of the meeting's group enters with their group link (server/groups/meetingroom.py).
+
+    The token is derived from their link and the room, so the same member entering again
+    is the same participant: no events then. A member is known, so a locked room does not
+    make them knock; the rota's facilitator comes in as a facilitator. The cases they
+    prepared before the meeting are proposed in their name while no case has been chosen
+    yet (as many as the room still takes)."""
+    if state.ended:
+        raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
+    for p in state.participants.values():
+        if p.token_hash == token_hash:
+            if p.removed:
+                raise RoomError(errors.BAD_TOKEN, "you were removed from this room")
+            return Decision([], {"participant": p.id})
+    _room_for_one(state)
+    n = state.counter
+    pid = f"p{n + 1}"
+    rec = Participant(pid, _unique_name(state, name), FACILITATOR if facilitator else PARTICIPANT, token_hash)
+    events = [Event("joined", {"participant": rec.public()}, internal={"token_hash": token_hash})]
+    if not facilitator and state.chosen_case is None and state.inbrenger is None and not state.cases_done:
+        for title, question in cases[: max(0, limits.MAX_CASES - len(state.cases))]:
+            n += 1
+            case = Case(f"c{n + 1}", title, question, pid)
+            events.append(Event("case_proposed", {"case": case.public()}))
+    return Decision(events, {"participant": pid})
 
 
 def answered_knock(state: RoomState, secret: str | None, now: float) -> str | None:
