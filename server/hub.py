@@ -24,6 +24,7 @@ from protocol import errors, limits
 from protocol.codec import Codec
 
 from .backends import Backend
+from .rooms.engine import Decision
 from .rooms.events import Event
 from .rooms.state import RoomState
 from .rooms.views import CASE_EVENTS, form, frame, sees_anew
@@ -118,8 +119,21 @@ class Hub:
         self.timers = AutoAdvance(backend)  # phase timers of the rooms with connections here
         self.leaving: dict[tuple[str, str], list[asyncio.Task[None]]] = {}  # see `leave_soon`
         #: told once, by the process whose `end` ended a room, with the room as it ended
-        #: and its proof (a group's meeting is then recorded as held: server/groups/meetingroom.py)
+        #: (before its erase) and its proof: a group's meeting is then recorded as held
+        #: (server/groups/meetingroom.py)
         self.on_ended: Callable[[str, RoomState, dict[str, Any] | None], Awaitable[None]] | None = None
+
+    def ended_hook(self, code: str) -> Callable[[RoomState, Decision], Awaitable[None]] | None:
+        """For backends.end_and_erase: tells `on_ended` about room `code`."""
+        on_ended = self.on_ended
+        if on_ended is None:
+            return None
+
+        async def hook(state: RoomState, decision: Decision) -> None:
+            ended = next((ev for ev in decision.events if ev.t == "ended"), None)
+            await on_ended(code, state, ended.public.get("proof") if ended is not None else None)
+
+        return hook
 
     async def close(self) -> None:
         for tasks in self.leaving.values():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from protocol import errors, limits
 from protocol.codec import Codec, choose
 from protocol.errors import ProtocolError
-from protocol.messages import Command, Hello, is_room_code, normalize_code, parse_command, parse_hello
+from protocol.messages import Hello, is_room_code, normalize_code, parse_command, parse_hello
 
 from .backends import end_and_erase, erase_if_ended, execute, read
 from .hub import Connection, Hub
@@ -255,24 +254,14 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
             conn.send(err.frame())
             continue
         decide_it = lambda s, rng, cmd=cmd, now=now: decide(s, actor, cmd, rng, now)  # noqa: E731
-        ending: list[RoomState] = []  # the state an `end` was decided on: a group's meeting records it
         try:
             if cmd.t == "end":
                 # acked once erased; until then the hub leaves this connection open, so that
                 # an `unavailable` (the erase failed) is retried here with the same id
                 conn.ending = True
-
-                def decide_end(
-                    s: RoomState,
-                    rng: random.Random,
-                    cmd: Command = cmd,
-                    now: float = now,
-                    seen: list[RoomState] = ending,
-                ) -> Decision:
-                    seen.append(s)
-                    return decide(s, actor, cmd, rng, now)
-
-                decision, seq = await end_and_erase(hub.backend, conn.code, conn.pid, decide_end)
+                decision, seq = await end_and_erase(
+                    hub.backend, conn.code, conn.pid, decide_it, hub.ended_hook(conn.code)
+                )
             else:
                 decision, state = await execute(hub.backend, conn.code, decide_it)
                 seq = state.seq
@@ -297,8 +286,5 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
             {"t": "ack", "id": cmd.id, "result": decision.result, "seq": seq if seq is not None else conn.last_seq}
         )
         if cmd.t == "end":
-            ended = next((ev for ev in decision.events if ev.t == "ended"), None)
-            if ended is not None and ending and hub.on_ended is not None:
-                await hub.on_ended(conn.code, ending[-1], ended.public.get("proof"))
             conn.close_after_pending(errors.CLOSE_ENDED)
             return

@@ -11,7 +11,7 @@ import abc
 import asyncio
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
 from limits.aio.storage import Storage
@@ -162,7 +162,11 @@ async def execute(
 
 
 async def end_and_erase(
-    backend: Backend, code: str, pid: str, decide_end: Callable[[RoomState, random.Random], Decision]
+    backend: Backend,
+    code: str,
+    pid: str,
+    decide_end: Callable[[RoomState, random.Random], Decision],
+    on_ended: Callable[[RoomState, Decision], Awaitable[None]] | None = None,
 ) -> tuple[Decision, int | None]:
     """End the room (`decide_end` decides, for facilitator `pid`) and erase every trace.
 
@@ -172,10 +176,16 @@ async def end_and_erase(
     it, and `erase_if_ended` lets any hello that finds it do the same. An ended room is
     never served again. Raises what the erase raises; the caller answers `unavailable`.
     Returns the decision and the room's last seq (None once it is erased by someone else).
+
+    `on_ended(state, decision)` is awaited once, by the call whose decision ended the room,
+    with the room as it ended and before it is erased (a group's meeting is recorded then,
+    server/groups/meetingroom.py): whoever finds the room ended meanwhile sees the same state.
     """
     try:
         decision, state = await execute(backend, code, decide_end)
         seq: int | None = state.seq
+        if on_ended is not None and state.ended and decision.events:
+            await on_ended(state, decision)
     except LookupError:
         return Decision(), None  # erased already (another facilitator was first): done
     except RoomError:
