@@ -1,0 +1,61 @@
+// The parts of the group pages that need no group: "Mijn groepen" (the links kept on this
+// device), the page for a link that does not work (any more), and the one for a group
+// that cannot be reached right now.
+
+import { base64url } from "../grouplink.js";
+import { t } from "../i18n.js";
+import { h } from "../ui.js";
+import { myGroups } from "./mine.js";
+
+/** "Mijn groepen": each group kept in this browser, by name; `current` (a secret) marked. */
+export function myGroupsSection(current = null, heading = "h2") {
+  const here = current ? base64url(current) : null;
+  const list = myGroups();
+  return h(
+    "section",
+    { class: "my-groups", "aria-labelledby": "my-groups-title", key: "my-groups" },
+    h(heading, { id: "my-groups-title" }, t("group.mine.title")),
+    h("p", { class: "hint" }, t("group.mine.lead")),
+    list.length
+      ? h(
+          "ul",
+          { class: "my-group-list" },
+          list.map((g) =>
+            h(
+              "li",
+              { key: g.secret, class: g.broken ? "broken" : null },
+              h("a", { href: `/groep#${g.secret}`, "aria-current": g.secret === here ? "page" : null }, g.name),
+              h("span", { class: "person-meta" }, " · ", t(g.role === "begeleider" ? "group.mine.as_lead" : "group.mine.as_member", { name: g.me })),
+              g.broken ? h("span", { class: "warning-inline" }, " · ", t("group.mine.broken")) : null,
+            ),
+          ),
+        )
+      : h("p", { class: "muted" }, t("group.mine.none")),
+    h("p", {}, h("a", { href: "/groep/nieuw", class: "button-link" }, t("group.mine.new"))),
+  );
+}
+
+/** A link that opens no group (any more): say so plainly, and what to do. */
+export function brokenPage(reason) {
+  return [
+    h(
+      "section",
+      { class: "link-broken", "aria-labelledby": "broken-title", key: "broken" },
+      h("h1", { id: "broken-title", tabindex: "-1" }, t("group.broken.title")),
+      h("p", { class: "lead" }, t("group.broken.lead")),
+      h("p", {}, t(`group.broken.${reason}`, { defaultValue: t("group.broken.bad_link") })),
+    ),
+    myGroupsSection(null),
+  ];
+}
+
+/** The server or its database cannot be reached: nothing was changed; try again. */
+export function downPage(retry) {
+  return h(
+    "section",
+    { class: "group-down", "aria-labelledby": "down-title", key: "down" },
+    h("h1", { id: "down-title", tabindex: "-1" }, t("group.down.title")),
+    h("p", { class: "lead" }, t("group.errors.unavailable")),
+    h("button", { type: "button", class: "primary", onClick: retry }, t("group.down.retry")),
+  );
+}
