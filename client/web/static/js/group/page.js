@@ -238,7 +238,11 @@ function editForm(g, m) {
         e.preventDefault();
         const { body, errors } = readMeeting(g, e.currentTarget, p);
         if (showErrors(g, p, errors)) return;
-        await patchMeeting(g, m, body, p);
+        // only what this person changed: applied again after a conflict, it leaves the
+        // other person's change to the rest of the meeting as it is
+        const change = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== (m[k] ?? null)));
+        if (!Object.keys(change).length) return setUi(g, { editing: null });
+        await patchMeeting(g, m, change, p);
       },
     },
     meetingFields(g, p, m),
