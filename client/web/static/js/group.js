@@ -19,8 +19,13 @@ const limits = JSON.parse(document.body.dataset.limits);
 
 let current = null; // what is drawn: () => elements
 
+let first = true;
+
 function redraw() {
-  if (current) draw(view, current());
+  if (!current) return;
+  if (first) view.replaceChildren(); // the server's "loading" line: Preact draws into an empty box
+  first = false;
+  draw(view, current());
 }
 
 function say(text) {

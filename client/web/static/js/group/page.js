@@ -202,6 +202,7 @@ const MEETING_IDS = (p) => ({ date: `${p}-date`, start: `${p}-start`, minutes: `
 /** Put field errors in place; focus the first. True if there were any. */
 function showErrors(g, formId, errors) {
   const { _form, ...fields } = errors;
+  g.ui.notice = null; // what was done before is old news next to what went wrong now
   g.ui.errors = fields;
   g.ui.formErrors = { ...g.ui.formErrors, [formId]: _form || null };
   g.redraw();
@@ -270,6 +271,7 @@ async function patchMeeting(g, m, change, p) {
     // someone changed it meanwhile: show the meeting as it is now, and offer to apply ours again
     g.ui.conflicts[m.id] = { change };
     g.ui.editing = null;
+    g.ui.notice = null;
     clearErrors(g, p);
     g.answer.meetings = g.answer.meetings.map((x) => (x.id === m.id ? answer.data.meeting : x));
     g.redraw();
