@@ -2,7 +2,7 @@
 // group, with the group's name as last seen. The link's secret is kept here because it is
 // the member's key to the group on this device; it is never sent anywhere (the token
 // derived from it goes out, in a header). A link that stopped working stays listed, marked,
-// until the person removes it or opens the group's new link.
+// until the group's new link is opened on this device (it takes the old one's place).
 
 const KEY = "kring:groups";
 
