@@ -26,9 +26,11 @@ from .browser import (  # noqa: F401 (the fixture `browser`)
     browser_fixture,
     open_person,
 )
-from .group_client import Member
+from .group_client import Member, create_group
 from .grouplink import Link
 from .logged_server import logged_server
+from .postgres import running_postgres
+from .servers import running_server
 from .test_groups_privacy import traces
 
 SHOTS = ROOT / "test-artifacts" / "groups"
@@ -277,6 +279,35 @@ def _story(browser: Browser, base: str, watched: Watched, checks: Checks, people
     expect(mp.locator(".my-groups li")).to_have_count(1)
     assert [g["secret"] for g in kept_links(mp)] == [secret_of(new_link)]
 
+    # -- a member removed: their link gets the clear page; they take it off their list -----
+    page.fill("#member-name", "Cor")
+    page.get_by_role("button", name=T("group.members.add_submit")).click()
+    cor_link = page.locator("#share-link").input_value()
+    links.append(cor_link)
+    page.get_by_role("button", name=T("group.share.done")).click()
+    cor = open_person(browser, "cor", base + "/")
+    people.append(cor)
+    watched.watch(cor)
+    cor.page.goto(cor_link)
+    expect(cor.page.locator("#group-name")).to_have_text("Intervisie Zuid")
+    member_row(page, "Cor").get_by_role("button", name=T("group.members.remove_label", name="Cor")).click()
+    removal = member_row(page, "Cor").locator(".confirm")
+    expect(removal).to_contain_text(T("group.members.remove_warning", name="Cor"))
+    removal.get_by_role("button", name=T("group.members.remove_yes")).click()
+    expect(page.locator(".notice")).to_have_text(T("group.members.removed", name="Cor"))
+    expect(member_row(page, "Cor")).to_have_count(0)
+    cor.page.reload()
+    expect(cor.page.locator(".link-broken")).to_contain_text(T("group.broken.member_removed"))
+    cor.page.get_by_role("button", name=T("group.mine.forget_label", name="Intervisie Zuid")).click()
+    expect(cor.page.locator(".my-groups")).to_contain_text(T("group.mine.none"))
+    assert kept_links(cor.page) == []
+
+    # -- a meeting deleted -------------------------------------------------------------------
+    last = page.locator(".meeting-list > li.meeting").last
+    last.get_by_role("button", name=T("group.meeting.delete")).click()
+    last.get_by_role("button", name=T("group.meeting.delete_yes")).click()
+    expect(page.locator(".meeting-list > li.meeting")).to_have_count(8)
+
     # a link that was never issued gets the same clear page
     mp.goto(base + "/groep#" + Link.new().fragment)
     expect(mp.locator("h1")).to_have_text(T("group.broken.title"))
@@ -288,3 +319,35 @@ def _story(browser: Browser, base: str, watched: Watched, checks: Checks, people
     checks.look(bea, "09-group-begeleider-en")
     page.locator("#language button[data-lang='nl']").click()
     expect(page.locator("#schedule-title")).to_have_text(T("group.schedule.title"))
+
+
+def test_the_database_gone_gets_a_clear_message_and_loses_nothing(browser: Browser, tmp_path: Path) -> None:
+    checks = Checks()
+    with running_postgres() as pg, running_server({"KRING_DATABASE_URL": pg.create_database()}) as base:
+        bea_api = create_group(base, "Intervisie Oost", "Bea")
+        bea = open_person(browser, "begeleider-db", f"{base}/groep#{bea_api.link.fragment}")
+        try:
+            page = bea.page
+            expect(page.locator("#group-name")).to_have_text("Intervisie Oost")
+            pg.stop()
+            # a change while it is gone: said under the form, and the name stays typed in
+            page.fill("#member-name", "Dirk")
+            page.get_by_role("button", name=T("group.members.add_submit")).click()
+            expect(page.locator("#add-member-error")).to_have_text(T("group.errors.unavailable"))
+            expect(page.locator("#member-name")).to_have_value("Dirk")
+            expect(page.locator("#share-link")).to_have_count(0)
+            # opening the group while it is gone: the page says so, and offers to try again
+            page.reload()
+            expect(page.locator("h1")).to_have_text(T("group.down.title"))
+            expect(page.locator(".group-down")).to_contain_text(T("group.errors.unavailable"))
+            checks.look(bea, "10-database-gone")
+            pg.start()
+            page.get_by_role("button", name=T("group.down.retry")).click()
+            expect(page.locator("#group-name")).to_have_text("Intervisie Oost")
+            expect(page.locator(".members li.person")).to_have_count(1)  # nothing half-written
+            problems = [x for x in bea.problems if not re.search(r"status of 503 ", x)]
+        finally:
+            bea.context.close()
+    assert checks.axe == {}, checks.axe
+    assert checks.layout == {}, checks.layout
+    assert problems == []

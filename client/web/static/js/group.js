@@ -48,7 +48,7 @@ async function openGroup(secret) {
   const broken = (reason) => {
     markBroken(base64url(secret), reason);
     title(t("group.broken.title"));
-    current = () => brokenPage(reason);
+    current = () => brokenPage(reason, redraw);
     redraw();
     document.getElementById("broken-title")?.focus();
   };
@@ -100,14 +100,14 @@ function route() {
   }
   if (!location.hash || location.hash === "#") {
     title(t("group.mine.page_title"));
-    current = () => [h("h1", { key: "h1" }, t("group.mine.page_title")), myGroupsSection(null, "h2")];
+    current = () => [h("h1", { key: "h1" }, t("group.mine.page_title")), myGroupsSection(null, redraw)];
     redraw();
     return;
   }
   const secret = secretFromLink(location.hash);
   if (!secret) {
     title(t("group.broken.title"));
-    current = () => brokenPage("bad_link");
+    current = () => brokenPage("bad_link", redraw);
     redraw();
     return;
   }

@@ -73,7 +73,7 @@ export function groupPage(g) {
     schedule(g, coming, past, leads),
     members(g, leads),
     keeps(),
-    myGroupsSection(g.secret),
+    myGroupsSection(g.secret, g.redraw),
     leads ? dangerZone(g) : null,
   ];
 }

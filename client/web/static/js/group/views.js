@@ -5,16 +5,19 @@
 import { base64url } from "../grouplink.js";
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { myGroups } from "./mine.js";
+import { forget, myGroups } from "./mine.js";
 
-/** "Mijn groepen": each group kept in this browser, by name; `current` (a secret) marked. */
-export function myGroupsSection(current = null, heading = "h2") {
+/**
+ * "Mijn groepen": each group kept in this browser, by name; `current` (a secret) marked. A
+ * link that no longer works can be taken off the list (`redraw` draws the page again).
+ */
+export function myGroupsSection(current, redraw, heading = "h2") {
   const here = current ? base64url(current) : null;
   const list = myGroups();
   return h(
     "section",
     { class: "my-groups", "aria-labelledby": "my-groups-title", key: "my-groups" },
-    h(heading, { id: "my-groups-title" }, t("group.mine.title")),
+    h(heading, { id: "my-groups-title", tabindex: "-1" }, t("group.mine.title")),
     h("p", { class: "hint" }, t("group.mine.lead")),
     list.length
       ? h(
@@ -27,6 +30,22 @@ export function myGroupsSection(current = null, heading = "h2") {
               h("a", { href: `/groep#${g.secret}`, "aria-current": g.secret === here ? "page" : null }, g.name),
               h("span", { class: "person-meta" }, " · ", t(g.role === "begeleider" ? "group.mine.as_lead" : "group.mine.as_member", { name: g.me })),
               g.broken ? h("span", { class: "warning-inline" }, " · ", t("group.mine.broken")) : null,
+              g.broken
+                ? h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "quiet forget",
+                      "aria-label": t("group.mine.forget_label", { name: g.name }),
+                      onClick: () => {
+                        forget(g.secret);
+                        redraw();
+                        document.getElementById("my-groups-title")?.focus();
+                      },
+                    },
+                    t("group.mine.forget"),
+                  )
+                : null,
             ),
           ),
         )
@@ -36,7 +55,7 @@ export function myGroupsSection(current = null, heading = "h2") {
 }
 
 /** A link that opens no group (any more): say so plainly, and what to do. */
-export function brokenPage(reason) {
+export function brokenPage(reason, redraw) {
   return [
     h(
       "section",
@@ -45,7 +64,7 @@ export function brokenPage(reason) {
       h("p", { class: "lead" }, t("group.broken.lead")),
       h("p", {}, t(`group.broken.${reason}`, { defaultValue: t("group.broken.bad_link") })),
     ),
-    myGroupsSection(null),
+    myGroupsSection(null, redraw),
   ];
 }
 
