@@ -308,6 +308,23 @@ def _story(browser: Browser, base: str, watched: Watched, checks: Checks, people
     last.get_by_role("button", name=T("group.meeting.delete_yes")).click()
     expect(page.locator(".meeting-list > li.meeting")).to_have_count(8)
 
+    # -- one meeting added by hand, in the past: it goes under the earlier meetings --------
+    page.get_by_text(T("group.meeting.add"), exact=True).click()
+    earlier = (date.today() - timedelta(days=30)).isoformat()
+    for attempt in range(2):
+        page.fill("#new-meeting-date", earlier)
+        page.fill("#new-meeting-start", "10:00")
+        page.fill("#new-meeting-theme", "Terugblik")
+        page.get_by_role("button", name=T("group.meeting.add_submit")).click()
+        if attempt == 0:
+            expect(page.locator("details.past summary")).to_have_text(T("group.schedule.past", n=1))
+            page.get_by_text(T("group.meeting.add"), exact=True).click()
+    # the same date and time again: refused, said next to the date
+    expect(page.locator("#new-meeting-date-error")).to_be_visible()
+    expect(page.locator("#new-meeting-date")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("details.past li.meeting")).to_have_count(1)
+    expect(page.locator(".next-meeting")).not_to_contain_text("Terugblik")
+
     # a link that was never issued gets the same clear page
     mp.goto(base + "/groep#" + Link.new().fragment)
     expect(mp.locator("h1")).to_have_text(T("group.broken.title"))

@@ -30,17 +30,20 @@ function methodName(g, id) {
   return pick(g.templates.methods.find((m) => m.id === id)?.name) || id;
 }
 
-function nowKey() {
+/** Still to come, or going on now: a meeting of today is "next" until its planned end. */
+function coming(m) {
+  const day = today();
+  if (m.date !== day) return m.date > day;
+  const [hh, mm] = m.start.split(":").map(Number);
   const d = new Date();
-  return `${today()} ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  return hh * 60 + mm + m.minutes >= d.getHours() * 60 + d.getMinutes();
 }
 
 /** The meetings still to come (by date and time, the next first) and those that were. */
 export function split(meetings) {
-  const now = nowKey();
-  const key = (m) => `${m.date} ${endTime(m.start, 0)}`;
+  const key = (m) => `${m.date} ${m.start}`;
   const sorted = [...meetings].sort((a, b) => key(a).localeCompare(key(b)));
-  return { coming: sorted.filter((m) => key(m) >= now), past: sorted.filter((m) => key(m) < now).reverse() };
+  return { coming: sorted.filter(coming), past: sorted.filter((m) => !coming(m)).reverse() };
 }
 
 function meetingFacts(g, m) {
@@ -98,7 +101,6 @@ function nextMeeting(g, m) {
 // -- the schedule ------------------------------------------------------------------------
 
 function schedule(g, coming, past, leads) {
-  const later = coming.slice(1);
   return h(
     "section",
     { class: "schedule", "aria-labelledby": "schedule-title", key: "schedule" },
@@ -106,7 +108,6 @@ function schedule(g, coming, past, leads) {
     coming.length
       ? h("ol", { class: "meeting-list", "aria-label": t("group.schedule.coming") }, coming.map((m, i) => meetingItem(g, m, leads, i === 0)))
       : h("p", { class: "muted" }, t("group.schedule.empty")),
-    later.length === 0 && coming.length ? null : null,
     past.length
       ? h(
           "details",
