@@ -83,7 +83,7 @@ async function openGroup(secret) {
       return false;
     }
     title(t("group.down.title"));
-    current = () => downPage(() => g.reload());
+    current = () => downPage(() => g.reload(), answer.error);
     redraw();
     return false;
   };

@@ -68,13 +68,13 @@ export function brokenPage(reason, redraw) {
   ];
 }
 
-/** The server or its database cannot be reached: nothing was changed; try again. */
-export function downPage(retry) {
+/** The server or its database cannot be reached (or asks to wait): nothing was changed; try again. */
+export function downPage(retry, error = "unavailable") {
   return h(
     "section",
     { class: "group-down", "aria-labelledby": "down-title", key: "down" },
     h("h1", { id: "down-title", tabindex: "-1" }, t("group.down.title")),
-    h("p", { class: "lead" }, t("group.errors.unavailable")),
+    h("p", { class: "lead" }, t(`group.errors.${error}`, { defaultValue: t("group.errors.unavailable") })),
     h("button", { type: "button", class: "primary", onClick: retry }, t("group.down.retry")),
   );
 }
