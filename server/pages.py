@@ -24,6 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from protocol import errors, limits
 from protocol.messages import is_room_code, normalize_code
 
+from .groups import schedule
+from .groups.tables import MAX_GROUP_NAME
 from .rooms import method
 from .rooms.engine import PERMISSIONS
 from .rooms.state import MIN_ANONYMOUS_GROUP
@@ -38,6 +40,8 @@ VENDOR = {
     "msgpack": NODE_MODULES / "@msgpack" / "msgpack" / "dist.esm",
     "i18next": NODE_MODULES / "i18next" / "dist" / "esm",
     "preact": NODE_MODULES / "preact" / "dist",  # the views (one ES module, no imports of its own)
+    # a personal group link's QR code is drawn in the browser: the link's secret never reaches us
+    "qrcode": NODE_MODULES / "qrcode-generator" / "dist",
 }
 
 CSP = "; ".join(
@@ -154,6 +158,31 @@ PAGE_PROTOCOL = json.dumps(
 )
 
 
+def _group_templates() -> str:
+    """What a group page builds series and meetings from: the werkvormen (names in both
+    languages) and the themed cycles of cycles.toml."""
+    cycles = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "minutes": c.minutes,
+            "meetings": [{"theme": m.theme, "method": m.method} for m in c.meetings],
+        }
+        for c in schedule.cycles().values()
+    ]
+    return json.dumps(
+        {
+            "methods": _method_choices(),
+            "cycles": cycles,
+            "weekdays": list(schedule.WEEKDAYS),
+            "minutes": [schedule.MIN_MINUTES, schedule.MAX_MINUTES],
+            "max_series": schedule.MAX_SERIES,
+            "max_every_weeks": schedule.MAX_EVERY_WEEKS,
+            "max_group_name": MAX_GROUP_NAME,
+        }
+    )
+
+
 def qr_svg(link: str) -> bytes:
     """A standalone SVG (with its namespace, so an <img> can show it) of `link`."""
     out = io.BytesIO()
@@ -193,6 +222,12 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
             request, "room.html", code=normalize_code(request.path_params["code"]), view="screen", methods="[]"
         )
 
+    async def group(request: Request) -> Response:
+        """A group's page (the personal link's secret rides in the fragment, so this request
+        never holds it), "Mijn groepen" on /groep alone, or a new group's form."""
+        view = "new" if request.url.path.endswith("/nieuw") else "group"
+        return render(request, "group.html", view=view, templates=_group_templates())
+
     async def qr(request: Request) -> Response:
         """The join link as an SVG QR code, for the projector screen."""
         code = normalize_code(request.path_params["code"])
@@ -207,6 +242,8 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
         Route("/room/{code}", room),
         Route("/room/{code}/screen", screen),
         Route("/qr/{code}.svg", qr),
+        Route("/groep", group, name="group"),
+        Route("/groep/nieuw", group),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *vendor,
     ]

@@ -58,7 +58,7 @@ def test_every_key_the_code_names_is_in_the_catalog():
     assert sorted(k for k in named if k not in nl and k not in plural_bases) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/room/K7MQ2P", "/room/K7MQ2P/screen"])
+@pytest.mark.parametrize("path", ["/", "/room/K7MQ2P", "/room/K7MQ2P/screen", "/groep", "/groep/nieuw"])
 def test_pages_carry_a_strict_policy_and_no_inline_script(client, path):
     r = client.get(path)
     assert r.status_code == 200
@@ -82,6 +82,15 @@ def test_the_page_language_follows_the_choice(client):
     assert '<html lang="nl">' in client.get("/?lang=xx").text  # unknown: the cookie's (nl now)
 
 
+def test_a_group_page_holds_nothing_of_a_group(client):
+    """The group comes from the API once the browser has the token: the page itself is the
+    same for every group (its link's secret is in the fragment, which no request holds)."""
+    r = client.get("/groep")
+    assert r.status_code == 200 and 'data-view="group"' in r.text and "/static/js/group.js" in r.text
+    assert "draagvlakmodel" in r.text  # the series templates come with the page
+    assert 'data-view="new"' in client.get("/groep/nieuw").text
+
+
 def test_the_join_link_prefills_the_code(client):
     assert 'value="K7MQ2P"' in client.get("/?code=k7m-q2p").text
 
@@ -101,6 +110,7 @@ def test_the_qr_code_holds_the_join_link(client):
         "/vendor/msgpack/index.mjs",
         "/vendor/i18next/i18next.js",
         "/vendor/preact/preact.mjs",
+        "/vendor/qrcode/qrcode.mjs",
         "/static/js/room.js",
         "/static/kring.css",
     ],

@@ -2,6 +2,7 @@
 // facilitator. The code is typed case-insensitively, with or without a dash.
 
 import { language, languageSwitch, setup, t, translateStatic } from "./i18n.js";
+import { myGroups } from "./group/mine.js";
 import { pendingJoin, session } from "./store.js";
 
 const limits = JSON.parse(document.body.dataset.limits);
@@ -105,10 +106,28 @@ function methodTexts() {
   }
 }
 
+/** "Mijn groepen": the groups whose personal link was opened in this browser. */
+function groupList() {
+  const groups = myGroups().filter((g) => !g.broken);
+  const list = document.getElementById("start-group-list");
+  list.replaceChildren(
+    ...groups.map((g) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `/groep#${g.secret}`;
+      a.textContent = g.name; // text, never HTML
+      li.append(a);
+      return li;
+    }),
+  );
+  document.getElementById("start-groups").hidden = groups.length === 0;
+}
+
 async function main() {
   const ready = setup();
   joinForm(ready);
   createForm(ready);
+  groupList();
   await ready;
   translateStatic(document);
   methodTexts();
