@@ -238,7 +238,8 @@ class Hub:
             # Most events are the same for everyone: skip the per-viewer checks for them
             # (this loop runs once per delivered frame).
             one_form = ev.private is None and ev.fac is None
-            same_for_all = one_form and ev.t not in CASE_EVENTS and ev.t not in ("role_changed", "phase")
+            # (method_set too: it can make a participant `withheld` or free them, see views.sees_anew)
+            same_for_all = one_form and ev.t not in CASE_EVENTS and ev.t not in ("role_changed", "phase", "method_set")
             seq = ev.seq
             for conn in conns:
                 if conn.pending is not None:

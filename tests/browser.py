@@ -98,9 +98,32 @@ def open_person(browser: Browser, label: str, url: str, init_script: str | None 
     return person
 
 
-def clean_artifacts() -> None:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+def clean_artifacts(folder: Path = ARTIFACTS) -> Path:
+    """An empty screenshot folder for one test module (test-artifacts/<name>)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+#: the sizes the views are made for: a laptop, a phone, and the projector's wall
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+WALL = {"width": 1920, "height": 1080}
+
+
+def where(page: Page, selector: str) -> str:
+    """With the page scrolled to its top: is the (first) element wholly inside the viewport?"""
+    return page.evaluate(
+        """(sel) => { window.scrollTo(0, 0);
+             const el = document.querySelector(sel);
+             if (!el) return 'missing';
+             const r = el.getBoundingClientRect();
+             if (r.width === 0 && r.height === 0) return 'not shown';
+             return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth
+               ? 'in view'
+               : `out of view: top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)} of ${innerHeight}`; }""",
+        selector,
+    )
 
 
 def write_report(name: str, data: object) -> None:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from types import FrameType
 from typing import Any
 
-from client import mirror
+from client import fold, mirror
 
 from .fold_fixture import Case, fold_step, mirror_at
 
@@ -39,7 +39,7 @@ def features(case: Case) -> set[Feature]:
     viewer, and each event and ack by the fields it has (the public and private forms of
     an event differ in them)."""
     lines, effects = _fold(case)
-    found: set[Feature] = {("line", str(n)) for n in lines} | effects | {("viewer", kind_of(case))}
+    found: set[Feature] = {("line", f"{name}:{n}") for name, n in lines} | effects | {("viewer", kind_of(case))}
     for step in case.steps:
         if "event" in step:
             found.add(("event", *sorted(step["event"])))
@@ -48,18 +48,19 @@ def features(case: Case) -> set[Feature]:
     return found
 
 
-def _fold(case: Case) -> tuple[set[int], set[Feature]]:
-    """Fold the case with the Python mirror: the lines of client/mirror.py it runs, and per
+def _fold(case: Case) -> tuple[set[tuple[str, int]], set[Feature]]:
+    """Fold the case with the Python mirror: the lines of client/mirror.py and client/fold.py it runs, and per
     step what changed in the state (where, and to what kind of value)."""
-    hit: set[int] = set()
+    hit: set[tuple[str, int]] = set()
     effects: set[Feature] = set()
-    here = mirror.__file__
+    here = {mirror.__file__: "mirror", fold.__file__: "fold"}
 
     def trace(frame: FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename != here:
+        name = here.get(frame.f_code.co_filename)
+        if name is None:
             return None
         if event == "line":
-            hit.add(frame.f_lineno)
+            hit.add((name, frame.f_lineno))
         return trace
 
     m = mirror_at(case)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -19,45 +18,31 @@ from playwright.sync_api import Browser, Page, expect
 from server.rooms import method
 
 from .browser import (  # noqa: F401 (the fixtures `base` and `browser`)
+    LAPTOP,
+    PHONE,
     ROOT,
+    WALL,
     Person,
     Session,
     T,
     base_fixture,
     browser_fixture,
+    clean_artifacts,
     click,
     join,
     propose,
     wait_until,
+    where,
 )
 
 SHOTS = ROOT / "test-artifacts" / "cockpit"
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-WALL = {"width": 1920, "height": 1080}
 SIZES = {"laptop": LAPTOP, "phone": PHONE, "wall": WALL}
 PHASES = [p.name["nl"] for p in method.load("drie-rondes").phases]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _clean_shots() -> None:
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-
-def where(page: Page, selector: str) -> str:
-    """With the page scrolled to its top: is the (first) element wholly inside the viewport?"""
-    return page.evaluate(
-        """(sel) => { window.scrollTo(0, 0);
-             const el = document.querySelector(sel);
-             if (!el) return 'missing';
-             const r = el.getBoundingClientRect();
-             if (r.width === 0 && r.height === 0) return 'not shown';
-             return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth
-               ? 'in view'
-               : `out of view: top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)} of ${innerHeight}`; }""",
-        selector,
-    )
+    clean_artifacts(SHOTS)
 
 
 def agenda_overlaps(page: Page) -> list[str]:

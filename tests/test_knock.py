@@ -8,41 +8,31 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from .browser import (  # noqa: F401 (the fixtures `base` and `browser`)
+    LAPTOP,
+    PHONE,
     ROOT,
     Person,
     Session,
     T,
     base_fixture,
     browser_fixture,
+    clean_artifacts,
     click,
     join,
+    where,
 )
 
 SHOTS = ROOT / "test-artifacts" / "knock"
-LAPTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _clean_shots() -> None:
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-
-
-def in_view(page: Page, selector: str) -> bool:
-    """With the page scrolled to its top: is the element wholly inside the viewport?"""
-    return page.evaluate(
-        """(sel) => { window.scrollTo(0, 0);
-             const r = document.querySelector(sel).getBoundingClientRect();
-             return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; }""",
-        selector,
-    )
+    clean_artifacts(SHOTS)
 
 
 def shot(s: Session, person: Person, step: str) -> None:
@@ -89,7 +79,7 @@ def test_a_latecomer_knocks_and_the_facilitator_lets_them_in(browser: Browser, b
         expect(page.locator("#announce")).to_have_text(T("knock.announce", name="Eva"))
         for size in (LAPTOP, PHONE):
             page.set_viewport_size(size)
-            assert in_view(page, "#knocks"), f"the knock is out of view at {size}"
+            assert where(page, "#knocks") == "in view", f"the knock is out of view at {size}"
             label = "laptop" if size is LAPTOP else "telefoon"
             page.screenshot(path=str(SHOTS / f"2-verzoek-{label}-nl--begeleider.png"))
         page.set_viewport_size(LAPTOP)

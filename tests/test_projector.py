@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import shutil
 import threading
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
@@ -24,16 +23,17 @@ from client import KringClient, create_room
 from .browser import (
     AXE,
     ROOT,
+    WALL,
     Person,
     T,
     base_fixture,  # noqa: F401 (the fixture `base`)
     browser_fixture,  # noqa: F401 (the fixture `browser`)
+    clean_artifacts,
 )
 from .session import settle, ws_url
 
 ARTIFACTS = ROOT / "test-artifacts" / "projector"
 NAMES = ["Anna", "Bram", "Chris", "Dewi", "Eva", "Fleur", "Gijs", "Hanna"]
-WIDTH, HEIGHT = 1920, 1080
 R = TypeVar("R")
 
 QUESTIONS = [
@@ -78,8 +78,7 @@ class Loop:
 
 @pytest.fixture(scope="module", autouse=True)
 def _clean_artifacts() -> None:
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    clean_artifacts(ARTIFACTS)
 
 
 @pytest.fixture(name="loop")
@@ -96,7 +95,7 @@ class Room:
         self.loop = loop
         self.method = method
         self.fac, self.people, self.code = loop.run(self._open(base, method))
-        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale="nl-NL")
+        context = browser.new_context(viewport=WALL, locale="nl-NL")
         if AXE.exists():
             context.add_init_script(path=str(AXE))
         page = context.new_page()
@@ -157,7 +156,7 @@ class Room:
         self.settled()
         page = self.page
         page.screenshot(path=str(ARTIFACTS / f"{self.method}-{step}.png"))
-        wall = page.evaluate(WALL)
+        wall = page.evaluate(MEASURE)
         self.report[step] = wall
         where = f"{self.method} {step}"
         assert wall["scrollHeight"] <= wall["innerHeight"], (where, wall)
@@ -183,7 +182,7 @@ class Room:
 
 
 #: What the wall shows, measured in the page: sizes, what sticks out, what would scroll.
-WALL = """() => {
+MEASURE = """() => {
   const vw = innerWidth, vh = innerHeight;
   const shown = (el) => el.checkVisibility({ visibilityProperty: true, opacityProperty: true });
   const cut = [];

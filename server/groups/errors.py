@@ -24,8 +24,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Deze link is vervangen door een nieuwe. Vraag je begeleider om je nieuwe link.",
     ),
     MEMBER_REMOVED: (
-        "This link's member has been removed from the group.",
-        "De deelnemer van deze link is uit de groep gehaald.",
+        "You are no longer a member of this group. Ask your begeleider if that is not right.",
+        "Je bent geen lid meer van deze groep. Klopt dat niet, vraag het dan aan je begeleider.",
     ),
     CONFLICT: (
         "Someone else changed this just now; look at the current version and try again.",
