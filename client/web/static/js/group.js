@@ -9,6 +9,7 @@ import { draw, h } from "./ui.js";
 import { call, LINK_ERRORS } from "./group/api.js";
 import { createPage } from "./group/create.js";
 import { forget, markBroken, remember } from "./group/mine.js";
+import { refreshMeetings } from "./group/meeting.js";
 import { groupPage } from "./group/page.js";
 import { brokenPage, downPage, myGroupsSection } from "./group/views.js";
 
@@ -69,6 +70,7 @@ async function openGroup(secret) {
       title(answer.data.group.name);
       current = () => groupPage(g);
       redraw();
+      refreshMeetings(g);
       return true;
     }
     if (LINK_ERRORS.includes(answer.error)) {

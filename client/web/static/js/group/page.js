@@ -12,6 +12,7 @@ import { checkDate, checkNumber, checkText, checkTime, errorText, field, formErr
 import { myGroupsSection } from "./views.js";
 import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
+import { meetingPanel } from "./meeting.js";
 
 // -- how a meeting reads -----------------------------------------------------------------
 
@@ -92,9 +93,8 @@ function nextMeeting(g, m) {
     "section",
     { class: "next-meeting", "aria-labelledby": "next-title", key: "next" },
     h("h2", { id: "next-title" }, t("group.next.title")),
-    m
-      ? h("p", { class: "meeting-facts next-facts", "data-meeting": m.id }, meetingFacts(g, m))
-      : h("p", { class: "muted" }, t("group.next.none")),
+    m ? h("p", { class: "meeting-facts next-facts", "data-meeting": m.id }, meetingFacts(g, m)) : h("p", { class: "muted" }, t("group.next.none")),
+    m ? meetingPanel(g, m, { next: true }) : null,
   );
 }
 
@@ -131,6 +131,7 @@ function meetingItem(g, m, leads, next) {
     { class: `meeting${next ? " is-next" : ""}`, key: m.id, "data-meeting": m.id },
     h("p", { class: "meeting-facts" }, next ? h("span", { class: "badge" }, t("group.next.badge")) : null, meetingFacts(g, m)),
     conflict ? conflictNote(g, m, conflict) : null,
+    !next && !m.ended ? rotaToggle(g, m) : null,
     editing ? editForm(g, m) : null,
     deleting
       ? h(
@@ -154,6 +155,19 @@ function meetingItem(g, m, leads, next) {
         )
       : null,
   );
+}
+
+/** A later meeting's rota and cases, opened on demand (the next meeting shows them at the top). */
+function rotaToggle(g, m) {
+  const open = Boolean(g.ui.open[m.id]);
+  return [
+    h(
+      "button",
+      { type: "button", class: "quiet", "aria-expanded": String(open), "aria-controls": `panel-${m.id}`, onClick: () => setUi(g, { open: { ...g.ui.open, [m.id]: !open } }) },
+      t(open ? "group.rota.hide" : "group.rota.show"),
+    ),
+    h("div", { id: `panel-${m.id}` }, open ? meetingPanel(g, m) : null),
+  ];
 }
 
 function setUi(g, change) {
