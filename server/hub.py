@@ -233,13 +233,17 @@ class Hub:
             return
         if any(ev.t in TRIGGERS for ev in events):
             self.timers.changed(code)
+        # A case event (and a phase, which carries the case's title) differs only for a viewer
+        # kept from the case; in a room where nobody here is, it is the same for all.
+        anyone_held = any(conn.withheld for conn in conns)
         for ev in events:
             cache: dict[tuple[str, str, bool], bytes | str] = {}
             # Most events are the same for everyone: skip the per-viewer checks for them
-            # (this loop runs once per delivered frame).
+            # (this loop runs once per delivered frame). role_changed and method_set can make
+            # a viewer see the room anew (views.sees_anew), so they always take the long way.
             one_form = ev.private is None and ev.fac is None
-            # (method_set too: it can make a participant `withheld` or free them, see views.sees_anew)
-            same_for_all = one_form and ev.t not in CASE_EVENTS and ev.t not in ("role_changed", "phase", "method_set")
+            held_apart = anyone_held and (ev.t in CASE_EVENTS or ev.t == "phase")
+            same_for_all = one_form and not held_apart and ev.t not in ("role_changed", "method_set")
             seq = ev.seq
             for conn in conns:
                 if conn.pending is not None:

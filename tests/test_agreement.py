@@ -12,6 +12,7 @@ import pytest
 
 from client import CommandError, KringClient
 from protocol import errors
+from server.rooms import method
 
 from .session import online, open_session, server_snapshot, settle, ws_url
 
@@ -103,4 +104,50 @@ async def test_a_late_joiner_after_the_opening_confirms_and_then_sees_the_case(s
     finally:
         if late is not None:
             await late.close()
+        await s.close()
+
+
+async def test_a_method_change_in_the_lobby_frees_or_holds_the_participants_anew(server):
+    """The facilitator switches, in the lobby, to an own method file without an agreement:
+    every participant's connection sees the room anew (4011) and is no longer kept from the
+    case; back to one with an agreement, they are kept from it again until they confirm."""
+    own = (method.METHODS_DIR / "drie-rondes.toml").read_text(encoding="utf-8")
+    own = own.replace('id = "drie-rondes"', 'id = "zonder-afspraak"', 1)
+    own = own.replace('accepts = { confirm = "everyone" }\n', "", 1)
+    assert "accepts = { confirm" not in own
+    s = await open_session(server, n=3)
+    fac, (anna, bram, _) = s.facilitator, s.members
+    try:
+        await fac.command("set_method", method_toml=own)
+        for m in s.members:
+            await m.wait_until(lambda c: c.role_changes == 1 and c.connected.is_set())
+        await settle(s.everyone, reconnected=True)
+        await fac.command("advance")  # the opening, with nothing to confirm
+        await fac.command("advance")  # the case choice
+        await anna.command("propose_case", title="<titel-a>", question="<vraag-a>")
+        await settle(s.everyone, reconnected=True)
+        assert [c["title"] for c in bram.state["cases"]] == ["<titel-a>"]  # nobody held back
+        assert not any(f.get("t") == "withheld" for f in bram.frames)
+        for c in s.everyone:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c), c.me["name"]
+    finally:
+        await s.close()
+
+    s = await open_session(server, n=2, method_toml=own)
+    fac, (anna, bram) = s.facilitator, s.members
+    try:
+        await fac.command("set_method", method="drie-rondes")  # back to an agreement: held again
+        for m in s.members:
+            await m.wait_until(lambda c: c.role_changes == 1 and c.connected.is_set())
+        await fac.command("advance")  # the opening
+        await anna.command("confirm")
+        await anna.wait_until(lambda c: c.role_changes == 2 and c.connected.is_set())
+        await fac.command("advance", anyway=True)  # the case choice, without Bram
+        await anna.command("propose_case", title="<titel-b>", question="<vraag-b>")
+        await settle(s.everyone, reconnected=True)
+        assert "<titel-b>" not in json.dumps(bram.frames, ensure_ascii=False)
+        assert any(f.get("t") == "withheld" for f in bram.frames)
+        for c in s.everyone:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c), c.me["name"]
+    finally:
         await s.close()
