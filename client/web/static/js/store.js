@@ -47,6 +47,12 @@ export const drafts = {
   set: (code, field, text) => write(key(code, `draft:${field}`), text || null),
 };
 
+/** {group, meeting}: this room is that group's meeting, entered with the link kept in "Mijn groepen" */
+export const groupMeeting = {
+  get: (code) => read(key(code, "group"), null),
+  set: (code, value) => write(key(code, "group"), value),
+};
+
 export function forgetRoom(code) {
   const start = `${PREFIX}${code}:`;
   for (let i = localStorage.length - 1; i >= 0; i--) {
