@@ -101,9 +101,9 @@ function sections(ctx, inbrenger) {
   ];
 }
 
-/** In the terugblik, "ready" is how a member says they told the group aloud. */
+/** In the terugblik, "ready" is how a member says they tell the group aloud (pressed or not). */
 function readyLabel(s) {
-  if (s.phase.id === "terugblik") return s.ready ? t("terugblik.aloud_undo") : t("terugblik.aloud");
+  if (s.phase.id === "terugblik") return t("terugblik.aloud");
   return s.ready ? t("ready.not_yet") : t("ready.button");
 }
 
