@@ -7,6 +7,7 @@ not in any frame a room sent."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -176,3 +177,28 @@ async def test_an_action_is_refused_clearly_when_it_is_not_one(group_server: str
     assert len(ali.call("GET", f"/actions?meeting={first}").body["actions"]) == 1
     assert ali.call("DELETE", "/actions/999999").status == 404
     assert Member(group_server, "?", Link.new()).call("GET", "/actions").error == "bad_link"
+
+
+async def test_an_action_is_kept_for_a_year_after_its_meeting_and_then_deleted(group_server: str, database: Database):
+    bea = create_group(group_server, "Groep Jaar", "Bea")
+    ali = bea.add("Ali")
+    group = bea.group()["group"]["id"]
+    today = date.today()
+    added = bea.call("POST", "/meetings", {"date": (today - timedelta(days=300)).isoformat(), "start": "10:00"})
+    assert added.status == 201, added
+    meeting = added.body["meeting"]["id"]
+    assert bea.call("POST", f"/meetings/{meeting}/start", {}).status == 201
+    sealed = ali.link.seal("Nog binnen het jaar", aad(group, ali, meeting))
+    assert ali.call("POST", f"/meetings/{meeting}/actions", sealed).status == 201
+    assert len(ali.call("GET", "/actions").body["actions"]) == 1
+
+    # the meeting moves to more than a year ago: the next look at the actions deletes it
+    version = bea.call("GET", f"/meetings/{meeting}").body["meeting"]["version"]
+    moved = bea.call(
+        "PATCH", f"/meetings/{meeting}", {"version": version, "date": (today - timedelta(days=366)).isoformat()}
+    )
+    assert moved.status == 200, moved
+    assert ali.call("GET", "/actions").body["actions"] == []
+    assert sealed["ciphertext"].encode() not in database.dump()
+    late = ali.call("POST", f"/meetings/{meeting}/actions", ali.link.seal("Te laat", aad(group, ali, meeting)))
+    assert (late.status, late.error) == (409, "conflict") and "more than a year ago" in late.body["detail"]
