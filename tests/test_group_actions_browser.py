@@ -138,6 +138,9 @@ def test_a_member_writes_an_action_and_sees_it_again_next_meeting(browser: Brows
     page.locator("#action-text").fill(ACTION)
     form.get_by_role("button", name=T("actions.save")).click()
     expect(page.locator(".actions .action-text")).to_have_text(ACTION)
+    # what the browser sent opens with the Python twin of her key and the same additional data
+    (stored,) = ali.call("GET", "/actions").body["actions"]
+    assert ali.link.open(stored, f"kring/action/v1|{group}|{ali.id}|{first}") == ACTION
     look(ali_page, "1-closing-action-saved")
 
     async def end(entry: dict[str, Any]) -> None:
