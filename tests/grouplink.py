@@ -4,6 +4,7 @@ tests/test_grouplink.py holds the two to the same results."""
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 
@@ -44,8 +45,18 @@ class Link:
     def actions_key(self) -> bytes:
         return hkdf(self.secret, ACTIONS_INFO)
 
-    def encrypt(self, plaintext: bytes, nonce: bytes) -> bytes:
-        return AESGCM(self.actions_key).encrypt(nonce, plaintext, None)
+    def encrypt(self, plaintext: bytes, nonce: bytes, aad: bytes | None = None) -> bytes:
+        return AESGCM(self.actions_key).encrypt(nonce, plaintext, aad)
+
+    def seal(self, text: str, aad: str) -> dict[str, str]:
+        """An action as the browser sends it (js/group/actions.js): nonce and ciphertext."""
+        nonce = os.urandom(12)
+        return {"iv": b64url(nonce), "ciphertext": b64url(self.encrypt(text.encode(), nonce, aad.encode()))}
+
+    def open(self, sealed: dict[str, str], aad: str) -> str:
+        """An action back, as only the browser holding this link can read it."""
+        nonce, data = (base64.urlsafe_b64decode(sealed[k] + "=" * (-len(sealed[k]) % 4)) for k in ("iv", "ciphertext"))
+        return AESGCM(self.actions_key).decrypt(nonce, data, aad.encode()).decode()
 
 
 def vector(secret: bytes, plaintext: str, nonce: bytes) -> dict[str, str]:

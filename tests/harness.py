@@ -69,6 +69,7 @@ class Room:
         seed: int = 0,
         facilitator_token: str = "facilitator-token",
         max_participants: int = limits.MAX_PARTICIPANTS,
+        terugblik: bool = False,
     ) -> None:
         self.state: RoomState = new_room(
             "KRNG23",
@@ -78,6 +79,7 @@ class Room:
             language=language,
             anonymous_questions=anonymous_questions,
             max_participants=max_participants,
+            terugblik=terugblik,
         )
         self.rng = random.Random(seed)
         self.now = 1_700_000_000.0  # the server clock that ws.py would pass in

@@ -56,7 +56,8 @@ async def hold(bea: Member, meeting: int, present: list[Member], inbrenger: Memb
     fac = await KringClient(ws_url(bea.base)).resume(entries["Bea"]["token"])
     try:
         await fac.command("advance")  # opening
-        await fac.command("advance", anyway=True)  # case choice
+        while "cases" not in fac.state["phase"]["accepts"]:  # case choice (after a terugblik from meeting 2 on)
+            await fac.command("advance", anyway=True)
         if inbrenger is not None:
             pid = entries[inbrenger.name]["participant"]
             case = next(c for c in fac.state["cases"] if c["proposer"] == pid)

@@ -25,6 +25,7 @@ from ..rooms.engine import decide_member_entry, new_room
 from ..rooms.events import RoomError
 from ..rooms.state import FACILITATOR, RoomState
 from . import links
+from .actions import ActionStore
 from .errors import CONFLICT, GroupError
 from .meetingstore import HELD, MeetingStore
 
@@ -54,6 +55,8 @@ class MeetingRooms:
                 return await self._started(token_hash, meeting_id), False
             raise GroupError(CONFLICT, 409, HELD)
         meeting = start.meeting
+        # a group that met before opens with the terugblik on last time's actions
+        terugblik = await ActionStore(self.store.engine).has_previous(token_hash, meeting_id)
         for _ in range(20):
             code = identity.new_room_code()
             state = new_room(
@@ -64,6 +67,7 @@ class MeetingRooms:
                 language=language,
                 facilitator_name=start.name,
                 max_participants=self.max_participants,
+                terugblik=terugblik,
             )
             try:
                 created = await self.backend.create(state)

@@ -23,7 +23,7 @@ from protocol import errors, limits
 
 from .errors import BAD_LINK, CONFLICT, LINK_REISSUED, MEMBER_REMOVED, NAME_TAKEN, GroupError, not_allowed, not_found
 from .schedule import MAX_MEETINGS, Planned
-from .tables import groups, meetings, members, revoked_links
+from .tables import actions, groups, meetings, members, revoked_links
 
 MAX_MEMBERS = limits.MAX_PARTICIPANTS  # people in a group, begeleiders included
 
@@ -248,6 +248,8 @@ class GroupStore:
                     current = member_view(await self._member(conn, me.group_id, member_id))
                     raise GroupError(CONFLICT, 409, "the link was re-issued meanwhile", member=current)
                 await self._revoke(conn, me.group_id, row.token_hash, "reissued")
+                # the new link derives another key: what the old one encrypted is unreadable now
+                await conn.execute(delete(actions).where(actions.c.member_id == member_id))
                 return member_view(new)
         except IntegrityError:
             raise GroupError(CONFLICT, 409, "this link's token is already in use; make a new link") from None

@@ -156,3 +156,31 @@ attendance = Table(
     Column("pid", String(16), nullable=True),
     Column("role", String(16), nullable=True),
 )
+
+# -- actions (issue 14: what a member will do before next time) -----------------------------
+
+#: base64url of AES-GCM's 12-byte nonce
+ACTION_IV_LENGTH = 16
+#: the plaintext of one action, in UTF-8 bytes (the browser refuses more), and so the most
+#: its ciphertext can be: plaintext + GCM's 16-byte tag, base64url without padding
+MAX_ACTION_BYTES = 2000
+MAX_ACTION_CIPHERTEXT = 2688  # ceil((2000 + 16) * 4 / 3)
+
+#: A member's own actions, encrypted in their browser with the key their link derives; the
+#: server holds the ciphertext and where it belongs, nothing it could read. The AES-GCM
+#: additional data binds a ciphertext to its group, member and meeting (docs/GROUPS.md).
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True),
+    # the meeting it was written at; a deleted meeting takes its actions along (the terugblik
+    # of a meeting that is no longer in the schedule has no place to happen)
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False, index=True),
+    # the member's link generation when it was written: a re-issued link deletes the older ones
+    Column("generation", Integer, nullable=False),
+    Column("iv", String(ACTION_IV_LENGTH), nullable=False),
+    Column("ciphertext", String(MAX_ACTION_CIPHERTEXT), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

@@ -105,7 +105,10 @@ def new_room(
     anonymous_questions: bool = True,
     facilitator_name: str = "Procesbegeleider",
     max_participants: int = limits.MAX_PARTICIPANTS,
+    terugblik: bool = False,
 ) -> RoomState:
+    """A new room; `terugblik`: it opens with the terugblik round (a group's meeting that
+    has an earlier one to look back on)."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -114,6 +117,7 @@ def new_room(
         language=language,
         anonymous_questions=anonymous_questions,
         max_participants=max_participants,
+        terugblik=terugblik,
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1

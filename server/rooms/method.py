@@ -8,7 +8,7 @@ a right one is checked in method_rules.py.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -256,3 +256,40 @@ def choose(method_id: str | None = None, method_toml: str | None = None, default
 
 
 DEFAULT_METHOD = "drie-rondes"
+
+# -- the terugblik ---------------------------------------------------------------------------
+
+TERUGBLIK = "terugblik"
+TERUGBLIK_FILE = Path(__file__).with_name("terugblik.toml")
+
+
+@cache
+def terugblik_phase() -> Phase:
+    """The terugblik round, as data (terugblik.toml): no method file has to know about it."""
+    p = tomllib.loads(TERUGBLIK_FILE.read_text(encoding="utf-8"))
+    return Phase(
+        id=p["id"],
+        name=dict(p["name"]),
+        instruction=dict(p["instruction"]),
+        script=dict(p["script"]),
+        minutes=int(p["minutes"]),
+        accepts=dict(p["accepts"]),
+    )
+
+
+def with_terugblik(base: Method) -> Method:
+    """`base` with the terugblik round right after its agreement on confidentiality (after
+    its first phase, the lobby, if it has none): the group looks back before anything of a
+    new case is said. A method that has a terugblik of its own keeps it."""
+    if any(p.id == TERUGBLIK for p in base.phases):
+        return base
+    at = (base.agreement if base.agreement is not None else 0) + 1
+    return replace(base, phases=(*base.phases[:at], terugblik_phase(), *base.phases[at:]))
+
+
+@lru_cache(maxsize=64)
+def for_room(method_id: str, method_toml: str | None, terugblik: bool) -> Method:
+    """The method a room runs: its own (a shipped one or a facilitator's file), with the
+    terugblik round where the room opens with one (a group's meeting after an earlier one)."""
+    base = from_toml(method_toml) if method_toml else load(method_id)
+    return with_terugblik(base) if terugblik else base

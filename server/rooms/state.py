@@ -12,7 +12,7 @@ from typing import Any
 
 from protocol import limits
 
-from .method import DEFAULT_METHOD, Method, Phase, from_toml, load
+from .method import DEFAULT_METHOD, Method, Phase, for_room
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
@@ -221,6 +221,9 @@ class RoomState:
     method_toml: str | None = None  # a facilitator's own method file, instead of a shipped one
     language: str = "nl"
     anonymous_questions: bool = True
+    #: a group's meeting after an earlier one: the method runs with the terugblik round
+    #: after its agreement (method.with_terugblik)
+    terugblik: bool = False
     #: people who may be in the room at once (screens included); set by the server at creation
     max_participants: int = limits.MAX_PARTICIPANTS
     seq: int = 0
@@ -276,7 +279,7 @@ class RoomState:
 
     @property
     def method(self) -> Method:
-        return from_toml(self.method_toml) if self.method_toml else load(self.method_id)
+        return for_room(self.method_id, self.method_toml, self.terugblik)
 
     @property
     def current_phase(self) -> Phase:

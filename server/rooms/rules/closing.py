@@ -11,6 +11,7 @@ from protocol.args import EvaluateArgs, NoArgs, RateAdviceArgs, ReadyArgs, TextA
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
+from ..method import TERUGBLIK
 from ..state import PARTICIPANT, Advice, RoomState
 from ..views import unsaved
 from .checks import Context, Decision, Rule, anonymous, deny, missing, text_event
@@ -89,7 +90,7 @@ def summary(s: RoomState) -> dict[str, Any]:
         "notes": [
             {"phase": n.phase, "text": n.text, "author": names.get(n.author or "")}
             for n in s.notes.values()
-            if not n.hidden
+            if not n.hidden and n.phase != TERUGBLIK  # the terugblik is the group's, not the case's
         ],
         "response": s.response,
         "takeaway": s.takeaway,

@@ -10,7 +10,7 @@ from protocol.args import AdvanceArgs, AutoAdvanceArgs, NoArgs, SetMethodArgs, T
 from protocol.messages import TIMER_EXTEND_DEFAULT
 
 from ..events import FACILITATORS, Actor, Event, RoomError
-from ..method import MethodError, choose
+from ..method import MethodError, choose, with_terugblik
 from ..state import PARTICIPANT, RoomState, fresh_timer
 from .checks import Context, Decision, Rule, deny
 from .closing import summary
@@ -157,6 +157,8 @@ def set_method(s: RoomState, a: Actor, args: SetMethodArgs, ctx: Context) -> Dec
     except MethodError as err:
         raise RoomError(errors.INVALID_FIELD, str(err)) from None
     internal = {"method_id": args.get("method", m.id), "method_toml": args.get("method_toml")}
+    if s.terugblik:  # a group's meeting keeps its terugblik with any method
+        m = with_terugblik(m)
     lobby = m.phases[0]
     public = {"method": m.view(), "phase": lobby.public(0), "timer": fresh_timer(lobby)}
     private = {**public, "phase": {**lobby.public(0), "script": dict(lobby.script)}}

@@ -3,6 +3,7 @@
 
 import { attention } from "./attention.js";
 import { Connection } from "./connection.js";
+import { actionsBlock, roomBook } from "./group/actions.js";
 import { languageSwitch, setup, t, translateStatic } from "./i18n.js";
 import { Kept } from "./kept.js";
 import { GapError, Mirror } from "./mirror.js";
@@ -49,6 +50,8 @@ const ctx = {
   mirror,
   me: null,
   ui: { confirming: null, summary: null, closed: null, notice: null, refused: {} },
+  /** A group's meeting entered with a kept link: the member's own actions (group/actions.js), else null. */
+  actions: null,
   get state() {
     return mirror.state;
   },
@@ -231,6 +234,7 @@ function closedView({ reason }) {
       proof ? h("p", {}, t("proof.ended_text")) : null,
       h("p", {}, h("a", { href: "/" }, t("closed.home"))),
     ),
+    reason === "ended" ? actionsBlock(ctx.actions) : null, // still: what will you do before next time?
     kept.offer(openSummary),
     proof ? proofPage(proof, { code }) : null,
   ];
@@ -383,6 +387,7 @@ function tick() {
 
 async function main() {
   await setup();
+  ctx.actions = kind === "room" ? roomBook(code, render) : null; // before the room's end wipes its keys
   translateStatic(document);
   languageSwitch(render);
   const join = kind === "screen" ? { name: t("screen.name"), as: "screen", ticket: screenTicket } : pendingJoin.get(code);

@@ -9,6 +9,7 @@ import { language, pick, t } from "../i18n.js";
 import { h } from "../ui.js";
 import { call } from "./api.js";
 import { checkDate, checkNumber, checkText, checkTime, errorText, field, formError, methodOptions, placeError } from "./forms.js";
+import { myActions } from "./actions.js";
 import { myGroupsSection } from "./views.js";
 import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
@@ -77,6 +78,7 @@ export function groupPage(g) {
     schedule(g, coming, past, leads),
     members(g, leads),
     keeps(),
+    myActions(g),
     myGroupsSection(g.secret, g.redraw),
     leads ? dangerZone(g) : null,
   ];

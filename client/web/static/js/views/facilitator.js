@@ -1,6 +1,7 @@
 // The facilitator's view: the script for this phase, moving the group along, the timer,
 // who is there and who has confirmed, and the controls each round needs.
 
+import { actionsBlock, terugblikPanel } from "../group/actions.js";
 import { language, pick, t } from "../i18n.js";
 import { signalsToggle } from "../signals.js";
 import { session } from "../store.js";
@@ -223,12 +224,14 @@ function phaseControls(ctx) {
     a.questions ? questionList(ctx, { actions: (q) => hideButton(ctx, q) }) : null,
     a.questions ? writtenText(ctx, "essence") : null,
     s.phase.deck ? cardControls(ctx) : null,
+    s.phase.id === "terugblik" ? terugblikPanel(ctx.actions) : null, // the facilitator's own, too
     a.notes ? notesBlock(ctx, { reveal: true }) : null,
     s.phase.in_turn && !s.phase.deck ? turnControls(ctx) : null,
     a.advice || a.response ? adviceList(ctx) : null,
     a.response ? writtenText(ctx, "response") : null,
     a.takeaway ? writtenText(ctx, "takeaway") : null,
     a.evaluation ? evaluations(ctx) : null,
+    a.evaluation ? actionsBlock(ctx.actions) : null,
     s.phase.index === s.method.phases.length - 1 ? [nextCase(ctx), proofBlock(ctx)] : null,
   ];
 }

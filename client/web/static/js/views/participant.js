@@ -2,6 +2,7 @@
 // phase accepts, and from whom, comes from the method data; nothing here names a method.
 // Each part of a session has its own module; this one puts them in order.
 
+import { actionsBlock, terugblikPanel } from "../group/actions.js";
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { signalsToggle } from "../signals.js";
@@ -81,6 +82,7 @@ function sections(ctx, inbrenger) {
     last ? proofQuestion(ctx) : null, // asked once, at the top of the last round
     s.phase.index === 0 ? h("p", { class: "lobby-note" }, t("lobby.waiting")) : null,
     a.confirm ? confirmBlock(ctx) : null,
+    s.phase.id === "terugblik" ? terugblikPanel(ctx.actions) : null, // a group's meeting: your own action of last time
     sharing ? shareForm(ctx) : null,
     a.cases ? caseVote(ctx) : null,
     s.chosen_case && s.phase.index > 0 && (a.cases || a.case_text) ? chosenCase(ctx) : null,
@@ -92,10 +94,17 @@ function sections(ctx, inbrenger) {
     a.response ? textPart(ctx, "response", may(ctx, "respond") && turnsDone(s)) : null,
     a.takeaway ? textPart(ctx, "takeaway") : null,
     a.evaluation ? evaluationBlock(ctx) : null,
+    a.evaluation ? actionsBlock(ctx.actions) : null, // a group's meeting: what will you do before next time?
     (inbrenger && last) || (!inbrenger && s.has_summary) ? summaryButton(ctx) : null,
     last ? proofBlock(ctx) : null,
     s.chosen_case && s.phase.index > 0 && !(a.cases || a.case_text) ? chosenCase(ctx) : null,
   ];
+}
+
+/** In the terugblik, "ready" is how a member says they tell the group aloud (pressed or not). */
+function readyLabel(s) {
+  if (s.phase.id === "terugblik") return t("terugblik.aloud");
+  return s.ready ? t("ready.not_yet") : t("ready.button");
 }
 
 function readyToggle(ctx) {
@@ -104,7 +113,7 @@ function readyToggle(ctx) {
   return h(
     "div",
     { class: "ready" },
-    button(s.ready ? t("ready.not_yet") : t("ready.button"), () => ctx.send("ready", { ready: !s.ready }), {
+    button(readyLabel(s), () => ctx.send("ready", { ready: !s.ready }), {
       pressed: s.ready,
       cls: "secondary",
       key: "ready",
