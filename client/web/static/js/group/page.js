@@ -32,8 +32,10 @@ function methodName(g, id) {
   return pick(g.templates.methods.find((m) => m.id === id)?.name) || id;
 }
 
-/** Still to come, or going on now: a meeting of today is "next" until its planned end. */
+/** Still to come, or going on now: a meeting of today is "next" until its planned end, or
+ * until it is held, if that is sooner. */
 function coming(m) {
+  if (m.ended) return false;
   const day = today();
   if (m.date !== day) return m.date > day;
   const [hh, mm] = m.start.split(":").map(Number);
