@@ -35,6 +35,7 @@ from .session import ws_url
 
 SHOTS = ROOT / "test-artifacts" / "actions"
 SERIES = {"from": "2027-03-02", "weekday": "tuesday", "time": "16:00", "every_weeks": 6, "count": 2, "minutes": 120}
+SHARED = "Het gesprek is gevoerd; het ging beter dan ik dacht."
 ACTION = "Ik bespreek de planning met mijn teamleider, vóór de vakantie."
 
 
@@ -182,11 +183,18 @@ def test_a_member_writes_an_action_and_sees_it_again_next_meeting(browser: Brows
     expect(panel.locator(".action-text")).to_have_text(ACTION)
     page.get_by_role("button", name=T("terugblik.aloud")).click()
     expect(page.get_by_role("button", name=T("terugblik.aloud"))).to_have_attribute("aria-pressed", "true")
+    # or a line shared with the group, which is all of it the room ever holds
+    page.get_by_label(T("terugblik.field")).fill(SHARED)
+    page.get_by_role("button", name=T("terugblik.send")).click()
+    shared = page.locator("#notes-title").locator("xpath=..")
+    expect(shared).to_contain_text(T("terugblik.notes_title"))
+    expect(shared).to_contain_text(SHARED)
     look(ali_page, "3-terugblik-own-action")
 
     async def bo_sees() -> dict[str, Any]:
         b = await KringClient(ws_url(base)).resume(bo_entry["token"])
         await b.wait_until(lambda c: c.state["ready_count"] == 1)  # told aloud: the room sees it
+        assert [n["text"] for n in b.state["notes"]] == [SHARED]
         state = b.state
         frames.extend(json.dumps(f, ensure_ascii=False).encode() for f in b.frames)
         await b.close()

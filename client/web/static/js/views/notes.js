@@ -39,12 +39,13 @@ function noteList(ctx, notes, { own = new Set(), withdraw = false } = {}) {
  */
 function noteForm(ctx, { observer = false } = {}) {
   const phase = ctx.state.phase;
+  const back = phase.id === "terugblik"; // a group's look back: a line shared about one's action
   return textFieldForm(ctx, {
     name: "note",
     command: "note",
-    label: t(observer ? "notes.observer_field" : "notes.field"),
+    label: t(observer ? "notes.observer_field" : back ? "terugblik.field" : "notes.field"),
     hint: observer ? t("notes.observer_hint") : phase.hidden_until_reveal ? t("notes.hidden_hint") : null,
-    submit: t("notes.send"),
+    submit: t(back ? "terugblik.send" : "notes.send"),
   });
 }
 
@@ -58,13 +59,14 @@ export function notesBlock(ctx, { writer = false, withdraw = writer, reveal = fa
   const own = new Set(s.own_notes);
   const here = notesHere(s);
   const hidden = phase.hidden_until_reveal && s.notes_hidden > 0;
+  const back = phase.id === "terugblik";
   return titled(
     "notes",
-    t(observer ? "notes.observer_title" : "notes.title"),
+    t(observer ? "notes.observer_title" : back ? "terugblik.notes_title" : "notes.title"),
     writer ? noteForm(ctx, { observer }) : null,
     hidden ? h("p", { class: "muted" }, t("notes.hidden_count", { count: s.notes_hidden })) : null,
     reveal && hidden ? button(t("fac.reveal"), () => ctx.send("reveal"), { cls: "primary", key: "reveal" }) : null,
-    here.length ? noteList(ctx, here, { own, withdraw }) : h("p", { class: "muted" }, t("notes.none")),
+    here.length ? noteList(ctx, here, { own, withdraw }) : h("p", { class: "muted" }, t(back ? "terugblik.notes_none" : "notes.none")),
   );
 }
 
