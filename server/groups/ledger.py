@@ -87,9 +87,8 @@ async def snapshot(conn: AsyncConnection, meeting_id: int) -> None:
 
 class LedgerStore(GroupStore):
     async def _ready(self, conn: AsyncConnection, group_id: str) -> None:
-        """Before any read: erase what has expired, and give a meeting held before the
-        ledger existed (or recorded without one) its entry."""
-        await retention.sweep(conn, retention.today(), group_id)
+        """Before any read: give a meeting held before the ledger existed (or recorded
+        without one) its entry, then erase what has expired."""
         missing = await conn.execute(
             select(meetings.c.id).where(
                 meetings.c.group_id == group_id,
@@ -99,6 +98,7 @@ class LedgerStore(GroupStore):
         )
         for meeting_id in missing.scalars().all():
             await snapshot(conn, meeting_id)
+        await retention.sweep(conn, retention.today(), group_id)
 
     async def _entries(
         self, conn: AsyncConnection, group_id: str, period: Period | None = None, meeting_id: int | None = None
