@@ -160,6 +160,11 @@ async def test_three_meetings_in_the_ledger_confirmed_and_proved(group_server: s
     assert {m: e["group_size"] for m, e in got.items()} == {first: 5, second: 4, third: 5}
     assert set(roles(got[second])) == {"Bea", "Anouk", "Bram", "Esther"}
 
+    # who may confirm what: the begeleider all three, Daan (who facilitated the third) that one
+    assert [e["meeting"] for e in bea.call("GET", "/confirmations").body["entries"]] == [first, second, third]
+    assert [e["meeting"] for e in daan.call("GET", "/confirmations").body["entries"]] == [third]
+    assert anouk.call("GET", "/confirmations").body["entries"] == []
+
     # an ordinary member may not confirm, nor read the group's list
     refused = anouk.call("POST", f"/ledger/{first}/confirm", {"version": got[first]["version"]})
     assert refused.status == 403 and refused.error == "not_allowed"
@@ -190,6 +195,8 @@ async def test_three_meetings_in_the_ledger_confirmed_and_proved(group_server: s
     assert bram.call("POST", f"/ledger/{third}/confirm", {"version": got[third]["version"]}).status == 403
     by_daan = daan.call("POST", f"/ledger/{third}/confirm", {"version": got[third]["version"]})
     assert by_daan.status == 200 and by_daan.body["entry"]["confirmed"]["by"] == "Daan"
+
+    assert bea.call("GET", "/confirmations").body["entries"] == []
 
     # each member's proof for the year totals their hours: JSON and CSV
     minutes = {first: 120, second: 75, third: 105}

@@ -225,6 +225,22 @@ class LedgerStore(GroupStore):
             )
             return await self._one(conn, me, meeting_id)
 
+    async def to_confirm(self, token_hash: str) -> list[dict[str, Any]]:
+        """The held meetings not yet confirmed that the caller may confirm: all of them for
+        a begeleider, those they facilitated for a member (the group page asks them)."""
+        async with self.engine.begin() as conn:
+            me = await self._me(conn, token_hash)
+            await self._ready(conn, me.group_id)
+            return [
+                e
+                for e in await self._entries(conn, me.group_id)
+                if e["confirmed"] is None
+                and (
+                    me.role == "begeleider"
+                    or any(p["member"] == me.member_id and p["role"] == "facilitator" for p in e["present"])
+                )
+            ]
+
     # -- lists and proofs -----------------------------------------------------------------
 
     async def attendance_list(self, token_hash: str, period: Period) -> dict[str, Any]:

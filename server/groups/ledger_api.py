@@ -126,6 +126,13 @@ def _present(raw: Any) -> list[tuple[int, str]]:
 
 
 @http.endpoint
+async def to_confirm(request: Request) -> Response:
+    token_hash = await http.token_hash(request)
+    await http.rooms(request).sweep(token_hash)
+    return JSONResponse({"entries": await _store(request).to_confirm(token_hash)})
+
+
+@http.endpoint
 async def proof(request: Request) -> Response:
     token_hash = await http.token_hash(request)
     await http.rooms(request).sweep(token_hash)
@@ -302,6 +309,7 @@ def routes() -> list[Route]:
         Route("/api/groups/mine/ledger.csv", attendance_csv, methods=["GET"]),
         Route("/api/groups/mine/ledger/{meeting_id}", entry, methods=["GET"]),
         Route("/api/groups/mine/ledger/{meeting_id}/confirm", confirm, methods=["POST"]),
+        Route("/api/groups/mine/confirmations", to_confirm, methods=["GET"]),
         Route("/api/groups/mine/proof", proof, methods=["GET"]),
         Route("/api/groups/mine/proof.csv", proof_csv, methods=["GET"]),
     ]
