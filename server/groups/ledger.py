@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..rooms import method
@@ -70,19 +71,23 @@ async def snapshot(conn: AsyncConnection, meeting_id: int) -> None:
         await conn.execute(select(func.count()).select_from(attendance).where(attendance.c.meeting_id == meeting_id))
     ).scalar_one()
     started, ended = _aware(m.started_at), _aware(m.ended_at)
-    await conn.execute(
-        insert(ledger).values(
-            meeting_id=meeting_id,
-            group_id=m.group_id,
-            held_on=_local(started).date(),
-            started_at=started,
-            ended_at=ended,
-            minutes=max(0, round((ended - started).total_seconds() / 60)),
-            method=m.method,
-            theme=m.theme,
-            group_size=present,
-        )
-    )
+    try:
+        async with conn.begin_nested():  # two reads making a missing entry at once: one is enough
+            await conn.execute(
+                insert(ledger).values(
+                    meeting_id=meeting_id,
+                    group_id=m.group_id,
+                    held_on=_local(started).date(),
+                    started_at=started,
+                    ended_at=ended,
+                    minutes=max(0, round((ended - started).total_seconds() / 60)),
+                    method=m.method,
+                    theme=m.theme,
+                    group_size=present,
+                )
+            )
+    except IntegrityError:
+        pass
 
 
 class LedgerStore(GroupStore):
@@ -195,8 +200,9 @@ class LedgerStore(GroupStore):
                 .where(meetings.c.id == meeting_id, meetings.c.version == version)
                 .values(version=meetings.c.version + 1)
             )
-            if changed.rowcount != 1:
-                raise GroupError(CONFLICT, 409, "the meeting was changed meanwhile", entry=current)
+            if changed.rowcount != 1:  # another confirmation (or edit) came first: show it as it is now
+                latest = await self._one(conn, me, meeting_id)
+                raise GroupError(CONFLICT, 409, "the meeting was changed meanwhile", entry=latest)
             size = current["group_size"]
             if present is not None:
                 ours = set(
