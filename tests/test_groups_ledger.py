@@ -264,9 +264,11 @@ async def test_three_meetings_in_the_ledger_confirmed_and_proved(group_server: s
     assert b"Daan" not in database.dump()
 
     # "delete the group": the database holds nothing of it
+    group_id = bea.group()["group"]["id"]
+    assert group_id.encode() in database.dump()
     assert bea.call("DELETE", "").status == 204
     dump = database.dump()
-    for name in ("Ledger Noord", "Anouk", "Bram", "Esther", "Coby"):
+    for name in (group_id, "Ledger Noord", "Anouk", "Bram", "Esther", "Coby"):
         assert name.encode() not in dump, name
     async with opened(database) as engine, engine.connect() as conn:
         for m in (first, second, third):
