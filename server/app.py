@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -24,6 +25,7 @@ from protocol.messages import parse_create_room
 from .backends import Backend, RoomsFull, open_backend
 from .config import Settings
 from .groups import api as groups_api
+from .groups import retention
 from .groups.db import create_engine, database_url
 from .groups.meetingroom import MeetingRooms
 from .groups.meetingstore import MeetingStore
@@ -160,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # the groups' tables are brought up to date before anyone is served; with several
         # processes on one PostgreSQL they take turns (server/groups/migrations/env.py)
         await upgrade(groups_db)
+        # what the groups keep expires (server/groups/retention.py): swept now, then daily
+        sweeper = asyncio.create_task(retention.daily(groups_db))
         app.state.address_limits = AddressLimits(
             backend.limit_storage(), settings.failed_joins_per_minute, settings.rooms_per_hour
         )
@@ -174,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            sweeper.cancel()
             await app.state.hub.close()
             await backend.close()
             await groups_db.dispose()

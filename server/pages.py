@@ -225,7 +225,9 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
     async def group(request: Request) -> Response:
         """A group's page (the personal link's secret rides in the fragment, so this request
         never holds it), "Mijn groepen" on /groep alone, or a new group's form."""
-        view = "new" if request.url.path.endswith("/nieuw") else "group"
+        view = {"/groep/nieuw": "new", "/groep/bewijs": "proof", "/groep/presentielijst": "list"}.get(
+            request.url.path.rstrip("/"), "group"
+        )
         return render(request, "group.html", view=view, templates=_group_templates())
 
     async def qr(request: Request) -> Response:
@@ -244,6 +246,9 @@ def routes(templates: Jinja2Templates) -> list[Route | Mount]:
         Route("/qr/{code}.svg", qr),
         Route("/groep", group, name="group"),
         Route("/groep/nieuw", group),
+        # a member's proof of attendance and the begeleider's list, printable (docs/GROUPS.md)
+        Route("/groep/bewijs", group),
+        Route("/groep/presentielijst", group),
         Mount("/static", StaticFiles(directory=WEB / "static"), name="static"),
         *vendor,
     ]

@@ -219,7 +219,7 @@ def _story(browser: Browser, base: str, watched: Watched, checks: Checks, people
     expect(mp.locator(".my-groups a", has_text="Intervisie Zuid")).to_have_attribute("aria-current", "page")
     expect(mp.locator(".meeting-list > li.meeting")).to_have_count(9)
     expect(mp.locator(".next-meeting")).to_contain_text("16:30–19:00")
-    expect(mp.locator(".keeps")).to_contain_text(T("group.keeps.never.2"))
+    expect(mp.locator(".keeps")).to_contain_text(T("retention.never.2"))
     # a member reads; only a begeleider changes anything
     expect(mp.get_by_role("button", name=T("group.meeting.edit"))).to_have_count(0)
     expect(mp.locator("#add-member")).to_have_count(0)

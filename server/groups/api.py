@@ -15,7 +15,7 @@ from starlette.routing import Route
 from protocol import errors, limits
 
 from ..rooms import method
-from . import actions_api, http, rota, schedule
+from . import actions_api, http, ledger_api, rota, schedule
 from .errors import GroupError, invalid
 from .store import MeetingChange
 from .tables import MAX_GROUP_NAME, ROLES
@@ -294,4 +294,5 @@ def routes() -> list[Route]:
         Route("/api/groups/mine/meetings/{meeting_id}/enter", enter_meeting, methods=["POST"]),
         Route("/api/groups/mine/series", add_series, methods=["POST"]),
         *actions_api.routes(),
+        *ledger_api.routes(),
     ]

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from protocol import errors, limits
 
-from . import rota
+from . import ledger, rota
 from .errors import CONFLICT, GroupError, invalid, not_allowed, not_found
 from .store import GroupStore, Me, _iso, _now, meeting_view
 from .tables import attendance, groups, meeting_roles, meetings, members, prepared_cases, rota_notes
@@ -489,6 +489,7 @@ class MeetingStore(GroupStore):
                 )
             # what members prepared for the meeting lives no longer than the meeting
             await conn.execute(delete(prepared_cases).where(prepared_cases.c.meeting_id == m.id))
+            await ledger.snapshot(conn, m.id)  # what a proof needs, fixed as it is now
             return True
 
     async def set_guided(self, token_hash: str, guided: int) -> dict[str, Any]:

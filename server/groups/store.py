@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from protocol import errors, limits
 
+from . import retention
 from .errors import BAD_LINK, CONFLICT, LINK_REISSUED, MEMBER_REMOVED, NAME_TAKEN, GroupError, not_allowed, not_found
 from .schedule import MAX_MEETINGS, Planned
 from .tables import actions, groups, meetings, members, revoked_links
@@ -216,6 +217,7 @@ class GroupStore:
                 if not others:
                     raise GroupError(CONFLICT, 409, "a group keeps at least one begeleider")
             await self._revoke(conn, me.group_id, row.token_hash, "removed")
+            await retention.forget(conn, member_id)  # their name leaves the ledger too
             await conn.execute(delete(members).where(members.c.id == member_id))
 
     async def _member(self, conn: AsyncConnection, group_id: str, member_id: int) -> Row[Any]:

@@ -184,3 +184,31 @@ actions = Table(
     Column("ciphertext", String(MAX_ACTION_CIPHERTEXT), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# -- the attendance ledger (docs/GROUPS.md, "The attendance ledger") ---------------------
+
+#: Per held meeting, what a proof for a register needs and must not change later, copied
+#: when the meeting is held: its date, start and end (its room's), the minutes counted,
+#: werkvorm and theme, how many were present, and the facilitator's confirmation (the
+#: confirmer's name as it was, and when). Who was present in which role is `attendance`.
+#: `confirmed_by_id` is emptied when that member is removed, and their name with it
+#: (retention.py): a removed member's name is in no list made after their removal.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("held_on", Date, nullable=False),  # the date it was held, in the group's time zone
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("theme", String(limits.MAX_TITLE), nullable=True),
+    # the number present when it was held (as corrected at the confirmation): a member
+    # removed later still counted, so no one else's proof changes
+    Column("group_size", Integer, nullable=False),
+    Column("confirmed_by", String(limits.MAX_NAME), nullable=True),
+    Column("confirmed_by_id", ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+)

@@ -11,6 +11,7 @@ import { createPage } from "./group/create.js";
 import { forget, markBroken, remember } from "./group/mine.js";
 import { refreshMeetings } from "./group/meeting.js";
 import { groupPage } from "./group/page.js";
+import { ledgerPage } from "./group/ledger.js";
 import { brokenPage, downPage, myGroupsSection } from "./group/views.js";
 
 const app = document.getElementById("app");
@@ -113,7 +114,26 @@ function route() {
     redraw();
     return;
   }
+  if (app.dataset.view === "proof" || app.dataset.view === "list") return openLedger(secret, app.dataset.view);
   openGroup(secret);
+}
+
+/** /groep/bewijs#S and /groep/presentielijst#S: a proof, or the group's attendance list. */
+function openLedger(secret, kind) {
+  const show = (fn) => {
+    current = fn;
+    redraw();
+  };
+  const broken = (reason) => {
+    markBroken(base64url(secret), reason);
+    title(t("group.broken.title"));
+    show(() => brokenPage(reason, redraw));
+  };
+  const down = (retry, error) => {
+    title(t("group.down.title"));
+    show(() => downPage(retry, error));
+  };
+  ledgerPage({ secret, kind, show, title, broken, down, redraw, say });
 }
 
 async function main() {

@@ -14,6 +14,8 @@ import { myGroupsSection } from "./views.js";
 import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
 import { meetingPanel } from "./meeting.js";
+import { ledgerSection } from "./ledger.js";
+import { retentionSection } from "./retention.js";
 
 // -- how a meeting reads -----------------------------------------------------------------
 
@@ -79,8 +81,9 @@ export function groupPage(g) {
     nextMeeting(g, coming[0]),
     schedule(g, coming, past, leads),
     members(g, leads),
-    keeps(),
     myActions(g),
+    ledgerSection(g),
+    retentionSection(),
     myGroupsSection(g.secret, g.redraw),
     leads ? dangerZone(g) : null,
   ];
@@ -448,6 +451,7 @@ function memberItem(g, m, manage, me) {
           { class: "confirm nudge" },
           h("p", { class: "nudge-title" }, t("group.members.remove_title", { name: m.name })),
           h("p", {}, t("group.members.remove_warning", { name: m.name })),
+          h("p", {}, t("ledger.remove_note", { name: m.name })),
           formError(`remove-${m.id}-error`, g.ui.formErrors[`remove-${m.id}`]),
           h(
             "div",
@@ -533,21 +537,6 @@ function addMember(g) {
 }
 
 // -- what is kept ------------------------------------------------------------------------
-
-function keeps() {
-  const list = (prefix, n) => h("ul", {}, Array.from({ length: n }, (_, i) => h("li", { key: i }, t(`${prefix}.${i + 1}`))));
-  return h(
-    "section",
-    { class: "keeps", "aria-labelledby": "keeps-title", key: "keeps" },
-    h("h2", { id: "keeps-title" }, t("group.keeps.title")),
-    h("div", { class: "keeps-grid" },
-      h("div", {}, h("h3", {}, t("group.keeps.kept_title")), list("group.keeps.kept", 4)),
-      h("div", {}, h("h3", {}, t("group.keeps.never_title")), list("group.keeps.never", 4)),
-    ),
-    h("p", {}, t("group.keeps.who")),
-    h("p", {}, t("group.keeps.delete")),
-  );
-}
 
 function dangerZone(g) {
   const asking = g.ui.confirm?.kind === "group";
