@@ -332,6 +332,10 @@ def evaluated(s: State, ev: Frame, m: Mirror) -> None:
             items.append(ev["evaluation"])
 
 
+def worth_given(s: State, ev: Frame, m: Mirror) -> None:
+    s["worth_count"] = ev["worth_count"]  # anonymous: your own answer comes with your ack
+
+
 def ready(s: State, ev: Frame, m: Mirror) -> None:
     s["ready_count"] = ev["ready_count"]
     if "participant" in ev:  # a facilitator's: who is ready (their own `ready` is not this)
@@ -401,6 +405,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "response": response,
     "takeaway": takeaway,
     "evaluated": evaluated,
+    "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
     "ended": ended,

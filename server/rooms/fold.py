@@ -302,6 +302,11 @@ def evaluated(s: RoomState, ev: Event) -> None:
     s.evaluations[e["participant"]] = [e["score"], e["line"]]
 
 
+def worth_given(s: RoomState, ev: Event) -> None:
+    internal = _internal(ev)
+    s.worth[internal["tag"]] = list(internal["answer"])
+
+
 def ready(s: RoomState, ev: Event) -> None:
     pid = ev.to[0]
     s.ready = [r for r in s.ready if r != pid] + ([pid] if _private(ev)["ready"] else [])
@@ -362,6 +367,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "response": response,
     "takeaway": takeaway,
     "evaluated": evaluated,
+    "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
     "ended": ended,

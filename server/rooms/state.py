@@ -262,6 +262,10 @@ class RoomState:
     response: str | None = None
     takeaway: str | None = None
     evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
+    #: "Was dit de tijd waard?" and the process question, for the whole meeting (not reset
+    #: by next_case): answerer's tag (identity.worth_tag, computable from their token only)
+    #: -> [worth 1-5, process or None]. No id: nothing here says whose answer is whose.
+    worth: dict[str, list[Any]] = field(default_factory=dict)
     ready: list[str] = field(default_factory=list)
     #: earlier cases of this meeting: each inbrenger's summaries, for them alone
     summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

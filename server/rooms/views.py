@@ -194,6 +194,9 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
             for pid, (score, line) in s.evaluations.items()
             if fac or pid == viewer.pid
         ],
+        # "Was dit de tijd waard?": how many answered, and your own answer (found by your tag)
+        "worth_count": len(s.worth),
+        "worth_mine": _worth_mine(s, viewer),
         "ready_count": len(s.ready),
         "ready": viewer.pid in s.ready,
         # who voted and who is ready: for the facilitator's marks (never what anyone voted for)
@@ -213,6 +216,11 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         rec["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
         rec["deals"] = {}
     return rec
+
+
+def _worth_mine(s: RoomState, viewer: Actor) -> dict[str, Any] | None:
+    answer = s.worth.get(identity.worth_tag(viewer.anon_key))
+    return None if answer is None else {"worth": answer[0], "process": answer[1]}
 
 
 #: the snapshot's case fields for one who is `withheld` (besides `vote` and `deals`)

@@ -69,6 +69,8 @@ export class Mirror {
       s.deals[result.phase].mine = result.card;
     } else if (t === "perspective" && result.texts && s.deals[result.phase]) {
       s.deals[result.phase].my_texts = [...result.texts];
+    } else if (t === "worth" && result.worth) {
+      s.worth_mine = { worth: result.worth, process: result.process }; // anonymous: no event says whose it is
     } else if (t === "upvote") {
       const own = new Set(s.own_upvotes);
       if (args.on) own.add(args.question);
@@ -308,6 +310,9 @@ export const FOLD = {
       if (i >= 0) s.evaluations[i] = ev.evaluation;
       else s.evaluations.push(ev.evaluation);
     }
+  },
+  worth_given(s, ev) {
+    s.worth_count = ev.worth_count; // anonymous: your own answer comes with your ack
   },
   ready(s, ev) {
     s.ready_count = ev.ready_count;

@@ -9,7 +9,7 @@ import { adviceList } from "./advice.js";
 import { agenda, earlier } from "./agenda.js";
 import { cardControls, earlierPerspectives } from "./cards.js";
 import { caseChoice, chosenCase } from "./cases.js";
-import { evaluations, nextCase, proofBlock } from "./closing.js";
+import { evaluations, nextCase, proofBlock, worthBlock } from "./closing.js";
 import { notesBlock } from "./notes.js";
 import { agreementWarning, confirmations } from "./opening.js";
 import { knockRequests } from "./knocks.js";
@@ -229,6 +229,7 @@ function phaseControls(ctx) {
     a.response ? writtenText(ctx, "response") : null,
     a.takeaway ? writtenText(ctx, "takeaway") : null,
     a.evaluation ? evaluations(ctx) : null,
+    a.evaluation ? worthBlock(ctx) : null,
     s.phase.index === s.method.phases.length - 1 ? [nextCase(ctx), proofBlock(ctx)] : null,
   ];
 }
