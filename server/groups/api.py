@@ -15,7 +15,7 @@ from starlette.routing import Route
 from protocol import errors, limits
 
 from ..rooms import method
-from . import http, rota, schedule
+from . import http, rota, schedule, trend_api
 from .errors import GroupError, invalid
 from .store import MeetingChange
 from .tables import MAX_GROUP_NAME, ROLES
@@ -293,4 +293,5 @@ def routes() -> list[Route]:
         Route("/api/groups/mine/meetings/{meeting_id}/start", start_meeting, methods=["POST"]),
         Route("/api/groups/mine/meetings/{meeting_id}/enter", enter_meeting, methods=["POST"]),
         Route("/api/groups/mine/series", add_series, methods=["POST"]),
+        *trend_api.routes(),
     ]

@@ -23,6 +23,7 @@ from ..backends import Backend, RoomsFull, erase_if_ended, execute
 from ..rooms import identity
 from ..rooms.engine import decide_member_entry, new_room
 from ..rooms.events import RoomError
+from ..rooms.rules.closing import worth_totals
 from ..rooms.state import FACILITATOR, RoomState
 from . import links
 from .errors import CONFLICT, GroupError
@@ -150,7 +151,8 @@ class MeetingRooms:
             return roles
 
         times = (proof.get("started_at"), proof.get("ended_at")) if proof else (None, None)
-        return await self.store.held(code, roles_of if state is not None else None, times)
+        totals = worth_totals(state) if state is not None else None  # counts only, never an answer
+        return await self.store.held(code, roles_of if state is not None else None, times, totals)
 
     async def room_ended(self, code: str, state: RoomState, proof: dict[str, Any] | None) -> None:
         """Called once where the `end` command ended the room (server/ws.py): if it was a
