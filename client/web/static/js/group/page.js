@@ -12,6 +12,7 @@ import { checkDate, checkNumber, checkText, checkTime, errorText, field, formErr
 import { myGroupsSection } from "./views.js";
 import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
+import { trendSection } from "./trend.js";
 
 // -- how a meeting reads -----------------------------------------------------------------
 
@@ -74,6 +75,7 @@ export function groupPage(g) {
     g.ui.shared ? sharePanel(g.ui.shared, () => closeShare(g), g.redraw) : null,
     nextMeeting(g, coming[0]),
     schedule(g, coming, past, leads),
+    a.meetings.some((m) => m.ended) ? trendSection(g) : null,
     members(g, leads),
     keeps(),
     myGroupsSection(g.secret, g.redraw),
