@@ -34,6 +34,8 @@ def _upsert(items: list[dict[str, Any]], rec: dict[str, Any]) -> None:
 
 def joined(s: State, ev: Frame, m: Mirror) -> None:
     s["participants"].append(ev["participant"])
+    if ev.get("first_time"):  # a facilitators' form: they lead this group for the first time
+        s["first_timers"].append(ev["participant"]["id"])
 
 
 def presence(s: State, ev: Frame, m: Mirror) -> None:

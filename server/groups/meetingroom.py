@@ -25,7 +25,7 @@ from ..rooms.engine import decide_member_entry, new_room
 from ..rooms.events import RoomError
 from ..rooms.rules.closing import worth_totals
 from ..rooms.state import FACILITATOR, RoomState
-from . import links
+from . import coaching, links
 from .errors import CONFLICT, GroupError
 from .meetingstore import HELD, MeetingStore
 
@@ -55,6 +55,7 @@ class MeetingRooms:
                 return await self._started(token_hash, meeting_id), False
             raise GroupError(CONFLICT, 409, HELD)
         meeting = start.meeting
+        first_timer = await coaching.leads_first_time(self.store, token_hash, meeting_id)
         for _ in range(20):
             code = identity.new_room_code()
             state = new_room(
@@ -65,6 +66,7 @@ class MeetingRooms:
                 language=language,
                 facilitator_name=start.name,
                 max_participants=self.max_participants,
+                first_timer=first_timer,
             )
             try:
                 created = await self.backend.create(state)
@@ -104,10 +106,18 @@ class MeetingRooms:
         """What a member's browser needs to open /room/CODE as themselves."""
         entry = await self.store.to_enter(links.token_hash(group_token), meeting_id)
         token = room_token(group_token, entry.code)
+        first_time = entry.facilitator and await coaching.leads_first_time(
+            self.store, links.token_hash(group_token), meeting_id
+        )
 
         def decide(state: RoomState, rng: object) -> Any:
             return decide_member_entry(
-                state, entry.name, identity.token_hash(token), facilitator=entry.facilitator, cases=entry.cases
+                state,
+                entry.name,
+                identity.token_hash(token),
+                facilitator=entry.facilitator,
+                cases=entry.cases,
+                first_time=first_time,
             )
 
         try:

@@ -105,7 +105,10 @@ def new_room(
     anonymous_questions: bool = True,
     facilitator_name: str = "Procesbegeleider",
     max_participants: int = limits.MAX_PARTICIPANTS,
+    first_timer: bool = False,
 ) -> RoomState:
+    """A fresh room with its first facilitator as `p1`; `first_timer`: they lead their group
+    for the first time (server/groups/coaching.py), so their cockpit coaches them."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -117,6 +120,7 @@ def new_room(
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1
+    state.first_timers = ["p1"] if first_timer else []
     state.reset_timer()
     return state
 

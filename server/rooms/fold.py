@@ -52,6 +52,8 @@ def joined(s: RoomState, ev: Event) -> None:
     rec, internal = ev.public["participant"], _internal(ev)
     s.participants[rec["id"]] = Participant(rec["id"], rec["name"], rec["role"], internal["token_hash"])
     s.counter += 1
+    if internal.get("first_time"):
+        s.first_timers.append(rec["id"])
     if "ticket" in internal:  # a screen came in with its ticket: used up
         s.screen_tickets.pop(internal["ticket"], None)
     if "knock" in internal:  # a latecomer came in on the knock the facilitator let in: used up

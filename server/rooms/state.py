@@ -262,6 +262,9 @@ class RoomState:
     response: str | None = None
     takeaway: str | None = None
     evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
+    #: facilitators who lead this group for the first time (a group's meeting, from its
+    #: ledger): their cockpit opens every round's checklist (server/groups/coaching.py)
+    first_timers: list[str] = field(default_factory=list)
     #: "Was dit de tijd waard?" and the process question, for the whole meeting (not reset
     #: by next_case): answerer's tag (identity.worth_tag, computable from their token only)
     #: -> [worth 1-5, process or None]. No id: nothing here says whose answer is whose.

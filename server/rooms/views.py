@@ -207,6 +207,8 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "cases_done": s.cases_done,
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
+        # who leads this group for the first time: the facilitators', and your own mark
+        "first_timers": [pid for pid in s.first_timers if fac or pid == viewer.pid],
         "facilitator_away": away_record(s.fac_away_since),
         # latecomers at the locked room who wait for an answer: the facilitators' to give
         "knocks": [k.public() for k in s.knocks.values() if k.answer is None] if fac else [],

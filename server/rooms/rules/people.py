@@ -93,7 +93,13 @@ def _unique_name(state: RoomState, name: str) -> str:
 
 
 def decide_member_entry(
-    state: RoomState, name: str, token_hash: str, *, facilitator: bool, cases: list[tuple[str, str]]
+    state: RoomState,
+    name: str,
+    token_hash: str,
+    *,
+    facilitator: bool,
+    cases: list[tuple[str, str]],
+    first_time: bool = False,
 ) -> Decision:
     """A member of the meeting's group enters with their group link (server/groups/meetingroom.py).
 
@@ -101,7 +107,9 @@ def decide_member_entry(
     is the same participant: no events then. A member is known, so a locked room does not
     make them knock; the rota's facilitator comes in as a facilitator. The cases they
     prepared before the meeting are proposed in their name while no case has been chosen
-    yet (as many as the room still takes)."""
+    yet (as many as the room still takes). A facilitator who leads the group for the first
+    time (`first_time`, from the group's ledger) is marked so, for themselves and the
+    facilitators (their `joined` has a facilitators' form that says so)."""
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
     for p in state.participants.values():
@@ -113,7 +121,11 @@ def decide_member_entry(
     n = state.counter
     pid = f"p{n + 1}"
     rec = Participant(pid, _unique_name(state, name), FACILITATOR if facilitator else PARTICIPANT, token_hash)
-    events = [Event("joined", {"participant": rec.public()}, internal={"token_hash": token_hash})]
+    joined = Event("joined", {"participant": rec.public()}, internal={"token_hash": token_hash})
+    if facilitator and first_time:
+        joined.internal = {"token_hash": token_hash, "first_time": True}
+        joined.fac = {"participant": rec.public(), "first_time": True}
+    events = [joined]
     if not facilitator and state.chosen_case is None and state.inbrenger is None and not state.cases_done:
         for title, question in cases[: max(0, limits.MAX_CASES - len(state.cases))]:
             n += 1

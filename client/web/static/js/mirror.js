@@ -84,6 +84,7 @@ export class Mirror {
 export const FOLD = {
   joined(s, ev) {
     s.participants.push(ev.participant);
+    if (ev.first_time) s.first_timers.push(ev.participant.id); // a facilitators' form: leads this group for the first time
   },
   presence(s, ev) {
     for (const p of s.participants) if (p.id === ev.participant) p.online = ev.online;

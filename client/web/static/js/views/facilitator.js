@@ -15,6 +15,7 @@ import { agreementWarning, confirmations } from "./opening.js";
 import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
+import { checklist } from "./coach.js";
 import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
@@ -37,6 +38,7 @@ export function facilitatorView(ctx) {
         stepper(ctx, main),
         groupGlance(ctx),
         script(ctx),
+        checklist(ctx),
         ...phaseControls(ctx),
       ),
       h(
