@@ -30,7 +30,7 @@ SHOTS = ROOT / "test-artifacts" / "coach"
 def test_a_first_time_facilitator_gets_the_checklist_before_each_round(browser: Browser, tmp_path: Path) -> None:
     shots = clean_artifacts(SHOTS)
     with running_server({"KRING_DATA_DIR": str(tmp_path / "data")}) as base:
-        bea, (ali, *_) = six(base)
+        bea, (ali, *_) = six(base)  # Bea is the begeleider
         first = meeting_ids(bea)[0]
         _swap_to(bea, first, ali)
         assert ali.call("POST", f"/meetings/{first}/start", {}).status == 201
@@ -59,5 +59,22 @@ def test_a_first_time_facilitator_gets_the_checklist_before_each_round(browser: 
             expect(coach.locator("[data-key=coach-toggle]")).to_have_text(T("coach.show"))
             assert person.missing_strings() == []
             assert person.problems == []
+
+            # the begeleider watches as a silent observer: the room, and nothing to press
+            watching = bea.call("POST", f"/meetings/{first}/enter", {"as": "observer"}).body
+            keep = f"localStorage.setItem('kring:{code}:room', JSON.stringify({{token: '{watching['token']}'}}));"
+            observer = open_person(browser, "bea", f"{base}/room/{code}", init_script=keep)
+            try:
+                watch = observer.page
+                expect(watch.locator("section.observer h2")).to_have_text(T("coach.observer_title"))
+                expect(watch.locator("#view form")).to_have_count(0)
+                expect(watch.locator("#view button[data-main-action]")).to_have_count(0)
+                for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+                    watch.set_viewport_size(viewport)
+                    assert observer.axe() == [], size
+                    watch.screenshot(path=str(shots / f"observer-{size}.png"), full_page=True)
+                assert observer.missing_strings() == [] and observer.problems == []
+            finally:
+                observer.context.close()
         finally:
             person.context.close()

@@ -222,7 +222,9 @@ async def start_meeting(request: Request) -> Response:
 @http.endpoint
 async def enter_meeting(request: Request) -> Response:
     token = await http.token(request)
-    return JSONResponse(await http.rooms(request).enter(token, http.path_id(request, "meeting_id")))
+    body = await http.read_body(request, ("as",))
+    observer = body.choice("as", ("observer",), required=False) == "observer"
+    return JSONResponse(await http.rooms(request).enter(token, http.path_id(request, "meeting_id"), observer))
 
 
 SERIES_FIELDS = ("from", "weekday", "time", "every_weeks", "count", "until", "minutes", "method", "theme", "cycle")

@@ -24,7 +24,7 @@ from ..rooms import identity
 from ..rooms.engine import decide_member_entry, new_room
 from ..rooms.events import RoomError
 from ..rooms.rules.closing import worth_totals
-from ..rooms.state import FACILITATOR, RoomState
+from ..rooms.state import FACILITATOR, OBSERVER, RoomState
 from . import coaching, links
 from .errors import CONFLICT, GroupError
 from .meetingstore import HELD, MeetingStore
@@ -102,9 +102,12 @@ class MeetingRooms:
             await erase_if_ended(self.backend, state)
         return False
 
-    async def enter(self, group_token: str, meeting_id: int) -> dict[str, Any]:
-        """What a member's browser needs to open /room/CODE as themselves."""
+    async def enter(self, group_token: str, meeting_id: int, observer: bool = False) -> dict[str, Any]:
+        """What a member's browser needs to open /room/CODE as themselves; `observer`: a
+        begeleider comes in as a silent observer (coaching.check_observer)."""
         entry = await self.store.to_enter(links.token_hash(group_token), meeting_id)
+        if observer:
+            await coaching.check_observer(self.store, links.token_hash(group_token), meeting_id)
         token = room_token(group_token, entry.code)
         first_time = entry.facilitator and await coaching.leads_first_time(
             self.store, links.token_hash(group_token), meeting_id
@@ -118,6 +121,7 @@ class MeetingRooms:
                 facilitator=entry.facilitator,
                 cases=entry.cases,
                 first_time=first_time,
+                observer=observer,
             )
 
         try:
@@ -156,6 +160,8 @@ class MeetingRooms:
                 p = state.participants.get(pid or "")
                 if p is not None and p.role == FACILITATOR:
                     roles[member_id] = "facilitator"
+                elif p is not None and p.role == OBSERVER:
+                    roles[member_id] = "observer"
                 elif pid in inbrengers:
                     roles[member_id] = "inbrenger"
             return roles

@@ -30,6 +30,7 @@ from .state import (
     FACILITATOR,
     FACILITATOR_CLAIM_AFTER,
     MIN_ANONYMOUS_GROUP,
+    OBSERVER,
     SCREEN,
     Participant,
     RoomState,
@@ -152,6 +153,8 @@ def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now
         return Decision([], _with_secret(actor, cmd, state.applied[key]))
     if me.role == SCREEN:
         raise deny("a screen only shows the room")
+    if me.role == OBSERVER:
+        raise deny("a silent observer only watches the room")
     rule = RULES[cmd.t]
     if rule.facilitator:
         require_fac(state, actor)

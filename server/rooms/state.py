@@ -17,6 +17,10 @@ from .method import DEFAULT_METHOD, Method, Phase, from_toml, load
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 SCREEN = "screen"  # a projector: watches the public room, never acts, never part of the group
+#: a group's begeleider who watches a meeting the members lead: sees the public room, as a
+#: screen does, never acts, is never part of the group (turns, votes, ready), until a
+#: facilitator makes them one (add_facilitator)
+OBSERVER = "observer"
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway

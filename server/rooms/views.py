@@ -10,7 +10,7 @@ from typing import Any
 
 from . import identity
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, PARTICIPANT, SCREEN, Deal, RoomState, away_record
+from .state import FACILITATOR, OBSERVER, PARTICIPANT, SCREEN, Deal, RoomState, away_record
 
 #: Events about a case (its titles, text, people, questions, notes, cards and perspectives,
 #: advice, essence, response, take-away, the vote on it). A participant who has not yet
@@ -74,7 +74,7 @@ def form(ev: Event, pid: str, role: str) -> str:
     """Which body of `ev` this viewer gets: "private" (named in `to`, or a facilitator where
     `to` names FACILITATORS), "fac" (a facilitator, where the event has a facilitators' form
     of its own, see Event), or "public". A projector shows the public room only."""
-    if role == SCREEN:
+    if role in (SCREEN, OBSERVER):  # a silent observer sees what the projector shows
         return "public"
     if ev.private is not None and pid in ev.to:
         return "private"
