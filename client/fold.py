@@ -34,6 +34,8 @@ def _upsert(items: list[dict[str, Any]], rec: dict[str, Any]) -> None:
 
 def joined(s: State, ev: Frame, m: Mirror) -> None:
     s["participants"].append(ev["participant"])
+    if ev.get("first_time"):  # a facilitators' form: they lead this group for the first time
+        s["first_timers"].append(ev["participant"]["id"])
 
 
 def presence(s: State, ev: Frame, m: Mirror) -> None:
@@ -332,6 +334,10 @@ def evaluated(s: State, ev: Frame, m: Mirror) -> None:
             items.append(ev["evaluation"])
 
 
+def worth_given(s: State, ev: Frame, m: Mirror) -> None:
+    s["worth_count"] = ev["worth_count"]  # anonymous: your own answer comes with your ack
+
+
 def ready(s: State, ev: Frame, m: Mirror) -> None:
     s["ready_count"] = ev["ready_count"]
     if "participant" in ev:  # a facilitator's: who is ready (their own `ready` is not this)
@@ -401,6 +407,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "response": response,
     "takeaway": takeaway,
     "evaluated": evaluated,
+    "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
     "ended": ended,

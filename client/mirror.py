@@ -69,6 +69,8 @@ class Mirror:
             s["deals"][result["phase"]]["mine"] = result["card"]
         elif command == "perspective" and "texts" in result:
             s["deals"][result["phase"]]["my_texts"] = list(result["texts"])
+        elif command == "worth" and "worth" in result:  # anonymous: no event says whose it is
+            s["worth_mine"] = {"worth": result["worth"], "process": result["process"]}
         elif command == "upvote":
             own = set(s["own_upvotes"])
             if args["on"]:

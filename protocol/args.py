@@ -33,6 +33,8 @@ Short = Annotated[str, Bounds(max_len=limits.MAX_SHORT)]
 MethodId = Annotated[str, Bounds(max_len=64)]
 MethodToml = Annotated[str, Bounds(max_len=limits.MAX_METHOD_FILE)]
 Rating = Literal["warm", "lauw", "koud"]
+#: "Bleven we bij de vraag van de inbrenger?"
+Process = Literal["ja", "grotendeels", "nee"]
 TimerAction = Literal["start", "pause", "extend"]
 JoinAs = Literal["screen"]  # what a join may ask to be instead of a participant: a projector screen
 
@@ -139,6 +141,14 @@ class EvaluateArgs(TypedDict):
     line: NotRequired[Short]
 
 
+class WorthArgs(TypedDict):
+    """ "Was dit de tijd waard?" (1-5) and, optionally, "Bleven we bij de vraag van de
+    inbrenger?": anonymous, see rules.closing.worth."""
+
+    worth: Annotated[int, Bounds(min=1, max=5)]
+    process: NotRequired[Process | None]
+
+
 class ReadyArgs(TypedDict):
     ready: bool
 
@@ -198,6 +208,7 @@ COMMAND_ARGS: dict[str, type] = {
     "respond": TextArgs,
     "takeaway": TextArgs,
     "evaluate": EvaluateArgs,
+    "worth": WorthArgs,
     "ready": ReadyArgs,
     "claim_facilitator": NoArgs,
     "list_me": ListMeArgs,

@@ -63,6 +63,7 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "respond": {"text": "Dank je"},
         "takeaway": {"text": "Ik neem mee"},
         "evaluate": {"score": 4, "line": "Fijn"},
+        "worth": {"worth": 4, "process": "ja"},
         "ready": {"ready": True},
         "note": {"text": "Wat ik zou doen"},
         "withdraw_note": {"note": ids.note},

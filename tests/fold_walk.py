@@ -44,7 +44,7 @@ INPUTS = {
     "advice": ["advice", "advice", "pass_turn"],
     "response": ["respond", "rate_advice"],
     "takeaway": ["takeaway", "summary", "summary_kept"],
-    "evaluation": ["evaluate", "ready"],
+    "evaluation": ["evaluate", "ready", "worth"],
     "notes": ["note", "note", "withdraw_note"],
 }
 #: facilitator commands that fit any phase, and how often each comes up
@@ -258,6 +258,8 @@ class Walk:
             "timer": {"action": rng.choice(["start", "start", "pause", "extend"])},
             "set_method": {"method": rng.choice(available())},
             "evaluate": {"score": rng.randint(1, 5), "line": text},
+            # from the count, not the rng: the walks of the other commands stay as they were
+            "worth": {"worth": 1 + self.ids % 5, "process": ["ja", "grotendeels", "nee", None][self.ids % 4]},
             "propose_case": {"title": text, "question": text + "?"},
             "share_case": {"text": text, "people": rng.sample(PEOPLE, rng.randint(1, 4))},
             "perspective": {"texts": [f"{text}-{i}" for i in range(self._fields(pid))]},

@@ -1314,7 +1314,8 @@ def test_inputs_from_the_wrong_part_of_the_room_get_not_allowed(phase: str, t: s
     who = METHOD.phases[PHASES.index(phase)].accepts[PHASE_INPUT[t]]
     if t in ("mark_answered", "rate_question", "answering"):  # the inbrenger's side of the questions round
         who = "inbrenger"
-    wrong = [] if t == "answering" else [room.facilitator]  # the facilitator may point at a question too
+    # the facilitator may point at a question too, and answers "Was dit de tijd waard?" as a member
+    wrong = [] if t in ("answering", "worth") else [room.facilitator]
     if who == "group":
         wrong.append(inbrenger)
     elif who == "inbrenger":

@@ -53,6 +53,7 @@ COUNT_ONLY = {
     "vote_cast": {"cast"},
     "card_drawn": {"phase", "taken"},
     "evaluated": {"evaluations_count"},
+    "worth_given": {"worth_count"},
     "ready": {"ready_count"},
 }
 #: events about private cards: stored without anything that names the holder (DESIGN §4)
@@ -211,6 +212,9 @@ class RoomMachine(RuleBasedStateMachine):
             return {"text": text(t)}
         if t == "evaluate":
             return {"score": data.draw(st.integers(1, 5)), "line": text("line")}
+        if t == "worth":
+            process = data.draw(st.sampled_from(["ja", "grotendeels", "nee", None]))
+            return {"worth": data.draw(st.integers(1, 5)), "process": process}
         if t == "ready":
             return {"ready": data.draw(st.booleans())}
         return {}
@@ -264,11 +268,13 @@ class RoomMachine(RuleBasedStateMachine):
             # role and phase checks: nothing gets through that the rules refuse
             assert not (cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR), cmd
             if cmd.t in PHASE_INPUT:
-                # the exceptions: the holder of an observer's card writes notes, and one who has
-                # not confirmed the agreement may confirm in any phase after it
+                # the exceptions: the holder of an observer's card writes notes, one who has not
+                # confirmed the agreement may confirm in any phase after it,
                 observer = cmd.t in ("note", "withdraw_note") and pre_cards.get(who.pid) == "observator"
                 late = cmd.t == "confirm" and pre_withheld and agreement is not None and s.phase >= agreement
-                assert who.role == PARTICIPANT and (PHASE_INPUT[cmd.t] in phase.accepts or observer or late), cmd
+                # and a facilitator answers "Was dit de tijd waard?" too (rules.closing.worth)
+                member = who.role == PARTICIPANT or (cmd.t == "worth" and who.role == FACILITATOR)
+                assert member and (PHASE_INPUT[cmd.t] in phase.accepts or observer or late), cmd
                 # until they confirm, they give nothing about the case either
                 assert not (pre_withheld and PHASE_INPUT[cmd.t] not in ("confirm", "evaluation")), cmd
             if cmd.t == "advance" and "confirm" in phase.accepts:

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from protocol import errors, limits
 
 from ..rooms import method
-from . import actions_api, http, ledger_api, rota, schedule
+from . import actions_api, http, ledger_api, rota, schedule, trend_api
 from .errors import GroupError, invalid
 from .store import MeetingChange
 from .tables import MAX_GROUP_NAME, ROLES
@@ -222,7 +222,9 @@ async def start_meeting(request: Request) -> Response:
 @http.endpoint
 async def enter_meeting(request: Request) -> Response:
     token = await http.token(request)
-    return JSONResponse(await http.rooms(request).enter(token, http.path_id(request, "meeting_id")))
+    body = await http.read_body(request, ("as",))
+    observer = body.choice("as", ("observer",), required=False) == "observer"
+    return JSONResponse(await http.rooms(request).enter(token, http.path_id(request, "meeting_id"), observer))
 
 
 SERIES_FIELDS = ("from", "weekday", "time", "every_weeks", "count", "until", "minutes", "method", "theme", "cycle")
@@ -295,4 +297,5 @@ def routes() -> list[Route]:
         Route("/api/groups/mine/series", add_series, methods=["POST"]),
         *actions_api.routes(),
         *ledger_api.routes(),
+        *trend_api.routes(),
     ]

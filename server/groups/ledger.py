@@ -29,7 +29,7 @@ from .store import GroupStore, Me, _iso, _now
 from .tables import attendance, groups, ledger, meetings, members
 
 #: Roles in the ledger, in the order lists show them; `participant` is everyone else.
-ROLES = ("facilitator", "inbrenger", "timekeeper", "notes", "participant")
+ROLES = ("facilitator", "inbrenger", "timekeeper", "notes", "participant", "observer")
 
 NOT_HELD = "this meeting has not been held yet"
 

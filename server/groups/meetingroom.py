@@ -23,8 +23,9 @@ from ..backends import Backend, RoomsFull, erase_if_ended, execute
 from ..rooms import identity
 from ..rooms.engine import decide_member_entry, new_room
 from ..rooms.events import RoomError
-from ..rooms.state import FACILITATOR, RoomState
-from . import links
+from ..rooms.rules.closing import worth_totals
+from ..rooms.state import FACILITATOR, OBSERVER, RoomState
+from . import coaching, links
 from .actions import ActionStore
 from .errors import CONFLICT, GroupError
 from .meetingstore import HELD, MeetingStore
@@ -57,6 +58,7 @@ class MeetingRooms:
         meeting = start.meeting
         # a group that met before opens with the terugblik on last time's actions
         terugblik = await ActionStore(self.store.engine).has_previous(token_hash, meeting_id)
+        first_timer = await coaching.leads_first_time(self.store, token_hash, meeting_id)
         for _ in range(20):
             code = identity.new_room_code()
             state = new_room(
@@ -68,6 +70,7 @@ class MeetingRooms:
                 facilitator_name=start.name,
                 max_participants=self.max_participants,
                 terugblik=terugblik,
+                first_timer=first_timer,
             )
             try:
                 created = await self.backend.create(state)
@@ -103,14 +106,26 @@ class MeetingRooms:
             await erase_if_ended(self.backend, state)
         return False
 
-    async def enter(self, group_token: str, meeting_id: int) -> dict[str, Any]:
-        """What a member's browser needs to open /room/CODE as themselves."""
+    async def enter(self, group_token: str, meeting_id: int, observer: bool = False) -> dict[str, Any]:
+        """What a member's browser needs to open /room/CODE as themselves; `observer`: a
+        begeleider comes in as a silent observer (coaching.check_observer)."""
         entry = await self.store.to_enter(links.token_hash(group_token), meeting_id)
+        if observer:
+            await coaching.check_observer(self.store, links.token_hash(group_token), meeting_id)
         token = room_token(group_token, entry.code)
+        first_time = entry.facilitator and await coaching.leads_first_time(
+            self.store, links.token_hash(group_token), meeting_id
+        )
 
         def decide(state: RoomState, rng: object) -> Any:
             return decide_member_entry(
-                state, entry.name, identity.token_hash(token), facilitator=entry.facilitator, cases=entry.cases
+                state,
+                entry.name,
+                identity.token_hash(token),
+                facilitator=entry.facilitator,
+                cases=entry.cases,
+                first_time=first_time,
+                observer=observer,
             )
 
         try:
@@ -149,12 +164,15 @@ class MeetingRooms:
                 p = state.participants.get(pid or "")
                 if p is not None and p.role == FACILITATOR:
                     roles[member_id] = "facilitator"
+                elif p is not None and p.role == OBSERVER:
+                    roles[member_id] = "observer"
                 elif pid in inbrengers:
                     roles[member_id] = "inbrenger"
             return roles
 
         times = (proof.get("started_at"), proof.get("ended_at")) if proof else (None, None)
-        return await self.store.held(code, roles_of if state is not None else None, times)
+        totals = worth_totals(state) if state is not None else None  # counts only, never an answer
+        return await self.store.held(code, roles_of if state is not None else None, times, totals)
 
     async def room_ended(self, code: str, state: RoomState, proof: dict[str, Any] | None) -> None:
         """Called once where the `end` command ended the room (server/ws.py): if it was a

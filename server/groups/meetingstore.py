@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from protocol import errors, limits
 
-from . import ledger, rota
+from . import ledger, rota, trend
 from .errors import CONFLICT, GroupError, invalid, not_allowed, not_found
 from .store import GroupStore, Me, _iso, _now, meeting_view
 from .tables import attendance, groups, meeting_roles, meetings, members, prepared_cases, rota_notes
@@ -447,6 +447,7 @@ class MeetingStore(GroupStore):
         code: str,
         roles_of: Callable[[dict[int, str | None]], dict[int, str]] | None,
         times: tuple[float | None, float | None] = (None, None),
+        totals: dict[str, Any] | None = None,
     ) -> bool:
         """The meeting whose room `code` ended (or expired) is held: its times, who was
         present in which role; its prepared cases erased. Once: the statement that clears
@@ -454,7 +455,8 @@ class MeetingStore(GroupStore):
 
         `roles_of(pid by present member)` says, from the room's last state, who facilitated
         and who brought a case; the rota adds timekeeper and notes. Without it (the room
-        expired unseen) the rota says all."""
+        expired unseen) the rota says all. `totals`: the room's anonymous closing answers,
+        counted (trend.record)."""
         async with self.engine.begin() as conn:
             m = (await conn.execute(select(meetings).where(meetings.c.room_code == code))).first()
             if m is None:
@@ -487,6 +489,8 @@ class MeetingStore(GroupStore):
                     .where(attendance.c.meeting_id == m.id, attendance.c.member_id == member_id)
                     .values(role=role or "participant", pid=None)
                 )
+            if totals is not None:
+                await trend.record(conn, m.id, totals)
             # what members prepared for the meeting lives no longer than the meeting
             await conn.execute(delete(prepared_cases).where(prepared_cases.c.meeting_id == m.id))
             await ledger.snapshot(conn, m.id)  # what a proof needs, fixed as it is now

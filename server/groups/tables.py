@@ -212,3 +212,22 @@ ledger = Table(
     Column("confirmed_by_id", ForeignKey("members.id", ondelete="SET NULL"), nullable=True, index=True),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),
 )
+
+
+# -- "Was dit de tijd waard?": the trend (issue 14; server/groups/trend.py) ---------------
+
+#: What a held meeting's room handed the group of its anonymous closing questions: how many
+#: gave each value, never who gave which (rooms.rules.closing.worth). One row per held
+#: meeting where anyone answered; the group page shows an average only from
+#: trend.MIN_ANSWERS answers on.
+meeting_scores = Table(
+    "meeting_scores",
+    metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    # "Was dit de tijd waard?": how many answered 1, 2, 3, 4 and 5
+    *(Column(f"worth_{n}", Integer, nullable=False) for n in range(1, 6)),
+    # "Bleven we bij de vraag van de inbrenger?": how many said ja, grotendeels, nee
+    Column("process_ja", Integer, nullable=False),
+    Column("process_grotendeels", Integer, nullable=False),
+    Column("process_nee", Integer, nullable=False),
+)

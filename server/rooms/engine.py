@@ -30,6 +30,7 @@ from .state import (
     FACILITATOR,
     FACILITATOR_CLAIM_AFTER,
     MIN_ANONYMOUS_GROUP,
+    OBSERVER,
     SCREEN,
     Participant,
     RoomState,
@@ -106,9 +107,12 @@ def new_room(
     facilitator_name: str = "Procesbegeleider",
     max_participants: int = limits.MAX_PARTICIPANTS,
     terugblik: bool = False,
+    first_timer: bool = False,
 ) -> RoomState:
-    """A new room; `terugblik`: it opens with the terugblik round (a group's meeting that
-    has an earlier one to look back on)."""
+    """A fresh room with its first facilitator as `p1`. `terugblik`: it opens with the
+    terugblik round (a group's meeting that has an earlier one to look back on);
+    `first_timer`: its facilitator leads their group for the first time
+    (server/groups/coaching.py), so their cockpit coaches them."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -121,6 +125,7 @@ def new_room(
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1
+    state.first_timers = ["p1"] if first_timer else []
     state.reset_timer()
     return state
 
@@ -152,6 +157,8 @@ def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now
         return Decision([], _with_secret(actor, cmd, state.applied[key]))
     if me.role == SCREEN:
         raise deny("a screen only shows the room")
+    if me.role == OBSERVER:
+        raise deny("a silent observer only watches the room")
     rule = RULES[cmd.t]
     if rule.facilitator:
         require_fac(state, actor)

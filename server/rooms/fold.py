@@ -52,6 +52,8 @@ def joined(s: RoomState, ev: Event) -> None:
     rec, internal = ev.public["participant"], _internal(ev)
     s.participants[rec["id"]] = Participant(rec["id"], rec["name"], rec["role"], internal["token_hash"])
     s.counter += 1
+    if internal.get("first_time"):
+        s.first_timers.append(rec["id"])
     if "ticket" in internal:  # a screen came in with its ticket: used up
         s.screen_tickets.pop(internal["ticket"], None)
     if "knock" in internal:  # a latecomer came in on the knock the facilitator let in: used up
@@ -302,6 +304,11 @@ def evaluated(s: RoomState, ev: Event) -> None:
     s.evaluations[e["participant"]] = [e["score"], e["line"]]
 
 
+def worth_given(s: RoomState, ev: Event) -> None:
+    internal = _internal(ev)
+    s.worth[internal["tag"]] = list(internal["answer"])
+
+
 def ready(s: RoomState, ev: Event) -> None:
     pid = ev.to[0]
     s.ready = [r for r in s.ready if r != pid] + ([pid] if _private(ev)["ready"] else [])
@@ -362,6 +369,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "response": response,
     "takeaway": takeaway,
     "evaluated": evaluated,
+    "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
     "ended": ended,

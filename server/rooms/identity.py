@@ -48,6 +48,12 @@ def card_tag(key: bytes, phase_id: str) -> str:
     return tag(key, "card:" + phase_id)
 
 
+def worth_tag(key: bytes) -> str:
+    """Whose answer to "Was dit de tijd waard?" is whose, as only its giver's connection can
+    compute it: one per person and room, so that sending again replaces the answer."""
+    return tag(key, "worth")
+
+
 def screen_ticket(key: bytes, command_id: str, expires: float) -> str:
     """A facilitator's one-time ticket that lets a projector screen into a locked room.
 

@@ -17,6 +17,10 @@ from .method import DEFAULT_METHOD, Method, Phase, for_room
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 SCREEN = "screen"  # a projector: watches the public room, never acts, never part of the group
+#: a group's begeleider who watches a meeting the members lead: sees the public room, as a
+#: screen does, never acts, is never part of the group (turns, votes, ready), until a
+#: facilitator makes them one (add_facilitator)
+OBSERVER = "observer"
 
 APPLIED_MEMORY = 1024  # command ids remembered per room, so a re-sent command applies once
 MIN_ANONYMOUS_GROUP = 3  # with fewer askers, "anonymous" would name the author anyway
@@ -265,6 +269,13 @@ class RoomState:
     response: str | None = None
     takeaway: str | None = None
     evaluations: dict[str, list[Any]] = field(default_factory=dict)  # pid -> [score, line]
+    #: facilitators who lead this group for the first time (a group's meeting, from its
+    #: ledger): their cockpit opens every round's checklist (server/groups/coaching.py)
+    first_timers: list[str] = field(default_factory=list)
+    #: "Was dit de tijd waard?" and the process question, for the whole meeting (not reset
+    #: by next_case): answerer's tag (identity.worth_tag, computable from their token only)
+    #: -> [worth 1-5, process or None]. No id: nothing here says whose answer is whose.
+    worth: dict[str, list[Any]] = field(default_factory=dict)
     ready: list[str] = field(default_factory=list)
     #: earlier cases of this meeting: each inbrenger's summaries, for them alone
     summaries: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import identity
 from .events import FACILITATORS, Actor, Event
-from .state import FACILITATOR, PARTICIPANT, SCREEN, Deal, RoomState, away_record
+from .state import FACILITATOR, OBSERVER, PARTICIPANT, SCREEN, Deal, RoomState, away_record
 
 #: Events about a case (its titles, text, people, questions, notes, cards and perspectives,
 #: advice, essence, response, take-away, the vote on it). A participant who has not yet
@@ -74,7 +74,7 @@ def form(ev: Event, pid: str, role: str) -> str:
     """Which body of `ev` this viewer gets: "private" (named in `to`, or a facilitator where
     `to` names FACILITATORS), "fac" (a facilitator, where the event has a facilitators' form
     of its own, see Event), or "public". A projector shows the public room only."""
-    if role == SCREEN:
+    if role in (SCREEN, OBSERVER):  # a silent observer sees what the projector shows
         return "public"
     if ev.private is not None and pid in ev.to:
         return "private"
@@ -194,6 +194,9 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
             for pid, (score, line) in s.evaluations.items()
             if fac or pid == viewer.pid
         ],
+        # "Was dit de tijd waard?": how many answered, and your own answer (found by your tag)
+        "worth_count": len(s.worth),
+        "worth_mine": _worth_mine(s, viewer),
         "ready_count": len(s.ready),
         "ready": viewer.pid in s.ready,
         # who voted and who is ready: for the facilitator's marks (never what anyone voted for)
@@ -204,6 +207,8 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "cases_done": s.cases_done,
         "has_summary": viewer.pid in s.summaries,
         "listed": list(s.listed),
+        # who leads this group for the first time: the facilitators', and your own mark
+        "first_timers": [pid for pid in s.first_timers if fac or pid == viewer.pid],
         "facilitator_away": away_record(s.fac_away_since),
         # latecomers at the locked room who wait for an answer: the facilitators' to give
         "knocks": [k.public() for k in s.knocks.values() if k.answer is None] if fac else [],
@@ -213,6 +218,11 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         rec["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
         rec["deals"] = {}
     return rec
+
+
+def _worth_mine(s: RoomState, viewer: Actor) -> dict[str, Any] | None:
+    answer = s.worth.get(identity.worth_tag(viewer.anon_key))
+    return None if answer is None else {"worth": answer[0], "process": answer[1]}
 
 
 #: the snapshot's case fields for one who is `withheld` (besides `vote` and `deals`)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from protocol import errors, limits
-from protocol.args import EvaluateArgs, NoArgs, RateAdviceArgs, ReadyArgs, TextArgs
+from protocol.args import EvaluateArgs, NoArgs, RateAdviceArgs, ReadyArgs, TextArgs, WorthArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
 from ..method import TERUGBLIK
-from ..state import PARTICIPANT, Advice, RoomState
+from ..state import FACILITATOR, PARTICIPANT, Advice, RoomState
 from ..views import unsaved
 from .checks import Context, Decision, Rule, anonymous, deny, missing, text_event
 from .turns import inbrenger_may_speak, require_turn
@@ -57,6 +57,38 @@ def evaluate(s: RoomState, a: Actor, args: EvaluateArgs, ctx: Context) -> Decisi
     ev = {"participant": a.pid, "score": args["score"], "line": args.get("line", "")}
     public, private = {"evaluations_count": n}, {"evaluations_count": n, "evaluation": ev}
     return Decision([Event("evaluated", public, private, (FACILITATORS, a.pid))])
+
+
+def worth(s: RoomState, a: Actor, args: WorthArgs, ctx: Context) -> Decision:
+    """ "Was dit de tijd waard?" (1-5) and "Bleven we bij de vraag van de inbrenger?",
+    anonymous for real: the answer is kept under a tag only the giver's token can compute
+    (identity.worth_tag), the event carries the count alone, and the answer comes back in
+    the ack only. Sending again replaces it. Facilitators answer too: in a group that leads
+    itself the facilitator is one of the members. The group keeps the totals
+    (server/groups/trend.py), never an answer."""
+    if "evaluation" not in s.current_phase.accepts:
+        raise deny(f"evaluation is not possible in the phase '{s.current_phase.id}'")
+    p = s.active(a.pid)
+    if p is None or p.role not in (PARTICIPANT, FACILITATOR):
+        raise deny("only participants and facilitators can do this")
+    mark = identity.worth_tag(a.anon_key)
+    answer = [args["worth"], args.get("process")]
+    mine = {"worth": answer[0], "process": answer[1]}
+    if s.worth.get(mark) == answer:
+        return Decision([], mine)
+    n = len(s.worth) + (mark not in s.worth)
+    return Decision([Event("worth_given", {"worth_count": n}, internal={"tag": mark, "answer": answer})], mine)
+
+
+def worth_totals(s: RoomState) -> dict[str, Any]:
+    """What the group keeps of the answers: how many gave each value, nothing else."""
+    worth = [0] * 5
+    process = {"ja": 0, "grotendeels": 0, "nee": 0}
+    for value, said in s.worth.values():
+        worth[value - 1] += 1
+        if said is not None:
+            process[said] += 1
+    return {"worth": worth, "process": process}
 
 
 def ready(s: RoomState, a: Actor, args: ReadyArgs, ctx: Context) -> Decision:
@@ -140,6 +172,7 @@ RULES = {
     "respond": Rule(text_event("response"), needs="response"),
     "takeaway": Rule(text_event("takeaway"), needs="takeaway"),
     "evaluate": Rule(evaluate, needs="evaluation"),
+    "worth": Rule(worth, needs="evaluation", own_check="participants and facilitators: see worth"),
     "ready": Rule(ready),
     "summary": Rule(your_summary),
     "summary_kept": Rule(summary_kept),

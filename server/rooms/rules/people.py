@@ -15,6 +15,7 @@ from ..state import (
     FACILITATOR,
     FACILITATOR_CLAIM_AFTER,
     LET_IN,
+    OBSERVER,
     PARTICIPANT,
     SCREEN,
     TURNED_AWAY,
@@ -93,7 +94,14 @@ def _unique_name(state: RoomState, name: str) -> str:
 
 
 def decide_member_entry(
-    state: RoomState, name: str, token_hash: str, *, facilitator: bool, cases: list[tuple[str, str]]
+    state: RoomState,
+    name: str,
+    token_hash: str,
+    *,
+    facilitator: bool,
+    cases: list[tuple[str, str]],
+    first_time: bool = False,
+    observer: bool = False,
 ) -> Decision:
     """A member of the meeting's group enters with their group link (server/groups/meetingroom.py).
 
@@ -101,7 +109,11 @@ def decide_member_entry(
     is the same participant: no events then. A member is known, so a locked room does not
     make them knock; the rota's facilitator comes in as a facilitator. The cases they
     prepared before the meeting are proposed in their name while no case has been chosen
-    yet (as many as the room still takes)."""
+    yet (as many as the room still takes). A facilitator who leads the group for the first
+    time (`first_time`, from the group's ledger) is marked so, for themselves and the
+    facilitators (their `joined` has a facilitators' form that says so). A begeleider may
+    come in as a silent `observer` instead (state.OBSERVER): they see the public room and
+    give nothing; entering again keeps whatever role they came in with."""
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
     for p in state.participants.values():
@@ -112,9 +124,14 @@ def decide_member_entry(
     _room_for_one(state)
     n = state.counter
     pid = f"p{n + 1}"
-    rec = Participant(pid, _unique_name(state, name), FACILITATOR if facilitator else PARTICIPANT, token_hash)
-    events = [Event("joined", {"participant": rec.public()}, internal={"token_hash": token_hash})]
-    if not facilitator and state.chosen_case is None and state.inbrenger is None and not state.cases_done:
+    role = FACILITATOR if facilitator else OBSERVER if observer else PARTICIPANT
+    rec = Participant(pid, _unique_name(state, name), role, token_hash)
+    joined = Event("joined", {"participant": rec.public()}, internal={"token_hash": token_hash})
+    if facilitator and first_time:
+        joined.internal = {"token_hash": token_hash, "first_time": True}
+        joined.fac = {"participant": rec.public(), "first_time": True}
+    events = [joined]
+    if role == PARTICIPANT and state.chosen_case is None and state.inbrenger is None and not state.cases_done:
         for title, question in cases[: max(0, limits.MAX_CASES - len(state.cases))]:
             n += 1
             case = Case(f"c{n + 1}", title, question, pid)

@@ -69,6 +69,8 @@ export class Mirror {
       s.deals[result.phase].mine = result.card;
     } else if (t === "perspective" && result.texts && s.deals[result.phase]) {
       s.deals[result.phase].my_texts = [...result.texts];
+    } else if (t === "worth" && result.worth) {
+      s.worth_mine = { worth: result.worth, process: result.process }; // anonymous: no event says whose it is
     } else if (t === "upvote") {
       const own = new Set(s.own_upvotes);
       if (args.on) own.add(args.question);
@@ -82,6 +84,7 @@ export class Mirror {
 export const FOLD = {
   joined(s, ev) {
     s.participants.push(ev.participant);
+    if (ev.first_time) s.first_timers.push(ev.participant.id); // a facilitators' form: leads this group for the first time
   },
   presence(s, ev) {
     for (const p of s.participants) if (p.id === ev.participant) p.online = ev.online;
@@ -308,6 +311,9 @@ export const FOLD = {
       if (i >= 0) s.evaluations[i] = ev.evaluation;
       else s.evaluations.push(ev.evaluation);
     }
+  },
+  worth_given(s, ev) {
+    s.worth_count = ev.worth_count; // anonymous: your own answer comes with your ack
   },
   ready(s, ev) {
     s.ready_count = ev.ready_count;

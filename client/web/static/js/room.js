@@ -15,6 +15,7 @@ import { awayTitle, claimLeft, seesAway } from "./views/away.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
 import { knockWaiting, openKnocks } from "./views/knocks.js";
 import { participantView } from "./views/participant.js";
+import { observerView } from "./views/observer.js";
 import { screenView } from "./views/screen.js";
 import { currentDeal, may } from "./views/state.js";
 
@@ -167,7 +168,14 @@ function render() {
     );
   }
   const role = ctx.me.role;
-  const body = role === "facilitator" ? facilitatorView(ctx) : role === "screen" ? screenView(ctx) : participantView(ctx);
+  const body =
+    role === "facilitator"
+      ? facilitatorView(ctx)
+      : role === "screen"
+        ? screenView(ctx)
+        : role === "observer"
+          ? observerView(ctx)
+          : participantView(ctx);
   draw(view, body);
   showTitle();
 }

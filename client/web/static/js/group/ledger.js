@@ -13,7 +13,7 @@ import { h } from "../ui.js";
 import { call, LINK_ERRORS } from "./api.js";
 import { errorText, formError } from "./forms.js";
 
-const ROLES = ["facilitator", "inbrenger", "timekeeper", "notes", "participant"];
+const ROLES = ["facilitator", "inbrenger", "timekeeper", "notes", "participant", "observer"];
 
 // -- how the ledger reads ----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import { sharePanel } from "./share.js";
 import { meetingPanel } from "./meeting.js";
 import { ledgerSection } from "./ledger.js";
 import { retentionSection } from "./retention.js";
+import { trendSection } from "./trend.js";
 
 // -- how a meeting reads -----------------------------------------------------------------
 
@@ -80,6 +81,7 @@ export function groupPage(g) {
     g.ui.shared ? sharePanel(g.ui.shared, () => closeShare(g), g.redraw) : null,
     nextMeeting(g, coming[0]),
     schedule(g, coming, past, leads),
+    a.meetings.some((m) => m.ended) ? trendSection(g) : null,
     members(g, leads),
     myActions(g),
     ledgerSection(g),

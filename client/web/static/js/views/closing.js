@@ -52,6 +52,58 @@ export function evaluationBlock(ctx) {
   );
 }
 
+const PROCESS = ["ja", "grotendeels", "nee"];
+
+/**
+ * "Was dit de tijd waard?" and "Bleven we bij de vraag van de inbrenger?": anonymous, so
+ * the room shows only how many answered; your own answer comes back to you alone (in the
+ * ack, and in your snapshot). Participants and facilitators both answer.
+ */
+export function worthBlock(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant" && ctx.me.role !== "facilitator") return null;
+  const mine = s.worth_mine;
+  const scale = (name, legend, values, label, checked) =>
+    h(
+      "fieldset",
+      { class: "scale" },
+      h("legend", {}, legend),
+      values.map((v) =>
+        h(
+          "label",
+          { class: "scale-item" },
+          h("input", { type: "radio", name, value: v, required: name === "worth", defaultChecked: checked === v, id: `${name}-${v}` }),
+          h("span", {}, label(v)),
+        ),
+      ),
+    );
+  return titled(
+    "worth",
+    t("worth.title"),
+    h("p", { class: "hint" }, t("worth.anonymous")),
+    mine ? h("p", { class: "done" }, t("worth.saved", { worth: mine.worth })) : null,
+    h(
+      "form",
+      {
+        id: "worth-form",
+        class: "stack",
+        onsubmit: (e) => {
+          e.preventDefault();
+          const worth = Number(e.target.elements.worth.value);
+          if (!worth) return;
+          const process = e.target.elements.process.value || null;
+          ctx.submit("worth-form", "worth", { worth, process });
+        },
+      },
+      scale("worth", t("worth.scale"), [1, 2, 3, 4, 5], String, mine?.worth),
+      scale("process", t("worth.process"), PROCESS, (v) => t(`worth.process_${v}`), mine?.process),
+      formStatus(ctx, "worth-form"),
+      h("button", { type: "submit", class: "primary" }, t(mine ? "common.update" : "common.send")),
+    ),
+    h("p", { class: "muted" }, t("worth.count", { count: s.worth_count })),
+  );
+}
+
 /** The facilitator: the evaluations so far, and who is ready. */
 export function evaluations(ctx) {
   const s = ctx.state;

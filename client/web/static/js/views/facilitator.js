@@ -10,12 +10,13 @@ import { adviceList } from "./advice.js";
 import { agenda, earlier } from "./agenda.js";
 import { cardControls, earlierPerspectives } from "./cards.js";
 import { caseChoice, chosenCase } from "./cases.js";
-import { evaluations, nextCase, proofBlock } from "./closing.js";
+import { evaluations, nextCase, proofBlock, worthBlock } from "./closing.js";
 import { notesBlock } from "./notes.js";
 import { agreementWarning, confirmations } from "./opening.js";
 import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
+import { checklist } from "./coach.js";
 import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
@@ -38,6 +39,7 @@ export function facilitatorView(ctx) {
         stepper(ctx, main),
         groupGlance(ctx),
         script(ctx),
+        checklist(ctx),
         ...phaseControls(ctx),
       ),
       h(
@@ -231,6 +233,7 @@ function phaseControls(ctx) {
     a.response ? writtenText(ctx, "response") : null,
     a.takeaway ? writtenText(ctx, "takeaway") : null,
     a.evaluation ? evaluations(ctx) : null,
+    a.evaluation ? worthBlock(ctx) : null,
     a.evaluation ? actionsBlock(ctx.actions) : null,
     s.phase.index === s.method.phases.length - 1 ? [nextCase(ctx), proofBlock(ctx)] : null,
   ];

@@ -11,7 +11,7 @@ import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
-import { evaluationBlock, proofBlock, proofQuestion, summaryButton } from "./closing.js";
+import { evaluationBlock, proofBlock, proofQuestion, summaryButton, worthBlock } from "./closing.js";
 import { notesPart } from "./notes.js";
 import { agreementFirst, confirmBlock, mustConfirm } from "./opening.js";
 import { questionsBlock } from "./questions.js";
@@ -94,6 +94,7 @@ function sections(ctx, inbrenger) {
     a.response ? textPart(ctx, "response", may(ctx, "respond") && turnsDone(s)) : null,
     a.takeaway ? textPart(ctx, "takeaway") : null,
     a.evaluation ? evaluationBlock(ctx) : null,
+    a.evaluation ? worthBlock(ctx) : null,
     a.evaluation ? actionsBlock(ctx.actions) : null, // a group's meeting: what will you do before next time?
     (inbrenger && last) || (!inbrenger && s.has_summary) ? summaryButton(ctx) : null,
     last ? proofBlock(ctx) : null,
