@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .browser import (  # noqa: F401 (the fixture `browser`)
@@ -49,8 +50,12 @@ def look(person: Person, step: str, axe: dict[str, list[str]]) -> None:
     assert person.missing_strings() == [], (person.label, step)
 
 
-def test_the_next_meeting_its_rota_its_cases_and_the_way_in(browser: Browser, tmp_path: Path) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def _shots() -> None:
     clean_artifacts(SHOTS)
+
+
+def test_the_next_meeting_its_rota_its_cases_and_the_way_in(browser: Browser, tmp_path: Path) -> None:
     people: list[Person] = []
     axe: dict[str, list[str]] = {}
     try:
@@ -163,3 +168,51 @@ def _story(browser: Browser, base: str, people: list[Person], axe: dict[str, lis
     expect(lead.page.locator("#view")).to_contain_text(ann_name)
     state = bea.call("GET", f"/meetings/{meeting_id}").body
     assert state["meeting"]["room"] == code
+
+
+def test_a_begeleider_watches_a_member_led_meeting_silently(browser: Browser, tmp_path: Path) -> None:
+    """Once a member leads (here by a swap on the rota), the begeleider's page offers, next to
+    "Naar de bijeenkomst", "Stil meekijken": they land in the room as a silent observer."""
+    people: list[Person] = []
+    axe: dict[str, list[str]] = {}
+    try:
+        with running_server({"KRING_DATA_DIR": str(tmp_path / "data")}) as base:
+            bea = create_group(base, "Intervisie West", "Bea")
+            members = [bea.add(name) for name in ("Ann", "Bob", "Cas", "Dewi")]
+            day = (date.today() + timedelta(days=2)).isoformat()
+            meeting_id = bea.call("POST", "/meetings", {"date": day, "start": "10:00"}).body["meeting"]["id"]
+            page_now = members[0].call("GET", f"/meetings/{meeting_id}").body
+            swapped = members[0].call(
+                "POST",
+                f"/meetings/{meeting_id}/roles/swap",
+                {
+                    "version": page_now["meeting"]["version"],
+                    "role": "facilitator",
+                    "with": members[0].id,
+                    "reason": "Ann oefent met begeleiden",
+                },
+            )
+            assert swapped.status == 200, swapped
+            started = members[0].call("POST", f"/meetings/{meeting_id}/start", {})
+            assert started.status == 201, started
+            code = started.body["meeting"]["room"]
+
+            lead = open_person(browser, "begeleider", f"{base}/groep#{bea.link.fragment}")
+            people.append(lead)
+            way_in = lead.page.locator(".next-meeting .way-in")
+            expect(way_in.get_by_role("button", name=T("group.enter.go"))).to_be_visible()
+            expect(way_in).to_contain_text(T("group.enter.observe_hint", name="Ann"))
+            look(lead, "05-begeleider-may-watch", axe)
+            way_in.get_by_role("button", name=T("group.enter.observe")).click()
+            expect(lead.page).to_have_url(f"{base}/room/{code}")
+            expect(lead.page.locator("#view")).to_contain_text(T("coach.observer_title"))
+            look(lead, "06-watching-silently", axe)
+            # the room knows her as an observer, not as one of the group
+            entered = bea.call("POST", f"/meetings/{meeting_id}/enter", {"as": "observer"}).body
+            assert entered["role"] == "observer"
+    finally:
+        problems = {p.label: p.problems for p in people if p.problems}
+        for person in people:
+            person.context.close()
+    assert axe == {}, json.dumps(axe, indent=2, ensure_ascii=False)
+    assert problems == {}

@@ -94,6 +94,8 @@ function wayIn(g, view, p) {
   const busy = g.ui.busy === `${p}-in`;
   let line;
   let button = null;
+  // after the guided meetings a begeleider may watch a member-led meeting without taking part
+  const mayObserve = running && me.role === "begeleider" && lead && lead.member !== me.id;
   if (running) {
     line = t("group.enter.running");
     button = h("button", { type: "button", class: "primary", id: `${p}-enter`, disabled: busy, onClick: () => enter(g, view, p) }, t("group.enter.go"));
@@ -108,6 +110,10 @@ function wayIn(g, view, p) {
     { class: "way-in", key: `${p}-in` },
     h("p", { class: "way-in-line" }, line),
     button,
+    mayObserve
+      ? h("button", { type: "button", id: `${p}-observe`, disabled: busy, "aria-describedby": `${p}-observe-hint`, onClick: () => enter(g, view, p, true) }, t("group.enter.observe"))
+      : null,
+    mayObserve ? h("p", { class: "hint observe-hint", id: `${p}-observe-hint` }, t("group.enter.observe_hint", { name: lead.name })) : null,
     running ? h("p", { class: "hint guest-code" }, t("group.enter.guests", { code: `${view.meeting.room.slice(0, 3)}-${view.meeting.room.slice(3)}` })) : null,
     formError(`${p}-in-error`, g.ui.formErrors[`${p}-in`]),
   );
@@ -134,11 +140,13 @@ async function start(g, view, p) {
   await enter(g, { ...view, meeting: answer.data.meeting }, p);
 }
 
-/** Into the room as oneself: the room token goes where the room page looks for it. */
-async function enter(g, view, p) {
+/** Into the room as oneself (`observe`: a begeleider as a silent observer): the room token
+ * goes where the room page looks for it. */
+async function enter(g, view, p, observe = false) {
   g.ui.busy = `${p}-in`;
   g.redraw();
-  const answer = await call("POST", `/mine/meetings/${view.meeting.id}/enter`, { secret: g.secret });
+  const body = observe ? { as: "observer" } : undefined;
+  const answer = await call("POST", `/mine/meetings/${view.meeting.id}/enter`, { secret: g.secret, body });
   if (answer.status !== 200) {
     if (answer.error === "conflict") await load(g, view.meeting.id); // held meanwhile
     return refusal(g, p, answer);
