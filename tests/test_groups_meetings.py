@@ -1,7 +1,10 @@
 """A group's meetings through the real server, on SQLite and PostgreSQL: the rota proposes,
 members swap and skip, cases prepared before a meeting come into its case choice (over the
 websocket) and are gone once it is held, members enter without a code, and the held
-meetings record who was present in which role."""
+meetings record who was present in which role. The story of six people and three meetings
+goes on to the end: an action written at meeting 1 comes back to its owner in meeting 2's
+terugblik, the ledger holds the three meetings, each member's proof for the year totals
+their hours, and once the group is deleted the database holds nothing of it."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ SERIES = {"from": "2027-01-04", "weekday": "tuesday", "time": "16:00", "every_we
 
 def six(base: str) -> tuple[Member, list[Member]]:
     """Bea (begeleider) and five members, joined in this order; three meetings planned."""
-    bea = create_group(base, "Intervisie Zes", "Bea")
+    bea = create_group(base, "Intervisie Zes aan de Linge", "Bea")
     members = [bea.add(name) for name in ("Ali", "Bo", "Cas", "Dee", "Eli")]
     assert bea.call("POST", "/series", SERIES).status == 201
     return bea, members
@@ -178,9 +181,19 @@ async def test_a_group_of_six_runs_three_meetings_from_its_schedule(group_server
     for text in (*dee_case.values(), *eli_case.values(), "Weg ermee?"):
         assert text.encode() not in dump, text
 
-    # meetings two and three
+    # after meeting 1 Dee writes what she will do, encrypted as her browser does it
+    group_id = bea.group()["group"]["id"]
+    plan = "Ik bespreek de overdracht met mijn teamleider, vóór de zomer."
+    place = f"kring/action/v1|{group_id}|{dee.id}|{first}"
+    assert dee.call("POST", f"/meetings/{first}/actions", dee.link.seal(plan, place)).status == 201
+
+    # meetings two and three; meeting 2 opens with the terugblik, where only Dee gets her action
     bo_case = {"title": "Mijn eerste casus", "question": "Hoe bewaak ik mijn grens?"}
     assert bo.call("POST", f"/meetings/{second}/cases", bo_case).status == 201
+    looked_back = dee.call("GET", f"/meetings/{second}/terugblik").body
+    assert looked_back["meeting"]["id"] == first
+    assert [dee.link.open(x, place) for x in looked_back["actions"]] == [plan]
+    assert all(m.call("GET", f"/meetings/{second}/terugblik").body["actions"] == [] for m in (bea, ali, bo))
     await hold(bea, second, [ali, bo, cas, dee, eli], inbrenger=bo)
     three = view(cas, third)
     assert rota(three)[("facilitator", 1)] == "Bea"
@@ -205,8 +218,31 @@ async def test_a_group_of_six_runs_three_meetings_from_its_schedule(group_server
     }
     assert all(view(bea, m)["meeting"]["ended"] for m in (first, second, third))
     dump = database.dump()
-    for text in (*bo_case.values(), *cas_case.values()):
+    for text in (*bo_case.values(), *cas_case.values(), plan):
         assert text.encode() not in dump, text
+
+    # the ledger: three meetings, confirmed by the begeleider; each member's proof for the
+    # year totals the minutes of the meetings they were at, in the role they had
+    entries = [bea.call("GET", f"/ledger/{m}").body["entry"] for m in (first, second, third)]
+    for entry in entries:
+        confirmed = bea.call("POST", f"/ledger/{entry['meeting']}/confirm", {"version": entry["version"]})
+        assert confirmed.status == 200, confirmed
+    assert [e["group_size"] for e in entries] == [len(ledger[m]) for m in (first, second, third)]
+    year = entries[0]["date"][:4]
+    for who in (bea, ali, bo, cas, dee, eli):
+        proof = who.call("GET", f"/proof?year={year}").body
+        mine = {m: role for m in (first, second, third) for name, role in ledger[m] if name == who.name}
+        assert {r["meeting"]: r["role"] for r in proof["meetings"]} == mine, who.name
+        minutes = sum(e["minutes"] for e in entries if e["meeting"] in mine)
+        assert proof["total"]["minutes"] == minutes and proof["total"]["hours"] == round(minutes / 60, 2)
+
+    # "delete this group": nothing of it is left in the database
+    hashes = [m.link.hash for m in (bea, ali, bo, cas, dee, eli)]
+    assert bea.call("DELETE", "").status == 204
+    assert ali.call("GET", "").error == "bad_link"
+    dump = database.dump()
+    for left in (group_id, "Intervisie Zes aan de Linge", *hashes):
+        assert left.encode() not in dump, left
 
 
 def test_two_people_editing_the_rota_at_once_one_wins_the_other_sees_it(group_server: str):
