@@ -51,17 +51,14 @@ def enter(member: Member, meeting: int) -> dict[str, Any]:
     return answer.body
 
 
-def as_the_group_page_does(person: Person, base: str, group: str, meeting: int, entry: dict[str, Any]) -> None:
-    """The contract with the group page's "enter the meeting": groupMeeting and the room token."""
-    code = entry["code"]
-    person.page.evaluate(
-        """([code, value, token]) => {
-             localStorage.setItem(`kring:${code}:group`, JSON.stringify(value));
-             localStorage.setItem(`kring:${code}:room`, JSON.stringify({ token }));
-           }""",
-        [code, {"group": group, "meeting": meeting}, entry["token"]],
-    )
-    person.page.goto(f"{base}/room/{code}")
+def through_the_group_page(person: Person, base: str, member: Member, meeting: int, entry: dict[str, Any]) -> None:
+    """In as a member does it: their group page, the next meeting, "Naar de bijeenkomst"."""
+    person.page.goto(f"{base}/groep#{member.link.fragment}")
+    panel = person.page.locator(f".next-meeting [data-panel='{meeting}']")
+    panel.get_by_role("button", name=T("group.enter.go")).click()
+    expect(person.page).to_have_url(f"{base}/room/{entry['code']}")
+    kept = person.page.evaluate(f"localStorage.getItem('kring:{entry['code']}:group')")
+    assert json.loads(kept)["meeting"] == meeting
 
 
 class Look:
@@ -116,7 +113,7 @@ def test_a_member_writes_an_action_and_sees_it_again_next_meeting(browser: Brows
         await b.close()
 
     run(open_meeting_one)
-    as_the_group_page_does(ali_page, base, group, first, ali_entry)
+    through_the_group_page(ali_page, base, ali, first, ali_entry)
     page.get_by_role("button", name=T("confirm.button")).click()
     expect(page.get_by_text(T("confirm.done"))).to_be_visible()
 
@@ -168,7 +165,7 @@ def test_a_member_writes_an_action_and_sees_it_again_next_meeting(browser: Brows
         await b.close()
 
     run(open_meeting_two)
-    as_the_group_page_does(ali_page, base, group, second, ali_entry)
+    through_the_group_page(ali_page, base, ali, second, ali_entry)
     page.get_by_role("button", name=T("confirm.button")).click()
     expect(page.get_by_text(T("confirm.done"))).to_be_visible()
 
