@@ -73,7 +73,8 @@ def _story(browser: Browser, base: str, people: list[Person], axe: dict[str, lis
     bea = create_group(base, "Intervisie Oost", "Bea")
     members: dict[str, Member] = {name: bea.add(name) for name in ("Ann", "Bob", "Cas", "Dewi", "Eva")}
     tomorrow = date.today() + timedelta(days=1)
-    added = bea.call("POST", "/meetings", {"date": tomorrow.isoformat(), "start": "16:00", "minutes": 120})
+    meeting = {"date": tomorrow.isoformat(), "start": "16:00", "minutes": 120, "theme": "Grenzen stellen"}
+    added = bea.call("POST", "/meetings", meeting)
     assert added.status == 201, added
     meeting_id = added.body["meeting"]["id"]
     # the rota as the server proposes it (the first read makes the proposal)
@@ -148,6 +149,7 @@ def _story(browser: Browser, base: str, people: list[Person], axe: dict[str, lis
     expect(lead.page).to_have_url(re.compile(r"/room/[A-Z0-9-]+$"))
     code = lead.page.url.rsplit("/", 1)[1]
     expect(lead.page.locator("#view")).to_contain_text("Bea")
+    expect(lead.page.locator(".phase-step")).to_contain_text(T("phase.theme", theme="Grenzen stellen"))
     kept = json.loads(lead.page.evaluate(f"localStorage.getItem('kring:{code}:group')"))
     assert kept["meeting"] == meeting_id
 

@@ -71,6 +71,7 @@ class MeetingRooms:
                 max_participants=self.max_participants,
                 terugblik=terugblik,
                 first_timer=first_timer,
+                theme=meeting["theme"],
             )
             try:
                 created = await self.backend.create(state)

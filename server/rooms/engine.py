@@ -108,11 +108,13 @@ def new_room(
     max_participants: int = limits.MAX_PARTICIPANTS,
     terugblik: bool = False,
     first_timer: bool = False,
+    theme: str | None = None,
 ) -> RoomState:
     """A fresh room with its first facilitator as `p1`. `terugblik`: it opens with the
     terugblik round (a group's meeting that has an earlier one to look back on);
     `first_timer`: its facilitator leads their group for the first time
-    (server/groups/coaching.py), so their cockpit coaches them."""
+    (server/groups/coaching.py), so their cockpit coaches them; `theme`: the group's theme
+    for this meeting."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -122,6 +124,7 @@ def new_room(
         anonymous_questions=anonymous_questions,
         max_participants=max_participants,
         terugblik=terugblik,
+        theme=theme,
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1

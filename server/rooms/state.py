@@ -228,6 +228,9 @@ class RoomState:
     #: a group's meeting after an earlier one: the method runs with the terugblik round
     #: after its agreement (method.with_terugblik)
     terugblik: bool = False
+    #: a group's meeting: the theme the group planned for it (group metadata, not case
+    #: content: everyone in the room sees it, also before the agreement)
+    theme: str | None = None
     #: people who may be in the room at once (screens included); set by the server at creation
     max_participants: int = limits.MAX_PARTICIPANTS
     seq: int = 0

@@ -157,6 +157,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "anonymous_questions": s.anonymous_questions,
         "locked": s.locked,
         "method": method.view(),
+        "theme": s.theme,
         "phase": _phase(s, fac),
         "timer": s.timer(),
         "auto_advance": s.auto_advance,

@@ -30,6 +30,7 @@ export function phaseHeader(ctx, { big = false, instruction = null } = {}) {
       "p",
       { class: "phase-step" },
       t("phase.step", { n: phase.index + 1, total, method: pick(s.method.name) }),
+      s.theme ? h("span", { class: "phase-theme" }, ` · ${t("phase.theme", { theme: s.theme })}`) : null,
     ),
     h("h1", { id: "phase-name", tabindex: "-1" }, pick(phase.name)),
     h("p", { class: "instruction" }, instruction ?? pick(phase.instruction)),
