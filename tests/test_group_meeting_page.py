@@ -204,6 +204,15 @@ def test_a_begeleider_watches_a_member_led_meeting_silently(browser: Browser, tm
             way_in = lead.page.locator(".next-meeting .way-in")
             expect(way_in.get_by_role("button", name=T("group.enter.go"))).to_be_visible()
             expect(way_in).to_contain_text(T("group.enter.observe_hint", name="Ann"))
+            # the path from guided to self-facilitating: the begeleider sets how many she leads
+            path = lead.page.locator("section.path")
+            expect(path).to_contain_text(T("path.plan", count=6, names="Bea"))
+            expect(path).to_contain_text(T("path.guided", held=0, count=6))
+            lead.page.select_option("#guided-meetings", "4")
+            path.get_by_role("button", name=T("path.save")).click()
+            expect(lead.page.locator(".notice")).to_have_text(T("path.saved", count=4))
+            expect(path).to_contain_text(T("path.plan", count=4, names="Bea"))
+            assert bea.group()["group"]["guided_meetings"] == 4
             look(lead, "05-begeleider-may-watch", axe)
             way_in.get_by_role("button", name=T("group.enter.observe")).click()
             expect(lead.page).to_have_url(f"{base}/room/{code}")

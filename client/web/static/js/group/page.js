@@ -14,6 +14,7 @@ import { myGroupsSection } from "./views.js";
 import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
 import { meetingPanel } from "./meeting.js";
+import { pathSection } from "./path.js";
 import { ledgerSection } from "./ledger.js";
 import { retentionSection } from "./retention.js";
 import { trendSection } from "./trend.js";
@@ -81,6 +82,7 @@ export function groupPage(g) {
     g.ui.shared ? sharePanel(g.ui.shared, () => closeShare(g), g.redraw) : null,
     nextMeeting(g, coming[0]),
     schedule(g, coming, past, leads),
+    pathSection(g),
     a.meetings.some((m) => m.ended) ? trendSection(g) : null,
     members(g, leads),
     myActions(g),
