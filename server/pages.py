@@ -161,19 +161,10 @@ PAGE_PROTOCOL = json.dumps(
 def _group_templates() -> str:
     """What a group page builds series and meetings from: the werkvormen (names in both
     languages) and the themed cycles of cycles.toml."""
-    cycles = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "minutes": c.minutes,
-            "meetings": [{"theme": m.theme, "method": m.method} for m in c.meetings],
-        }
-        for c in schedule.cycles().values()
-    ]
     return json.dumps(
         {
             "methods": _method_choices(),
-            "cycles": cycles,
+            "cycles": schedule.cycles_view(),
             "weekdays": list(schedule.WEEKDAYS),
             "minutes": [schedule.MIN_MINUTES, schedule.MAX_MINUTES],
             "max_series": schedule.MAX_SERIES,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from client import KringClient, create_room
-from server.rooms.method import METHODS_DIR, Method, load
+from server.rooms.method import METHODS_DIR, TERUGBLIK, Method, load, with_terugblik
 
 from .route import CASE, EVERYONE, FACILITATOR, Case, Step, follow_async, route
 
@@ -98,7 +98,10 @@ async def bring(
     confirm the agreement on the way (each then resumes with a fresh snapshot, 4011):
     give every participant of the room, or the facilitator may not move on."""
     state = facilitator.state
-    method = method or load(state["method"]["id"])
+    if method is None:
+        method = load(state["method"]["id"])
+        if any(p["id"] == TERUGBLIK for p in state["method"]["phases"]):  # a group's later meeting
+            method = with_terugblik(method)
     here = state["phase"]["index"] if start is None else [p.id for p in method.phases].index(start)
 
     async def send(step: Step) -> dict:

@@ -261,16 +261,9 @@ async def add_series(request: Request) -> Response:
 
 async def templates(request: Request) -> Response:
     """What a series can be built from: the themed cycles and the werkvormen."""
-    cycles = [
-        {
-            "id": c.id,
-            "name": c.name,
-            "minutes": c.minutes,
-            "meetings": [{"theme": m.theme, "method": m.method} for m in c.meetings],
-        }
-        for c in schedule.cycles().values()
-    ]
-    return JSONResponse({"cycles": cycles, "methods": method.available(), "weekdays": list(schedule.WEEKDAYS)})
+    return JSONResponse(
+        {"cycles": schedule.cycles_view(), "methods": method.available(), "weekdays": list(schedule.WEEKDAYS)}
+    )
 
 
 def routes() -> list[Route]:

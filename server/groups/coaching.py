@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from . import rota
 from .errors import not_allowed
+from .meetingstore import facilitator_of
 from .store import GroupStore
-from .tables import attendance, meeting_roles, meetings
+from .tables import attendance, meetings
 
 
 async def leads_first_time(store: GroupStore, token_hash: str, meeting_id: int) -> bool:
@@ -22,13 +22,7 @@ async def leads_first_time(store: GroupStore, token_hash: str, meeting_id: int) 
         me = await store._me(conn, token_hash)
         if me.role == "begeleider":
             return False
-        lead = (
-            await conn.execute(
-                select(meeting_roles.c.member_id).where(
-                    meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == rota.FACILITATOR
-                )
-            )
-        ).scalar()
+        lead = await facilitator_of(conn, meeting_id)
         if lead != me.member_id:
             return False
         before = (
@@ -50,12 +44,6 @@ async def check_observer(store: GroupStore, token_hash: str, meeting_id: int) ->
     on the rota (403 otherwise)."""
     async with store.engine.connect() as conn:
         me = await store._me(conn, token_hash)
-        lead = (
-            await conn.execute(
-                select(meeting_roles.c.member_id).where(
-                    meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == rota.FACILITATOR
-                )
-            )
-        ).scalar()
+        lead = await facilitator_of(conn, meeting_id)
     if me.role != "begeleider" or lead == me.member_id:
         raise not_allowed("only a begeleider who does not facilitate this meeting may observe it")

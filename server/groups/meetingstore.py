@@ -58,6 +58,17 @@ def _at(moment: float | None) -> datetime | None:
     return datetime.fromtimestamp(moment, UTC) if moment else None
 
 
+async def facilitator_of(conn: AsyncConnection, meeting_id: int) -> int | None:
+    """The member the rota has as the meeting's facilitator (None while it proposed nobody)."""
+    found = await conn.execute(
+        select(meeting_roles.c.member_id).where(
+            meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == rota.FACILITATOR
+        )
+    )
+    lead: int | None = found.scalar()
+    return lead
+
+
 class MeetingStore(GroupStore):
     async def _retry(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         """`work` in one transaction; once more if a proposal written by another request at
@@ -352,13 +363,7 @@ class MeetingStore(GroupStore):
             await self._held_meeting(conn, me, meeting_id)
             await self._ensure_rota(conn, me.group_id, meeting_id)
             m = await self._meeting(conn, me.group_id, meeting_id)
-            lead = (
-                await conn.execute(
-                    select(meeting_roles.c.member_id).where(
-                        meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == rota.FACILITATOR
-                    )
-                )
-            ).scalar()
+            lead = await facilitator_of(conn, meeting_id)
             if me.role != "begeleider" and lead != me.member_id:
                 raise not_allowed("only the rota's facilitator or a begeleider may start the meeting")
             name = (await conn.execute(select(members.c.name).where(members.c.id == me.member_id))).scalar_one()
@@ -388,13 +393,7 @@ class MeetingStore(GroupStore):
             m = await self._held_meeting(conn, me, meeting_id)
             if m.room_code is None:
                 raise GroupError(CONFLICT, 409, "the meeting has not started yet")
-            lead = (
-                await conn.execute(
-                    select(meeting_roles.c.member_id).where(
-                        meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == rota.FACILITATOR
-                    )
-                )
-            ).scalar()
+            lead = await facilitator_of(conn, meeting_id)
             name = (await conn.execute(select(members.c.name).where(members.c.id == me.member_id))).scalar_one()
             cases = [
                 (r.title, r.question)

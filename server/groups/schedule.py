@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from ..rooms import method
 
@@ -61,6 +62,19 @@ def cycles() -> dict[str, Cycle]:
             raise ValueError(f"{CYCLES_FILE.name}: cycle {cid} names unknown methods {sorted(unknown)}")
         found[cid] = Cycle(cid, dict(raw["name"]), int(raw["minutes"]), meetings)
     return found
+
+
+def cycles_view() -> list[dict[str, Any]]:
+    """The cycles as the API and the group pages hand them out: each meeting's theme and werkvorm."""
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "minutes": c.minutes,
+            "meetings": [{"theme": m.theme, "method": m.method} for m in c.meetings],
+        }
+        for c in cycles().values()
+    ]
 
 
 def series_dates(start: date, weekday: int, every_weeks: int, count: int | None, until: date | None) -> list[date]:
