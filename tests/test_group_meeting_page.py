@@ -150,6 +150,10 @@ def _story(browser: Browser, base: str, people: list[Person], axe: dict[str, lis
     code = lead.page.url.rsplit("/", 1)[1]
     expect(lead.page.locator("#view")).to_contain_text("Bea")
     expect(lead.page.locator(".phase-step")).to_contain_text(T("phase.theme", theme="Grenzen stellen"))
+    # the room says who has which role on the rota (Ann keeps the time since her swap)
+    expect(lead.page.locator(".rota-line")).to_contain_text(
+        T("phase.rota_role", role=T("phase.rota_roles.timekeeper"), names=ann_name)
+    )
     kept = json.loads(lead.page.evaluate(f"localStorage.getItem('kring:{code}:group')"))
     assert kept["meeting"] == meeting_id
 

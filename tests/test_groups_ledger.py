@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.groups import retention
 from server.groups.db import create_engine, database_url
+from server.groups.store import CONFIRMED_STAYS, HELD_FIXED
 from server.groups.tables import attendance, ledger, meetings, prepared_cases, revoked_links
 
 from .conftest import Database
@@ -181,6 +182,15 @@ async def test_three_meetings_in_the_ledger_confirmed_and_proved(group_server: s
     # confirmed is final
     again = bea.call("POST", f"/ledger/{first}/confirm", {"version": ok.body["entry"]["version"]})
     assert again.status == 409 and again.body["entry"]["confirmed"]["by"] == "Bea"
+    # and a held meeting stays as it happened: not edited, and once confirmed not deleted
+    held_now = next(m for m in bea.group()["meetings"] if m["id"] == first)
+    edit = bea.call("PATCH", f"/meetings/{first}", {"version": held_now["version"], "theme": "Achteraf anders"})
+    assert (edit.status, edit.body["detail"]) == (409, HELD_FIXED) and edit.body["meeting"]["theme"] == held_now[
+        "theme"
+    ]
+    gone = bea.call("DELETE", f"/meetings/{first}")
+    assert (gone.status, gone.body["detail"]) == (409, CONFIRMED_STAYS)
+    assert anouk.call("GET", f"/ledger/{first}").status == 200
 
     # two confirmations of the second at once: one wins, the other sees it confirmed
     co = bea.add("Coby", role="begeleider")

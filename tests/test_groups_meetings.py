@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from client import KringClient
+from server.groups.store import UNDER_WAY
 
 from .conftest import Database
 from .group_client import Member, create_group
@@ -141,6 +142,12 @@ async def test_a_group_of_six_runs_three_meetings_from_its_schedule(group_server
     assert again.status == 200 and again.body["meeting"]["room"] == code
     late = bo.call("POST", f"/meetings/{first}/cases", {"title": "Te laat", "question": "Nu nog?"})
     assert late.status == 409 and late.error == "conflict"
+    running = view(bea, first)["meeting"]
+    for changed in (
+        bea.call("PATCH", f"/meetings/{first}", {"version": running["version"], "minutes": 90}),
+        bea.call("DELETE", f"/meetings/{first}"),
+    ):
+        assert (changed.status, changed.body["detail"]) == (409, UNDER_WAY), changed
 
     # members enter with their link, no code; entering twice is the same participant
     entries = {m.name: enter(m, first) for m in (bea, ali, bo, cas, dee)}

@@ -59,6 +59,10 @@ class MeetingRooms:
         # a group that met before opens with the terugblik on last time's actions
         terugblik = await ActionStore(self.store.engine).has_previous(token_hash, meeting_id)
         first_timer = await coaching.leads_first_time(self.store, token_hash, meeting_id)
+        rota: dict[str, list[str]] = {}
+        for r in (await self.store.meeting(token_hash, meeting_id))["roles"]:  # in slot order
+            if r["name"]:
+                rota.setdefault(r["role"], []).append(r["name"])
         for _ in range(20):
             code = identity.new_room_code()
             state = new_room(
@@ -72,6 +76,7 @@ class MeetingRooms:
                 terugblik=terugblik,
                 first_timer=first_timer,
                 theme=meeting["theme"],
+                rota=rota,
             )
             try:
                 created = await self.backend.create(state)

@@ -24,7 +24,7 @@ from protocol import errors, limits
 from . import retention
 from .errors import BAD_LINK, CONFLICT, LINK_REISSUED, MEMBER_REMOVED, NAME_TAKEN, GroupError, not_allowed, not_found
 from .schedule import MAX_MEETINGS, Planned
-from .tables import actions, groups, meetings, members, revoked_links
+from .tables import actions, groups, ledger, meetings, members, revoked_links
 
 MAX_MEMBERS = limits.MAX_PARTICIPANTS  # people in a group, begeleiders included
 
@@ -70,6 +70,12 @@ def member_view(row: Row[Any]) -> dict[str, Any]:
         "generation": m["generation"],
         "joined": _iso(m["joined_at"]),
     }
+
+
+#: Why a meeting is not changed or deleted (409 `conflict`, the meeting as it is in the body).
+HELD_FIXED = "this meeting has been held; it stays in the ledger as it happened"
+UNDER_WAY = "this meeting is under way; end it first"
+CONFIRMED_STAYS = "this meeting's attendance has been confirmed; it stays in the ledger"
 
 
 def meeting_view(row: Row[Any]) -> dict[str, Any]:
@@ -324,6 +330,10 @@ class GroupStore:
             async with self.engine.begin() as conn:
                 me = await self._me(conn, token_hash, begeleider=True)
                 current = await self._meeting(conn, me.group_id, meeting_id)
+                if current.ended_at is not None or current.room_code is not None:
+                    # what was held is in the ledger as it happened; a running room has its werkvorm
+                    why = HELD_FIXED if current.ended_at is not None else UNDER_WAY
+                    raise GroupError(CONFLICT, 409, why, meeting=meeting_view(current))
                 if current.version != version:
                     raise GroupError(CONFLICT, 409, "the meeting was changed meanwhile", meeting=meeting_view(current))
                 values: dict[str, Any] = {"version": meetings.c.version + 1}
@@ -363,5 +373,13 @@ class GroupStore:
     async def delete_meeting(self, token_hash: str, meeting_id: int) -> None:
         async with self.engine.begin() as conn:
             me = await self._me(conn, token_hash, begeleider=True)
-            await self._meeting(conn, me.group_id, meeting_id)
+            current = await self._meeting(conn, me.group_id, meeting_id)
+            if current.room_code is not None:
+                raise GroupError(CONFLICT, 409, UNDER_WAY, meeting=meeting_view(current))
+            confirmed = await conn.execute(
+                select(ledger.c.meeting_id).where(ledger.c.meeting_id == meeting_id, ledger.c.confirmed_at.is_not(None))
+            )
+            if confirmed.first() is not None:
+                # members' proofs rest on it: it goes with the retention period or the group
+                raise GroupError(CONFLICT, 409, CONFIRMED_STAYS, meeting=meeting_view(current))
             await conn.execute(delete(meetings).where(meetings.c.id == meeting_id))

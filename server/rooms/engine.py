@@ -109,12 +109,13 @@ def new_room(
     terugblik: bool = False,
     first_timer: bool = False,
     theme: str | None = None,
+    rota: dict[str, list[str]] | None = None,
 ) -> RoomState:
     """A fresh room with its first facilitator as `p1`. `terugblik`: it opens with the
     terugblik round (a group's meeting that has an earlier one to look back on);
     `first_timer`: its facilitator leads their group for the first time
     (server/groups/coaching.py), so their cockpit coaches them; `theme`: the group's theme
-    for this meeting."""
+    for this meeting, and `rota` who has which role on its rota."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -125,6 +126,7 @@ def new_room(
         max_participants=max_participants,
         terugblik=terugblik,
         theme=theme,
+        rota=dict(rota or {}),
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1

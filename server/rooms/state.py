@@ -231,6 +231,9 @@ class RoomState:
     #: a group's meeting: the theme the group planned for it (group metadata, not case
     #: content: everyone in the room sees it, also before the agreement)
     theme: str | None = None
+    #: a group's meeting: who has which role on the group's rota as the room opened (role ->
+    #: names), so the room can say who brings the case and who keeps the time
+    rota: dict[str, list[str]] = field(default_factory=dict)
     #: people who may be in the room at once (screens included); set by the server at creation
     max_participants: int = limits.MAX_PARTICIPANTS
     seq: int = 0

@@ -158,6 +158,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "locked": s.locked,
         "method": method.view(),
         "theme": s.theme,
+        "rota": s.rota,
         "phase": _phase(s, fac),
         "timer": s.timer(),
         "auto_advance": s.auto_advance,

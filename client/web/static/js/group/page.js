@@ -157,11 +157,13 @@ function meetingItem(g, m, leads, next) {
           ),
         )
       : null,
-    leads && !editing && !deleting
+    // a running meeting is left alone; a held one stays as it happened (it can go while its
+    // attendance is not confirmed: the server says so otherwise)
+    leads && !editing && !deleting && !m.room
       ? h(
           "div",
           { class: "row person-actions" },
-          h("button", { type: "button", class: "quiet", onClick: () => setUi(g, { editing: m.id, confirm: null }), "aria-label": t("group.meeting.edit_label", { date: longDate(m.date) }) }, t("group.meeting.edit")),
+          m.ended ? null : h("button", { type: "button", class: "quiet", onClick: () => setUi(g, { editing: m.id, confirm: null }), "aria-label": t("group.meeting.edit_label", { date: longDate(m.date) }) }, t("group.meeting.edit")),
           h("button", { type: "button", class: "quiet danger-text", onClick: () => setUi(g, { confirm: { kind: "meeting", id: m.id }, editing: null }), "aria-label": t("group.meeting.delete_label", { date: longDate(m.date) }) }, t("group.meeting.delete")),
         )
       : null,
@@ -333,7 +335,8 @@ async function deleteMeeting(g, m) {
   g.ui.confirm = null;
   if (answer.status === 204 || answer.error === "not_found") return g.reload(t("group.meeting.deleted", { date: longDate(m.date) }));
   if (linkGone(g, answer)) return;
-  g.ui.notice = errorText(answer);
+  g.ui.notice = /confirmed/.test(answer.detail || "") ? t("group.meeting.confirmed_stays", { date: longDate(m.date) }) : errorText(answer);
+  g.say(g.ui.notice);
   g.redraw();
 }
 

@@ -34,8 +34,20 @@ export function phaseHeader(ctx, { big = false, instruction = null } = {}) {
     ),
     h("h1", { id: "phase-name", tabindex: "-1" }, pick(phase.name)),
     h("p", { class: "instruction" }, instruction ?? pick(phase.instruction)),
+    phase.index === 0 || phase.accepts.cases ? rotaLine(s) : null,
     timerBlock(ctx),
   );
+}
+
+const ROTA_ROLES = ["facilitator", "inbrenger", "timekeeper", "notes"];
+
+/** A group's meeting, in the lobby and the case choice: who has which role on the rota. */
+function rotaLine(s) {
+  const roles = ROTA_ROLES.filter((r) => s.rota?.[r]?.length);
+  if (!roles.length) return null;
+  const names = (list) => new Intl.ListFormat(s.language, { type: "conjunction" }).format(list);
+  const parts = roles.map((r) => t("phase.rota_role", { role: t(`phase.rota_roles.${r}`), names: names(s.rota[r]) }));
+  return h("p", { class: "rota-line" }, t("phase.rota", { roles: parts.join(" · ") }));
 }
 
 /** The shared timer; it counts down by itself (see `ticking`). */
