@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -35,7 +38,16 @@ def procfile_command(port: int) -> list[str]:
 #: hundreds of rooms and knocks with wrong codes on purpose, all from 127.0.0.1, and on the
 #: shared redis-server every process counts against the same per-address limits. The
 #: tests of those limits set them low themselves.
-TEST_ENV = {"KRING_FAILED_JOINS_PER_MINUTE": "100000", "KRING_ROOMS_PER_HOUR": "100000"}
+#: where a test server keeps its groups' database unless the test gives it one: never the
+#: project's own data/ folder, and gone when the tests are
+SCRATCH_DATA = tempfile.mkdtemp(prefix="kring-test-data-")
+atexit.register(shutil.rmtree, SCRATCH_DATA, True)
+
+TEST_ENV = {
+    "KRING_FAILED_JOINS_PER_MINUTE": "100000",
+    "KRING_ROOMS_PER_HOUR": "100000",
+    "KRING_DATA_DIR": SCRATCH_DATA,
+}
 
 
 class ServerProcess:
