@@ -154,6 +154,7 @@ def _story(browser: Browser, base: str, people: list[Person], axe: dict[str, lis
     expect(lead.page.locator(".rota-line")).to_contain_text(
         T("phase.rota_role", role=T("phase.rota_roles.timekeeper"), names=ann_name)
     )
+    expect(lead.page.locator("#view")).to_contain_text(T("fac.invite_group", url=base))
     look(lead, "03b-the-room-with-its-theme-and-rota", axe)
     kept = json.loads(lead.page.evaluate(f"localStorage.getItem('kring:{code}:group')"))
     assert kept["meeting"] == meeting_id

@@ -303,7 +303,8 @@ function lobbyHelp(ctx) {
     "invite",
     t("fac.invite"),
     h("p", { class: "code-inline" }, t("fac.code", { code: ctx.prettyCode })),
-    h("p", {}, t("fac.invite_text", { url: location.origin })),
+    // a group's meeting: its members come in with their own link, only guests need the code
+    h("p", {}, Object.keys(ctx.state.rota || {}).length ? t("fac.invite_group", { url: location.origin }) : t("fac.invite_text", { url: location.origin })),
     h("p", { class: "hint" }, t("fac.screen_hint")),
     h("p", {}, screenLink(ctx, "button-link")),
   );
