@@ -51,6 +51,8 @@ def removed(s: State, ev: Frame, m: Mirror) -> None:
     if s["inbrenger"] == ev["participant"]:
         s["inbrenger"] = s["chosen_case"] = s["case_text"] = None
         s["people"] = []
+    if "summaries_unsaved" in ev:  # a facilitator's
+        s["summaries_unsaved"] = ev["summaries_unsaved"]
 
 
 def role_changed(s: State, ev: Frame, m: Mirror) -> None:

@@ -390,3 +390,23 @@ async def test_while_the_facilitator_is_away_the_room_counts_down_to_a_take_over
         if back is not None:
             await back.close()
         await s.close()
+
+
+async def test_removing_the_inbrenger_takes_them_off_the_unsaved_summaries_in_every_mirror(server):
+    """The end confirmation names who has not saved their summary; once the inbrenger of the
+    case under way is removed they have none to save. The facilitator's mirror follows the
+    server (the `removed` event's facilitators' form), not an old list."""
+    s = await session_at(server, "vragenronde", n=3)
+    fac, inbrenger = s.facilitator, s.inbrenger
+    assert inbrenger is not None
+    try:
+        await s.settle()
+        assert fac.state["summaries_unsaved"] == [inbrenger.me["id"]]
+        await fac.command("remove", participant=inbrenger.me["id"])
+        others = [c for c in s.everyone if c is not inbrenger]
+        await settle(others)
+        assert fac.state["summaries_unsaved"] == []
+        for c in others:
+            assert (c.mirror.seq, c.state) == await server_snapshot(server, c), c.me["name"]
+    finally:
+        await s.close()

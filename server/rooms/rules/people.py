@@ -25,6 +25,7 @@ from ..state import (
     RoomState,
     away_record,
 )
+from ..views import unsaved
 from .checks import Context, Decision, Rule, deny, missing, require_input
 
 
@@ -255,7 +256,11 @@ def remove(s: RoomState, a: Actor, args: ParticipantArgs, ctx: Context) -> Decis
         raise missing("participant")
     if target.role == FACILITATOR:
         raise deny("a facilitator cannot be removed")
-    return Decision([Event("removed", {"participant": target.id})])
+    public = {"participant": target.id}
+    # the facilitators' end confirmation names who has not saved a summary: a removed
+    # inbrenger of the case under way has none to save any more (an earlier one keeps theirs)
+    still = [pid for pid in unsaved(s) if pid != target.id or pid in s.summaries]
+    return Decision([Event("removed", public, fac={**public, "summaries_unsaved": still})])
 
 
 def _new_facilitator(s: RoomState, pid: str) -> Participant:

@@ -96,6 +96,7 @@ export const FOLD = {
       s.inbrenger = s.chosen_case = s.case_text = null;
       s.people = [];
     }
+    if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's
   },
   role_changed(s, ev) {
     // a change of your own role is followed by close 4011 and a fresh snapshot
