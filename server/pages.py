@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from protocol import errors, limits
 from protocol.messages import is_room_code, normalize_code
 
-from .groups import schedule
+from .groups import ledger, schedule
 from .groups.tables import MAX_GROUP_NAME
 from .rooms import method
 from .rooms.engine import PERMISSIONS
@@ -165,6 +165,7 @@ def _group_templates() -> str:
         {
             "methods": _method_choices(),
             "cycles": schedule.cycles_view(),
+            "ledger_roles": list(ledger.ROLES),  # the roles an attendance list may name
             "weekdays": list(schedule.WEEKDAYS),
             "minutes": [schedule.MIN_MINUTES, schedule.MAX_MINUTES],
             "max_series": schedule.MAX_SERIES,

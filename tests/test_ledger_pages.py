@@ -23,7 +23,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
-from server.groups import retention
+from server.groups import ledger, retention
 
 from .browser import (  # noqa: F401 (the fixture `browser`)
     LAPTOP,
@@ -140,6 +140,12 @@ def _story(browser: Browser, base: str, db: Path, look: Look, people: list[Perso
     expect(page.locator(".ledger .done")).to_contain_text("is bevestigd")
     expect(page.locator(".confirm-item")).to_have_count(1)
     look(lead, "2-group-page-confirmed", ("laptop",))
+    # correcting the other first: a role for each member, any the ledger knows (not confirmed here)
+    item = page.locator(".confirm-item").first
+    item.get_by_text(T("ledger.correct"), exact=True).click()
+    options = item.locator(".correct-row select").first.locator("option")
+    expect(options).to_have_count(len(ledger.ROLES))
+    expect(options.last).to_have_text(T(f"ledger.roles.{ledger.ROLES[-1]}"))
 
     # Anouk's proof: five years; one confirmed meeting counted, one listed apart
     member = open_("anouk", anouk, "/groep/bewijs")

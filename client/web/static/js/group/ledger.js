@@ -13,7 +13,6 @@ import { h } from "../ui.js";
 import { call, LINK_ERRORS } from "./api.js";
 import { errorText, formError } from "./forms.js";
 
-const ROLES = ["facilitator", "inbrenger", "timekeeper", "notes", "participant", "observer"];
 
 // -- how the ledger reads ----------------------------------------------------------------
 
@@ -126,14 +125,14 @@ function confirmItem(g, state, e) {
         "fieldset",
         { class: "choices correct-list" },
         h("legend", {}, t("ledger.correct_hint")),
-        g.answer.members.map((m) => correctRow(e, m)),
+        g.answer.members.map((m) => correctRow(g, e, m)),
       ),
       h("button", { type: "button", onClick: () => confirm(g, state, e, corrected(e, g.answer.members)) }, t("ledger.confirm_corrected")),
     ),
   );
 }
 
-function correctRow(e, m) {
+function correctRow(g, e, m) {
   const was = e.present.find((p) => p.member === m.id);
   const box = `present-${e.meeting}-${m.id}`;
   const chooser = `role-${e.meeting}-${m.id}`;
@@ -146,7 +145,7 @@ function correctRow(e, m) {
     h(
       "select",
       { id: chooser },
-      ROLES.map((r) => h("option", { value: r, key: r, selected: (was ? was.role : "participant") === r || undefined }, role(r))),
+      g.templates.ledger_roles.map((r) => h("option", { value: r, key: r, selected: (was ? was.role : "participant") === r || undefined }, role(r))),
     ),
   );
 }
