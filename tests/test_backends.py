@@ -173,6 +173,39 @@ async def test_a_lost_redis_log_starts_a_new_epoch(redis_server):
         await backend.close()
 
 
+async def test_a_lost_log_loses_nothing_a_process_holds(redis_server):
+    """A process that holds the room (listeners here) commits events without the state; if
+    the log is lost after the stored snapshot, the next commit is told so and writes the room
+    whole, from what the process holds: nobody who joined is lost, and a new epoch opens."""
+    import redis.asyncio as aioredis
+
+    from server.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url)
+    await backend.start()
+    recorder = Recorder()
+    try:
+        code = await _room(backend)
+        await backend.subscribe(code, recorder)
+        names = ["Anna", "Bram", "Chris", "Dewi"]
+        for name in names[:3]:
+            await _join(backend, code, name)
+        before = await read(backend, code)
+        assert before is not None
+        async with aioredis.Redis.from_url(redis_server.url) as r:
+            seq, snap = await r.hmget(f"kring:{{{code}}}:room", ["seq", "snap"])
+            assert int(snap) < int(seq)  # the stored state is older than the room: the log has the rest
+            assert await r.delete(f"kring:{{{code}}}:log") == 1
+        await _join(backend, code, names[3])
+        await backend.unsubscribe(code, recorder)
+        after = await read(backend, code)  # read afresh from Redis: the snapshot is whole
+        assert after is not None and after.epoch != before.epoch
+        assert sorted(p.name for p in after.participants.values() if p.name in names) == sorted(names)
+    finally:
+        await backend.erase(code)
+        await backend.close()
+
+
 async def test_a_refusal_is_only_final_on_the_latest_state(pair):
     """A process whose copy lags behind another's commit must not refuse on it: the case
     that another process just stored is found, every time."""

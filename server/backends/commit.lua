@@ -1,28 +1,44 @@
 -- Commit a room's new events in one atomic step (see redis.py).
 --
--- KEYS[1] room hash (fields: seq, epoch, state)   KEYS[2] room log (stream)
+-- KEYS[1] room hash (fields: seq, epoch, state, snap)   KEYS[2] room log (stream)
 -- KEYS[3] remembered command results (list, newest last)
 -- ARGV[1] expected seq (the version the events were decided on)
--- ARGV[2] new state (msgpack, without the command results)   ARGV[3] room TTL in seconds
--- ARGV[4] stream cap (MAXLEN ~)    ARGV[5] the room's pub/sub channel
--- ARGV[6] payload to publish       ARGV[7] command results to keep
+-- ARGV[2] the room's state after these events (msgpack, without the command results) when
+--         this commit writes a snapshot; '' when it does not (the stream holds the events)
+-- ARGV[3] room TTL in seconds   ARGV[4] stream cap (MAXLEN ~)
+-- ARGV[5] the room's pub/sub channel   ARGV[6] payload to publish
+-- ARGV[7] command results to keep
 -- ARGV[8] n, the number of new command results, in ARGV[9 .. 8+n]
 -- ARGV[9+n ..] one encoded event per new seq, in order
 --
--- Returns {1, epoch} on success, {0, ''} when another process committed first,
--- {-1, ''} when the room does not exist (expired or erased).
+-- The stored state is a snapshot as of `snap`; the room is that state with the stream's
+-- events after `snap` folded in. A room stored before snapshots has no `snap`: its state
+-- is as of `seq`.
+--
+-- The hash also counts `tail`, the bytes of the events since the snapshot, and keeps `size`,
+-- the snapshot's: the caller writes a new snapshot once the tail is as large as the
+-- snapshot, so snapshots cost a command at most what its events cost.
+--
+-- Returns {1, epoch, snap, tail, size} on success, {0} when another process committed
+-- first, {-1} when the room does not exist (expired or erased), and {2} when the log was
+-- lost with events after the snapshot and no state came along: only a caller that holds
+-- the whole room can go on, by committing again with its state.
 
 local room, log, applied = KEYS[1], KEYS[2], KEYS[3]
 local current = redis.call('HGET', room, 'seq')
 if not current then
-  return {-1, ''}
+  return {-1}
 end
 if current ~= ARGV[1] then
-  return {0, ''}
+  return {0}
 end
 
+local snap = redis.call('HGET', room, 'snap') or current
 local epoch = redis.call('HGET', room, 'epoch')
 if tonumber(current) > 0 and redis.call('EXISTS', log) == 0 then
+  if ARGV[2] == '' and snap ~= current then
+    return {2}
+  end
   -- The log was lost while the room lived on: start a new epoch, so that no client
   -- mistakes the new log for the old one (they get a fresh snapshot instead).
   local now = redis.call('TIME')
@@ -32,11 +48,21 @@ end
 
 local results = tonumber(ARGV[8])
 local seq = tonumber(current)
+local bytes = 0
 for i = 9 + results, #ARGV do
   seq = seq + 1
+  bytes = bytes + #ARGV[i]
   redis.call('XADD', log, 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', ARGV[i])
 end
-redis.call('HSET', room, 'seq', seq, 'state', ARGV[2])
+local tail, size
+if ARGV[2] ~= '' then
+  snap, tail, size = tostring(seq), 0, #ARGV[2]
+  redis.call('HSET', room, 'seq', seq, 'state', ARGV[2], 'snap', seq, 'tail', 0, 'size', size)
+else
+  redis.call('HSET', room, 'seq', seq)
+  tail = redis.call('HINCRBY', room, 'tail', bytes)
+  size = tonumber(redis.call('HGET', room, 'size') or 0)
+end
 if results > 0 then
   for i = 9, 8 + results do
     redis.call('RPUSH', applied, ARGV[i])
@@ -47,4 +73,4 @@ redis.call('PUBLISH', ARGV[5], ARGV[6])
 redis.call('EXPIRE', room, ARGV[3])
 redis.call('EXPIRE', log, ARGV[3])
 redis.call('EXPIRE', applied, ARGV[3])
-return {1, epoch}
+return {1, epoch, snap, tail, size}

@@ -3,6 +3,6 @@
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'seq', 0, 'epoch', ARGV[1], 'state', ARGV[2])
+redis.call('HSET', KEYS[1], 'seq', 0, 'epoch', ARGV[1], 'state', ARGV[2], 'snap', 0)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1

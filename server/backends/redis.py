@@ -1,10 +1,18 @@
 """The Redis backend: several server processes share rooms.
 
-Per room (redis_keys.py names every key): a hash (seq, epoch, state), a capped stream of
-events (the truth), a list of the results of the last commands (so a re-sent command
-applies once) and a sorted set of presence heartbeats (redis_presence.py); events fan
-out on the room's own pub/sub channel. Commits go through commit.lua, so the version
-check, the state, the log, the publish and the TTL change together. Pub/sub is
+Per room (redis_keys.py names every key): a hash (seq, epoch, a snapshot of the state and
+the seq it is as of), a capped stream of events (the truth), a list of the results of the
+last commands (so a re-sent command applies once) and a sorted set of presence heartbeats
+(redis_presence.py); events fan out on the room's own pub/sub channel. Commits go through
+commit.lua, so the version check, the log, the publish and the TTL change together.
+
+A commit writes its events, not the room: what it costs Redis (and the append-only file)
+does not grow with the room. A snapshot of the whole state goes along every
+`snapshot_every` events, and with every commit from a process that does not hold the room
+in memory (no listeners here); load.lua reads the snapshot and the events after it, and
+the process folds them in. A log lost while the room lives (it should not be: it has the
+hash's TTL and persistence) loses nothing a process holds: the next commit is told so
+(status 2) and sends the whole state. Pub/sub is
 at-most-once: every delivery is checked against the last delivered seq and gaps are
 filled from the stream, also after the pub/sub connection dropped. Nothing here stores
 the author of an anonymous item: the engine never gives it. Replies are read through
@@ -41,6 +49,10 @@ from .redis_presence import Presence
 
 log = logging.getLogger("kring.redis")
 
+#: at most this many events between two snapshots of a room's state (fewer where the log is
+#: capped lower); sooner once the events since the snapshot are as large as it is
+SNAPSHOT_EVERY = 1000
+
 _SCRIPTS = Path(__file__).parent
 
 
@@ -75,6 +87,11 @@ class _Room:
     deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cache: RoomState | None = None  # state as of the last local load or commit
     backlog: list[Event] = field(default_factory=list)  # delivered, not yet in cache
+    # the stored snapshot as this process last heard of it (commit.lua): the seq it is as
+    # of (None: unknown), the bytes of events since, and its own size
+    snap: int | None = None
+    tail: int = 0
+    size: int = 0
 
 
 class RedisBackend(Presence, Backend):
@@ -84,6 +101,9 @@ class RedisBackend(Presence, Backend):
         self.url = url
         self.room_ttl = int(room_ttl)
         self.log_cap = log_cap  # stream entries kept per room, approximately (XADD MAXLEN ~)
+        # a snapshot at least this often: the stream keeps at least log_cap entries, so the
+        # events after the snapshot are always in it
+        self.snapshot_every = max(1, min(SNAPSHOT_EVERY, log_cap // 2))
         self.max_rooms = max_rooms
         self.process = secrets.token_hex(6)
         # named so that `CLIENT LIST` shows which server process holds which connection
@@ -98,6 +118,7 @@ class RedisBackend(Presence, Backend):
         self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.present: dict[str, set[str]] = {}  # room -> local participants online here
         self._commit = self.redis.register_script((_SCRIPTS / "commit.lua").read_text())
+        self._load = self.redis.register_script((_SCRIPTS / "load.lua").read_text())
         self._create = self.redis.register_script((_SCRIPTS / "create.lua").read_text())
         self._pubsub: PubSub | None = None
         # Only the reader task reconnects the pub/sub connection, and only under this
@@ -191,18 +212,25 @@ class RedisBackend(Presence, Backend):
         return lock
 
     async def _fetch(self, code: str) -> RoomState | None:
-        async with self.redis.pipeline(transaction=True) as pipe:  # one version of both
-            pipe.hmget(keys.room(code)[0], ["seq", "epoch", "state"])
-            pipe.lrange(keys.applied(code), 0, -1)
-            (seq, epoch, blob), applied = await pipe.execute()
-        if blob is None:
+        """The room whole: its snapshot with the stream's events after it folded in."""
+        room_key, log_key, _, _ = keys.room(code)
+        found = await self._load(keys=[room_key, log_key, keys.applied(code)])
+        if not found:
             return None
+        seq, epoch, blob, snap, applied, packed, tail, size = found
         d = _unpack(blob)
         d["applied"] = [_unpack(entry) for entry in applied]
         state = RoomState.from_dict(d)
-        state.epoch = epoch.decode()
-        if state.seq != int(seq):  # pragma: no cover - written together by commit.lua
-            raise RuntimeError(f"room {code}: state at {state.seq}, hash at {seq}")
+        for ev in packed:
+            apply(state, Event.unpack(ev))
+        state.epoch = replies.text(epoch)
+        if state.seq != int(seq):
+            # the events after the snapshot are not all in the stream: the log was lost
+            # (or trimmed past the snapshot) while no process here held the room
+            raise RuntimeError(f"room {code}: stored up to {state.seq}, its log says {int(seq)}")
+        room = self.rooms.get(code)
+        if room is not None:
+            room.snap, room.tail, room.size = int(snap), int(tail), int(size)
         return state
 
     async def load(self, code: str) -> RoomState | None:
@@ -244,23 +272,37 @@ class RedisBackend(Presence, Backend):
         for ev in events:
             apply(after, ev)
         applied = [_pack([key, result]) for key, result in after.applied.items()]
-        result = await self._commit(
-            keys=[room_key, log_key, keys.applied(code)],
-            args=[
-                state.seq,
-                _pack_state(after),
-                self.room_ttl,
-                self.log_cap,
-                channel,
-                # the list of the events to publish, made of the same bytes (no second packing)
-                msgpack.Packer().pack_array_header(len(encoded)) + b"".join(encoded),
-                APPLIED_MEMORY,
-                len(applied),
-                *applied,
-                *encoded,
-            ],
+        room = self.rooms.get(code)
+        # A snapshot goes along once the events since the last one are as large as it (so it
+        # costs a command at most what its events cost), at least every snapshot_every
+        # events, and always where nobody here holds the room (a process without listeners
+        # keeps no current copy to send it from later).
+        snapshot = (
+            room is None or room.snap is None or room.tail >= room.size or after.seq - room.snap >= self.snapshot_every
         )
-        status, epoch = int(result[0]), result[1]
+
+        async def send(with_state: bool) -> Any:
+            return await self._commit(
+                keys=[room_key, log_key, keys.applied(code)],
+                args=[
+                    state.seq,
+                    _pack_state(after) if with_state else b"",
+                    self.room_ttl,
+                    self.log_cap,
+                    channel,
+                    # the list of the events to publish, made of the same bytes (no second packing)
+                    msgpack.Packer().pack_array_header(len(encoded)) + b"".join(encoded),
+                    APPLIED_MEMORY,
+                    len(applied),
+                    *applied,
+                    *encoded,
+                ],
+            )
+
+        reply = await send(snapshot)
+        if int(reply[0]) == 2:  # the log was lost after the snapshot: write the room whole
+            reply = await send(True)
+        status = int(reply[0])
         if status == 0:
             # Another process committed first. Its events reach us by pub/sub in a moment;
             # take them from the stream now, so the next load decides on the latest state
@@ -270,12 +312,16 @@ class RedisBackend(Presence, Backend):
             raise Conflict(code)
         if status < 0:
             raise LookupError(code)
+        if status != 1:  # pragma: no cover - commit.lua has no other answer to a commit with its state
+            raise RuntimeError(f"room {code}: commit answered {status}")
+        epoch, snap, tail, size = reply[1:5]
         after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
         for key, result in after.applied.items():  # `state` is superseded: its results carry on
             remember(state.applied, key, result)
         after.applied = state.applied
         room = self.rooms.get(code)
         if room is not None:
+            room.snap, room.tail, room.size = int(snap), int(tail), int(size)
             if room.cache is state:  # nothing newer was loaded meanwhile
                 room.cache = after
             try:
