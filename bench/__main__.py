@@ -20,7 +20,7 @@ from .kinds import KINDS
 from .procs import raise_open_files
 from .profile import render as render_profile
 from .report import LABELS, render, render_targets, targets
-from .scenarios import STANDARD, run_one
+from .scenarios import STANDARD, rotation, run_one
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -85,9 +85,13 @@ def machine() -> dict[str, Any]:
 
 async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     results = []
+    turn = 0
     for sc in scs:
         for backend in args.backends:
-            for kind in args.kinds:
+            order = rotation(args.kinds, turn)
+            turn += 1
+            print(f"  {sc.name} · {backend}: in the order {', '.join(order)}", flush=True)
+            for kind in order:
                 t0 = time.monotonic()
                 prof = RESULTS if args.profile and kind == "kring" else None
                 r = await run_one(kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable)

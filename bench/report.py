@@ -10,6 +10,7 @@ from .scenarios import STANDARD
 
 LABELS = {name: kind.label for name, kind in KINDS.items()}
 BASELINES = tuple(name for name in KINDS if name != "kring")
+ORDER = {name: i for i, name in enumerate(KINDS)}
 
 Result = dict[str, Any]
 
@@ -148,7 +149,11 @@ def render(results: list[Result], titles: dict[str, str] | None = None) -> list[
     titles = titles or {}
     for scenario, backend in seen:
         sc = STANDARD.get(scenario)
-        group = [r for r in results if r["scenario"] == scenario and r["backend"] == backend]
+        # the kinds run in rotating order (bench/__main__.py); the table lists them in one
+        group = sorted(
+            (r for r in results if r["scenario"] == scenario and r["backend"] == backend),
+            key=lambda r: ORDER.get(r["kind"], len(ORDER)),
+        )
         shape = sc.kind if sc else "load"
         cols = COLUMNS["load" if shape == "load" else shape]
         place = next((r.get("placement") for r in group if r.get("placement")), "")
@@ -172,9 +177,9 @@ def render(results: list[Result], titles: dict[str, str] | None = None) -> list[
                 other = find(group, scenario, backend, base)
                 if other is None:
                     continue
-                rrows.append(
-                    [f"Kring ÷ {LABELS[base]}", *(_ratio_str(_get(kring, p), _get(other, p)) for _, p in ratio_cols)]
-                )
+                # a ratio against a failed run is printed, but marked: no target counts it
+                label = f"Kring ÷ {LABELS[base]}" + ("" if other.get("ok") else " (its run FAILED: not judged)")
+                rrows.append([label, *(_ratio_str(_get(kring, p), _get(other, p)) for _, p in ratio_cols)])
             if rrows:
                 lines += ["  " + ln for ln in _table(["ratio", *(h for h, _ in ratio_cols)], rrows)]
         for r in group:
@@ -199,9 +204,32 @@ def _each_backend(
         v, note = fn(r, backend)
         verdicts.append(v)
         notes.append(f"{backend}: {note}")
+    if any(v is False for v in verdicts):
+        return False, notes
     if not verdicts or any(v is None for v in verdicts):
         return None, notes
-    return all(verdicts), notes
+    return True, notes
+
+
+def unjudged(kring: Result, baseline: Result | None, *, achieved: bool = False) -> tuple[bool | None, str] | None:
+    """Why a ratio of Kring to `baseline` cannot be judged, as a verdict (None) and a note;
+    None when it can. A ratio counts only against a baseline whose own run succeeded: a
+    failed or partial run of it measured something else (a server that lost events or fell
+    over does less work). A failed Kring run is judged: it does not meet the target. With
+    `achieved` (a rate the run reached, not a cost), a run whose generator was the limit
+    says nothing about the server on either side, so it is not judged either."""
+    if baseline is None:
+        return None, "not judged: no baseline run"
+    label = LABELS.get(baseline["kind"], baseline["kind"])
+    if not kring.get("ok"):
+        return False, "Kring's run failed"
+    if not baseline.get("ok"):
+        return None, f"not judged: the {label} run failed"
+    if achieved:
+        bound = [LABELS.get(x["kind"], x["kind"]) for x in (kring, baseline) if x.get("generator_bound")]
+        if bound:
+            return None, f"not judged: the generator was the limit ({' and '.join(bound)} run gen-bound)"
+    return None
 
 
 def targets(results: list[Result]) -> list[dict[str, Any]]:
@@ -209,9 +237,11 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
 
     def cpu_vs_floor(r: Result, backend: str, scenario: str) -> tuple[bool | None, str]:
         floor = find(results, scenario, backend, "floor")
+        if (why := unjudged(r, floor)) is not None:
+            return why
         q = ratio(r.get("server_cpu_us_per_frame"), _get(floor, "server_cpu_us_per_frame"))
         if q is None:
-            return None, "no figure"
+            return None, "not judged: no figure"
         # the type: ignore: q is a number only when both figures are there
         return q <= 1.5, f"{q:.2f}× ({r['server_cpu_us_per_frame']} vs {floor['server_cpu_us_per_frame']} µs)"  # type: ignore[index]
 
@@ -227,20 +257,22 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
 
     def vs_socketio(r: Result, backend: str) -> tuple[bool | None, str]:
         sio = find(results, "rooms", backend, "socketio")
+        if (why := unjudged(r, sio)) is not None:
+            return why
         q = ratio(r.get("deliveries_per_server_cpu_s"), _get(sio, "deliveries_per_server_cpu_s"))
         if q is None:
-            return None, "no figure"
+            return None, "not judged: no figure"
         return q >= 3, f"{q:.2f}× deliveries per server CPU-second at 1,000 events/s"
 
     v1, n1 = _each_backend(results, "rooms", vs_socketio)
 
     def sat(r: Result, backend: str) -> tuple[bool | None, str]:
         sio = find(results, "saturation", backend, "socketio")
+        if (why := unjudged(r, sio, achieved=True)) is not None:
+            return why
         q = ratio(r.get("deliveries_per_s"), _get(sio, "deliveries_per_s"))
         if q is None:
-            return None, "no figure"
-        if q < 3 and r.get("generator_bound"):
-            return True, f"≥ {q:.2f}× deliveries/s at saturation (Kring run capped by the generator)"
+            return None, "not judged: no figure"
         return q >= 3, f"{q:.2f}× deliveries/s at saturation"
 
     v2, n2 = _each_backend(results, "saturation", sat)
@@ -289,17 +321,22 @@ def targets(results: list[Result]) -> list[dict[str, Any]]:
 
 
 def _verdict(target: str, verdicts: list[bool | None], notes: list[str]) -> dict[str, Any]:
-    if not verdicts or any(v is None for v in verdicts):
-        met: bool | None = None
+    """Met only when every part was judged and met; not met when any judged part missed;
+    otherwise not judged (a part that could not be judged never counts as met)."""
+    met: bool | None
+    if any(v is False for v in verdicts):
+        met = False
+    elif not verdicts or any(v is None for v in verdicts):
+        met = None
     else:
-        met = all(verdicts)
+        met = True
     return {"target": target, "met": met, "figures": notes}
 
 
 def render_targets(items: list[dict[str, Any]]) -> list[str]:
     lines = ["", "== Targets (bench/README.md)"]
     for t in items:
-        word = {True: "MET", False: "NOT MET", None: "not measured"}[t["met"]]
+        word = {True: "MET", False: "NOT MET", None: "not judged"}[t["met"]]
         lines.append(f"{word:>12}  {t['target']}")
         for note in t["figures"]:
             lines.append(f"{'':>14}{note}")

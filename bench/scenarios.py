@@ -69,6 +69,17 @@ STANDARD: dict[str, Scenario] = {
 }  # fmt: skip
 
 
+def rotation(kinds: list[str], n: int) -> list[str]:
+    """The order the kinds run in for the n-th (scenario, backend) of a bench run: the list
+    turned by n, so each kind goes first (on a machine that is warm, cold, or busy with
+    something else) as often as the others, and no kind always runs right after the same
+    one. Deterministic, so a run can be repeated in the same order."""
+    if not kinds:
+        return []
+    k = n % len(kinds)
+    return kinds[k:] + kinds[:k]
+
+
 def processes_for(backend: str) -> int:
     return 2 if backend == "redis" else 1
 
