@@ -88,9 +88,14 @@ async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     turn = 0
     for sc in scs:
         for backend in args.backends:
-            order = rotation(args.kinds, turn)
+            kinds = [k for k in args.kinds if not sc.kinds or k in sc.kinds]
+            if not kinds:
+                continue
+            order = rotation(kinds, turn)
             turn += 1
-            print(f"  {sc.name} · {backend}: in the order {', '.join(order)}", flush=True)
+            skipped = [k for k in args.kinds if k not in kinds]
+            note = f" ({', '.join(skipped)}: no such state, not run)" if skipped else ""
+            print(f"  {sc.name} · {backend}: in the order {', '.join(order)}{note}", flush=True)
             for kind in order:
                 t0 = time.monotonic()
                 prof = RESULTS if args.profile and kind == "kring" else None
