@@ -85,14 +85,13 @@ def machine() -> dict[str, Any]:
 
 async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     results = []
-    turn = 0
-    for sc in scs:
-        for backend in args.backends:
+    # turned by scenario + backend: on each backend, each kind goes first in turn
+    for s_index, sc in enumerate(scs):
+        for b_index, backend in enumerate(args.backends):
             kinds = [k for k in args.kinds if not sc.kinds or k in sc.kinds]
             if not kinds:
                 continue
-            order = rotation(kinds, turn)
-            turn += 1
+            order = rotation(kinds, s_index + b_index)
             skipped = [k for k in args.kinds if k not in kinds]
             note = f" ({', '.join(skipped)}: no such state, not run)" if skipped else ""
             print(f"  {sc.name} · {backend}: in the order {', '.join(order)}{note}", flush=True)

@@ -76,10 +76,10 @@ STANDARD: dict[str, Scenario] = {
 
 
 def rotation(kinds: list[str], n: int) -> list[str]:
-    """The order the kinds run in for the n-th (scenario, backend) of a bench run: the list
-    turned by n, so each kind goes first (on a machine that is warm, cold, or busy with
-    something else) as often as the others, and no kind always runs right after the same
-    one. Deterministic, so a run can be repeated in the same order."""
+    """The kinds turned by n. A bench run turns them by scenario index + backend index, so
+    that on each backend each kind goes first (on a machine that is warm, cold, or busy
+    with something else) in turn. Deterministic, so a run can be repeated in the same
+    order."""
     if not kinds:
         return []
     k = n % len(kinds)
