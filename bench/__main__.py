@@ -20,7 +20,7 @@ from .kinds import KINDS
 from .procs import raise_open_files
 from .profile import render as render_profile
 from .report import LABELS, render, render_targets, targets
-from .scenarios import STANDARD, run_one
+from .scenarios import STANDARD, rotation, run_one
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -85,9 +85,17 @@ def machine() -> dict[str, Any]:
 
 async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     results = []
-    for sc in scs:
-        for backend in args.backends:
-            for kind in args.kinds:
+    # turned by scenario + backend: on each backend, each kind goes first in turn
+    for s_index, sc in enumerate(scs):
+        for b_index, backend in enumerate(args.backends):
+            kinds = [k for k in args.kinds if not sc.kinds or k in sc.kinds]
+            if not kinds:
+                continue
+            order = rotation(kinds, s_index + b_index)
+            skipped = [k for k in args.kinds if k not in kinds]
+            note = f" ({', '.join(skipped)}: no such state, not run)" if skipped else ""
+            print(f"  {sc.name} · {backend}: in the order {', '.join(order)}{note}", flush=True)
+            for kind in order:
                 t0 = time.monotonic()
                 prof = RESULTS if args.profile and kind == "kring" else None
                 r = await run_one(kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable)

@@ -66,7 +66,7 @@ def http_to_ws(base: str, path: str) -> str:
 class _Conn:
     """Per-connection state the generator keeps (WSClient.state)."""
 
-    __slots__ = ("room", "counted", "sender", "seq", "phase_k", "pending", "ids", "ready")
+    __slots__ = ("room", "counted", "sender", "seq", "phase_k", "pending", "ids", "ready", "event_bytes")
 
     def __init__(self, room: Room, counted: bool = True):
         self.room = room
@@ -77,6 +77,7 @@ class _Conn:
         self.pending: dict[str, tuple[Callable[[dict], None], Callable[[dict], None]]] = {}
         self.ids = 0
         self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.event_bytes = 0  # bytes of the event frames (with a seq) this connection received
 
 
 def _senders(room: Room, askers: int) -> None:
@@ -99,6 +100,12 @@ class KringKind(Kind):
         super().__init__(rec)
         self.askers = askers
         self.question_chars = question_chars
+        # the method the rooms are created with and the phase setup brings them to
+        self.method_toml, self.method, self.first_phase = METHOD_TOML, METHOD, "vragen-a"
+
+    def use_method(self, toml: str, first_phase: str) -> None:
+        """Create the rooms with another method file, started at `first_phase`."""
+        self.method_toml, self.method, self.first_phase = toml, from_toml(toml), first_phase
 
     def ws_url(self, base: str) -> str:
         return http_to_ws(base, "/ws")
@@ -125,6 +132,7 @@ class KringKind(Kind):
             if seq != st.seq + 1:
                 self.rec.fail(f"room {st.room.name}: seq {seq} after {st.seq}")
             st.seq = seq
+            st.event_bytes += len(data)
             if not st.counted:
                 return
             room = st.room
@@ -190,7 +198,9 @@ class KringKind(Kind):
     async def create_rooms(self, rooms: list[Room], bases: list[str], concurrency: int) -> None:
         made = await gather_limited(
             [
-                create_room(bases[r.index % len(bases)], method_toml=METHOD_TOML, language="en", facilitator_name="B")
+                create_room(
+                    bases[r.index % len(bases)], method_toml=self.method_toml, language="en", facilitator_name="B"
+                )
                 for r in rooms
             ],
             concurrency,
@@ -229,7 +239,7 @@ class KringKind(Kind):
         def send(step: Step) -> Awaitable[dict]:
             return self.command(fac if step.by == FACILITATOR else inbrenger, step.t, **step.args)
 
-        await follow_async(route(METHOD, 0, "vragen-a", CASE), send)
+        await follow_async(route(self.method, 0, self.first_phase, CASE), send)
 
     async def settle(self, rooms: list[Room], timeout: float = 120) -> None:
         """Until every member of a room has the same last seq, twice in a row."""

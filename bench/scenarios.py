@@ -36,6 +36,8 @@ class Scenario:
     question_chars: int = 0  # length of a question's text (0: an ordinary question, ~80)
     sndbuf: int = 0  # cap on the servers' kernel send buffer per connection (0: the kernel's)
     stall: float = 0.0  # slow: seconds the slow member stops reading, after `seconds` of reading
+    steps: int = 0  # growing: commands per room in the questions round (not scaled)
+    kinds: tuple[str, ...] = ()  # the server kinds that can run it (empty: every kind)
 
     @property
     def phase_every(self) -> int:
@@ -65,8 +67,23 @@ STANDARD: dict[str, Scenario] = {
             "saturation", "50 rooms × 12, closed loop (each sender ≤ 18/s)", "saturation",
             rooms=50, size=12, seconds=4,
         ),
+        Scenario(
+            "growing", "4 rooms × 8 growing as a session does (100 questions and notes, then role cards)",
+            "growing", rooms=4, size=8, steps=100, kinds=("kring",),
+        ),
     )
 }  # fmt: skip
+
+
+def rotation(kinds: list[str], n: int) -> list[str]:
+    """The kinds turned by n. A bench run turns them by scenario index + backend index, so
+    that on each backend each kind goes first (on a machine that is warm, cold, or busy
+    with something else) in turn. Deterministic, so a run can be repeated in the same
+    order."""
+    if not kinds:
+        return []
+    k = n % len(kinds)
+    return kinds[k:] + kinds[:k]
 
 
 def processes_for(backend: str) -> int:
@@ -263,7 +280,112 @@ async def _close_all(rooms: list[Room]) -> None:
     await asyncio.gather(*(ws.close() for r in rooms for ws in r.members), return_exceptions=True)
 
 
-RUNNERS = {"load": run_load, "saturation": run_load, "slow": run_slow, "idle": run_idle}
+GROWING_TOML = (Path(__file__).parent / "method-growing.toml").read_text()
+NOTE = "valt op dat de inbrenger twee keer 'eigenlijk' zegt als het over de teamleider gaat."
+WINDOW = 20  # commands per room in each window the growing scenario compares
+
+
+async def run_growing(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> dict[str, Any]:
+    """Rooms that fill as a session does, one command per room at a time: in the questions
+    round the group (members 2..) asks questions that stay and writes a note every fifth
+    command; then the facilitator moves on and puts the role cards on the table, and each
+    member of the group draws one and writes a perspective from it. On Redis: what Redis
+    received (INFO stats total_net_input_bytes) and, with `--redis-durable`, how much its
+    append-only file grew (INFO persistence aof_current_size), per command, over the first
+    and the last WINDOW commands of the questions round and over the cards, beside the size
+    of the event frames those commands made and each room's stored state after the window.
+    Kring only: the baselines keep no room state that could grow."""
+    from .kinds import KringKind, question_text
+
+    if not isinstance(kind, KringKind):
+        raise TypeError(f"{kind.name} keeps no room state: the growing scenario is Kring's only")
+    kind.use_method(GROWING_TOML, "vragen")
+    rooms = [Room(i) for i in range(sc.rooms)]
+    await kind.setup(rooms, svc.bases, sc.size, concurrency)
+    redis = None
+    if svc.redis is not None:
+        import redis.asyncio as aioredis
+
+        redis = aioredis.Redis.from_url(svc.redis.url)
+
+    async def probe() -> dict[str, Any]:
+        # the facilitator (member 0) receives every event of its room that is not private
+        out: dict[str, Any] = {"event_bytes": sum(r.members[0].state.event_bytes for r in rooms)}
+        if redis is not None:
+            stats, pers = await redis.info("stats"), await redis.info("persistence")
+            out["net_in"] = stats["total_net_input_bytes"]
+            out["aof"] = pers.get("aof_current_size") if pers.get("aof_enabled") else None
+            out["state"] = [await redis.hstrlen(f"kring:{{{r.name}}}:room", "state") for r in rooms]
+        return out
+
+    async def step(sends: list[Any]) -> None:
+        # acked = committed: what the command wrote to Redis is there (a probe first waits
+        # until every event has reached every member too, so each window counts whole)
+        await asyncio.gather(*sends)
+
+    def group(room: Room) -> list[Any]:
+        return room.members[2:]  # member 0 facilitates, member 1 brings the case in
+
+    marks: dict[str, dict[str, Any]] = {}
+    windows = {"first": (0, WINDOW), "last": (sc.steps - WINDOW, sc.steps)}
+    t0 = time.monotonic()
+    try:
+        for i in range(sc.steps):
+            for name, (start, _) in windows.items():
+                if i == start:
+                    await kind.settle(rooms)
+                    marks[name + ".0"] = await probe()
+            t = "note" if i % 5 == 4 else "ask"
+            # a question's text starts as the generator's parser expects (bench/kinds.py)
+            text = question_text(time.monotonic_ns(), 0) if t == "ask" else f"Notitie {i}: {NOTE}"
+            await step([kind.command(group(r)[i % len(group(r))], t, text=text) for r in rooms])
+            for name, (_, end) in windows.items():
+                if i == end - 1:
+                    await kind.settle(rooms)
+                    marks[name + ".1"] = await probe()
+        await step([kind.command(r.members[0], "advance") for r in rooms])
+        await step([kind.command(r.members[0], "deal_cards") for r in rooms])
+        await kind.settle(rooms)
+        marks["cards.0"] = await probe()
+        writers = min(len(group(r)) for r in rooms)
+        for j in range(writers):
+            texts = ["Ik voel me overvallen en een beetje boos.", "Ik denk dat ik dit eerder had moeten zeggen."]
+            await step([kind.command(group(r)[j], "draw_card") for r in rooms])  # private cards: each takes one
+            await step([kind.command(group(r)[j], "perspective", texts=texts) for r in rooms])
+        await kind.settle(rooms)
+        marks["cards.1"] = await probe()
+    finally:
+        if redis is not None:
+            await redis.aclose()
+    per_window = {"first": WINDOW, "last": WINDOW, "cards": 2 * writers}
+    out: dict[str, Any] = {
+        "commands_per_room": sc.steps + 2 + 2 * writers,
+        "growing_s": round(time.monotonic() - t0, 1),
+    }
+    for name, n in per_window.items():
+        a, b = marks[name + ".0"], marks[name + ".1"]
+        cmds = n * len(rooms)
+        w: dict[str, Any] = {
+            "commands": cmds,
+            "event_bytes_per_command": round((b["event_bytes"] - a["event_bytes"]) / cmds),
+        }
+        if "net_in" in a:
+            w["redis_in_bytes_per_command"] = round((b["net_in"] - a["net_in"]) / cmds)
+            w["state_bytes"] = round(sum(b["state"]) / len(rooms))
+        if a.get("aof") is not None and b.get("aof") is not None:
+            w["aof_bytes_per_command"] = round((b["aof"] - a["aof"]) / cmds)
+        out[name] = w
+    first, last = out["first"].get("redis_in_bytes_per_command"), out["last"].get("redis_in_bytes_per_command")
+    if first and last:
+        out["redis_in_growth"] = round(last / first, 2)  # 1.0: flat
+    a_first, a_last = out["first"].get("aof_bytes_per_command"), out["last"].get("aof_bytes_per_command")
+    if a_first and a_last:
+        out["aof_growth"] = round(a_last / a_first, 2)
+    out.update(expected=0, received=0, lost=0)
+    return out
+
+
+RUNNERS = {"load": run_load, "saturation": run_load, "slow": run_slow, "idle": run_idle, "growing": run_growing}
 
 
 async def run_one(

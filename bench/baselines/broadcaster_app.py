@@ -12,6 +12,12 @@ leaving are therefore serialised per channel with a lock. And a second: its Redi
 listener stops for good if it looks while no channel is subscribed yet (a start-up race),
 so the app holds a subscription of its own for as long as it runs.
 
+Its Redis client gets the pool Kring's has (server/backends/redis.py): a blocking pool of
+64 that makes a publish wait for a free connection (at most 20 s) instead of raising
+`MaxConnectionsError` the way redis-py's default pool does beyond 100. The library has no
+option for it, so a small subclass of its Redis backend swaps the client before use. And
+the process runs with Kring's GC settings (bench/baselines/__init__.py), as every kind does.
+
 Wire (JSON text frames):
   -> {"t": "join", "room": str}          <- {"t": "joined"}
   -> {"t": "pub", "id": int, "d": any}   <- {"t": "ev", "d": any} to every member,
@@ -25,17 +31,34 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 
+import redis.asyncio as aioredis
 from broadcaster import Broadcast
+from broadcaster._backends.redis import RedisBackend
 from broadcaster._base import Subscriber
 from starlette.applications import Starlette
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from . import healthz
+from . import healthz, tune_gc
+
+# Kring's Redis pool (server/backends/redis.py)
+POOL_MAX_CONNECTIONS = 64
+POOL_TIMEOUT = 20
+
+
+class PooledRedisBackend(RedisBackend):
+    """broadcaster's Redis backend with Kring's bounded, blocking pool; the pub/sub
+    connection is taken from the same pool, as the library's own would be."""
+
+    def __init__(self, url: str):
+        super().__init__(url)  # its client connects lazily: nothing is opened yet
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=POOL_MAX_CONNECTIONS, timeout=POOL_TIMEOUT)
+        self._conn = aioredis.Redis(connection_pool=pool)
+        self._pubsub = self._conn.pubsub()
 
 
 def create_app(redis_url: str | None) -> Starlette:
-    broadcast = Broadcast(redis_url or "memory://")
+    broadcast = Broadcast(backend=PooledRedisBackend(redis_url)) if redis_url else Broadcast("memory://")
     locks: dict[str, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
@@ -77,6 +100,7 @@ def create_app(redis_url: str | None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await broadcast.connect()
         async with broadcast.subscribe(channel="bench:process"):  # keeps the listener listening
+            tune_gc()  # Kring's settings, at the point Kring applies them
             yield
         await broadcast.disconnect()
 

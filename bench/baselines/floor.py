@@ -30,7 +30,7 @@ from protocol.codec import MSGPACK
 from protocol.errors import CLOSE_TOO_SLOW
 from protocol.limits import SEND_QUEUE  # Kring's default
 
-from . import healthz
+from . import healthz, tune_gc
 
 _pack = MSGPACK.encode
 
@@ -179,6 +179,7 @@ def create_app(redis_url: str | None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await fanout.start()
+        tune_gc()  # Kring's settings, at the point Kring applies them
         yield
         await fanout.stop()
 

@@ -2,7 +2,8 @@
 
 An `AsyncServer` in ASGI mode; rooms through its plain manager in one process and through
 `AsyncRedisManager` across processes. Every setting is the library's default (JSON text
-packets, handlers run as tasks); `/healthz` comes from a small Starlette app beside it.
+packets, handlers run as tasks); `/healthz` comes from a small Starlette app beside it. The
+process runs with Kring's GC settings (bench/baselines/__init__.py), as every kind does.
 
 Events (Socket.IO v5 over Engine.IO v4, the client speaks it in bench/kinds.py):
   join(room) -> ack true          pub({"room", "d"}) -> "ev" d to the room, ack true
@@ -14,7 +15,7 @@ import socketio
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from . import healthz
+from . import healthz, tune_gc
 
 
 def create_app(redis_url: str | None) -> socketio.ASGIApp:
@@ -31,4 +32,6 @@ def create_app(redis_url: str | None) -> socketio.ASGIApp:
         await sio.emit("ev", data["d"], room=data["room"])
         return True
 
-    return socketio.ASGIApp(sio, other_asgi_app=Starlette(routes=[Route("/healthz", healthz)]))
+    # on_startup: Kring's GC settings once started (the Starlette app beside it has no
+    # lifespan of its own to run)
+    return socketio.ASGIApp(sio, other_asgi_app=Starlette(routes=[Route("/healthz", healthz)]), on_startup=tune_gc)
