@@ -3,7 +3,7 @@ events, and the whole state only as a snapshot every so often. Measured where it
 Redis's append-only file (`appendfsync always`, as the README advises): a room of eight
 asks 192 questions in three windows of 64, and the bytes the AOF grew per question stay
 within a small factor while the stored room grows several times over (10.7, 17.6 and
-28.7 KB; 1,137, 1,052 and 1,227 bytes per question when this was written). Before
+28.7 KB; 940, 855 and 1,030 bytes per question when this was written). Before
 this change, every commit wrote the whole state: the same measure grew with the room."""
 
 from __future__ import annotations

@@ -70,7 +70,14 @@ if results > 0 then
   redis.call('LTRIM', applied, -tonumber(ARGV[7]), -1)
 end
 redis.call('PUBLISH', ARGV[5], ARGV[6])
-redis.call('EXPIRE', room, ARGV[3])
-redis.call('EXPIRE', log, ARGV[3])
-redis.call('EXPIRE', applied, ARGV[3])
+-- Renew the TTL only once it has run down by a tenth (at most a minute): an EXPIRE per key
+-- on every commit would be most of what a small event writes to the append-only file. A
+-- key without a TTL (the log and the results list when they are new) gets it at once.
+local ttl = tonumber(ARGV[3])
+local slack = math.min(60, math.floor(ttl / 10))
+for _, key in ipairs({room, log, applied}) do
+  if redis.call('TTL', key) < ttl - slack then
+    redis.call('EXPIRE', key, ttl)
+  end
+end
 return {1, epoch, snap, tail, size}
