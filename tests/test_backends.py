@@ -363,7 +363,7 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     plain form that `RoomState.from_dict` reads back, whatever the room holds."""
     import msgpack
 
-    from server.backends.redis import _pack_state
+    from server.backends.redis_codec import pack_state
     from server.rooms.state import RoomState
 
     from .harness import draw, start_case
@@ -377,7 +377,7 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     room.run(group[2], "upvote", question=q, on=True)
     state = room.state
     assert state.applied  # there are results to leave out
-    packed = _pack_state(state)
+    packed = pack_state(state)
     plain = dataclasses.asdict(state)
     del plain["applied"]
     assert packed == msgpack.packb(plain, use_bin_type=True)

@@ -7,16 +7,15 @@ last commands (so a re-sent command applies once) and a sorted set of presence h
 commit.lua, so the version check, the log, the publish and the TTL change together.
 
 A commit writes its events, not the room: what it costs Redis (and the append-only file)
-does not grow with the room. A snapshot of the whole state goes along every
-`snapshot_every` events, and with every commit from a process that does not hold the room
-in memory (no listeners here); load.lua reads the snapshot and the events after it, and
-the process folds them in. A log lost while the room lives (it should not be: it has the
-hash's TTL and persistence) loses nothing a process holds: the next commit is told so
-(status 2) and sends the whole state. Pub/sub is
-at-most-once: every delivery is checked against the last delivered seq and gaps are
-filled from the stream, also after the pub/sub connection dropped. Nothing here stores
-the author of an anonymous item: the engine never gives it. Replies are read through
-redis_replies.py.
+does not grow with the room. A snapshot of the whole state goes along once the events since
+the last one are as large as it (at least every `snapshot_every` events), and with every
+commit from a process that does not hold the room in memory (no listeners here); load.lua
+reads the snapshot and the events after it, and the process folds them in. A log lost
+while the room lives (it should not be: it has the hash's TTL and persistence) loses
+nothing a process holds: the next commit is told so (status 2) and sends the whole state.
+The fan-out over pub/sub is redis_fanout.py, the packing redis_codec.py. Nothing here
+stores the author of an anonymous item: the engine never gives it. Replies are read
+through redis_replies.py.
 """
 
 from __future__ import annotations
@@ -28,23 +27,22 @@ import os
 import secrets
 import time
 import weakref
-from collections.abc import AsyncIterator, Coroutine
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import msgpack
 import redis.asyncio as aioredis
 from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio.client import PubSub
-from redis.asyncio.connection import Connection
 
 from ..rooms.engine import apply
 from ..rooms.events import Event, seal
 from ..rooms.state import APPLIED_MEMORY, RoomState, remember
 from . import redis_keys as keys
 from . import redis_replies as replies
-from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, Listener, RoomsFull
+from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, RoomsFull
+from .redis_codec import pack, pack_state, unpack
+from .redis_fanout import Fanout, _Room
 from .redis_presence import Presence
 
 log = logging.getLogger("kring.redis")
@@ -56,45 +54,7 @@ SNAPSHOT_EVERY = 1000
 _SCRIPTS = Path(__file__).parent
 
 
-def _pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, use_bin_type=True)
-
-
-def _dataclass_fields(obj: Any) -> dict[str, Any]:
-    names = getattr(type(obj), "__dataclass_fields__", None)
-    if names is None:  # pragma: no cover - a room holds nothing else
-        raise TypeError(f"cannot store a {type(obj).__name__}")
-    return {name: getattr(obj, name) for name in names}
-
-
-def _pack_state(state: RoomState) -> bytes:
-    """The state as stored, without the command results (kept apart, see _applied_key);
-    the same bytes as packing dataclasses.asdict(state) without `applied`, with msgpack's C
-    walk doing most of the work."""
-    fields = _dataclass_fields(state)
-    del fields["applied"]
-    return msgpack.packb(fields, default=_dataclass_fields, use_bin_type=True)
-
-
-def _unpack(data: bytes) -> Any:
-    return msgpack.unpackb(data, raw=False, strict_map_key=False)
-
-
-@dataclass(slots=True)
-class _Room:
-    listeners: list[Listener] = field(default_factory=list)
-    delivered: int = 0  # highest seq handed to the listeners
-    deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    cache: RoomState | None = None  # state as of the last local load or commit
-    backlog: list[Event] = field(default_factory=list)  # delivered, not yet in cache
-    # the stored snapshot as this process last heard of it (commit.lua): the seq it is as
-    # of (None: unknown), the bytes of events since, and its own size
-    snap: int | None = None
-    tail: int = 0
-    size: int = 0
-
-
-class RedisBackend(Presence, Backend):
+class RedisBackend(Presence, Fanout, Backend):
     transient = (aioredis.ConnectionError, aioredis.TimeoutError, OSError)
 
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
@@ -185,7 +145,7 @@ class RedisBackend(Presence, Backend):
             if await self.redis.zcard(keys.ROOMS) >= self.max_rooms:
                 raise RoomsFull(state.code)
         room_key = keys.room(state.code)[0]
-        created = await self._create(keys=[room_key], args=[state.epoch, _pack_state(state), self.room_ttl])
+        created = await self._create(keys=[room_key], args=[state.epoch, pack_state(state), self.room_ttl])
         if created:
             # a separate command (the index is not in the room's hash slot); a crash in
             # between leaves one room uncounted, never a count that cannot go down
@@ -218,8 +178,8 @@ class RedisBackend(Presence, Backend):
         if not found:
             return None
         seq, epoch, blob, snap, applied, packed, tail, size = found
-        d = _unpack(blob)
-        d["applied"] = [_unpack(entry) for entry in applied]
+        d = unpack(blob)
+        d["applied"] = [unpack(entry) for entry in applied]
         state = RoomState.from_dict(d)
         for ev in packed:
             apply(state, Event.unpack(ev))
@@ -271,7 +231,7 @@ class RedisBackend(Presence, Backend):
         after = state.clone(applied=False)
         for ev in events:
             apply(after, ev)
-        applied = [_pack([key, result]) for key, result in after.applied.items()]
+        applied = [pack([key, result]) for key, result in after.applied.items()]
         room = self.rooms.get(code)
         # A snapshot goes along once the events since the last one are as large as it (so it
         # costs a command at most what its events cost), at least every snapshot_every
@@ -286,7 +246,7 @@ class RedisBackend(Presence, Backend):
                 keys=[room_key, log_key, keys.applied(code)],
                 args=[
                     state.seq,
-                    _pack_state(after) if with_state else b"",
+                    pack_state(after) if with_state else b"",
                     self.room_ttl,
                     self.log_cap,
                     channel,
@@ -349,148 +309,3 @@ class RedisBackend(Presence, Backend):
         room = self.rooms.get(code)
         if room is not None:
             room.cache = None
-
-    # ------------------------------------------------------------------ fan-out
-
-    async def subscribe(self, code: str, listener: Listener) -> None:
-        room = self.rooms.get(code)
-        if room is None:
-            channel = keys.room(code)[3]
-            self._subscribing.add(code)
-            try:
-                await self._pubsub_send("subscribe", channel)
-                # Subscribed before reading the seq: every later event reaches us by
-                # pub/sub or, if pub/sub drops it, by the gap check against the stream.
-                seq = await self.redis.hget(keys.room(code)[0], "seq")
-            except BaseException:
-                self._subscribing.discard(code)
-                await self._drop_channel(code)  # not recorded: the next subscribe starts over
-                raise
-            self._subscribing.discard(code)
-            # recorded only now, so a failed SUBSCRIBE is never taken for a done one
-            room = self.rooms.get(code)
-            if room is None:
-                room = self.rooms[code] = _Room(delivered=int(seq) if seq is not None else 0)
-        room.listeners.append(listener)
-
-    async def unsubscribe(self, code: str, listener: Listener) -> None:
-        room = self.rooms.get(code)
-        if room is None:
-            return
-        if listener in room.listeners:
-            room.listeners.remove(listener)
-        if not room.listeners:
-            del self.rooms[code]
-            await self._drop_channel(code)
-
-    def _pubsub_connection(self) -> Connection | None:
-        """The pub/sub's connection, once it has one (redis-py's hints say it is always None)."""
-        return cast("Connection | None", self._pubsub.connection) if self._pubsub is not None else None
-
-    def _pubsub_connected(self) -> bool:
-        conn = self._pubsub_connection()
-        return conn is not None and conn.is_connected
-
-    async def _pubsub_send(self, command: str, channel: str) -> None:
-        """SUBSCRIBE or UNSUBSCRIBE, never while the reader reconnects; while the
-        connection is down this fails (the reader re-subscribes what is recorded)."""
-        assert self._pubsub is not None
-        async with self._pubsub_lock:
-            if not self._pubsub_connected():
-                raise aioredis.ConnectionError("the pub/sub connection is reconnecting")
-            await getattr(self._pubsub, command)(channel)
-
-    async def _deliver(self, code: str, events: list[Event]) -> None:
-        """Hand events to the listeners in seq order, filling gaps from the stream."""
-        room = self.rooms.get(code)
-        if room is None or not events:
-            return
-        async with room.deliver_lock:
-            if events[-1].seq <= room.delivered:
-                return
-            if events[0].seq > room.delivered + 1:
-                missing = await self._read_range(code, room.delivered + 1, events[0].seq - 1)
-                events = missing + events
-            fresh = [ev for ev in events if ev.seq > room.delivered]
-            if not fresh or fresh[0].seq != room.delivered + 1:
-                log.warning("room %s: cannot fill the gap after seq %s", code, room.delivered)
-                return
-            room.delivered = fresh[-1].seq
-            room.backlog.extend(fresh)
-            for listener in list(room.listeners):
-                listener(code, fresh)
-
-    async def _read_range(self, code: str, first: int, last: int) -> list[Event]:
-        return replies.events(await self.redis.xrange(keys.room(code)[1], min=str(first), max=str(last)))
-
-    async def catch_up(self, code: str) -> None:
-        """Deliver whatever the stream holds beyond what we delivered."""
-        room = self.rooms.get(code)
-        if room is None:
-            return
-        entries = await self.redis.xrange(keys.room(code)[1], min=str(room.delivered + 1), max="+")
-        await self._deliver(code, replies.events(entries))
-
-    async def _on_pubsub_connect(self, connection: Any) -> None:
-        # redis-py has just re-subscribed this connection; what was published while it
-        # was away is only in the streams.
-        for code in list(self.rooms):
-            self._spawn(self._safe_catch_up(code))
-        # rooms whose last connection left while the connection was down kept their channel
-        assert self._pubsub is not None
-        for channel in list(self._pubsub.channels):
-            name = channel.decode() if isinstance(channel, bytes) else str(channel)
-            if name.endswith(":events") and "{" in name:
-                self._spawn(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` on its own, holding its task till done (the loop holds tasks only weakly)."""
-        task = asyncio.get_running_loop().create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
-    async def _drop_channel(self, code: str) -> None:
-        """Unsubscribe a room's channel unless the room is (being) subscribed here again."""
-        assert self._pubsub is not None
-        with contextlib.suppress(Exception):
-            async with self._pubsub_lock:
-                if code in self.rooms or code in self._subscribing or not self._pubsub_connected():
-                    return
-                await self._pubsub.unsubscribe(keys.room(code)[3])
-
-    async def _safe_catch_up(self, code: str) -> None:
-        try:
-            await self.catch_up(code)
-        except Exception:
-            log.warning("catch-up of room %s failed", code, exc_info=True)
-
-    async def _messages(self) -> AsyncIterator[dict[str, Any]]:
-        assert self._pubsub is not None
-        while True:
-            try:
-                if not self._pubsub_connected():
-                    async with self._pubsub_lock:
-                        # re-subscribes, then catches up
-                        await self._pubsub.connect()  # type: ignore[no-untyped-call]  # redis-py: no hints
-                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-            except (ConnectionError, OSError, aioredis.RedisError) as exc:
-                log.warning("pub/sub connection lost (%s); reconnecting", exc)
-                await asyncio.sleep(0.2)
-                continue
-            if message is not None:
-                yield message
-
-    async def _read_pubsub(self) -> None:
-        async for message in self._messages():
-            if message.get("type") != "message":
-                continue
-            channel = message["channel"].decode()
-            code = channel.split("{", 1)[1].split("}", 1)[0]
-            try:
-                plain_events = _unpack(message["data"])
-                room = self.rooms.get(code)
-                if room is None or not plain_events or plain_events[-1]["seq"] <= room.delivered:
-                    continue  # e.g. our own commit, delivered when it was made
-                await self._deliver(code, [Event.from_dict(e) for e in plain_events])
-            except Exception:
-                log.warning("delivery for room %s failed; the next event fills the gap", code, exc_info=True)

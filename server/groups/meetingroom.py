@@ -28,7 +28,8 @@ from ..rooms.state import FACILITATOR, OBSERVER, RoomState
 from . import coaching, links
 from .actions import ActionStore
 from .errors import CONFLICT, GroupError
-from .meetingstore import HELD, MeetingStore
+from .meetingstore import MeetingStore
+from .rotastore import HELD
 
 log = logging.getLogger("kring.groups")
 

@@ -7,7 +7,8 @@
 import { t } from "../i18n.js";
 import { groupMeeting, session } from "../store.js";
 import { h } from "../ui.js";
-import { call, LINK_ERRORS } from "./api.js";
+import { call } from "./api.js";
+import { linkGone } from "./state.js";
 import { checkText, errorText, field, formError, placeError } from "./forms.js";
 
 /** How often a page that waits for today's meeting to start asks again (ms). */
@@ -30,7 +31,7 @@ function pageOf(g, id) {
 
 async function load(g, id) {
   const answer = await call("GET", `/mine/meetings/${id}`, { secret: g.secret });
-  if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+  if (linkGone(g, answer)) return;
   g.meetings[id] = answer.status === 200 ? { view: answer.data } : { error: errorText(answer) };
   g.redraw();
 }
@@ -120,7 +121,7 @@ function wayIn(g, view, p) {
 }
 
 function refusal(g, p, answer) {
-  if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+  if (linkGone(g, answer)) return;
   let text = errorText(answer);
   if (answer.error === "not_allowed") text = t("group.enter.not_allowed");
   else if (answer.error === "conflict") text = t("group.enter.conflict");
@@ -276,7 +277,7 @@ async function change(g, view, r, id, kind, form) {
     g.say(text);
     return keep(g, view.meeting.id, answer.data);
   }
-  if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+  if (linkGone(g, answer)) return;
   if (answer.error === "conflict" && answer.data?.rota) {
     // someone changed the rota meanwhile: show it as it is now; the form stays open
     g.ui.formErrors[id] = t("group.rota.conflict");
@@ -361,7 +362,7 @@ async function prepare(g, view, p, form) {
     g.say(t("group.cases.added", { title }));
     return load(g, view.meeting.id);
   }
-  if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+  if (linkGone(g, answer)) return;
   const placed = placeError(answer, { title: `${p}-case-name`, question: `${p}-case-question` });
   g.ui.formErrors[`${p}-case`] = placed._form || null;
   delete placed._form;
@@ -371,7 +372,7 @@ async function prepare(g, view, p, form) {
 
 async function withdraw(g, view, c) {
   const answer = await call("DELETE", `/mine/meetings/${view.meeting.id}/cases/${c.id}`, { secret: g.secret });
-  if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+  if (linkGone(g, answer)) return;
   if (answer.status === 204 || answer.error === "not_found") g.say(t("group.cases.withdrawn", { title: c.title }));
   else g.say(errorText(answer));
   await load(g, view.meeting.id);

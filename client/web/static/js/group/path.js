@@ -5,7 +5,8 @@
 
 import { t } from "../i18n.js";
 import { h } from "../ui.js";
-import { call, LINK_ERRORS } from "./api.js";
+import { call } from "./api.js";
+import { linkGone } from "./state.js";
 import { errorText, field, formError } from "./forms.js";
 
 const GUIDED = [4, 5, 6, 7, 8];
@@ -42,7 +43,7 @@ function guidedForm(g, guided) {
           g.ui.formErrors[id] = null;
           return g.reload(t("path.saved", { count: value }));
         }
-        if (LINK_ERRORS.includes(answer.error)) return g.broken(answer.error);
+        if (linkGone(g, answer)) return;
         g.ui.formErrors[id] = errorText(answer);
         g.redraw();
       },
