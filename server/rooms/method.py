@@ -160,25 +160,27 @@ def parse(data: dict[str, Any], text: str | None = None) -> Method:
         group_size=(int(data["group_size"][0]), int(data["group_size"][1])),  # 4.0 passes the schema
         needs_familiarity=bool(data.get("needs_familiarity", False)),
         ratings=data.get("ratings", "inbrenger"),
-        phases=tuple(
-            Phase(
-                id=p["id"],
-                name=dict(p["name"]),
-                instruction=dict(p["instruction"]),
-                script=dict(p["script"]),
-                minutes=int(p.get("minutes", 0)),
-                accepts=dict(p.get("accepts", {})),
-                anonymous=bool(p.get("anonymous", False)),
-                hidden_until_reveal=bool(p.get("hidden_until_reveal", False)),
-                in_turn=bool(p.get("in_turn", False)),
-                inbrenger=p.get("inbrenger", "speaks"),
-                deck=p.get("deck"),
-                deal=p.get("deal", "private"),
-                rotate=int(p.get("rotate", 0)),
-            )
-            for p in data["phases"]
-        ),
+        phases=tuple(phase(p) for p in data["phases"]),
         decks={did: _deck(did, d) for did, d in data.get("decks", {}).items()},
+    )
+
+
+def phase(p: dict[str, Any]) -> Phase:
+    """One phase from its table in a method file (checked by the caller)."""
+    return Phase(
+        id=p["id"],
+        name=dict(p["name"]),
+        instruction=dict(p["instruction"]),
+        script=dict(p["script"]),
+        minutes=int(p.get("minutes", 0)),
+        accepts=dict(p.get("accepts", {})),
+        anonymous=bool(p.get("anonymous", False)),
+        hidden_until_reveal=bool(p.get("hidden_until_reveal", False)),
+        in_turn=bool(p.get("in_turn", False)),
+        inbrenger=p.get("inbrenger", "speaks"),
+        deck=p.get("deck"),
+        deal=p.get("deal", "private"),
+        rotate=int(p.get("rotate", 0)),
     )
 
 
@@ -266,15 +268,7 @@ TERUGBLIK_FILE = Path(__file__).with_name("terugblik.toml")
 @cache
 def terugblik_phase() -> Phase:
     """The terugblik round, as data (terugblik.toml): no method file has to know about it."""
-    p = tomllib.loads(TERUGBLIK_FILE.read_text(encoding="utf-8"))
-    return Phase(
-        id=p["id"],
-        name=dict(p["name"]),
-        instruction=dict(p["instruction"]),
-        script=dict(p["script"]),
-        minutes=int(p["minutes"]),
-        accepts=dict(p["accepts"]),
-    )
+    return phase(tomllib.loads(TERUGBLIK_FILE.read_text(encoding="utf-8")))
 
 
 def with_terugblik(base: Method) -> Method:
