@@ -7,6 +7,7 @@ frame limit, the transport in server/transport.py); the Procfile uses this too.
 from __future__ import annotations
 
 import argparse
+import logging
 
 import uvicorn
 
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> None:
         Settings.from_env()
     except ConfigError as err:
         parser.error(f"{err} (see README.md, Configuration)")
+    # Kring's own loggers (kring.*) at the same level as uvicorn's, on stderr beside them
+    # (not the root logger: the migrations' INFO lines are no news on every start)
+    own = logging.getLogger("kring")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    own.addHandler(handler)
+    own.setLevel(args.log_level.upper())
     uvicorn.run(
         "server.app:create_app",
         factory=True,
