@@ -219,3 +219,31 @@ async def test_a_redis_server_down_stops_only_its_own_rooms_and_nothing_is_lost(
         finally:
             for s in [*sessions.values(), *extra]:
                 await s.close()
+
+
+async def test_a_room_is_found_on_its_server_while_another_server_is_away(stores):
+    """A process that has not met the room yet looks for it in the code's order of servers;
+    one that does not answer is passed over, not taken for "no such room" or for "away"."""
+    a, b = stores
+    urls = [a.url, b.url]
+    code = next(c for c in CODES if urls[preference(c, urls)[0]] == a.url)  # prefers a ...
+    alone = RedisBackend(b.url)  # ... but was made on b before a was added
+    await alone.start()
+    assert await alone.create(_state(code))
+    await _join(alone, code, "Anna")
+    await alone.close()
+    a.kill()
+    fresh = open_backend(urls)
+    assert isinstance(fresh, ShardedRedis)
+    assert fresh.shards[1].url == b.url
+    await fresh.shards[1].start()  # b's half only: a is down
+    try:
+        state = await read(fresh, code)
+        assert state is not None and state.seq == 1
+        await _join(fresh, code, "Bram")
+        other = next(c for c in CODES if urls[preference(c, urls)[0]] == a.url and c != code)
+        with pytest.raises(fresh.transient):  # a room that may be on a: away, not missing
+            await read(fresh, other)
+    finally:
+        a.start()
+        await fresh.close()

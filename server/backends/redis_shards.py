@@ -89,8 +89,9 @@ class ShardedRedis(Backend):
         return "; ".join(problems) if 0 < len(problems) < len(self.shards) else None
 
     def limit_storage(self) -> Storage:
-        # the first listed server counts the per-address limits for every process
-        return self.shards[0].limit_storage()
+        # one server counts the per-address limits for every process: the same one whatever
+        # the order each process lists them in
+        return min(self.shards, key=lambda shard: shard.url).limit_storage()
 
     # ------------------------------------------------------------------ where a room is
 
@@ -101,10 +102,18 @@ class ShardedRedis(Backend):
         if known is not None:
             return self.shards[known]
         order = preference(code, self.urls)
+        away: Exception | None = None
         for i in order:
-            if await self.shards[i].redis.exists(keys.room(code)[0]):
+            try:
+                found = await self.shards[i].redis.exists(keys.room(code)[0])
+            except self.transient as exc:  # the room may well be on a server that answers
+                away = away or exc
+                continue
+            if found:
                 self._remember(code, i)
                 return self.shards[i]
+        if away is not None:  # not found where we could look: it may be where we could not
+            raise away
         return self.shards[order[0]]
 
     def _remember(self, code: str, index: int) -> None:
