@@ -62,6 +62,7 @@ def test_healthz_and_home(server, backend):
     assert "Kring" in page and "drie-rondes" in page
 
 
+@pytest.mark.parametrize("backend", ["memory"], indirect=True)  # the endpoint's timer, whatever the backend: 10 s once
 async def test_no_hello_within_ten_seconds_closes(server):
     async with connect(ws_url(server), subprotocols=[limits.SUBPROTOCOL_MSGPACK]) as ws:
         frame = msgpack.unpackb(await ws.recv())  # waits out the hello timeout
