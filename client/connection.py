@@ -17,6 +17,7 @@ from websockets.typing import Subprotocol
 
 from protocol import errors, limits
 from protocol.codec import CODECS
+from protocol.routing import with_room_key
 
 from .mirror import GapError, Mirror
 
@@ -129,8 +130,9 @@ class KringClient:
         return self
 
     async def _open(self, hello: dict[str, Any]) -> None:
+        code = hello.get("code") or (self.state or {}).get("code")
         ws = await connect(
-            self.url,
+            with_room_key(self.url, code) if isinstance(code, str) else self.url,
             subprotocols=[Subprotocol(self.codec.subprotocol)],
             compression=None,
             max_size=None,

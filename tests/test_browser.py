@@ -10,8 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
+from protocol.routing import room_key
 from server.rooms import method
 
 from .browser import (
@@ -1404,19 +1405,24 @@ def test_the_case_waits_for_the_agreement(browser: Browser, base: str) -> None:
         # Chris: every websocket frame his page receives, from the first one on
         chris = s.add("Chris", "/")
         received: list[str] = []
-        chris.page.on(
-            "websocket",
-            lambda ws: ws.on(
+        sockets: list[str] = []
+
+        def watch(ws: WebSocket) -> None:
+            sockets.append(ws.url)
+            ws.on(
                 "framereceived",
                 lambda payload: received.append(
                     payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
                 ),
-            ),
-        )
+            )
+
+        chris.page.on("websocket", watch)
         chris.page.fill("#code", code)
         chris.page.fill("#name", "Chris")
         chris.page.locator("#join-form button[type=submit]").click()
         expect(chris.page.locator("#phase-name")).to_have_text("Binnenkomst")
+        # the room's routing key for a balancer (protocol/routing.py), and nothing else
+        assert sockets and all(u.endswith(f"/ws?room={room_key(code)}") for u in sockets), sockets
 
         click(fac.page, T("fac.next", name="Opening"))
         for person in (anna, bram):

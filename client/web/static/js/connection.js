@@ -3,6 +3,7 @@
 // reconnects by itself with backoff; nothing the person sent is lost or applied twice.
 
 import { decode, encode } from "/vendor/msgpack/index.mjs";
+import { roomKey } from "./roomkey.js";
 import { outbox, session } from "./store.js";
 
 /** The subprotocol and the close codes, as the server's `protocol/` names them (handed to the page). */
@@ -107,7 +108,8 @@ export class Connection {
     this.live = false;
     this.lastError = null;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/ws`, [SUBPROTOCOL]);
+    // ?room=: a balancer may keep a room's connections on one process (js/roomkey.js)
+    const ws = new WebSocket(`${scheme}//${location.host}/ws?room=${roomKey(this.code)}`, [SUBPROTOCOL]);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => this.hello();
