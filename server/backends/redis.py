@@ -81,6 +81,7 @@ class RedisBackend(Presence, Fanout, Backend):
         self.rooms: dict[str, _Room] = {}
         self.locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.present: dict[str, set[str]] = {}  # room -> local participants online here
+        self._renewed: dict[str, float] = {}  # room -> when the heartbeat last renewed its TTL
         self._commit = self.redis.register_script((_SCRIPTS / "commit.lua").read_text())
         self._load = self.redis.register_script((_SCRIPTS / "load.lua").read_text())
         self._create = self.redis.register_script((_SCRIPTS / "create.lua").read_text())

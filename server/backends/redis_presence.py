@@ -1,8 +1,9 @@
 """Who is online, across every process that shares one Redis.
 
 Per room a sorted set of `process|participant` entries, each scored with the time its
-heartbeat runs out. A process renews its entries (and the room's TTL: a room with people
-in it is not idle) every HEARTBEAT seconds, and sweeps entries that ran out: the people
+heartbeat runs out. A process renews its entries every HEARTBEAT seconds (and the room's
+TTL, once a tenth of it has run down: a room with people in it is not idle), and sweeps
+entries that ran out: the people
 of a process that died go offline within HEARTBEAT + PRESENCE_TTL seconds. Whether
 someone is online is the room's own state, changed by `presence` events like any other.
 """
@@ -35,6 +36,7 @@ class Presence(Backend):
     room_ttl: int
     rooms: dict[str, Any]  # rooms subscribed here: the ones this process sweeps
     present: dict[str, set[str]]  # room -> local participants online here
+    _renewed: dict[str, float]  # room -> when this process last renewed its TTL
 
     def _member(self, pid: str) -> str:
         return f"{self.process}|{pid}"
@@ -73,21 +75,32 @@ class Presence(Backend):
 
     async def _beat(self) -> None:
         now = time.time()
+        # A room with people in it is not idle, even when nobody types: its TTL is renewed,
+        # but only once a tenth of it (at most a minute) has run down, as a commit does:
+        # four EXPIREs per room every few seconds would be most of what Redis writes.
+        every = min(60.0, self.room_ttl / 10)
+        for code in [c for c in self._renewed if c not in self.present]:
+            del self._renewed[code]
         for code, pids in list(self.present.items()):
             pids = set(pids)  # a copy: people may leave while this awaits
             if not pids:
                 continue
-            async with self.redis.pipeline(transaction=False) as pipe:
-                # a room with people in it is not idle, even when nobody types
-                for key in keys.stored(code):
-                    pipe.expire(key, self.room_ttl)
-                alive = (await pipe.execute())[0]
+            renew = now - self._renewed.get(code, 0.0) >= every
+            if renew:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for key in keys.stored(code):
+                        pipe.expire(key, self.room_ttl)
+                    alive = (await pipe.execute())[0]
+                self._renewed[code] = now
+            else:
+                alive = await self.redis.exists(keys.room(code)[0])
             if not alive:  # ended or expired: nothing left to keep alive or to show online
                 self.present.pop(code, None)
                 continue
             presence = keys.room(code)[2]
             added = await self.redis.zadd(presence, {self._member(p): now + PRESENCE_TTL for p in pids})
-            await self.redis.expire(presence, self.room_ttl)
+            if renew or added:  # (a presence set made afresh by this ZADD has no TTL yet)
+                await self.redis.expire(presence, self.room_ttl)
             gone = pids - self.present.get(code, set())  # left while we waited: take back their entry
             if gone:
                 await self.redis.zrem(presence, *(self._member(p) for p in gone))
