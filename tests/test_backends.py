@@ -446,3 +446,48 @@ async def test_a_heartbeat_does_not_bring_back_someone_who_left_while_it_waited(
     finally:
         await backend.erase(code)
         await backend.close()
+
+
+async def test_a_process_knows_its_own_pubsub_echo_without_decoding_it(redis_server, monkeypatch):
+    """Each commit comes back over pub/sub to the process that made it too; it was delivered
+    here when it was committed, so the echo is recognised by its bytes and dropped before
+    decoding. Of ten commits from two processes, each payload is decoded once: by the other."""
+    from server.backends import redis_fanout
+    from server.backends.redis import RedisBackend
+
+    decoded: list[int] = []
+    real_unpack = redis_fanout.unpack
+
+    def counting_unpack(data: bytes):
+        out = real_unpack(data)
+        decoded.extend(e["seq"] for e in out)
+        return out
+
+    monkeypatch.setattr(redis_fanout, "unpack", counting_unpack)
+    backend, peer = RedisBackend(redis_server.url), RedisBackend(redis_server.url)
+    await backend.start()
+    await peer.start()
+    try:
+        code = await _room(backend)
+        here, there = Recorder(), Recorder()
+        await backend.subscribe(code, here)
+        await peer.subscribe(code, there)
+        for i in range(10):
+            await _join(backend if i % 2 else peer, code, f"P{i}")
+        state = await read(backend, code)
+        assert state is not None
+        await here.until(state.seq)
+        await there.until(state.seq)
+        for _ in range(500):  # the last echoes are on their way (nothing waits on them otherwise)
+            if not backend.rooms[code].published and not peer.rooms[code].published:
+                break
+            await asyncio.sleep(0.01)
+        assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, state.seq + 1))
+        assert sorted(decoded) == list(range(1, state.seq + 1))  # each once, none twice
+        assert not backend.rooms[code].published and not peer.rooms[code].published
+        await backend.unsubscribe(code, here)
+        await peer.unsubscribe(code, there)
+    finally:
+        await backend.erase(code)
+        await backend.close()
+        await peer.close()

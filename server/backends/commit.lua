@@ -5,8 +5,10 @@
 -- ARGV[1] expected seq (the version the events were decided on)
 -- ARGV[2] the room's state after these events (msgpack, without the command results) when
 --         this commit writes a snapshot; '' when it does not (the stream holds the events)
--- ARGV[3] room TTL in seconds   ARGV[4] stream cap (MAXLEN ~)
--- ARGV[5] the room's pub/sub channel   ARGV[6] payload to publish
+-- ARGV[3] room TTL in seconds   ARGV[4] stream cap (MAXLEN ~, applied with each snapshot)
+-- ARGV[5] the room's pub/sub channel
+-- ARGV[6] the msgpack array header of the payload to publish: the events follow it, so the
+--         payload is made here of the same bytes instead of crossing the network twice
 -- ARGV[7] command results to keep
 -- ARGV[8] n, the number of new command results, in ARGV[9 .. 8+n]
 -- ARGV[9+n ..] one encoded event per new seq, in order
@@ -16,8 +18,9 @@
 -- is as of `seq`.
 --
 -- The hash also counts `tail`, the bytes of the events since the snapshot, and keeps `size`,
--- the snapshot's: the caller writes a new snapshot once the tail is as large as the
--- snapshot, so snapshots cost a command at most what its events cost.
+-- the snapshot's: the caller writes a new snapshot once the tail is a multiple of the
+-- snapshot (redis.py SNAPSHOT_TAIL), so snapshots cost a command a fraction of what its
+-- events cost.
 --
 -- Returns {1, epoch, snap, tail, size} on success, {0} when another process committed
 -- first, {-1} when the room does not exist (expired or erased), and {2} when the log was
@@ -52,24 +55,32 @@ local bytes = 0
 for i = 9 + results, #ARGV do
   seq = seq + 1
   bytes = bytes + #ARGV[i]
-  redis.call('XADD', log, 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', ARGV[i])
+  redis.call('XADD', log, seq .. '-0', 'e', ARGV[i])
 end
 local tail, size
 if ARGV[2] ~= '' then
   snap, tail, size = tostring(seq), 0, #ARGV[2]
   redis.call('HSET', room, 'seq', seq, 'state', ARGV[2], 'snap', seq, 'tail', 0, 'size', size)
+  -- The log is capped here, with the snapshot, rather than by every XADD (where the cap
+  -- would be written to the append-only file each time): snapshots come at least every
+  -- cap/2 events, so the log holds between cap and 1.5 × cap events.
+  redis.call('XTRIM', log, 'MAXLEN', '~', ARGV[4])
 else
-  redis.call('HSET', room, 'seq', seq)
-  tail = redis.call('HINCRBY', room, 'tail', bytes)
-  size = tonumber(redis.call('HGET', room, 'size') or 0)
+  -- one HSET, not an HSET and an HINCRBY: each write is a command in the append-only file
+  local h = redis.call('HMGET', room, 'tail', 'size')
+  tail, size = tonumber(h[1] or 0) + bytes, tonumber(h[2] or 0)
+  redis.call('HSET', room, 'seq', seq, 'tail', tail)
 end
 if results > 0 then
-  for i = 9, 8 + results do
-    redis.call('RPUSH', applied, ARGV[i])
+  local n = redis.call('RPUSH', applied, unpack(ARGV, 9, 8 + results))
+  -- trimmed back to what is kept only once a quarter more has piled up (load.lua reads the
+  -- newest ones): an LTRIM on every commit would be written to the append-only file each time
+  local keep = tonumber(ARGV[7])
+  if n > keep + math.floor(keep / 4) then
+    redis.call('LTRIM', applied, -keep, -1)
   end
-  redis.call('LTRIM', applied, -tonumber(ARGV[7]), -1)
 end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+redis.call('PUBLISH', ARGV[5], ARGV[6] .. table.concat(ARGV, '', 9 + results, #ARGV))
 -- Renew the TTL only once it has run down by a tenth (at most a minute): an EXPIRE per key
 -- on every commit would be most of what a small event writes to the append-only file. A
 -- key without a TTL (the log and the results list when they are new) gets it at once.

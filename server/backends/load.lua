@@ -1,7 +1,7 @@
 -- Read a room whole, in one atomic step (see redis.py): its snapshot and what came after.
 --
 -- KEYS[1] room hash (fields: seq, epoch, state, snap)   KEYS[2] room log (stream)
--- KEYS[3] remembered command results (list)
+-- KEYS[3] remembered command results (list)   ARGV[1] how many of them are kept (the newest)
 --
 -- Returns false when the room does not exist, else {seq, epoch, state, snap, results,
 -- events, tail, size} (tail and size: see commit.lua): `state` as of `snap` (a room stored before snapshots has none: as of `seq`),
@@ -19,4 +19,4 @@ if tonumber(snap) < tonumber(h[1]) then
     events[#events + 1] = entry[2][2]  -- the entry's one field, 'e'
   end
 end
-return {h[1], h[2], h[3], snap, redis.call('LRANGE', applied, 0, -1), events, h[5] or 0, h[6] or 0}
+return {h[1], h[2], h[3], snap, redis.call('LRANGE', applied, -tonumber(ARGV[1]), -1), events, h[5] or 0, h[6] or 0}

@@ -8,7 +8,7 @@ commit.lua, so the version check, the log, the publish and the TTL change togeth
 
 A commit writes its events, not the room: what it costs Redis (and the append-only file)
 does not grow with the room. A snapshot of the whole state goes along once the events since
-the last one are as large as it (at least every `snapshot_every` events), and with every
+the last one are SNAPSHOT_TAIL times its size (at least every `snapshot_every` events), and with every
 commit from a process that does not hold the room in memory (no listeners here); load.lua
 reads the snapshot and the events after it, and the process folds them in. A log lost
 while the room lives (it should not be: it has the hash's TTL and persistence) loses
@@ -48,8 +48,12 @@ from .redis_presence import Presence
 log = logging.getLogger("kring.redis")
 
 #: at most this many events between two snapshots of a room's state (fewer where the log is
-#: capped lower); sooner once the events since the snapshot are as large as it is
+#: capped lower); sooner once the events since the snapshot are SNAPSHOT_TAIL times its size
 SNAPSHOT_EVERY = 1000
+#: A snapshot costs each command since the last one 1/SNAPSHOT_TAIL of what its events cost,
+#: and a process that reads the room folds in up to SNAPSHOT_TAIL times the snapshot's bytes
+#: of events (a few milliseconds for a full room).
+SNAPSHOT_TAIL = 2
 
 _SCRIPTS = Path(__file__).parent
 
@@ -60,7 +64,7 @@ class RedisBackend(Presence, Fanout, Backend):
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
         self.url = url
         self.room_ttl = int(room_ttl)
-        self.log_cap = log_cap  # stream entries kept per room, approximately (XADD MAXLEN ~)
+        self.log_cap = log_cap  # stream entries kept per room, approximately (XTRIM MAXLEN ~ with each snapshot)
         # a snapshot at least this often: the stream keeps at least log_cap entries, so the
         # events after the snapshot are always in it
         self.snapshot_every = max(1, min(SNAPSHOT_EVERY, log_cap // 2))
@@ -178,7 +182,7 @@ class RedisBackend(Presence, Fanout, Backend):
     async def _fetch(self, code: str) -> RoomState | None:
         """The room whole: its snapshot with the stream's events after it folded in."""
         room_key, log_key, _, _ = keys.room(code)
-        found = await self._load(keys=[room_key, log_key, keys.applied(code)])
+        found = await self._load(keys=[room_key, log_key, keys.applied(code)], args=[APPLIED_MEMORY])
         if not found:
             return None
         seq, epoch, blob, snap, applied, packed, tail, size = found
@@ -237,13 +241,20 @@ class RedisBackend(Presence, Fanout, Backend):
             apply(after, ev)
         applied = [pack([key, result]) for key, result in after.applied.items()]
         room = self.rooms.get(code)
-        # A snapshot goes along once the events since the last one are as large as it (so it
-        # costs a command at most what its events cost), at least every snapshot_every
-        # events, and always where nobody here holds the room (a process without listeners
-        # keeps no current copy to send it from later).
+        # A snapshot goes along once the events since the last one are SNAPSHOT_TAIL times its
+        # size, at least every snapshot_every events, and always where nobody here holds the
+        # room (a process without listeners keeps no current copy to send it from later).
         snapshot = (
-            room is None or room.snap is None or room.tail >= room.size or after.seq - room.snap >= self.snapshot_every
+            room is None
+            or room.snap is None
+            or room.tail >= SNAPSHOT_TAIL * room.size
+            or after.seq - room.snap >= self.snapshot_every
         )
+
+        # the events go out as a list: its header here, the events from below (commit.lua
+        # joins them); the same bytes are remembered, to know the echo without decoding it
+        header = msgpack.Packer().pack_array_header(len(encoded))
+        payload = header + b"".join(encoded)
 
         async def send(with_state: bool) -> Any:
             return await self._commit(
@@ -254,8 +265,7 @@ class RedisBackend(Presence, Fanout, Backend):
                     self.room_ttl,
                     self.log_cap,
                     channel,
-                    # the list of the events to publish, made of the same bytes (no second packing)
-                    msgpack.Packer().pack_array_header(len(encoded)) + b"".join(encoded),
+                    header,
                     APPLIED_MEMORY,
                     len(applied),
                     *applied,
@@ -264,10 +274,18 @@ class RedisBackend(Presence, Fanout, Backend):
             )
 
         self.commits += 1
-        reply = await send(snapshot)
-        if int(reply[0]) == 2:  # the log was lost after the snapshot: write the room whole
-            reply = await send(True)
+        if room is not None:  # before sending: the echo may come in before the reply
+            room.published.append(payload)
+        try:
+            reply = await send(snapshot)
+            if int(reply[0]) == 2:  # the log was lost after the snapshot: write the room whole
+                reply = await send(True)
+        except BaseException:
+            self._not_published(code, payload)  # or published after all: then it is caught up
+            raise
         status = int(reply[0])
+        if status != 1:
+            self._not_published(code, payload)
         if status == 0:
             self.conflicts += 1
             # Another process committed first. Its events reach us by pub/sub in a moment;

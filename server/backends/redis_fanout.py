@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -43,6 +44,10 @@ class _Room:
     snap: int | None = None
     tail: int = 0
     size: int = 0
+    # the payloads this process published for the room, oldest first: when one comes back
+    # over pub/sub it is dropped by comparing bytes, before any decoding (its events were
+    # delivered when they were committed); bounded, as a publish may never come back
+    published: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
 
 
 class Fanout(Backend):
@@ -189,11 +194,36 @@ class Fanout(Backend):
                 continue
             channel = message["channel"].decode()
             code = channel.split("{", 1)[1].split("}", 1)[0]
+            room = self.rooms.get(code)
+            if room is None or self._own(room, message["data"]):
+                continue
             try:
                 plain_events = unpack(message["data"])
-                room = self.rooms.get(code)
-                if room is None or not plain_events or plain_events[-1]["seq"] <= room.delivered:
-                    continue  # e.g. our own commit, delivered when it was made
+                if not plain_events or plain_events[-1]["seq"] <= room.delivered:
+                    continue  # delivered already (e.g. caught up from the stream)
                 await self._deliver(code, [Event.from_dict(e) for e in plain_events])
             except Exception:
                 log.warning("delivery for room %s failed; the next event fills the gap", code, exc_info=True)
+
+    @staticmethod
+    def _own(room: _Room, data: bytes) -> bool:
+        """Is `data` a payload this process published? Then forget it and the older ones
+        (whose echo was lost with a pub/sub cut)."""
+        published = room.published
+        if data not in published:
+            return False
+        while published.popleft() != data:
+            pass
+        return True
+
+    def _not_published(self, code: str, payload: bytes) -> None:
+        """A commit whose payload was remembered failed. Forget the payload; if its echo
+        was dropped already, the commit went through after all (the reply was lost): catch
+        up from the stream, as nothing delivered its events here."""
+        room = self.rooms.get(code)
+        if room is None:
+            return
+        if payload in room.published:
+            room.published.remove(payload)
+        else:
+            self._spawn(self._safe_catch_up(code))
