@@ -205,7 +205,7 @@ def commits_note(r: Result) -> str | None:
     if not c:
         return "Kring's commits: no count in the log (did the servers shut down gracefully?)"
     share = _fmt(c.get("lost_share"), -2)
-    note = f"Kring's commits (whole run, set-up included): {c['commits']:,}, {c['lost_races']:,} lost a race ({share})"
+    note = f"commits (whole run, set-up included): {c['commits']:,}, {c['lost_races']:,} lost a race ({share})"
     if len(c.get("per_server", {})) > 1:
         note += "; per Redis: " + ", ".join(
             f"{url.split('//')[-1]} {p['commits']:,} / {p['lost_races']:,}" for url, p in c["per_server"].items()
@@ -280,6 +280,9 @@ def render(results: list[Result], titles: dict[str, str] | None = None) -> list[
                 lines.append(f"  {_name(r)}: {note}")
             if shape == "scaling":
                 lines += [f"  {_name(r)}: {n}" for n in redis_notes(r)]
+                empty = [x["url"] for x in r.get("redis_servers", []) if not x["rooms"]]
+                if len(r.get("redis_servers", [])) > 1 and empty:
+                    lines.append(f"  ! {_name(r)}: no rooms on {', '.join(empty)}: did the server shard its rooms?")
         lines += _failures(group)
     return lines
 
