@@ -140,6 +140,8 @@ async def healthz(request: Request) -> Response:
     body = {"status": "ok" if problem is None else "unavailable", "backend": type(backend).__name__}
     if problem is not None:
         body["detail"] = problem
+    elif (partly := await backend.degraded()) is not None:
+        body["degraded"] = partly  # some rooms wait for their Redis server; the rest go on
     return JSONResponse(body, 200 if problem is None else 503)
 
 
@@ -151,7 +153,7 @@ async def livez(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     backend = open_backend(
-        settings.redis_url, room_ttl=settings.room_ttl, log_cap=settings.log_cap, max_rooms=settings.max_rooms
+        settings.redis_urls, room_ttl=settings.room_ttl, log_cap=settings.log_cap, max_rooms=settings.max_rooms
     )
     templates = Jinja2Templates(directory=str(WEB / "templates"))
     groups_db = create_engine(database_url(settings.database_url, settings.data_dir))

@@ -22,7 +22,9 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    redis_url: str | None = None
+    #: The Redis servers rooms are kept in (several: rooms are spread over them, see
+    #: server/backends/redis_shards.py); none: one process, rooms in memory.
+    redis_urls: tuple[str, ...] = ()
     #: Origins allowed to open a websocket, besides the page's own origin; "*" allows all.
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     #: Seconds a room without commands and without anyone connected is kept.
@@ -70,7 +72,7 @@ class Settings:
             raise ConfigError(str(err)) from None
         origins = tuple(o.strip().rstrip("/") for o in env.get("KRING_ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
-            redis_url=env.get("KRING_REDIS_URL") or None,
+            redis_urls=redis_urls(env.get("KRING_REDIS_URL", "")),
             allowed_origins=origins,
             room_ttl=number("KRING_ROOM_TTL", 12 * 3600, MIN_ROOM_TTL, float),
             log_cap=int(number("KRING_LOG_CAP", LOG_CAP, 1)),
@@ -83,3 +85,17 @@ class Settings:
             database_url=db_url,
             data_dir=env.get("KRING_DATA_DIR", "").strip() or "data",
         )
+
+
+def redis_urls(raw: str) -> tuple[str, ...]:
+    """KRING_REDIS_URL: one Redis URL, or several separated by commas (rooms are spread
+    over them). A server is known by its URL as written: the same list, in any order, on
+    every process."""
+    urls = tuple(u.strip() for u in raw.split(",") if u.strip())
+    for url in urls:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError(f"KRING_REDIS_URL: {url!r} is not a redis://, rediss:// or unix:// URL")
+    if len(set(urls)) != len(urls):
+        raise ConfigError("KRING_REDIS_URL names a server twice")
+    return urls

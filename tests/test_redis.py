@@ -174,12 +174,12 @@ async def to_questions_round(s: Session, others: Sequence[KringClient] = ()) -> 
     return again
 
 
-async def ask_many(s: Session, n: int, acked: dict[str, str], progress: asyncio.Event, at: int) -> None:
-    """Every group member asks n questions, one after the other; `progress` is set once
-    `at` of them are acknowledged."""
+async def ask_many(s: Session, n: int, acked: dict[str, str], progress: asyncio.Event, at: int, first: int = 0) -> None:
+    """Every group member asks n questions (numbered from `first`), one after the other;
+    `progress` is set once `at` of them are acknowledged."""
 
     async def one(m: KringClient) -> None:
-        for k in range(n):
+        for k in range(first, first + n):
             text = f"{m.me['name']}: vraag {k}?"
             result = await m.command("ask", text=text)
             acked[result["question"]] = text

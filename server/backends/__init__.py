@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .base import (
     LOG_CAP,
     MAX_ROOMS,
@@ -31,11 +33,17 @@ __all__ = [
 
 
 def open_backend(
-    redis_url: str | None = None, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS
+    redis_urls: Sequence[str] = (), *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS
 ) -> Backend:
-    """Redis when a URL is configured (several processes share rooms), else memory."""
-    if redis_url:
-        from .redis import RedisBackend  # imported only when used
+    """Redis when URLs are configured (several processes share rooms; several servers
+    share the rooms out, redis_shards.py), else memory."""
+    if not redis_urls:
+        return MemoryBackend(room_ttl=room_ttl, log_cap=log_cap, max_rooms=max_rooms)
+    from .redis import RedisBackend  # imported only when used
 
-        return RedisBackend(redis_url, room_ttl=room_ttl, log_cap=log_cap, max_rooms=max_rooms)
-    return MemoryBackend(room_ttl=room_ttl, log_cap=log_cap, max_rooms=max_rooms)
+    shards = [RedisBackend(url, room_ttl=room_ttl, log_cap=log_cap, max_rooms=max_rooms) for url in redis_urls]
+    if len(shards) == 1:
+        return shards[0]
+    from .redis_shards import ShardedRedis
+
+    return ShardedRedis(shards, max_rooms=max_rooms)

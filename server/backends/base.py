@@ -53,6 +53,11 @@ class Backend(abc.ABC):
         """None when the room storage answers; else what is wrong, for /healthz."""
         return None
 
+    async def degraded(self) -> str | None:
+        """What does not answer while the process can still serve rooms (one Redis server
+        of several down: its rooms wait, the others go on), for /healthz; else None."""
+        return None
+
     @abc.abstractmethod
     def limit_storage(self) -> Storage:
         """Where per-address rate limits are counted: shared by every process that shares
