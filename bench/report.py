@@ -391,7 +391,8 @@ def compare(
     q = ratio(a, b)
     if q is None:
         return None, "not judged: no figure"
-    note = f"{q:.2f}× {label}'s {what or path} ({_fmt(a, 2)} vs {_fmt(b, 2)})"
+    digits = 2 if isinstance(b, int | float) and abs(b) < 100 else 0
+    note = f"{q:.2f}× {label}'s {what or path} ({_fmt(a, digits)} vs {_fmt(b, digits)})"
     if at_most is not None:
         return q <= at_most, note + f", target ≤ {at_most}×"
     assert at_least is not None
