@@ -88,29 +88,37 @@ async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
     # turned by scenario + backend: on each backend, each kind goes first in turn
     for s_index, sc in enumerate(scs):
         for b_index, backend in enumerate(args.backends):
+            if sc.backends and backend not in sc.backends:
+                print(f"  {sc.name} · {backend}: not run (only on {', '.join(sc.backends)})", flush=True)
+                continue
             kinds = [k for k in args.kinds if not sc.kinds or k in sc.kinds]
             if not kinds:
                 continue
             order = rotation(kinds, s_index + b_index)
             skipped = [k for k in args.kinds if k not in kinds]
-            note = f" ({', '.join(skipped)}: no such state, not run)" if skipped else ""
+            note = f" ({', '.join(skipped)}: not run, see bench/README.md)" if skipped else ""
             print(f"  {sc.name} · {backend}: in the order {', '.join(order)}{note}", flush=True)
             for kind in order:
-                t0 = time.monotonic()
-                prof = RESULTS if args.profile and kind == "kring" else None
-                r = await run_one(kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable)
-                r["wall_s"] = round(time.monotonic() - t0, 1)
-                results.append(r)
-                status = "ok" if r["ok"] else "FAILED"
-                note = (
-                    f"  ({r['server_tracebacks']} tracebacks in {r['server_log']})"
-                    if r.get("server_tracebacks")
-                    else ""
-                )
-                print(
-                    f"  {sc.name:<10} {backend:<6} {LABELS[kind]:<16} {status:<6} {r['wall_s']:>6.1f} s{note}",
-                    flush=True,
-                )
+                # scaling: once per number of Redis servers (the others run once, on one)
+                for shards in sc.shards if backend == "redis" else (1,):
+                    t0 = time.monotonic()
+                    prof = RESULTS if args.profile and kind == "kring" else None
+                    r = await run_one(
+                        kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable, shards=shards
+                    )
+                    r["wall_s"] = round(time.monotonic() - t0, 1)
+                    results.append(r)
+                    status = "ok" if r["ok"] else "FAILED"
+                    note = (
+                        f"  ({r['server_tracebacks']} tracebacks in {r['server_log']})"
+                        if r.get("server_tracebacks")
+                        else ""
+                    )
+                    where = backend if shards == 1 else f"{backend}×{shards}"
+                    print(
+                        f"  {sc.name:<10} {where:<8} {LABELS[kind]:<16} {status:<6} {r['wall_s']:>6.1f} s{note}",
+                        flush=True,
+                    )
     return results
 
 

@@ -30,6 +30,7 @@ from protocol import limits
 from protocol.codec import MSGPACK
 from server.rooms.method import from_toml
 from tests.route import FACILITATOR, Case, Step, follow_async, route
+from tests.servers import procfile_command
 
 from .load import PHASE, Kind, Recorder, Room, Sender, gather_limited
 from .wsclient import WSClient, connect
@@ -112,10 +113,19 @@ class KringKind(Kind):
 
     @staticmethod
     def server_command(redis_url: str | None) -> Callable[[int], list[str]] | None:
-        return None  # the Procfile's command (tests/servers.py)
+        """The Procfile's command (tests/servers.py) through bench/kring_server.py, which
+        lets the Redis backend's count of commits and lost races reach the log."""
+
+        def argv(port: int) -> list[str]:
+            args = procfile_command(port)
+            assert args[1:3] == ["-m", "server"], args
+            return [args[0], "-m", "bench.kring_server", *args[3:]]
+
+        return argv
 
     @staticmethod
     def env(redis_url: str | None) -> dict[str, str]:
+        """`redis_url`: one URL, or several separated by commas (rooms sharded over them)."""
         env = {"KRING_MAX_PARTICIPANTS": "5000"}
         if redis_url:
             env["KRING_REDIS_URL"] = redis_url

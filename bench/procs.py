@@ -38,14 +38,23 @@ class Service:
     """The servers of one run (and their Redis), as the generator sees them."""
 
     servers: list[ServerProcess]
-    redis: RedisServer | None
+    redises: list[RedisServer]  # empty on the memory backend; several when rooms are sharded
     note: str
     procs: list[psutil.Process] = field(default_factory=list)
     profiler: Any = None  # bench.profile.Profiler when the run is profiled
 
     def __post_init__(self) -> None:
         self.procs = [psutil.Process(s.proc.pid) for s in self.servers]
-        self.redis_proc = psutil.Process(self.redis.proc.pid) if self.redis and self.redis.proc else None
+        self.redis_procs = [psutil.Process(r.proc.pid) for r in self.redises if r.proc]
+
+    @property
+    def redis(self) -> RedisServer | None:
+        """The (first) Redis server."""
+        return self.redises[0] if self.redises else None
+
+    @property
+    def redis_urls(self) -> list[str]:
+        return [r.url for r in self.redises]
 
     @property
     def bases(self) -> list[str]:
@@ -56,7 +65,8 @@ class Service:
         return sum(_cpu(p) for p in self.procs)
 
     def redis_cpu(self) -> float:
-        return _cpu(self.redis_proc) if self.redis_proc else 0.0
+        """CPU seconds of all the Redis servers together."""
+        return sum(_cpu(p) for p in self.redis_procs)
 
     def holds(self, port: int) -> bool:
         """Does a server process still have a socket to our local `port`?"""
@@ -86,20 +96,31 @@ def logged(command: Callable[[int], list[str]], log: Path) -> Callable[[int], li
 
 @contextlib.contextmanager
 def service(
-    kind: Kind, backend: str, processes: int, sndbuf: int = 0, *, log: Path | None = None, durable: bool = False
+    kind: Kind,
+    backend: str,
+    processes: int,
+    sndbuf: int = 0,
+    *,
+    log: Path | None = None,
+    durable: bool = False,
+    shards: int = 1,
 ) -> Iterator[Service]:
-    """Start `processes` servers of `kind` (on a fresh redis-server for the Redis
-    backend), pin them away from the generator when there is a core for each, and stop
-    everything afterwards. `sndbuf` caps each connection's kernel send buffer; `log`
-    collects the servers' stderr; `durable` runs Redis with the append-only file and
-    fsync on every write, as Kring's README advises for production."""
+    """Start `processes` servers of `kind` (on fresh redis-servers for the Redis backend:
+    `shards` of them, their URLs separated by commas in KRING_REDIS_URL), pin them away
+    from the generator when there is a core for each, and stop everything afterwards: the
+    servers first, with SIGTERM (tests/servers.py `stop`), so that uvicorn runs the app's
+    lifespan shutdown and Kring's Redis backend logs its commits and lost races, then
+    Redis. `sndbuf` caps each connection's kernel send buffer; `log` collects the servers'
+    stderr; `durable` runs Redis with the append-only file and fsync on every write, as
+    Kring's README advises for production."""
     cores = sorted(os.sched_getaffinity(0))
     with contextlib.ExitStack() as stack:
-        redis = None
+        redises: list[RedisServer] = []
         if backend == "redis":
-            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kring-bench-redis-")))
-            redis = stack.enter_context(running_redis(directory, appendonly=durable))
-        url = redis.url if redis else None
+            for _ in range(shards):
+                directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kring-bench-redis-")))
+                redises.append(stack.enter_context(running_redis(directory, appendonly=durable)))
+        url = ",".join(r.url for r in redises) or None
         env = kind.env(url)
         if sndbuf:
             env.update(KRING_SOCKET_SNDBUF=str(sndbuf), BENCH_SOCKET_SNDBUF=str(sndbuf))
@@ -108,19 +129,18 @@ def service(
             log.parent.mkdir(parents=True, exist_ok=True)
             command = logged(command, log)
         servers = stack.enter_context(running_servers(processes, env, command))
-        pinned = processes == 1 and redis is None and len(cores) >= 2
+        pinned = processes == 1 and not redises and len(cores) >= 2
         if pinned:
             for s in servers:
                 os.sched_setaffinity(s.proc.pid, {cores[SERVER_CORE]})
             os.sched_setaffinity(0, {cores[GENERATOR_CORE]})
             note = f"server on core {cores[SERVER_CORE]}, generator on core {cores[GENERATOR_CORE]}"
         else:
-            note = (
-                f"not pinned: {processes} server process(es)"
-                + (" + redis-server" if redis else "")
-                + f" and the generator share {len(cores)} core(s)"
-            )
+            where = ""
+            if redises:
+                where = " + redis-server" if len(redises) == 1 else f" + {len(redises)} redis-servers"
+            note = f"not pinned: {processes} server process(es){where} and the generator share {len(cores)} core(s)"
         try:
-            yield Service(servers, redis, note)
+            yield Service(servers, redises, note)
         finally:
             os.sched_setaffinity(0, set(cores))
