@@ -358,9 +358,10 @@ async def test_memory_rooms_expire_after_the_ttl_unless_someone_is_listening():
     assert await read(backend, watched) is None
 
 
-def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
-    """Redis stores a room packed straight from its dataclasses; it must be exactly the
-    plain form that `RoomState.from_dict` reads back, whatever the room holds."""
+def test_the_stored_snapshot_is_the_plain_state_with_the_results_passed() -> None:
+    """Redis stores a room packed straight from its dataclasses, with the command results
+    passed apart (a commit's copy of the state has none); it must be exactly the plain form
+    that `RoomState.from_dict` reads back, whatever the room holds."""
     import msgpack
 
     from server.backends.redis_codec import pack_state
@@ -376,13 +377,13 @@ def test_the_stored_state_is_the_plain_state_without_command_results() -> None:
     q = room.run(group[1], "ask", text="Wat maakt het lastig?").result["question"]
     room.run(group[2], "upvote", question=q, on=True)
     state = room.state
-    assert state.applied  # there are results to leave out
-    packed = pack_state(state)
+    assert state.applied  # there are results to carry
+    packed = pack_state(state.clone(applied=False), state.applied)
     plain = dataclasses.asdict(state)
-    del plain["applied"]
+    plain["applied"] = list(state.applied.items())
     assert packed == msgpack.packb(plain, use_bin_type=True)
     back = RoomState.from_dict(msgpack.unpackb(packed, raw=False, strict_map_key=False))
-    assert back == state.clone(applied=False) and not back.applied
+    assert back == state and back.applied == state.applied
     copy = state.clone()
     assert copy == state and copy.deals is not state.deals
 
@@ -491,3 +492,37 @@ async def test_a_process_knows_its_own_pubsub_echo_without_decoding_it(redis_ser
         await backend.erase(code)
         await backend.close()
         await peer.close()
+
+
+async def test_a_room_stored_before_results_went_into_the_log_keeps_them(redis_server):
+    """Rooms live across a deploy: one stored by the version that kept command results in
+    their own list (`kring:{CODE}:applied`) is read with them, and a re-sent command is
+    still known after a reload; new results go into the log."""
+    import msgpack
+    import redis.asyncio as aioredis
+
+    from server.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url)
+    await backend.start()
+    try:
+        code = await _room(backend)
+        old = msgpack.packb(["k-old", {"question": "q1"}], use_bin_type=True)
+        async with aioredis.Redis.from_url(redis_server.url) as r:
+            await r.rpush(f"kring:{{{code}}}:applied", old)
+        state = await read(backend, code)
+        assert state is not None and state.applied == {"k-old": {"question": "q1"}}
+
+        def decide_with_result(s, rng):  # as the engine marks a command's first event
+            decision = decide_join(s, "Anna", identity.token_hash("Anna"))
+            first = decision.events[0]
+            first.internal = {**(first.internal or {}), "cmd": ["k-new", decision.result]}
+            return decision
+
+        decision, after = await execute(backend, code, decide_with_result)
+        fresh = await backend._fetch(code)  # as a process that never held the room reads it
+        assert fresh is not None and list(fresh.applied) == ["k-old", "k-new"]
+        assert fresh.applied["k-new"] == after.applied["k-new"]
+    finally:
+        await backend.erase(code)
+        await backend.close()

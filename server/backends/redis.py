@@ -7,11 +7,11 @@ last commands (so a re-sent command applies once) and a sorted set of presence h
 commit.lua, so the version check, the log, the publish and the TTL change together.
 
 A commit writes its events, not the room: what it costs Redis (and the append-only file)
-does not grow with the room. A snapshot of the whole state goes along once the events since
-the last one are SNAPSHOT_TAIL times its size (at least every `snapshot_every` events), and with every
-commit from a process that does not hold the room in memory (no listeners here); load.lua
-reads the snapshot and the events after it, and the process folds them in. A log lost
-while the room lives (it should not be: it has the hash's TTL and persistence) loses
+does not grow with the room. Each stream entry holds an event (a command's first event carries
+its result, so a re-sent command applies once after any reload); the hash holds a snapshot
+of the whole state with the results it remembers, written once every `snapshot_every` events, and
+load.lua reads the snapshot and the entries after it, which the process folds in. A log
+lost while the room lives (it should not be: it has the hash's TTL and persistence) loses
 nothing a process holds: the next commit is told so (status 2) and sends the whole state.
 The fan-out over pub/sub is redis_fanout.py, the packing redis_codec.py. Nothing here
 stores the author of an anonymous item: the engine never gives it. Replies are read
@@ -41,19 +41,16 @@ from ..rooms.state import APPLIED_MEMORY, RoomState, remember
 from . import redis_keys as keys
 from . import redis_replies as replies
 from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, RoomsFull
-from .redis_codec import pack, pack_state, unpack
+from .redis_codec import pack_state, unpack
 from .redis_fanout import Fanout, _Room
 from .redis_presence import Presence
 
 log = logging.getLogger("kring.redis")
 
-#: at most this many events between two snapshots of a room's state (fewer where the log is
-#: capped lower); sooner once the events since the snapshot are SNAPSHOT_TAIL times its size
+#: events between two snapshots of a room's state (fewer where the log is capped lower): a
+#: snapshot costs each command a thousandth of the room (about 60 bytes for a full room of
+#: 60 KB), and a process that reads the room folds in at most this many events
 SNAPSHOT_EVERY = 1000
-#: A snapshot costs each command since the last one 1/SNAPSHOT_TAIL of what its events cost,
-#: and a process that reads the room folds in up to SNAPSHOT_TAIL times the snapshot's bytes
-#: of events (a few milliseconds for a full room).
-SNAPSHOT_TAIL = 2
 
 _SCRIPTS = Path(__file__).parent
 
@@ -154,7 +151,8 @@ class RedisBackend(Presence, Fanout, Backend):
             if await self.redis.zcard(keys.ROOMS) >= self.max_rooms:
                 raise RoomsFull(state.code)
         room_key = keys.room(state.code)[0]
-        created = await self._create(keys=[room_key], args=[state.epoch, pack_state(state), self.room_ttl])
+        packed = pack_state(state, state.applied)
+        created = await self._create(keys=[room_key], args=[state.epoch, packed, self.room_ttl])
         if created:
             # a separate command (the index is not in the room's hash slot); a crash in
             # between leaves one room uncounted, never a count that cannot go down
@@ -186,10 +184,14 @@ class RedisBackend(Presence, Fanout, Backend):
         found = await self._load(keys=[room_key, log_key, keys.applied(code)], args=[APPLIED_MEMORY])
         if not found:
             return None
-        seq, epoch, blob, snap, applied, packed, tail, size = found
+        seq, epoch, blob, snap, legacy, packed = found
         d = unpack(blob)
-        d["applied"] = [unpack(entry) for entry in applied]
+        # results kept apart by an older version of this backend, then the snapshot's own;
+        # folding an event remembers the result of the command that caused it
+        d["applied"] = [unpack(entry) for entry in legacy] + d.get("applied", [])
         state = RoomState.from_dict(d)
+        while len(state.applied) > APPLIED_MEMORY:
+            state.applied.popitem(last=False)
         for ev in packed:
             apply(state, Event.unpack(ev))
         state.epoch = replies.text(epoch)
@@ -199,7 +201,7 @@ class RedisBackend(Presence, Fanout, Backend):
             raise RuntimeError(f"room {code}: stored up to {state.seq}, its log says {int(seq)}")
         room = self.rooms.get(code)
         if room is not None:
-            room.snap, room.tail, room.size = int(snap), int(tail), int(size)
+            room.snap = int(snap)
         return state
 
     async def load(self, code: str) -> RoomState | None:
@@ -234,23 +236,25 @@ class RedisBackend(Presence, Fanout, Backend):
         room_key, log_key, _, channel = keys.room(code)
         # Fold into a copy: `state` may be this process's cached copy, which a welcome
         # reads across an await; it must never show events that then fail to commit.
-        # The remembered command results are stored apart and are most of a room: the
-        # copy starts without them, and they join the new state once the commit is in.
+        # The remembered command results are most of a room: the copy starts without them,
+        # and they join the new state once the commit is in.
         encoded = seal(events, state.seq)
         after = state.clone(applied=False)
         for ev in events:
             apply(after, ev)
-        applied = [pack([key, result]) for key, result in after.applied.items()]
+        results = list(after.applied.items())
         room = self.rooms.get(code)
-        # A snapshot goes along once the events since the last one are SNAPSHOT_TAIL times its
-        # size, at least every snapshot_every events, and always where nobody here holds the
-        # room (a process without listeners keeps no current copy to send it from later).
-        snapshot = (
-            room is None
-            or room.snap is None
-            or room.tail >= SNAPSHOT_TAIL * room.size
-            or after.seq - room.snap >= self.snapshot_every
-        )
+        # The state goes along when a snapshot may be due (commit.lua decides: this
+        # process's view of the last snapshot may be old), and is written at once where
+        # nobody here holds the room (no copy here to write it from later).
+        snapshot = room is None or room.snap is None or after.seq - room.snap >= self.snapshot_every
+        every = 0 if room is None else self.snapshot_every
+
+        def packed_state() -> bytes:
+            remembered = state.applied.copy()
+            for key, result in results:
+                remember(remembered, key, result)
+            return pack_state(after, remembered)
 
         # the events go out as a list: its header here, the events from below (commit.lua
         # joins them); the same bytes are remembered, to know the echo without decoding it
@@ -259,17 +263,15 @@ class RedisBackend(Presence, Fanout, Backend):
 
         async def send(with_state: bool) -> Any:
             return await self._commit(
-                keys=[room_key, log_key, keys.applied(code)],
+                keys=[room_key, log_key],
                 args=[
                     state.seq,
-                    pack_state(after) if with_state else b"",
+                    packed_state() if with_state else b"",
                     self.room_ttl,
                     self.log_cap,
                     channel,
                     header,
-                    APPLIED_MEMORY,
-                    len(applied),
-                    *applied,
+                    every,
                     *encoded,
                 ],
             )
@@ -299,14 +301,14 @@ class RedisBackend(Presence, Fanout, Backend):
             raise LookupError(code)
         if status != 1:  # pragma: no cover - commit.lua has no other answer to a commit with its state
             raise RuntimeError(f"room {code}: commit answered {status}")
-        epoch, snap, tail, size = reply[1:5]
+        epoch, snap = reply[1:3]
         after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
         for key, result in after.applied.items():  # `state` is superseded: its results carry on
             remember(state.applied, key, result)
         after.applied = state.applied
         room = self.rooms.get(code)
         if room is not None:
-            room.snap, room.tail, room.size = int(snap), int(tail), int(size)
+            room.snap = int(snap)
             if room.cache is state:  # nothing newer was loaded meanwhile
                 room.cache = after
             try:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgpack
 
 from ..rooms.state import RoomState
-
-
-def pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, use_bin_type=True)
 
 
 def _dataclass_fields(obj: Any) -> dict[str, Any]:
@@ -20,12 +17,14 @@ def _dataclass_fields(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
 
 
-def pack_state(state: RoomState) -> bytes:
-    """The state as stored, without the command results (kept apart, see redis_keys.applied);
-    the same bytes as packing dataclasses.asdict(state) without `applied`, with msgpack's C
-    walk doing most of the work."""
+def pack_state(state: RoomState, applied: Mapping[str, Any]) -> bytes:
+    """A snapshot of the room: the state with `applied`, the command results it remembers,
+    as [key, result] pairs (RoomState.from_dict reads them back). The same bytes as packing
+    dataclasses.asdict(state) with those pairs, with msgpack's C walk doing most of the work.
+    `applied` is passed apart because a commit folds into a copy without the results (they
+    are most of a room; redis.py)."""
     fields = _dataclass_fields(state)
-    del fields["applied"]
+    fields["applied"] = list(applied.items())
     return msgpack.packb(fields, default=_dataclass_fields, use_bin_type=True)
 
 

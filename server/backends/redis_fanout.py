@@ -39,11 +39,8 @@ class _Room:
     deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cache: RoomState | None = None  # state as of the last local load or commit
     backlog: list[Event] = field(default_factory=list)  # delivered, not yet in cache
-    # the stored snapshot as this process last heard of it (commit.lua): the seq it is as
-    # of (None: unknown), the bytes of events since, and its own size
+    # the seq of the stored snapshot as this process last heard of it (None: unknown)
     snap: int | None = None
-    tail: int = 0
-    size: int = 0
     # the payloads this process published for the room, oldest first: when one comes back
     # over pub/sub it is dropped by comparing bytes, before any decoding (its events were
     # delivered when they were committed); bounded, as a publish may never come back

@@ -20,9 +20,8 @@ def room(code: str) -> tuple[str, str, str, str]:
 
 
 def applied(code: str) -> str:
-    """The remembered command results, kept apart from the state: they are most of a
-    room's size and change by one entry per command, so a commit appends instead of
-    rewriting them."""
+    """The remembered command results as rooms stored them before they went into the log
+    with their events (commit.lua): read while such a room lives on, erased with it."""
     return f"kring:{{{code}}}:applied"
 
 
