@@ -220,18 +220,26 @@ class KringKind(Kind):
             room.extra["token"] = created["facilitator_token"]
 
     async def setup(
-        self, rooms: list[Room], bases: list[str], size: int, concurrency: int, *, start: bool = True
+        self,
+        rooms: list[Room],
+        bases: list[str],
+        size: int,
+        concurrency: int,
+        *,
+        start: bool = True,
+        affinity: bool = False,
     ) -> None:
         if not all(r.name for r in rooms):
             await self.create_rooms(rooms, bases, concurrency)
         urls = [self.ws_url(b) for b in bases]
+        home = (lambda r, j: urls[r.index % len(urls)]) if affinity else (lambda r, j: urls[j % len(urls)])
         facs = await gather_limited(
-            [self.connect(urls[0], r, {"t": "hello", "token": r.extra["token"]}) for r in rooms], concurrency
+            [self.connect(home(r, 0), r, {"t": "hello", "token": r.extra["token"]}) for r in rooms], concurrency
         )
         for room, fac in zip(rooms, facs, strict=True):
             room.members = [fac]
         joins = [(r, j) for j in range(1, size) for r in rooms]
-        members = await gather_limited([self.join(urls[j % len(urls)], r, f"P{j}") for r, j in joins], concurrency)
+        members = await gather_limited([self.join(home(r, j), r, f"P{j}") for r, j in joins], concurrency)
         for (room, _), ws in zip(joins, members, strict=True):
             room.members.append(ws)
         if start:
@@ -345,12 +353,20 @@ class _Baseline(Kind):
         await asyncio.sleep(0.5)
 
     async def setup(
-        self, rooms: list[Room], bases: list[str], size: int, concurrency: int, *, start: bool = True
+        self,
+        rooms: list[Room],
+        bases: list[str],
+        size: int,
+        concurrency: int,
+        *,
+        start: bool = True,
+        affinity: bool = False,
     ) -> None:
         urls = [self.ws_url(b) for b in bases]
+        home = (lambda r, j: urls[r.index % len(urls)]) if affinity else (lambda r, j: urls[j % len(urls)])
         await self.create_rooms(rooms, bases, concurrency)
         joins = [(r, j) for j in range(size) for r in rooms]
-        members = await gather_limited([self.join(urls[j % len(urls)], r, f"P{j}") for r, j in joins], concurrency)
+        members = await gather_limited([self.join(home(r, j), r, f"P{j}") for r, j in joins], concurrency)
         for (room, _), ws in zip(joins, members, strict=True):
             room.members.append(ws)
         for room in rooms:

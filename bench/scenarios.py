@@ -45,6 +45,9 @@ class Scenario:
     kinds: tuple[str, ...] = ()  # the server kinds that can run it (empty: every kind)
     backends: tuple[str, ...] = ()  # the backends it runs on (empty: every backend)
     shards: tuple[int, ...] = (1,)  # scaling: run once per number of Redis servers here
+    #: every connection of a room on one process (as a balancer that hashes on the
+    #: websocket URL's ?room= does, protocol/routing.py), instead of spread over all
+    affinity: bool = False
 
     @property
     def phase_every(self) -> int:
@@ -73,6 +76,10 @@ STANDARD: dict[str, Scenario] = {
         Scenario(
             "saturation", "50 rooms × 12, closed loop (each sender ≤ 18/s)", "saturation",
             rooms=50, size=12, seconds=4,
+        ),
+        Scenario(
+            "affinity", "50 rooms × 12, closed loop, each room on one process (?room= routing)", "saturation",
+            rooms=50, size=12, seconds=4, affinity=True, kinds=("kring", "floor"), backends=("redis",),
         ),
         Scenario(
             "growing", "4 rooms × 8 growing as a session does (300 questions and notes, then role cards)",
@@ -234,7 +241,7 @@ async def run_load(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     rec = kind.rec
     rooms = [Room(i, phase_every=sc.phase_every) for i in range(sc.rooms)]
     t0, cpu0 = time.monotonic(), svc.cpu()
-    await kind.setup(rooms, svc.bases, sc.size, concurrency)
+    await kind.setup(rooms, svc.bases, sc.size, concurrency, affinity=sc.affinity)
     setup = {"setup_s": round(time.monotonic() - t0, 2), "setup_server_cpu_s": round(svc.cpu() - cpu0, 2)}
     kind.start_tracking(rooms)
     gc.collect()
