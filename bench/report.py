@@ -546,7 +546,10 @@ def growing(r: Result) -> tuple[bool | None, str]:
         _get(r, "first.snapshot_share_estimated_events") or 0
     )
     if estimated:
-        note += f" ({estimated} events charged at the last closed snapshot cycle's rate)"
+        note += (
+            f" ({estimated} events charged at an estimated rate: the last closed snapshot cycle's, or where none"
+            " closed, the room's size at the window's end over the snapshot interval)"
+        )
     return flat and small, note
 
 

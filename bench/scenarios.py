@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 
+from server.backends.redis import SNAPSHOT_EVERY
+
 from .kinds import KINDS
 from .load import SENDER_GAP_NS, Kind, Recorder, Room, closed_loop, drain, paced
 from .procs import Service, generator_cpu, service
@@ -384,23 +386,39 @@ def snapshot_cycles(snaps: list[tuple[int, int]]) -> list[tuple[int, int, float]
     return [(lo, hi, size / (hi - lo)) for (lo, _), (hi, size) in zip(points, points[1:], strict=False)]
 
 
-def snapshot_share(snaps: list[tuple[int, int]], a: int, b: int) -> dict[str, Any]:
+def snapshot_share(snaps: list[tuple[int, int]], a: int, b: int, rate: float | None = None) -> dict[str, Any]:
     """The snapshots of one room as seen by the bench (see snapshot_cycles) and a window of
     that room's events, seqs a+1 .. b. Returns `written`, the bytes of the snapshots written
     in the window, and `share`, the window's fair share of snapshot bytes: each event pays
     its cycle's snapshot bytes per event. Events in a cycle no snapshot has closed yet (at
     the end of the run) pay the last closed cycle's rate (`estimated` of them); with no
-    closed cycle at all, `share` is None."""
+    closed cycle at all, `rate` (snapshot bytes per event, e.g. the room's size now over the
+    backend's snapshot interval), or `share` is None without one."""
     written = sum(size for seq, size in snaps[1:] if a < seq <= b)
     cycles = snapshot_cycles(snaps)
     if not cycles:
-        return {"written": written, "share": None, "estimated": max(0, b - a)}
+        share = None if rate is None else rate * max(0, b - a)
+        return {"written": written, "share": share, "estimated": max(0, b - a)}
     share = 0.0
     for lo, hi, rate in cycles:
         share += rate * max(0, min(hi, b) - max(lo, a))
     before, after = max(0, min(b, cycles[0][0]) - a), max(0, b - max(a, cycles[-1][1]))
     share += cycles[0][2] * before + cycles[-1][2] * after
     return {"written": written, "share": share, "estimated": before + after}
+
+
+async def room_bytes(url: str, code: str) -> int:
+    """The room as a snapshot written now would pack it: read as a Kring process reads it
+    (its snapshot and the log after it, folded), packed as commit.lua would store it."""
+    from server.backends.redis import RedisBackend
+    from server.backends.redis_codec import pack_state
+
+    backend = RedisBackend(url)
+    try:
+        state = await backend._fetch(code)
+    finally:
+        await backend.redis.aclose()
+    return len(pack_state(state, state.applied)) if state is not None else 0
 
 
 def per_command(a: dict[str, Any], b: dict[str, Any], commands: int, rooms: int) -> dict[str, Any]:
@@ -426,8 +444,13 @@ def per_command(a: dict[str, Any], b: dict[str, Any], commands: int, rooms: int)
         aof = b["aof"] - a["aof"] if a.get("aof") is not None and b.get("aof") is not None else None
         if aof is not None:
             w["aof_bytes_per_command"] = round(aof / cmds)
+        # a room none of whose snapshot cycles closed in the run pays what the next snapshot
+        # would cost: the room's whole size now, over the backend's snapshot interval (an
+        # upper bound for the window: the room only grows)
+        rates = [size / SNAPSHOT_EVERY for size in b.get("room_bytes", [])] or [None] * rooms
         shares = [
-            snapshot_share(snaps, x, y) for snaps, x, y in zip(b.get("snaps", []), a["seqs"], b["seqs"], strict=False)
+            snapshot_share(snaps, x, y, rate)
+            for snaps, x, y, rate in zip(b.get("snaps", []), a["seqs"], b["seqs"], rates, strict=False)
         ]
         w["snapshots"] = sum(1 for snaps, x, y in zip(b.get("snaps", []), a["seqs"], b["seqs"], strict=False)
                              for seq, _ in snaps[1:] if x < seq <= y)  # fmt: skip
@@ -507,6 +530,8 @@ async def run_growing(kind: Kind, svc: Service, sc: Scenario, concurrency: int) 
             out["snaps"] = [list(seen) for seen in snaps]
             out["aof"] = pers.get("aof_current_size") if pers.get("aof_enabled") else None
             out["state"] = [await redis.hstrlen(k, "state") for k in room_keys]
+            if since is not None:  # at a window's end, after INFO: its few bytes land in no window
+                out["room_bytes"] = [await room_bytes(svc.redis.url, r.name) for r in rooms]
             # the packed events the window's commits stored: their seqs in each room's stream
             out["stored"] = out["stored_events"] = 0
             if since is not None:

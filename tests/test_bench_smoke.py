@@ -254,7 +254,8 @@ def test_a_snapshot_is_spread_over_the_events_of_its_cycle() -> None:
     # past the last snapshot: the last closed cycle's rate, said so
     late = snapshot_share(snaps, 125, 135)
     assert late["estimated"] == 10 and late["share"] == 10 * cycles[-1][2]
-    # no closed cycle: no share
+    # no closed cycle: the rate given (the room's size now over the snapshot interval), else none
+    assert snapshot_share([(4, 5050)], 4, 20, rate=60.0) == {"written": 0, "share": 16 * 60.0, "estimated": 16}
     assert snapshot_share([(4, 5050)], 4, 20)["share"] is None
 
 

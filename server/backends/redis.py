@@ -1,10 +1,10 @@
 """The Redis backend: several server processes share rooms.
 
 Per room (redis_keys.py names every key): a hash (seq, epoch, a snapshot of the state and
-the seq it is as of), a capped stream of events (the truth), a list of the results of the
-last commands (so a re-sent command applies once) and a sorted set of presence heartbeats
-(redis_presence.py); events fan out on the room's own pub/sub channel. Commits go through
-commit.lua, so the version check, the log, the publish and the TTL change together.
+the seq it is as of), a capped stream of events (the truth) and a sorted set of presence
+heartbeats (redis_presence.py); events fan out on the room's own pub/sub channel. Commits
+go through commit.lua, so the version check, the log, the publish and the TTL change
+together. Several Redis servers share rooms out through redis_shards.py.
 
 A commit writes its events, not the room: what it costs Redis (and the append-only file)
 does not grow with the room. Each stream entry holds an event (a command's first event carries
@@ -48,8 +48,8 @@ from .redis_presence import Presence
 log = logging.getLogger("kring.redis")
 
 #: events between two snapshots of a room's state (fewer where the log is capped lower): a
-#: snapshot costs each command a thousandth of the room (about 60 bytes for a full room of
-#: 60 KB), and a process that reads the room folds in at most this many events
+#: snapshot costs each command a thousandth of the room (60 bytes for a room of 60 KB), and
+#: a process that reads the room folds in at most this many events
 SNAPSHOT_EVERY = 1000
 
 _SCRIPTS = Path(__file__).parent
