@@ -47,7 +47,7 @@ redis-tools:
 postgres-tools:
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || $(APT_INSTALL) postgresql
 
-# the benchmark's standard set (bench/README.md): about 9 minutes on 2 cores; the table goes
+# the benchmark's standard set (bench/README.md): about 10 minutes on 2 cores; the table goes
 # to the terminal, every figure to bench/results/. BENCH_ARGS=--quick for a shorter look.
 bench: install redis-tools
 	$(PY) -m bench $(BENCH_ARGS)
