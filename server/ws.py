@@ -200,36 +200,43 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
 
 async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> int | None:
     """Send the welcome; when the room ended or is gone since the hello (it is not served),
-    return the close code that says which instead."""
-    state = await read(hub.backend, conn.code)
-    if state is None:
-        return errors.CLOSE_GONE
-    if state.ended:
-        return errors.CLOSE_ENDED
-    me = state.participants[conn.pid]
-    conn.role = me.role  # it may have changed since the hello; later changes close the connection
-    conn.withheld = withheld(state, conn.pid)  # so may this; its change closes the connection too
-    welcome: dict[str, Any] = {
-        "t": "welcome",
-        "you": {"id": me.id, "name": me.name, "role": me.role},
-        "epoch": state.epoch,
-        "now": time.time(),  # lets a client correct its clock for the phase timer
-    }
-    if new_token:
-        welcome["token"] = new_token
-    missed = None
-    if hello.epoch == state.epoch and hello.seq is not None:
-        missed = await hub.backend.read_since(conn.code, state.epoch, hello.seq)
-        if missed and any(ev.t == "method_set" or sees_anew(ev, conn.pid, conn.role, conn.withheld) for ev in missed):
-            missed = None  # your role changed meanwhile, or you confirmed: see the room anew, as after close 4011
-    if missed is not None:
-        welcome["seq"] = missed[-1].seq if missed else hello.seq
-        welcome["events"] = [frame(ev, conn.pid, conn.role, conn.withheld) for ev in missed]
-    else:
-        welcome["seq"] = state.seq
-        welcome["snapshot"] = snapshot(state, actor)
-    conn.send(welcome)
-    hub.go_live(conn, welcome["seq"])
+    return the close code that says which instead.
+
+    Under the room's lock from reading the state to sending: a commit folds its events into
+    the state this process holds (backends/redis.py), and none may land between who you
+    are, the events you missed and the snapshot you get."""
+    async with hub.backend.room_lock(conn.code):
+        state = await hub.backend.load(conn.code)
+        if state is None:
+            return errors.CLOSE_GONE
+        if state.ended:
+            return errors.CLOSE_ENDED
+        me = state.participants[conn.pid]
+        conn.role = me.role  # it may have changed since the hello; later changes close the connection
+        conn.withheld = withheld(state, conn.pid)  # so may this; its change closes the connection too
+        welcome: dict[str, Any] = {
+            "t": "welcome",
+            "you": {"id": me.id, "name": me.name, "role": me.role},
+            "epoch": state.epoch,
+            "now": time.time(),  # lets a client correct its clock for the phase timer
+        }
+        if new_token:
+            welcome["token"] = new_token
+        missed = None
+        if hello.epoch == state.epoch and hello.seq is not None:
+            missed = await hub.backend.read_since(conn.code, state.epoch, hello.seq)
+            if missed and any(
+                ev.t == "method_set" or sees_anew(ev, conn.pid, conn.role, conn.withheld) for ev in missed
+            ):
+                missed = None  # your role changed meanwhile, or you confirmed: see the room anew, as after close 4011
+        if missed is not None:
+            welcome["seq"] = missed[-1].seq if missed else hello.seq
+            welcome["events"] = [frame(ev, conn.pid, conn.role, conn.withheld) for ev in missed]
+        else:
+            welcome["seq"] = state.seq
+            welcome["snapshot"] = snapshot(state, actor)
+        conn.send(welcome)
+        hub.go_live(conn, welcome["seq"])
     return None
 
 

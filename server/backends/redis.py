@@ -37,7 +37,7 @@ from redis.asyncio.client import PubSub
 
 from ..rooms.engine import apply
 from ..rooms.events import Event, seal
-from ..rooms.state import APPLIED_MEMORY, RoomState, remember
+from ..rooms.state import APPLIED_MEMORY, RoomState
 from . import redis_keys as keys
 from . import redis_replies as replies
 from .base import LOG_CAP, MAX_ROOMS, Backend, Conflict, RoomsFull
@@ -234,27 +234,20 @@ class RedisBackend(Presence, Fanout, Backend):
     async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         code = state.code
         room_key, log_key, _, channel = keys.room(code)
-        # Fold into a copy: `state` may be this process's cached copy, which a welcome
-        # reads across an await; it must never show events that then fail to commit.
-        # The remembered command results are most of a room: the copy starts without them,
-        # and they join the new state once the commit is in.
         encoded = seal(events, state.seq)
-        after = state.clone(applied=False)
-        for ev in events:
-            apply(after, ev)
-        results = list(after.applied.items())
         room = self.rooms.get(code)
         # The state goes along when a snapshot may be due (commit.lua decides: this
         # process's view of the last snapshot may be old), and is written at once where
         # nobody here holds the room (no copy here to write it from later).
-        snapshot = room is None or room.snap is None or after.seq - room.snap >= self.snapshot_every
+        snapshot = room is None or room.snap is None or state.seq + len(events) - room.snap >= self.snapshot_every
         every = 0 if room is None else self.snapshot_every
 
         def packed_state() -> bytes:
-            remembered = state.applied.copy()
-            for key, result in results:
-                remember(remembered, key, result)
-            return pack_state(after, remembered)
+            # the room after these events, folded into a copy: the commit is not in yet
+            after = state.clone()
+            for ev in events:
+                apply(after, ev)
+            return pack_state(after, after.applied)
 
         # the events go out as a list: its header here, the events from below (commit.lua
         # joins them); the same bytes are remembered, to know the echo without decoding it
@@ -302,20 +295,21 @@ class RedisBackend(Presence, Fanout, Backend):
         if status != 1:  # pragma: no cover - commit.lua has no other answer to a commit with its state
             raise RuntimeError(f"room {code}: commit answered {status}")
         epoch, snap = reply[1:3]
-        after.epoch = epoch.decode() if isinstance(epoch, bytes) else epoch
-        for key, result in after.applied.items():  # `state` is superseded: its results carry on
-            remember(state.applied, key, result)
-        after.applied = state.applied
+        # Committed: fold the events into `state` itself. It may be this process's cached
+        # copy, which others read under the room's lock (held here) and use without an
+        # await between reading the seq and the snapshot (ws._welcome); a commit that fails
+        # changes nothing. No copy of the room per command: it grows with the room.
+        for ev in events:
+            apply(state, ev)
+        state.epoch = replies.text(epoch)
         room = self.rooms.get(code)
         if room is not None:
             room.snap = int(snap)
-            if room.cache is state:  # nothing newer was loaded meanwhile
-                room.cache = after
             try:
                 await self._deliver(code, events)
             except Exception:  # committed: the pub/sub copy or the next event fills the gap
                 log.warning("room %s: delivering a commit failed", code, exc_info=True)
-        return after
+        return state
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:
         room_key, log_key, _, _ = keys.room(code)
