@@ -328,6 +328,8 @@ async def run_idle(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
     rooms = [Room(i + 1) for i in range(sc.rooms)]
     await kind.create_rooms(rooms, svc.bases, concurrency)
     cpu0, t0 = svc.cpu(), time.monotonic()
+    if svc.profiler is not None:  # the joins: about the first 5 s of them
+        svc.profiler.start(5)
     await kind.setup(rooms, svc.bases, sc.size, concurrency, start=False)
     connect_s = time.monotonic() - t0
     connect_cpu = svc.cpu() - cpu0
@@ -347,6 +349,7 @@ async def run_idle(kind: Kind, svc: Service, sc: Scenario, concurrency: int) -> 
         "expected": 0,
         "lost": 0,
     }
+    _profile(svc, out)
     await _close_all(rooms)
     return out
 
