@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from server.backends import open_backend, read
+from server.backends import RoomsFull, open_backend, read
 from server.backends.redis import RedisBackend
 from server.backends.redis_shards import ShardedRedis, preference
 from server.config import ConfigError, Settings
@@ -247,3 +247,24 @@ async def test_a_room_is_found_on_its_server_while_another_server_is_away(stores
     finally:
         a.start()
         await fresh.close()
+
+
+async def test_the_room_cap_counts_every_server_and_forgets_rooms_that_expired(stores):
+    """KRING_MAX_ROOMS holds for all servers together; a room that expired frees its place."""
+    a, b = stores
+    urls = [a.url, b.url]
+    backend = open_backend(urls, max_rooms=4)
+    assert isinstance(backend, ShardedRedis)
+    await backend.start()
+    try:
+        on = {url: [c for c in CODES if urls[preference(c, urls)[0]] == url] for url in urls}
+        codes = on[a.url][:2] + on[b.url][:2]
+        for code in codes:
+            assert await backend.create(_state(code))
+        with pytest.raises(RoomsFull):
+            await backend.create(_state(on[b.url][2]))
+        async with aioredis.Redis.from_url(b.url) as r:  # one expires (its keys go; its code stays indexed)
+            await r.delete(f"kring:{{{codes[3]}}}:room")
+        assert await backend.create(_state(on[a.url][2]))
+    finally:
+        await backend.close()

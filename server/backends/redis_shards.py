@@ -123,8 +123,11 @@ class ShardedRedis(Backend):
 
     async def create(self, state: RoomState) -> bool:
         code = state.code
-        if sum(await asyncio.gather(*(s.redis.zcard(keys.ROOMS) for s in self.shards))) >= self.max_rooms:
-            raise RoomsFull(code)
+        if await self._count() >= self.max_rooms:
+            # the index keeps the codes of rooms that expired: sweep them, as one server does
+            await asyncio.gather(*(s._forget_gone_rooms() for s in self.shards))
+            if await self._count() >= self.max_rooms:
+                raise RoomsFull(code)
         first, *others = preference(code, self.urls)
         # a room made before a server was added lives on where it was made: its code is taken
         for i in others:
@@ -134,6 +137,10 @@ class ShardedRedis(Backend):
         if created:
             self._remember(code, first)
         return created
+
+    async def _count(self) -> int:
+        """The rooms of every server together (KRING_MAX_ROOMS counts them all)."""
+        return sum(await asyncio.gather(*(s.redis.zcard(keys.ROOMS) for s in self.shards)))
 
     def room_lock(self, code: str) -> AbstractAsyncContextManager[object]:
         # the servers share their locks (see __init__); taking one needs no lookup
