@@ -64,6 +64,14 @@ def http_to_ws(base: str, path: str) -> str:
     return base.replace("http://", "ws://", 1) + path
 
 
+def placement(urls: list[str], affinity: bool) -> Callable[[Room, int], str]:
+    """Where the j-th connection of a room goes: spread over the processes in turn, or with
+    `affinity` every connection of a room on one (as ?room= routing puts them)."""
+    if affinity:
+        return lambda room, j: urls[room.index % len(urls)]
+    return lambda room, j: urls[j % len(urls)]
+
+
 class _Conn:
     """Per-connection state the generator keeps (WSClient.state)."""
 
@@ -232,7 +240,7 @@ class KringKind(Kind):
         if not all(r.name for r in rooms):
             await self.create_rooms(rooms, bases, concurrency)
         urls = [self.ws_url(b) for b in bases]
-        home = (lambda r, j: urls[r.index % len(urls)]) if affinity else (lambda r, j: urls[j % len(urls)])
+        home = placement(urls, affinity)
         facs = await gather_limited(
             [self.connect(home(r, 0), r, {"t": "hello", "token": r.extra["token"]}) for r in rooms], concurrency
         )
@@ -363,7 +371,7 @@ class _Baseline(Kind):
         affinity: bool = False,
     ) -> None:
         urls = [self.ws_url(b) for b in bases]
-        home = (lambda r, j: urls[r.index % len(urls)]) if affinity else (lambda r, j: urls[j % len(urls)])
+        home = placement(urls, affinity)
         await self.create_rooms(rooms, bases, concurrency)
         joins = [(r, j) for j in range(size) for r in rooms]
         members = await gather_limited([self.join(home(r, j), r, f"P{j}") for r, j in joins], concurrency)

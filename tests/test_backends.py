@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
 from server.backends import Backend, Conflict, MemoryBackend, execute, read
+from server.backends import redis_keys as keys
 from server.rooms import identity
 from server.rooms.engine import decide_join, new_room
 from server.rooms.events import Event
@@ -102,9 +104,9 @@ async def test_concurrent_commits_from_two_places_keep_every_event(pair):
     assert events is not None and [e.seq for e in events] == list(range(1, state.seq + 1))
 
 
-async def test_subscribers_get_every_commit_in_order(pair):
-    backend, peer = pair
-    code = await _room(backend)
+async def _ten_joins_from_both(backend: Backend, peer: Backend, code: str) -> tuple[Recorder, Recorder, int]:
+    """Each place listens, ten people join through one and the other in turn; returns the
+    listeners once both have every event, and the room's seq."""
     here, there = Recorder(), Recorder()
     await backend.subscribe(code, here)
     await peer.subscribe(code, there)
@@ -114,7 +116,14 @@ async def test_subscribers_get_every_commit_in_order(pair):
     assert state is not None
     await here.until(state.seq)
     await there.until(state.seq)
-    assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, state.seq + 1))
+    return here, there, state.seq
+
+
+async def test_subscribers_get_every_commit_in_order(pair):
+    backend, peer = pair
+    code = await _room(backend)
+    here, there, seq = await _ten_joins_from_both(backend, peer, code)
+    assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, seq + 1))
     await backend.unsubscribe(code, here)
     await peer.unsubscribe(code, there)
 
@@ -472,21 +481,13 @@ async def test_a_process_knows_its_own_pubsub_echo_without_decoding_it(redis_ser
     await peer.start()
     try:
         code = await _room(backend)
-        here, there = Recorder(), Recorder()
-        await backend.subscribe(code, here)
-        await peer.subscribe(code, there)
-        for i in range(10):
-            await _join(backend if i % 2 else peer, code, f"P{i}")
-        state = await read(backend, code)
-        assert state is not None
-        await here.until(state.seq)
-        await there.until(state.seq)
+        here, there, seq = await _ten_joins_from_both(backend, peer, code)
         for _ in range(500):  # the last echoes are on their way (nothing waits on them otherwise)
             if not backend.rooms[code].published and not peer.rooms[code].published:
                 break
             await asyncio.sleep(0.01)
-        assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, state.seq + 1))
-        assert sorted(decoded) == list(range(1, state.seq + 1))  # each once, none twice
+        assert [e.seq for e in here.events] == [e.seq for e in there.events] == list(range(1, seq + 1))
+        assert sorted(decoded) == list(range(1, seq + 1))  # each once, none twice
         assert not backend.rooms[code].published and not peer.rooms[code].published
         await backend.unsubscribe(code, here)
         await peer.unsubscribe(code, there)
@@ -525,6 +526,40 @@ async def test_a_room_stored_before_results_went_into_the_log_keeps_them(redis_s
         fresh = await backend._fetch(code)  # as a process that never held the room reads it
         assert fresh is not None and list(fresh.applied) == ["k-old", "k-new"]
         assert fresh.applied["k-new"] == after.applied["k-new"]
+    finally:
+        await backend.erase(code)
+        await backend.close()
+
+
+async def test_someone_who_leaves_goes_offline_though_the_heartbeat_puts_their_entry_back(redis_server):
+    """The heartbeat copies who is here, waits on Redis, then writes their entries. If it
+    writes one back between a leave's removal of it and the check whether they are online
+    elsewhere, that check must not count this process's own entry: they stayed online
+    forever once, and the wire fuzzer's "everyone sees them leave" timed out."""
+    from server.backends.redis import RedisBackend
+
+    backend = RedisBackend(redis_server.url)
+    await backend.start()
+    try:
+        code = await _room(backend)
+        anna = await _join(backend, code, "Anna")
+        await backend.connected(code, anna)
+        zrem = backend.redis.zrem
+
+        async def the_heartbeat_writes_back(*args, **kwargs):  # as _beat does with its copy
+            backend.redis.zrem = zrem
+            removed = await zrem(*args, **kwargs)
+            await backend.redis.zadd(keys.room(code)[2], {backend._member(anna): time.time() + 10})
+            return removed
+
+        backend.redis.zrem = the_heartbeat_writes_back
+        await backend.disconnected(code, anna)
+        state = await read(backend, code)
+        assert state is not None and not state.participants[anna].online
+        presence = [
+            e.public["online"] for e in await backend.read_since(code, state.epoch, 0) or [] if e.t == "presence"
+        ]
+        assert presence == [True, False]
     finally:
         await backend.erase(code)
         await backend.close()

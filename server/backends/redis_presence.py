@@ -62,8 +62,12 @@ class Presence(Backend):
             await execute(self, code, lambda s, rng: decide_presence(s, pid, False, time.time()))
 
     async def _online_elsewhere(self, code: str, pid: str) -> bool:
+        """Whether another process has a live heartbeat of `pid`. This process's own entries
+        do not count: it knows its own connections (`present`), and the heartbeat may put
+        back an entry of someone who left while it waited (it takes it back right after)."""
         live = replies.members(await self.redis.zrangebyscore(keys.room(code)[2], time.time(), "+inf"))
-        return any(m.split("|", 1)[1] == pid for m in live)
+        entries = (m.split("|", 1) for m in live)
+        return any(who == pid and process != self.process for process, who in entries)
 
     async def _heartbeat(self) -> None:
         while True:
