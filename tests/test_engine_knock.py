@@ -137,7 +137,7 @@ def test_a_participant_never_sees_a_knock() -> None:
     room.knock("Eva", secret)
     for viewer in (anna, bram):
         seen = json.dumps(room.frames(viewer)) + json.dumps(room.snapshot(viewer))
-        assert "Fleur" not in seen and kid not in seen and other not in seen
+        assert "Fleur" not in seen and json.dumps(kid) not in seen and json.dumps(other) not in seen
         assert room.snapshot(viewer)["knocks"] == []
     # Eva is in now, like anyone who joined: that much everyone sees
     assert any(p["name"] == "Eva" for p in room.snapshot(anna)["participants"])
