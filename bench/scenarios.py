@@ -503,7 +503,8 @@ async def run_growing(kind: Kind, svc: Service, sc: Scenario, concurrency: int) 
     room_keys = [f"kring:{{{r.name}}}:room" for r in rooms]
     # what one poll of the rooms' snapshots sends Redis, exactly (a pipeline sends the
     # commands back to back, nothing more): taken off what Redis received
-    poll_size = sum(len(b"".join(aioredis.Connection().pack_command("HMGET", k, "snap", "size"))) for k in room_keys)
+    pack = aioredis.Connection().pack_command
+    poll_size = sum(len(b"".join([*pack("HGET", k, "snap"), *pack("HSTRLEN", k, "state")])) for k in room_keys)
     polled = {"bytes": 0}
     # per room, each snapshot seen: (the seq it is as of, its bytes), the one before the round first
     snaps: list[list[tuple[int, int]]] = [[] for _ in rooms]
@@ -513,8 +514,10 @@ async def run_growing(kind: Kind, svc: Service, sc: Scenario, concurrency: int) 
             return
         pipe = redis.pipeline(transaction=False)
         for k in room_keys:
-            pipe.hmget(k, ["snap", "size"])
-        found = await pipe.execute()
+            pipe.hget(k, "snap")
+            pipe.hstrlen(k, "state")
+        replies = await pipe.execute()
+        found = list(zip(replies[::2], replies[1::2], strict=True))
         polled["bytes"] += poll_size
         for seen, (snap, size) in zip(snaps, found, strict=True):
             if snap is not None and (not seen or seen[-1][0] != int(snap)):

@@ -54,8 +54,9 @@ class Backend(abc.ABC):
         return None
 
     async def degraded(self) -> str | None:
-        """What does not answer while the process can still serve rooms (one Redis server
-        of several down: its rooms wait, the others go on), for /healthz; else None."""
+        """What did not answer at the last `health()` while the process can still serve
+        rooms (one Redis server of several down: its rooms wait, the others go on), for
+        /healthz right after it; else None."""
         return None
 
     @abc.abstractmethod

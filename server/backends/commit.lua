@@ -1,23 +1,24 @@
 -- Commit a room's new events in one atomic step (see redis.py).
 --
--- KEYS[1] room hash (fields: seq, epoch, state, snap, size)   KEYS[2] room log (stream)
+-- KEYS[1] room hash (fields: seq, epoch, state, snap)   KEYS[2] room log (stream)
 -- ARGV[1] expected seq (the version the events were decided on)
 -- ARGV[2] the room's state after these events, with the command results it remembers
 --         (msgpack), when the caller's view says a snapshot may be due; '' when not
--- ARGV[3] room TTL in seconds   ARGV[4] stream cap (MAXLEN ~, applied with each snapshot)
--- ARGV[5] the room's pub/sub channel
--- ARGV[6] the msgpack array header of the payload to publish: the events follow it, so the
+-- ARGV[3] room TTL in seconds   ARGV[4] renew the TTL once this many seconds of it have
+--         run down (redis.py renew_after)   ARGV[5] stream cap (MAXLEN ~, with each snapshot)
+-- ARGV[6] the room's pub/sub channel
+-- ARGV[7] the msgpack array header of the payload to publish: the events follow it, so the
 --         payload is made here of the same bytes instead of crossing the network twice
--- ARGV[7] a snapshot is due this many events after the last one; 0 from a process that
+-- ARGV[8] a snapshot is due this many events after the last one; 0 from a process that
 --         keeps no copy of the room (nobody there listens): the room is written whole, as
 --         no copy would be there to write it from should the log be lost
--- ARGV[8 ..] one encoded event per new seq, in order
+-- ARGV[9 ..] one encoded event per new seq, in order
 --
 -- The stream is the room: each entry holds one event (`e`; a command's first event carries
 -- the command's result, so a re-sent command is known after a reload). The state in the
 -- hash is a snapshot as of `snap`, with the results remembered then; the room is that state
 -- with the stream's entries after `snap` folded in. A commit writes its events,
--- one HSET of `seq`, and the state only when a snapshot is due: at least ARGV[7] events
+-- one HSET of `seq`, and the state only when a snapshot is due: at least ARGV[8] events
 -- after the last one (the caller sends the state when its view of `snap` says so; that view
 -- may be old, so the check is here). Each write is a command in the append-only file.
 --
@@ -52,27 +53,26 @@ if tonumber(current) > 0 and redis.call('EXISTS', log) == 0 then
 end
 
 local seq = tonumber(current)
-for i = 8, #ARGV do
+for i = 9, #ARGV do
   seq = seq + 1
   redis.call('XADD', log, seq .. '-0', 'e', ARGV[i])
 end
-due = due or seq - tonumber(snap) >= tonumber(ARGV[7])
+due = due or seq - tonumber(snap) >= tonumber(ARGV[8])
 if due and ARGV[2] ~= '' then
   snap = tostring(seq)
-  redis.call('HSET', room, 'seq', seq, 'state', ARGV[2], 'snap', seq, 'size', #ARGV[2])
+  redis.call('HSET', room, 'seq', seq, 'state', ARGV[2], 'snap', seq)
   -- The log is capped here, with the snapshot, rather than by every XADD (where the cap
   -- would be written to the append-only file each time): snapshots come at least every
   -- cap/2 events, so the log holds between cap and 1.5 × cap events.
-  redis.call('XTRIM', log, 'MAXLEN', '~', ARGV[4])
+  redis.call('XTRIM', log, 'MAXLEN', '~', ARGV[5])
 else
   redis.call('HSET', room, 'seq', seq)
 end
-redis.call('PUBLISH', ARGV[5], ARGV[6] .. table.concat(ARGV, '', 8, #ARGV))
--- Renew the TTL only once it has run down by a tenth (at most a minute): an EXPIRE per key
--- on every commit would be most of what a small event writes to the append-only file. A
--- key without a TTL (the log when it is new) gets it at once.
+redis.call('PUBLISH', ARGV[6], ARGV[7] .. table.concat(ARGV, '', 9, #ARGV))
+-- Renew the TTL only once it has run down by ARGV[4] seconds; a key without a TTL (the log
+-- when it is new) gets it at once.
 local ttl = tonumber(ARGV[3])
-local slack = math.min(60, math.floor(ttl / 10))
+local slack = tonumber(ARGV[4])
 for _, key in ipairs({room, log}) do
   if redis.call('TTL', key) < ttl - slack then
     redis.call('EXPIRE', key, ttl)

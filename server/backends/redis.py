@@ -61,6 +61,10 @@ class RedisBackend(Presence, Fanout, Backend):
     def __init__(self, url: str, *, room_ttl: float = 12 * 3600, log_cap: int = LOG_CAP, max_rooms: int = MAX_ROOMS):
         self.url = url
         self.room_ttl = int(room_ttl)
+        # A room's TTL is renewed only once a tenth of it (at most a minute) has run down, by a
+        # commit (commit.lua) and by the presence heartbeat: an EXPIRE per key every time
+        # would be most of what a small event writes to the append-only file.
+        self.renew_after = min(60, self.room_ttl // 10)
         self.log_cap = log_cap  # stream entries kept per room, approximately (XTRIM MAXLEN ~ with each snapshot)
         # a snapshot at least this often: the stream keeps at least log_cap entries, so the
         # events after the snapshot are always in it
@@ -188,10 +192,8 @@ class RedisBackend(Presence, Fanout, Backend):
         d = unpack(blob)
         # results kept apart by an older version of this backend, then the snapshot's own;
         # folding an event remembers the result of the command that caused it
-        d["applied"] = [unpack(entry) for entry in legacy] + d.get("applied", [])
+        d["applied"] = ([unpack(entry) for entry in legacy] + d.get("applied", []))[-APPLIED_MEMORY:]
         state = RoomState.from_dict(d)
-        while len(state.applied) > APPLIED_MEMORY:
-            state.applied.popitem(last=False)
         for ev in packed:
             apply(state, Event.unpack(ev))
         state.epoch = replies.text(epoch)
@@ -250,9 +252,13 @@ class RedisBackend(Presence, Fanout, Backend):
             return pack_state(after, after.applied)
 
         # the events go out as a list: its header here, the events from below (commit.lua
-        # joins them); the same bytes are remembered, to know the echo without decoding it
+        # joins them); where the room has listeners here the same bytes are remembered
+        # before sending (the echo may come in before the reply), to know the echo by them
         header = msgpack.Packer().pack_array_header(len(encoded))
-        payload = header + b"".join(encoded)
+        payload: bytes | None = None
+        if room is not None:
+            payload = header + b"".join(encoded)
+            room.published.append(payload)
 
         async def send(with_state: bool) -> Any:
             return await self._commit(
@@ -261,6 +267,7 @@ class RedisBackend(Presence, Fanout, Backend):
                     state.seq,
                     packed_state() if with_state else b"",
                     self.room_ttl,
+                    self.renew_after,
                     self.log_cap,
                     channel,
                     header,
@@ -270,17 +277,16 @@ class RedisBackend(Presence, Fanout, Backend):
             )
 
         self.commits += 1
-        if room is not None:  # before sending: the echo may come in before the reply
-            room.published.append(payload)
         try:
             reply = await send(snapshot)
             if int(reply[0]) == 2:  # the log was lost after the snapshot: write the room whole
                 reply = await send(True)
         except BaseException:
-            self._not_published(code, payload)  # or published after all: then it is caught up
+            if payload is not None:  # or published after all: then it is caught up
+                self._not_published(code, payload)
             raise
         status = int(reply[0])
-        if status != 1:
+        if status != 1 and payload is not None:
             self._not_published(code, payload)
         if status == 0:
             self.conflicts += 1
@@ -307,8 +313,9 @@ class RedisBackend(Presence, Fanout, Backend):
             room.snap = int(snap)
             try:
                 await self._deliver(code, events)
-            except Exception:  # committed: the pub/sub copy or the next event fills the gap
+            except Exception:  # committed, and its echo is dropped as ours: catch up from the log
                 log.warning("room %s: delivering a commit failed", code, exc_info=True)
+                self._spawn(self._safe_catch_up(code))
         return state
 
     async def read_since(self, code: str, epoch: str, seq: int) -> list[Event] | None:

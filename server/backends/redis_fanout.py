@@ -144,9 +144,8 @@ class Fanout(Backend):
         # rooms whose last connection left while the connection was down kept their channel
         assert self._pubsub is not None
         for channel in list(self._pubsub.channels):
-            name = channel.decode() if isinstance(channel, bytes) else str(channel)
-            if name.endswith(":events") and "{" in name:
-                self._spawn(self._drop_channel(name.split("{", 1)[1].split("}", 1)[0]))
+            if (gone := keys.code_of(replies.text(channel))) is not None:
+                self._spawn(self._drop_channel(gone))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` on its own, holding its task till done (the loop holds tasks only weakly)."""
@@ -189,10 +188,9 @@ class Fanout(Backend):
         async for message in self._messages():
             if message.get("type") != "message":
                 continue
-            channel = message["channel"].decode()
-            code = channel.split("{", 1)[1].split("}", 1)[0]
-            room = self.rooms.get(code)
-            if room is None or self._own(room, message["data"]):
+            code = keys.code_of(replies.text(message["channel"]))
+            room = self.rooms.get(code) if code is not None else None
+            if code is None or room is None or self._own(room, message["data"]):
                 continue
             try:
                 plain_events = unpack(message["data"])

@@ -19,6 +19,13 @@ def room(code: str) -> tuple[str, str, str, str]:
     return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
 
 
+def code_of(channel: str) -> str | None:
+    """The room code of a room's channel (see `room`); None for any other channel."""
+    if not channel.endswith(":events") or "{" not in channel:
+        return None
+    return channel.split("{", 1)[1].split("}", 1)[0]
+
+
 def applied(code: str) -> str:
     """The remembered command results as rooms stored them before they went into the log
     with their events (commit.lua): read while such a room lives on, erased with it."""

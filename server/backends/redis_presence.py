@@ -34,6 +34,7 @@ class Presence(Backend):
     redis: aioredis.Redis
     process: str  # this process's id in the entries
     room_ttl: int
+    renew_after: int  # seconds of the TTL that may run down before it is renewed (redis.py)
     rooms: dict[str, Any]  # rooms subscribed here: the ones this process sweeps
     present: dict[str, set[str]]  # room -> local participants online here
     _renewed: dict[str, float]  # room -> when this process last renewed its TTL
@@ -79,17 +80,15 @@ class Presence(Backend):
 
     async def _beat(self) -> None:
         now = time.time()
-        # A room with people in it is not idle, even when nobody types: its TTL is renewed,
-        # but only once a tenth of it (at most a minute) has run down, as a commit does:
-        # four EXPIREs per room every few seconds would be most of what Redis writes.
-        every = min(60.0, self.room_ttl / 10)
+        # A room with people in it is not idle, even when nobody types: its TTL is renewed
+        # as a commit renews it, once `renew_after` seconds of it have run down.
         for code in [c for c in self._renewed if c not in self.present]:
             del self._renewed[code]
         for code, pids in list(self.present.items()):
             pids = set(pids)  # a copy: people may leave while this awaits
             if not pids:
                 continue
-            renew = now - self._renewed.get(code, 0.0) >= every
+            renew = now - self._renewed.get(code, 0.0) >= self.renew_after
             if renew:
                 async with self.redis.pipeline(transaction=False) as pipe:
                     for key in keys.stored(code):

@@ -55,6 +55,7 @@ class ShardedRedis(Backend):
         self.max_rooms = max_rooms
         self.transient = shards[0].transient
         self._where: dict[str, int] = {}  # code -> index of the server that holds it
+        self._degraded: str | None = None  # the servers away at the last health check
         # one lock per room in this process, whichever server's code takes it (a server's
         # own presence changes decide under its lock, the routed commands under this one)
         for shard in shards[1:]:
@@ -74,19 +75,16 @@ class ShardedRedis(Backend):
     async def close(self) -> None:
         await asyncio.gather(*(shard.close() for shard in self.shards))
 
-    async def _problems(self) -> list[str]:
-        found = await asyncio.gather(*(s.health() for s in self.shards))
-        return [f"{shard.url}: {problem}" for shard, problem in zip(self.shards, found, strict=True) if problem]
-
     async def health(self) -> str | None:
         # Not ready only when no server answers: every process reaches the same servers, so
         # a balancer that left out each process for one server down would stop every room.
-        problems = await self._problems()
+        found = await asyncio.gather(*(s.health() for s in self.shards))
+        problems = [f"{shard.url}: {problem}" for shard, problem in zip(self.shards, found, strict=True) if problem]
+        self._degraded = "; ".join(problems) if 0 < len(problems) < len(self.shards) else None
         return "; ".join(problems) if len(problems) == len(self.shards) else None
 
     async def degraded(self) -> str | None:
-        problems = await self._problems()
-        return "; ".join(problems) if 0 < len(problems) < len(self.shards) else None
+        return self._degraded  # as the health check just found: each server asked once
 
     def limit_storage(self) -> Storage:
         # one server counts the per-address limits for every process: the same one whatever

@@ -157,10 +157,16 @@ class RotaStore(GroupStore):
 
         return await self._retry(work)
 
-    async def _edit(self, conn: AsyncConnection, me: Me, meeting_id: int, version: int) -> None:
-        """Check and raise the meeting's version in one statement: the loser of two edits at
-        once gets `conflict` with the rota as it is now."""
+    async def _edit(
+        self, conn: AsyncConnection, token_hash: str, meeting_id: int, version: int, role: str, slot: int
+    ) -> tuple[Me, int]:
+        """The start of every rota edit: the member, the meeting not yet held, its rota
+        filled, its version checked and raised in one statement (the loser of two edits at
+        once gets `conflict` with the rota as it is now); returns the member and the
+        holder of (`role`, `slot`)."""
+        me = await self._me(conn, token_hash)
         await self._held_meeting(conn, me, meeting_id)
+        await self._ensure_rota(conn, me.group_id, meeting_id)
         changed = await conn.execute(
             update(meetings)
             .where(meetings.c.id == meeting_id, meetings.c.version == version)
@@ -169,6 +175,7 @@ class RotaStore(GroupStore):
         if changed.rowcount != 1:
             current = await self._view(conn, me, meeting_id)
             raise GroupError(CONFLICT, 409, "the meeting was changed meanwhile", rota=current)
+        return me, await self._holder(conn, meeting_id, role, slot)
 
     async def _holder(self, conn: AsyncConnection, meeting_id: int, role: str, slot: int) -> int:
         who = (
@@ -189,11 +196,7 @@ class RotaStore(GroupStore):
         and the holder takes whatever role `other` had (or none)."""
 
         async def work(conn: AsyncConnection) -> dict[str, Any]:
-            me = await self._me(conn, token_hash)
-            await self._held_meeting(conn, me, meeting_id)
-            await self._ensure_rota(conn, me.group_id, meeting_id)
-            await self._edit(conn, me, meeting_id, version)
-            holder = await self._holder(conn, meeting_id, role, slot)
+            me, holder = await self._edit(conn, token_hash, meeting_id, version, role, slot)
             await self._member(conn, me.group_id, other)
             if other == holder:
                 raise invalid("a swap needs two members: 'with' already has this role")
@@ -245,11 +248,7 @@ class RotaStore(GroupStore):
         with them again at this meeting."""
 
         async def work(conn: AsyncConnection) -> dict[str, Any]:
-            me = await self._me(conn, token_hash)
-            await self._held_meeting(conn, me, meeting_id)
-            await self._ensure_rota(conn, me.group_id, meeting_id)
-            await self._edit(conn, me, meeting_id, version)
-            holder = await self._holder(conn, meeting_id, role, slot)
+            me, holder = await self._edit(conn, token_hash, meeting_id, version, role, slot)
             await conn.execute(
                 delete(meeting_roles).where(
                     meeting_roles.c.meeting_id == meeting_id, meeting_roles.c.role == role, meeting_roles.c.slot == slot
