@@ -42,7 +42,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="Redis with appendonly and fsync always (Kring's production advice)",
     )
-    p.add_argument("--profile", action="store_true", help="sample the Kring servers with py-spy (bench/results/)")
+    p.add_argument("--profile", action="store_true", help="sample every server with py-spy (bench/results/)")
     p.add_argument("--json", type=Path, default=None, help="where the figures go (default bench/results/…json)")
     args = p.parse_args(argv)
     if args.quick:
@@ -102,7 +102,7 @@ async def run_all(args: argparse.Namespace, scs: list) -> list[dict[str, Any]]:
                 # scaling: once per number of Redis servers (the others run once, on one)
                 for shards in sc.shards if backend == "redis" else (1,):
                     t0 = time.monotonic()
-                    prof = RESULTS if args.profile and kind == "kring" else None
+                    prof = RESULTS if args.profile else None
                     r = await run_one(
                         kind, backend, sc, profile_dir=prof, log_dir=RESULTS, durable=args.redis_durable, shards=shards
                     )

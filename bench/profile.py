@@ -31,7 +31,7 @@ class Profiler:
         for pid in self.pids:
             out = self.directory / f"profile-{self.label}-{pid}.txt"
             argv = [str(PY_SPY), "record", "--pid", str(pid), "--duration", str(max(1, round(seconds)))]
-            argv += ["--rate", str(RATE), "--format", "raw", "--output", str(out)]
+            argv += ["--rate", str(RATE), "--gil", "--format", "raw", "--output", str(out)]
             proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.procs.append((out, proc))
 

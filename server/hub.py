@@ -29,6 +29,7 @@ from .rooms.events import Event
 from .rooms.state import RoomState
 from .rooms.views import CASE_EVENTS, form, frame, sees_anew
 from .timers import TRIGGERS, AutoAdvance
+from .transport import SEND_NOW
 
 log = logging.getLogger("kring.hub")
 
@@ -56,9 +57,14 @@ class Connection:
         self.aborted = False
         self.last_seq = 0  # highest seq queued for this connection
         self.ending = False  # this connection sent `end`: it closes itself once the room is erased
+        #: writes a frame at once when nothing is queued before it (server/transport.py);
+        #: absent under another ASGI server, where every frame goes through the writer
+        self.send_now: Callable[[bytes | str], bool] | None = (ws.scope.get("extensions") or {}).get(SEND_NOW)
 
     def push(self, data: bytes | str) -> None:
         if self.closed:
+            return
+        if not self.queue and self.send_now is not None and self.send_now(data):
             return
         if len(self.queue) >= self.max_queue:
             self.abort(errors.CLOSE_TOO_SLOW)
@@ -98,11 +104,13 @@ class Connection:
                 await self.wakeup.wait()
                 self.wakeup.clear()
                 while self.queue:
-                    data = self.queue.popleft()
+                    data = self.queue[0]  # left in the queue while it is sent: `push` writes no frame past it
                     if data is _CLOSE:
                         await self._close(self.close_code or 1000)
                         return
                     await send(data)
+                    if self.queue:  # (emptied by `abort` meanwhile)
+                        self.queue.popleft()
         except asyncio.CancelledError:
             raise
         except Exception:  # the peer went away; the reader notices and cleans up

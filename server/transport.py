@@ -1,5 +1,6 @@
 """The websocket transport: uvicorn's sans-I/O websockets protocol, able to drop a peer
-that stopped reading, and quiet about a client's text frame that is not UTF-8.
+that stopped reading, quiet about a client's text frame that is not UTF-8, and able to
+write a frame at once, outside ASGI, for the hub's fan-out.
 
 ASGI offers no abort: a `websocket.close` waits until the socket drains, which a laptop
 that went to sleep never lets happen, so its connection and buffers would linger. Closing
@@ -15,10 +16,15 @@ from functools import cache
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.http11 import Request
 
 from .config import Settings
 
 ABORT_GRACE = 5.0  # seconds a peer that stopped reading has to catch up before it is cut off
+
+#: the scope extension under which a websocket's `send_now` is offered to the app
+SEND_NOW = "kring.send_now"
 
 
 @cache
@@ -37,6 +43,33 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         if sndbuf > 0 and sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)
         super().connection_made(transport)
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if not self.close_sent:  # accepted for the app, whose task has not started yet
+            self.scope["extensions"][SEND_NOW] = self.send_now  # type: ignore[index]  # always set by uvicorn
+
+    def send_now(self, data: bytes | str) -> bool:
+        """Write one frame to the socket now, if nothing stands in the way; False if it must
+        go through ASGI's `send` instead (not open, or the socket is not writable).
+
+        A broadcast reaches a room's every connection from one place (server/hub.py). Through
+        ASGI each frame wakes that connection's writer task and passes four layers of `send`
+        before the same `transport.write`; written here, as python-websockets' `broadcast`
+        writes, it costs the write. Backpressure is unchanged: once the socket's buffer is
+        past its high-water mark the protocol is not writable, and frames queue in the hub,
+        which drops a connection whose queue overflows."""
+        if not (self.handshake_complete and self.writable.is_set()) or self.close_sent or self.disconnected:
+            return False
+        try:
+            if isinstance(data, bytes):
+                self.conn.send_binary(data)
+            else:
+                self.conn.send_text(data.encode())
+        except InvalidState:  # the peer's close frame is in: ASGI's send says what to do
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     async def send(self, message: Any) -> None:
         if (

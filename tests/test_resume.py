@@ -138,6 +138,65 @@ async def test_slow_client_is_dropped_and_can_resume(backend):
             await s.close()
 
 
+async def test_a_reader_that_falls_behind_and_catches_up_gets_every_event_in_order(backend):
+    # The hub writes a frame straight to the socket while nothing is queued before it and
+    # queues it while the socket is full (server/transport.py send_now). A reader that stops
+    # for 20 case texts of 8 KB (about 160 KB, far past the 8 KB send buffer, a 4 KB receive
+    # buffer and the transport's 64 KB) makes frames queue; once it reads again, they and
+    # every later one arrive in seq order, none lost, none twice.
+    with running_server({**backend, "KRING_SOCKET_SNDBUF": "8192"}) as base:
+        s = await session_at(base, "vragenronde")
+        try:
+            await s.facilitator.command("back")  # the case text is shared in the case choice
+            reader = s.members[4]
+            token, pid = reader.token or "", reader.me["id"]
+            await reader.close()
+            s.members.remove(reader)
+            await s.facilitator.wait_until(lambda c: not online(c, pid))
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+            slow = await connect(
+                ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1, max_size=None
+            )
+            await slow.send(msgpack.packb({"t": "hello", "token": token}))
+            welcome = msgpack.unpackb(await slow.recv())
+            assert welcome["t"] == "welcome", welcome
+            await s.facilitator.wait_until(lambda c: online(c, pid))
+            inbrenger, text = s.members[0], "x" * (limits.MAX_LONG - 10)
+            for i in range(20):  # within the burst the rate limit allows
+                await inbrenger.command("share_case", text=f"{i} {text}", people=["de collega"])
+            seqs: list[int] = []
+            texts: list[int] = []
+
+            async def read_slowly(until: int) -> None:
+                while not seqs or seqs[-1] < until:
+                    msg = msgpack.unpackb(await asyncio.wait_for(slow.recv(), 10))
+                    if "seq" in msg and msg["t"] != "ack":
+                        seqs.append(msg["seq"])
+                    if msg["t"] == "case_shared":
+                        texts.append(int(msg["text"].split(" ", 1)[0]))
+                    await asyncio.sleep(0.005)  # slower than the room: the socket fills and drains by turns
+
+            async def more() -> None:  # while it reads again, frames keep coming
+                await asyncio.sleep(1)  # the rate limit refills
+                for i in range(20, 40):
+                    await inbrenger.command("share_case", text=f"{i} {text}", people=["de collega"])
+
+            reading = asyncio.create_task(read_slowly(10**9))
+            await more()
+            await s.settle()
+            last = s.facilitator.mirror.seq
+            reading.cancel()
+            await read_slowly(last)
+            assert seqs == list(range(welcome["seq"] + 1, last + 1))
+            assert texts == list(range(40))
+            assert online(s.facilitator, pid)  # it was slow, never too slow
+            await slow.close()
+        finally:
+            await s.close()
+
+
 async def test_a_client_further_behind_than_the_kept_log_gets_a_snapshot(backend):
     """The log keeps the last KRING_LOG_CAP events (Redis: at least that many, trimmed
     in whole stream nodes): a client that missed more gets a fresh snapshot, one that
