@@ -47,7 +47,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if not self.close_sent:  # accepted for the app, whose task has not started yet
-            self.scope["extensions"][SEND_NOW] = self.send_now  # type: ignore[index]  # always set by uvicorn
+            self.scope["extensions"][SEND_NOW] = self.send_now  # type: ignore[assignment]  # ASGI types the extension values as dicts
 
     def send_now(self, data: bytes | str) -> bool:
         """Write one frame to the socket now, if nothing stands in the way; False if it must
