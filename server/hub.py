@@ -1,8 +1,9 @@
 """Per-process connections: bounded send queues with one writer each, and fan-out.
 
-A broadcast never awaits a socket: each frame is encoded once per audience and appended
-to every connection's queue; a connection whose queue overflows is closed as too slow
-(it resumes from its last seq), so one sleeping laptop cannot stall a room.
+A broadcast never awaits a socket: each frame is encoded once per audience and written
+to each connection's socket at once, or appended to its queue while the socket is full
+or frames wait before it; a connection whose queue overflows is closed as too slow (it
+resumes from its last seq), so one sleeping laptop cannot stall a room.
 
 A connection whose participant changes role gets the `role_changed` frame and is then
 closed with CLOSE_ROLE_CHANGED: its client resumes without epoch/seq and so gets a fresh

@@ -4,7 +4,8 @@ it lands, in Redis's append-only file (`appendfsync always`, as the README advis
 command by command: a room of eight asks 192 questions in three windows of 64 while the
 room grows several times over, and each question costs the AOF the same, within twice the
 bytes of the event it commits (386-391 bytes for 236-239-byte events when this was
-written: the XADD with the event, one HSET of seq, MULTI/EXEC). With
+written: the XADD with the event, one HSET of seq, MULTI/EXEC), and so does what the
+commit sends Redis (414-418 bytes: the script call with its arguments). With
 snapshots due every 32 events and the room's people on two processes, each snapshot is
 written once, when it is due. Before this issue every commit wrote the whole state: the
 bytes per question grew with the room."""
@@ -58,12 +59,15 @@ async def test_a_question_writes_as_much_to_redis_as_the_first_one(tmp_path: Pat
         s = await session_at(server.base, "vragenronde", n=8)
         try:
             room, log_key = keys.room(s.code)[:2]
-            per_question, per_event, state_bytes = [], [], []
+            per_question, net_in, per_event, state_bytes = [], [], [], []
             async with aioredis.Redis.from_url(store.url) as r:
                 for window in range(3):
                     aof = aof_file(tmp_path)
                     offset, seq_before = aof.stat().st_size, int(await r.hget(room, "seq"))
+                    received = (await r.info("stats"))["total_net_input_bytes"]
                     await asked(s, window, WINDOW)
+                    received = (await r.info("stats"))["total_net_input_bytes"] - received
+                    net_in.append(received / WINDOW)
                     assert aof_file(tmp_path) == aof  # no AOF rewrite in between
                     written = commands(aof.read_bytes()[offset:])
                     assert not [args for args, _ in written if b"state" in args]  # no snapshot due yet
@@ -76,6 +80,10 @@ async def test_a_question_writes_as_much_to_redis_as_the_first_one(tmp_path: Pat
             assert state_bytes[-1] > 2 * state_bytes[0], state_bytes  # the room grew
             assert max(per_question) < 1.05 * min(per_question), per_question  # what a question costs did not
             assert all(q <= 2 * e for q, e in zip(per_question, per_event, strict=True)), (per_question, per_event)
+            # and what the commit sends Redis (the script call with its arguments, and the
+            # presence heartbeats meanwhile): within twice the event too
+            assert all(n <= 2 * e for n, e in zip(net_in, per_event, strict=True)), (net_in, per_event)
+            print(f"per question: AOF {per_question}, sent to Redis {net_in}, event {per_event}")
             await s.settle()
         finally:
             await s.close()

@@ -4,21 +4,25 @@
 -- ARGV[1] expected seq (the version the events were decided on)
 -- ARGV[2] the room's state after these events, with the command results it remembers
 --         (msgpack), when the caller's view says a snapshot may be due; '' when not
--- ARGV[3] room TTL in seconds   ARGV[4] renew the TTL once this many seconds of it have
---         run down (redis.py renew_after)   ARGV[5] stream cap (MAXLEN ~, with each snapshot)
--- ARGV[6] the room's pub/sub channel
--- ARGV[7] the msgpack array header of the payload to publish: the events follow it, so the
+-- ARGV[3] four numbers, space-separated (one argument: each argument costs every commit
+--         its framing on the wire and in the append-only file): the room TTL in seconds;
+--         renew the TTL once this many seconds of it have run down (redis.py renew_after);
+--         the stream cap (MAXLEN ~, with each snapshot); a snapshot is due this many events
+--         after the last one, 0 from a process that keeps no copy of the room (nobody
+--         there listens): the room is written whole, as no copy would be there to write it
+--         from should the log be lost
+-- ARGV[4] the msgpack array header of the payload to publish: the events follow it, so the
 --         payload is made here of the same bytes instead of crossing the network twice
--- ARGV[8] a snapshot is due this many events after the last one; 0 from a process that
---         keeps no copy of the room (nobody there listens): the room is written whole, as
---         no copy would be there to write it from should the log be lost
--- ARGV[9 ..] one encoded event per new seq, in order
+-- ARGV[5 ..] one encoded event per new seq, in order
+--
+-- The payload goes to the room's channel, named as redis_keys.room names it: the room
+-- hash's name with `events` for `room`.
 --
 -- The stream is the room: each entry holds one event (`e`; a command's first event carries
 -- the command's result, so a re-sent command is known after a reload). The state in the
 -- hash is a snapshot as of `snap`, with the results remembered then; the room is that state
 -- with the stream's entries after `snap` folded in. A commit writes its events,
--- one HSET of `seq`, and the state only when a snapshot is due: at least ARGV[8] events
+-- one HSET of `seq`, and the state only when a snapshot is due: at least `every` events
 -- after the last one (the caller sends the state when its view of `snap` says so; that view
 -- may be old, so the check is here). Each write is a command in the append-only file.
 --
@@ -28,6 +32,7 @@
 -- go on, by committing again with its state.
 
 local room, log = KEYS[1], KEYS[2]
+local ttl, slack, cap, every = string.match(ARGV[3], '^(%d+) (%d+) (%d+) (%d+)$')
 local current = redis.call('HGET', room, 'seq')
 if not current then
   return {-1}
@@ -53,26 +58,25 @@ if tonumber(current) > 0 and redis.call('EXISTS', log) == 0 then
 end
 
 local seq = tonumber(current)
-for i = 9, #ARGV do
+for i = 5, #ARGV do
   seq = seq + 1
   redis.call('XADD', log, seq .. '-0', 'e', ARGV[i])
 end
-due = due or seq - tonumber(snap) >= tonumber(ARGV[8])
+due = due or seq - tonumber(snap) >= tonumber(every)
 if due and ARGV[2] ~= '' then
   snap = tostring(seq)
   redis.call('HSET', room, 'seq', seq, 'state', ARGV[2], 'snap', seq)
   -- The log is capped here, with the snapshot, rather than by every XADD (where the cap
   -- would be written to the append-only file each time): snapshots come at least every
   -- cap/2 events, so the log holds between cap and 1.5 × cap events.
-  redis.call('XTRIM', log, 'MAXLEN', '~', ARGV[5])
+  redis.call('XTRIM', log, 'MAXLEN', '~', cap)
 else
   redis.call('HSET', room, 'seq', seq)
 end
-redis.call('PUBLISH', ARGV[6], ARGV[7] .. table.concat(ARGV, '', 9, #ARGV))
--- Renew the TTL only once it has run down by ARGV[4] seconds; a key without a TTL (the log
+redis.call('PUBLISH', string.sub(room, 1, -5) .. 'events', ARGV[4] .. table.concat(ARGV, '', 5, #ARGV))
+-- Renew the TTL only once it has run down by `slack` seconds; a key without a TTL (the log
 -- when it is new) gets it at once.
-local ttl = tonumber(ARGV[3])
-local slack = tonumber(ARGV[4])
+ttl, slack = tonumber(ttl), tonumber(slack)
 for _, key in ipairs({room, log}) do
   if redis.call('TTL', key) < ttl - slack then
     redis.call('EXPIRE', key, ttl)

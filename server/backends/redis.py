@@ -235,7 +235,7 @@ class RedisBackend(Presence, Fanout, Backend):
 
     async def commit(self, state: RoomState, events: list[Event]) -> RoomState:
         code = state.code
-        room_key, log_key, _, channel = keys.room(code)
+        room_key, log_key, _, _ = keys.room(code)
         encoded = seal(events, state.seq)
         room = self.rooms.get(code)
         # The state goes along when a snapshot may be due (commit.lua decides: this
@@ -243,6 +243,7 @@ class RedisBackend(Presence, Fanout, Backend):
         # nobody here holds the room (no copy here to write it from later).
         snapshot = room is None or room.snap is None or state.seq + len(events) - room.snap >= self.snapshot_every
         every = 0 if room is None else self.snapshot_every
+        numbers = f"{self.room_ttl} {self.renew_after} {self.log_cap} {every}"
 
         def packed_state() -> bytes:
             # the room after these events, folded into a copy: the commit is not in yet
@@ -263,17 +264,7 @@ class RedisBackend(Presence, Fanout, Backend):
         async def send(with_state: bool) -> Any:
             return await self._commit(
                 keys=[room_key, log_key],
-                args=[
-                    state.seq,
-                    packed_state() if with_state else b"",
-                    self.room_ttl,
-                    self.renew_after,
-                    self.log_cap,
-                    channel,
-                    header,
-                    every,
-                    *encoded,
-                ],
+                args=[state.seq, packed_state() if with_state else b"", numbers, header, *encoded],
             )
 
         self.commits += 1

@@ -14,7 +14,8 @@ LIMITS_PREFIX = "kring:limits"  # per-address rate limits (server/ratelimit.py)
 
 
 def room(code: str) -> tuple[str, str, str, str]:
-    """room hash, log stream, presence set, channel."""
+    """room hash, log stream, presence set, channel (commit.lua names the channel from the
+    room hash's name the same way)."""
     base = f"kring:{{{code}}}"
     return f"{base}:room", f"{base}:log", f"{base}:presence", f"{base}:events"
 
