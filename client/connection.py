@@ -65,6 +65,7 @@ class KringClient:
         self.reconnect = reconnect
         self.max_backoff = max_backoff
         self.token: str | None = None
+        self.circle: str | None = None  # the code of the circle this client entered with its room token
         self.epoch: str | None = None
         self.me: dict[str, Any] = {}
         self.mirror = Mirror()
@@ -131,16 +132,24 @@ class KringClient:
         """The server's unix time now, in seconds (for the phase timer's deadline)."""
         return time.time() + self.clock_offset
 
+    async def enter_circle(self, token: str, circle: str) -> KringClient:
+        """Enter a circle of the room `token` belongs to (docs/CIRCLES.md); reconnects come
+        back into the circle the same way."""
+        self.circle = circle
+        return await self.resume(token)
+
     async def resume(self, token: str, *, epoch: str | None = None, seq: int | None = None) -> KringClient:
         self.token = token
         hello: dict[str, Any] = {"t": "hello", "token": token}
+        if self.circle is not None:
+            hello["circle"] = self.circle
         if epoch is not None and seq is not None and self.mirror.state:  # resume needs a mirror
             hello.update(epoch=epoch, seq=seq)
         await self._open(hello)
         return self
 
     async def _open(self, hello: dict[str, Any]) -> None:
-        code = hello.get("code") or (self.state or {}).get("code")
+        code = hello.get("code") or hello.get("circle") or (self.state or {}).get("code")
         ws = await connect(
             with_room_key(self.url, code) if isinstance(code, str) else self.url,
             subprotocols=[Subprotocol(self.codec.subprotocol)],

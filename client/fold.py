@@ -372,6 +372,10 @@ def call_link(s: State, ev: Frame, m: Mirror) -> None:
     s["call_link"] = ev["url"]
 
 
+def circles(s: State, ev: Frame, m: Mirror) -> None:
+    s["circles"] = ev["circles"]
+
+
 def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.ended = True
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
@@ -433,6 +437,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "place": place,
     "hands": hands,
     "call_link": call_link,
+    "circles": circles,
     "ended": ended,
     "withheld": withheld,
 }

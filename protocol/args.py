@@ -178,6 +178,12 @@ class SomeoneArgs(TypedDict):
     participant: NotRequired[ItemId]
 
 
+class SplitArgs(TypedDict):
+    """Circles of about this many people (rules/circles.py)."""
+
+    size: Annotated[int, Bounds(min=3, max=5)]
+
+
 class CallLinkArgs(TypedDict):
     """The group's video call: an https URL (rules/hybrid.py checks it), or null to clear."""
 
@@ -210,6 +216,7 @@ COMMAND_ARGS: dict[str, type] = {
     "take_floor": NoArgs,
     "online_first": AutoAdvanceArgs,
     "set_call_link": CallLinkArgs,
+    "split": SplitArgs,
     # participants (the phase and role decide who may)
     "confirm": NoArgs,
     "propose_case": ProposeCaseArgs,
@@ -265,6 +272,8 @@ class HelloResume(TypedDict):
     token: Annotated[str, Bounds(max_len=128)]
     epoch: NotRequired[Annotated[str, Bounds(max_len=64)]]
     seq: NotRequired[Annotated[int, Bounds(min=0)]]
+    #: a circle of the token's room to enter instead (docs/CIRCLES.md): its code
+    circle: NotRequired[Annotated[str, Bounds(max_len=12)]]
 
 
 class CreateRoomBody(TypedDict):

@@ -95,6 +95,7 @@ class Hello:
     ticket: str | None = None  # a facilitator's one-time screen ticket (a screen into a locked room)
     knock: str | None = None  # the secret of a knock at a locked room (see rules.people.knock)
     place: str | None = None  # "room" or "online": where a participant takes part from
+    circle: str | None = None  # with a token: enter this circle of the token's room
     token: str | None = None  # ... or resume with a token
     epoch: str | None = None
     seq: int | None = None
@@ -196,7 +197,7 @@ def parse_hello(msg: Any) -> Hello:
     # a hello is not a command: it has no id and gets no ack (PROTOCOL.md §4)
     if "token" in msg:
         args = _check_fields(msg, HELLO_RESUME, None, envelope=("t",))
-        return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
+        return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"), circle=args.get("circle"))
     args = _check_fields(msg, HELLO_JOIN, None, envelope=("t",))
     return Hello(
         code=args["code"],

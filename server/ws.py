@@ -23,7 +23,8 @@ from .ratelimit import AddressLimits, RateLimit
 from .rooms import identity
 from .rooms.engine import Decision, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
-from .rooms.state import PARTICIPANT, SCREEN, RoomState
+from .rooms.rules.circles import circle_of, circle_room
+from .rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from .rooms.views import frame, sees_anew, snapshot, withheld
 
 log = logging.getLogger("kring.ws")
@@ -140,6 +141,8 @@ async def _admit(app: Starlette, hello: Hello, client: str) -> tuple[str, str, s
 
 
 async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str | None]:
+    if hello.token is not None and hello.circle is not None:
+        return await _enter_circle(hub, hello.token, normalize_code(hello.circle))
     if hello.token is not None:
         code = hello.token.split(".", 1)[0]
         if not is_room_code(code):
@@ -197,6 +200,27 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
         raise ProtocolError(errors.ROOM_LOCKED, "the room is locked", knock=knock)
     pid = decision.result["participant"]
     return token, pid, state.participants[pid].role, token
+
+
+async def _enter_circle(hub: Hub, token: str, code: str) -> tuple[str, str, str, str | None]:
+    """A member of a room enters one of its circles with their room token (docs/CIRCLES.md);
+    the circle's room is made by whoever comes in first. The connection goes on under
+    `CIRCLE.TOKEN`: the circle's code, and an anonymity key of its own (ws.endpoint)."""
+    plenary = await read(hub.backend, token.split(".", 1)[0]) if is_room_code(token.split(".", 1)[0]) else None
+    p = find_participant(plenary, identity.token_hash(token)) if plenary else None
+    if plenary is None or p is None or p.removed:
+        raise ProtocolError(errors.BAD_TOKEN)
+    circle = circle_of(plenary, code)
+    if circle is None or not (p.id in circle["members"] or p.role == FACILITATOR):
+        raise ProtocolError(errors.UNKNOWN_ROOM, "you are in no such circle of this room")
+    state = await read(hub.backend, code)
+    if state is None:
+        await hub.backend.create(circle_room(plenary, circle, identity.new_epoch()))  # False: another was first
+        state = await read(hub.backend, code)
+    me = find_participant(state, identity.circle_token_hash(p.token_hash, code)) if state else None
+    if state is None or me is None or me.removed or state.ended:
+        raise ProtocolError(errors.UNKNOWN_ROOM, "this circle has ended")
+    return f"{code}.{token}", me.id, me.role, None
 
 
 async def _welcome(hub: Hub, conn: Connection, actor: Actor, hello: Hello, new_token: str | None) -> int | None:

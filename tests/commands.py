@@ -75,4 +75,5 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "give_floor": {"participant": ids.participant},
         "online_first": {"on": True},
         "set_call_link": {"url": "https://meet.example.org/kring"},
+        "split": {"size": 3},
     }.get(t, {})

@@ -51,7 +51,7 @@ INPUTS = {
 FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
 FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
 FACILITATING += ["set_method"]
-FACILITATING += ["give_floor", "take_floor", "online_first", "set_call_link"]
+FACILITATING += ["give_floor", "take_floor", "online_first", "set_call_link", "split"]
 #: how many steps (frames and acks) a viewer gets between two checks: one fold case
 WINDOW = (10, 40)
 STEPS = 400  # at most, per walk: most end the meeting sooner

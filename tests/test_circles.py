@@ -1,6 +1,7 @@
-"""Splitting a group into circles (server/rooms/circles.py): sizes within 3-5 and as even as
-can be, the people in the room and the people online kept together where the numbers
-allow, and a split by hand checked against the same rules."""
+"""Circles (server/rooms/rules/circles.py): splitting a group (sizes within 3-5 and as even
+as can be, the people in the room and the people online kept together where the numbers
+allow, a split by hand checked against the same rules), the facilitator's `split`, and
+the room each circle is."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import random
 
 import pytest
 
-from server.rooms.circles import CircleError, check_split, circle_count, split_evenly
+from server.rooms import identity
+from server.rooms.rules.circles import CircleError, check_split, circle_count, circle_room, split_evenly
+
+from .harness import start
 
 
 def people(online: int, room: int, unknown: int = 0) -> list[tuple[str, str | None]]:
@@ -63,3 +67,33 @@ def test_what_cannot_be_split() -> None:
     ]:
         with pytest.raises(CircleError, match=why):
             check_split(circles, group)
+
+
+# --------------------------------------------------------------------------- split, and a circle's room
+
+
+def test_the_facilitator_splits_the_group_into_circles_each_a_room_of_its_own() -> None:
+    room, members = start(9)
+    room.refused(members[0], "split", size=3)
+    ev = room.one(room.facilitator, "split", size=3)
+    circles = ev.public["circles"]
+    assert [c["id"] for c in circles] == ["k1", "k2", "k3"]
+    assert sorted(pid for c in circles for pid in c["members"]) == sorted(m.pid for m in members)
+    assert len({c["code"] for c in circles}) == 3
+    assert all(room.snapshot(m)["circles"] == circles for m in room.everyone)
+    assert room.refused(room.facilitator, "split", size=3).detail == "the room is split into circles already"
+    # each circle's room: the plenary's facilitator and the circle's members, same ids and names
+    first = circles[0]
+    state = circle_room(room.state, first, "epoch-k1")
+    assert state.code == first["code"] and state.seq == 0
+    assert list(state.participants) == [room.facilitator.pid, *first["members"]]
+    plenary = room.state.participants
+    for pid, p in state.participants.items():
+        assert (p.name, p.role) == (plenary[pid].name, plenary[pid].role)
+        assert p.token_hash == identity.circle_token_hash(plenary[pid].token_hash, first["code"])
+        assert p.token_hash != plenary[pid].token_hash
+
+
+def test_a_group_too_small_for_circles() -> None:
+    room, _ = start(2)
+    assert room.refused(room.facilitator, "split", size=3).detail == "a circle needs at least 3 people"

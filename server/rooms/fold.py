@@ -341,6 +341,10 @@ def call_link(s: RoomState, ev: Event) -> None:
     s.call_link = ev.public["url"]
 
 
+def circles(s: RoomState, ev: Event) -> None:
+    s.circles = [dict(c, members=list(c["members"])) for c in ev.public["circles"]]
+
+
 def ended(s: RoomState, ev: Event) -> None:
     s.ended = True
 
@@ -398,6 +402,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "place": place,
     "hands": hands,
     "call_link": call_link,
+    "circles": circles,
     "ended": ended,
     "withheld": withheld,
 }

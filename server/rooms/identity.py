@@ -28,6 +28,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(b"kring-token\x00" + token.encode()).hexdigest()
 
 
+def circle_token_hash(token_hash: str, circle: str) -> str:
+    """What a circle's room stores for a member: derived from their plenary token's hash,
+    so the room is made without anyone's token, and entered with the plenary token only
+    (docs/CIRCLES.md)."""
+    return hashlib.sha256(b"kring-circle\x00" + token_hash.encode() + b"\x00" + circle.encode()).hexdigest()
+
+
 def anon_key(token: str) -> bytes:
     """A per-participant secret derived from the token and never stored.
 

@@ -322,6 +322,8 @@ class RoomState:
     #: the link of the video call the group uses (https), set by a facilitator; Kring only
     #: shows it, as a link to open in a new tab
     call_link: str | None = None
+    #: the circles this room is split into (rules/circles.py): [{"id", "code", "members"}]
+    circles: list[dict[str, Any]] = field(default_factory=list)
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property

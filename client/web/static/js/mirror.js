@@ -339,6 +339,9 @@ export const FOLD = {
   call_link(s, ev) {
     s.call_link = ev.url;
   },
+  circles(s, ev) {
+    s.circles = ev.circles; // the circles the room is split into (docs/CIRCLES.md)
+  },
   ended(s, ev, mirror) {
     mirror.ended = true;
     mirror.proof = ev.proof ?? null; // the final proof of participation: the room is erased next

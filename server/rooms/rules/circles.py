@@ -1,0 +1,128 @@
+"""Circles that work in parallel (issue 16, docs/CIRCLES.md): who goes into which, the
+`split` of a room into circles, and the room each circle is.
+
+Pure: the randomness comes in as an argument. Circles hold MIN_CIRCLE to MAX_CIRCLE people;
+an even split makes them as equal as it can (sizes differ by one at most) and keeps the
+people in the room together and the people online together where the numbers allow, so
+that a circle does not have to talk across the table and the call at once. A split by
+hand is checked against the same rules. docs/CIRCLES.md has the design of the circles
+themselves: each a room of its own, with its own log.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from protocol import limits
+from protocol.args import SplitArgs
+
+from .. import identity
+from ..events import Actor, Event
+from ..state import FACILITATOR, IN_ROOM, ONLINE, PARTICIPANT, Participant, RoomState
+from .checks import Context, Decision, Rule, deny
+
+MIN_CIRCLE, MAX_CIRCLE = 3, 5
+
+
+class CircleError(ValueError):
+    """A split that cannot be made; the message says why, for the facilitator."""
+
+
+def circle_count(people: int, size: int) -> int:
+    """How many circles of about `size` (MIN_CIRCLE-MAX_CIRCLE) `people` make."""
+    if not MIN_CIRCLE <= size <= MAX_CIRCLE:
+        raise CircleError(f"a circle holds {MIN_CIRCLE} to {MAX_CIRCLE} people")
+    if people < MIN_CIRCLE:
+        raise CircleError(f"a circle needs at least {MIN_CIRCLE} people")
+    fewest, most = -(-people // MAX_CIRCLE), people // MIN_CIRCLE  # every circle within the bounds
+    return min(max(round(people / size), fewest), most)
+
+
+def split_evenly(people: Sequence[tuple[str, str | None]], size: int, rng: random.Random) -> list[list[str]]:
+    """(participant id, place) -> circles of about `size`, places kept together."""
+    k = circle_count(len(people), size)
+    base, extra = divmod(len(people), k)
+    sizes = [base + 1 if i < extra else base for i in range(k)]
+    lined_up: list[str] = []
+    for place in (ONLINE, IN_ROOM, None):  # each place shuffled, then filled in circle by circle
+        here = [pid for pid, p in people if p == place or (place is None and p not in (ONLINE, IN_ROOM))]
+        rng.shuffle(here)
+        lined_up += here
+    circles, start = [], 0
+    for n in sizes:
+        circles.append(lined_up[start : start + n])
+        start += n
+    return circles
+
+
+def check_split(circles: Sequence[Sequence[str]], group: Sequence[str]) -> None:
+    """A split by hand: everyone of `group` in exactly one circle of the allowed size."""
+    seen = [pid for circle in circles for pid in circle]
+    if len(set(seen)) != len(seen):
+        raise CircleError("someone is in two circles")
+    strangers = [pid for pid in seen if pid not in group]
+    if strangers:
+        raise CircleError(f"not in the group: {', '.join(strangers)}")
+    left_out = [pid for pid in group if pid not in seen]
+    if left_out:
+        raise CircleError(f"in no circle: {', '.join(left_out)}")
+    if any(not MIN_CIRCLE <= len(c) <= MAX_CIRCLE for c in circles):
+        raise CircleError(f"a circle holds {MIN_CIRCLE} to {MAX_CIRCLE} people")
+
+
+def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
+    """Split the group (every participant, the inbrenger of the case under way included)
+    into circles of about `size`; each circle is a room of its own, made when its first
+    member comes in (`circle_room`)."""
+    if s.circles:
+        raise deny("the room is split into circles already")
+    group = [(p.id, p.place) for p in s.participants.values() if not p.removed and p.role == PARTICIPANT]
+    if len(group) < MIN_CIRCLE:
+        raise deny("a circle needs at least 3 people")
+    members = split_evenly(group, args["size"], ctx.rng)  # (the protocol holds `size` to 3-5)
+    alphabet, length = limits.ROOM_CODE_ALPHABET, limits.ROOM_CODE_LENGTH
+    circles = [
+        {"id": f"k{i + 1}", "code": "".join(ctx.rng.choice(alphabet) for _ in range(length)), "members": m}
+        for i, m in enumerate(members)
+    ]
+    return Decision([Event("circles", {"circles": circles})], {"circles": [c["code"] for c in circles]})
+
+
+def circle_of(s: RoomState, code: str) -> dict[str, Any] | None:
+    return next((c for c in s.circles if c["code"] == code), None)
+
+
+def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomState:
+    """The room of one circle, as its first member finds it: the plenary's facilitators
+    and the circle's members, each under their own id and name and a token hash derived
+    from their plenary one (identity.circle_token_hash), running the plenary's method."""
+    from ..engine import new_room  # the engine imports the rules: import it where it is used
+
+    code = circle["code"]
+    facilitators = [p for p in plenary.participants.values() if not p.removed and p.role == FACILITATOR]
+    first = facilitators[0] if facilitators else None
+    state = new_room(
+        code,
+        epoch,
+        identity.circle_token_hash(first.token_hash if first else "", code),
+        method_id=plenary.method_id,
+        method_toml=plenary.method_toml,
+        language=plenary.language,
+        anonymous_questions=plenary.anonymous_questions,
+        facilitator_name=first.name if first else "Procesbegeleider",
+        max_participants=plenary.max_participants,
+        call_link=plenary.call_link,
+    )
+    state.participants.clear()
+    for p in [*facilitators, *(plenary.participants[pid] for pid in circle["members"])]:
+        hashed = identity.circle_token_hash(p.token_hash, code)
+        state.participants[p.id] = Participant(p.id, p.name, p.role, hashed, place=p.place)
+    state.counter = max(int(pid[1:]) for pid in state.participants)
+    return state
+
+
+RULES = {
+    "split": Rule(split, facilitator=True),
+}
