@@ -376,6 +376,21 @@ def circles(s: State, ev: Frame, m: Mirror) -> None:
     s["circles"] = ev["circles"]
 
 
+def announced(s: State, ev: Frame, m: Mirror) -> None:
+    s["announcement"] = ev["text"]
+
+
+def circles_closed(s: State, ev: Frame, m: Mirror) -> None:
+    s["circles"] = []
+
+
+def circle_summary(s: State, ev: Frame, m: Mirror) -> None:
+    if ev["participant"] == m.me:
+        s["has_summary"] = True
+    if "summaries_unsaved" in ev:  # a facilitator's
+        s["summaries_unsaved"] = ev["summaries_unsaved"]
+
+
 def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.ended = True
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
@@ -438,6 +453,9 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "hands": hands,
     "call_link": call_link,
     "circles": circles,
+    "announced": announced,
+    "circles_closed": circles_closed,
+    "circle_summary": circle_summary,
     "ended": ended,
     "withheld": withheld,
 }

@@ -217,6 +217,8 @@ COMMAND_ARGS: dict[str, type] = {
     "online_first": AutoAdvanceArgs,
     "set_call_link": CallLinkArgs,
     "split": SplitArgs,
+    "announce": TextArgs,
+    "rejoin": NoArgs,
     # participants (the phase and role decide who may)
     "confirm": NoArgs,
     "propose_case": ProposeCaseArgs,

@@ -76,4 +76,5 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "online_first": {"on": True},
         "set_call_link": {"url": "https://meet.example.org/kring"},
         "split": {"size": 3},
+        "announce": {"text": "Nog tien minuten"},
     }.get(t, {})

@@ -25,6 +25,7 @@ from server.rooms import identity
 from server.rooms.engine import FACILITATOR_CLAIM_AFTER, Decision, decide_auto_advance
 from server.rooms.events import RoomError
 from server.rooms.method import available
+from server.rooms.rules.circles import circle_summary
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, sees_anew, snapshot, withheld
 
@@ -51,7 +52,7 @@ INPUTS = {
 FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
 FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
 FACILITATING += ["set_method"]
-FACILITATING += ["give_floor", "take_floor", "online_first", "set_call_link", "split"]
+FACILITATING += ["give_floor", "take_floor", "online_first", "set_call_link", "split", "announce", "rejoin"]
 #: how many steps (frames and acks) a viewer gets between two checks: one fold case
 WINDOW = (10, 40)
 STEPS = 400  # at most, per walk: most end the meeting sooner
@@ -319,6 +320,9 @@ class Walk:
             self.room.presence(self.room.members[pid], not s.participants[pid].online)
         elif roll < 0.8:
             self.take_over()
+        elif roll > 0.97:  # a circle closed by `rejoin`: its inbrenger's summary comes to the room
+            pid = self.rng.choice(self.active(PARTICIPANT) or self.active())
+            self.room.commit(circle_summary(s, pid, {"title": f"<circle-{self.ids}>"}))
         else:  # the timer of a phase with auto-advance on runs out
             fac = self.leader()
             if s.phase == 0 or (not s.auto_advance and self.run(fac, "auto_advance", {"on": True}) is None):

@@ -10,7 +10,15 @@ import random
 import pytest
 
 from server.rooms import identity
-from server.rooms.rules.circles import CircleError, check_split, circle_count, circle_room, split_evenly
+from server.rooms.rules.circles import (
+    CircleError,
+    announcement,
+    check_split,
+    circle_count,
+    circle_room,
+    circle_summary,
+    split_evenly,
+)
 
 from .harness import start
 
@@ -97,3 +105,35 @@ def test_the_facilitator_splits_the_group_into_circles_each_a_room_of_its_own() 
 def test_a_group_too_small_for_circles() -> None:
     room, _ = start(2)
     assert room.refused(room.facilitator, "split", size=3).detail == "a circle needs at least 3 people"
+
+
+def test_a_line_to_every_circle_and_back_together_with_each_summary_for_its_inbrenger_alone() -> None:
+    room, members = start(9)
+    fac = room.facilitator
+    assert room.refused(fac, "announce", text="Nog tien minuten").detail == "the room is not split into circles"
+    assert room.refused(fac, "rejoin").detail == "the room is not split into circles"
+    room.run(fac, "advance")  # the agreement on confidentiality, in the room
+    for m in members:
+        room.run(m, "confirm")
+    room.run(fac, "split", size=3)
+    circle = room.state.circles[0]
+    assert room.one(fac, "announce", text="Nog tien minuten").public == {"text": "Nog tien minuten"}
+    assert room.snapshot(members[0])["announcement"] == "Nog tien minuten"
+    # in a circle's own room the line is an event of its own, not a command of anyone there
+    state = circle_room(room.state, circle, "epoch-k1")
+    (line,) = announcement(state, "Nog tien minuten").events
+    assert (line.t, line.public) == ("announced", {"text": "Nog tien minuten"})
+    codes = [c["code"] for c in room.state.circles]
+    assert room.one(fac, "rejoin").public == {"circles": codes}
+    assert room.state.circles == []
+    inbrenger = circle["members"][0]
+    (kept,) = room.commit(circle_summary(room.state, inbrenger, {"title": "Een lastig gesprek"})).events
+    assert kept.public == {"participant": inbrenger} and "summary" not in kept.public
+    assert kept.private == {"participant": inbrenger, "summaries_unsaved": [inbrenger]}
+    for m in room.everyone:  # only the inbrenger has a summary, and only the facilitators hear whose is unsaved
+        snap = room.snapshot(m)
+        assert snap["has_summary"] == (m.pid == inbrenger)
+        assert snap["summaries_unsaved"] == ([inbrenger] if m.pid == fac.pid else [])
+        assert "Een lastig gesprek" not in str(room.frames(m, [kept]))
+    assert room.run(room.members[inbrenger], "summary").result["earlier"] == [{"title": "Een lastig gesprek"}]
+    room.refused(members[8] if members[8].pid != inbrenger else members[7], "summary")

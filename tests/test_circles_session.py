@@ -1,7 +1,9 @@
 """Circles over real websockets (docs/CIRCLES.md): a room of nine splits into three circles;
 each member enters their own circle with the token of the room, where it is a room of its
-own (its own log and seq); what is asked in one circle reaches that circle alone; nobody
-enters a circle they are not in; a member who drops comes back into their circle."""
+own (its own log and seq); what happens in one circle reaches that circle alone; nobody
+enters a circle they are not in; a member who drops comes back into their circle; the
+facilitator's line reaches every circle; at `rejoin` the circles close and each circle's
+inbrenger finds their summary in the room, for them alone."""
 
 from __future__ import annotations
 
@@ -25,7 +27,11 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
         people = [await KringClient(url).join(code, NAMES[i % len(NAMES)] + str(i)) for i in range(9)]
         opened: list[KringClient] = []
         try:
-            await settle([fac, *people])
+            # the agreement on confidentiality first, in the room (each circle asks it again)
+            await fac.command("advance")
+            await asyncio.gather(*(p.command("confirm") for p in people))
+            await fac.wait_until(lambda c: c.state["confirmed_count"] == len(people))
+            await settle([fac, *people], reconnected=True)
             codes = (await fac.command("split", size=3))["circles"]
             await settle([fac, *people])
             circles = fac.state["circles"]
@@ -57,5 +63,38 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
             back = inside[circles[2]["code"]][0]
             await back.drop()
             await back.wait_until(lambda c: c.connected.is_set() and c.state["code"] == circles[2]["code"])
+            # the facilitator's line reaches every circle, and the room
+            await fac.command("announce", text="Nog tien minuten, rond af.")
+            everyone_inside = [c for members in inside.values() for c in members]
+            await asyncio.gather(
+                *(c.wait_until(lambda c: c.state["announcement"] is not None) for c in everyone_inside)
+            )
+            assert {c.state["announcement"] for c in [fac, *everyone_inside]} == {"Nog tien minuten, rond af."}
+            # circle 1 chooses a case: its inbrenger's summary comes back to the room for them alone
+            first = inside[circles[0]["code"]]
+            await lead.command("advance")  # the opening
+            await asyncio.gather(*(c.command("confirm") for c in first))
+            await lead.wait_until(lambda c: c.state["confirmed_count"] == len(first))
+            await lead.command("advance")  # the case choice
+            teller = first[0]
+            await teller.wait_until(lambda c: c.state["phase"]["id"] == "casuskeuze")
+            case = (await teller.command("propose_case", title="Een lastig gesprek", question="Hoe begin ik?"))["case"]
+            await lead.command("choose_case", case=case)
+            await settle([lead, *first])
+            assert lead.state["inbrenger"] == teller.me["id"]
+            await fac.command("rejoin")
+            await settle([fac, *people])
+            assert fac.state["circles"] == []
+            holder = by_pid[teller.me["id"]]
+            assert holder.state["has_summary"] and not any(p.state["has_summary"] for p in people if p is not holder)
+            kept = await holder.command("summary")
+            assert [s["title"] for s in kept["earlier"]] == ["Een lastig gesprek"]
+            with pytest.raises(CommandError):
+                await people[1 if people[0] is holder else 0].command("summary")
+            # the circles' rooms are gone, and nobody enters them again
+            await asyncio.gather(*(c.wait_until(lambda c: c.close_code is not None) for c in first))
+            with pytest.raises(CommandError) as gone:
+                await KringClient(url, reconnect=False).enter_circle(holder.token or "", circles[0]["code"])
+            assert gone.value.code == "unknown_room"
         finally:
             await asyncio.gather(*(c.close() for c in [fac, *people, *opened]))

@@ -191,6 +191,8 @@ class RoomMachine(RuleBasedStateMachine):
             if data.draw(st.booleans()):
                 args["participant"] = data.draw(st.sampled_from([*s.participants, "p99"]))
             return args
+        if t == "split":
+            return {"size": data.draw(st.integers(3, 5))}
         if t == "online_first":
             return {"on": data.draw(st.booleans())}
         if t == "set_call_link":
@@ -224,7 +226,7 @@ class RoomMachine(RuleBasedStateMachine):
             return {"question": question(), "rating": data.draw(st.sampled_from(["warm", "lauw", "koud", None]))}
         if t == "perspective":  # mostly as many texts as the reference's cards ask for
             return {"texts": [text("feel"), text("think")][: data.draw(st.sampled_from([2, 2, 2, 1]))]}
-        if t in ("essence", "advice", "respond", "takeaway"):
+        if t in ("essence", "advice", "respond", "takeaway", "announce"):
             return {"text": text(t)}
         if t == "evaluate":
             return {"score": data.draw(st.integers(1, 5)), "line": text("line")}

@@ -345,6 +345,20 @@ def circles(s: RoomState, ev: Event) -> None:
     s.circles = [dict(c, members=list(c["members"])) for c in ev.public["circles"]]
 
 
+def announced(s: RoomState, ev: Event) -> None:
+    s.announcement = ev.public["text"]
+
+
+def circles_closed(s: RoomState, ev: Event) -> None:
+    s.circles = []
+
+
+def circle_summary(s: RoomState, ev: Event) -> None:
+    pid = ev.public["participant"]
+    s.summaries.setdefault(pid, []).append(_internal(ev)["summary"])
+    s.kept = [k for k in s.kept if k != pid]  # a new summary, not yet saved
+
+
 def ended(s: RoomState, ev: Event) -> None:
     s.ended = True
 
@@ -403,6 +417,9 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "hands": hands,
     "call_link": call_link,
     "circles": circles,
+    "announced": announced,
+    "circles_closed": circles_closed,
+    "circle_summary": circle_summary,
     "ended": ended,
     "withheld": withheld,
 }

@@ -324,6 +324,8 @@ class RoomState:
     call_link: str | None = None
     #: the circles this room is split into (rules/circles.py): [{"id", "code", "members"}]
     circles: list[dict[str, Any]] = field(default_factory=list)
+    #: the facilitator's last line to every circle (rules/circles.py announce), in the room and each circle
+    announcement: str | None = None
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from protocol import limits
-from protocol.args import SplitArgs
+from protocol.args import NoArgs, SplitArgs, TextArgs
 
 from .. import identity
-from ..events import Actor, Event
+from ..events import FACILITATORS, Actor, Event
 from ..state import FACILITATOR, IN_ROOM, ONLINE, PARTICIPANT, Participant, RoomState
 from .checks import Context, Decision, Rule, deny
 
@@ -123,6 +123,44 @@ def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomS
     return state
 
 
+def announce(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
+    """A line for every circle at once (the room has it too); server/circles.py writes it
+    into each circle's log after this commit."""
+    if not s.circles:
+        raise deny("the room is not split into circles")
+    return Decision([Event("announced", {"text": args["text"]})])
+
+
+def announcement(s: RoomState, text: str) -> Decision:
+    """The facilitator's line, in a circle's own log (no command of the circle's)."""
+    return Decision([Event("announced", {"text": text})]) if not s.ended else Decision()
+
+
+def rejoin(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
+    """Everyone back in the room: the circles close. server/circles.py then ends each
+    circle's room (its `ended` gives its inbrenger their summary, as any room's end does)
+    and keeps that summary in this room for them alone (`circle_summary`)."""
+    if not s.circles:
+        raise deny("the room is not split into circles")
+    return Decision([Event("circles_closed", {"circles": [c["code"] for c in s.circles]})])
+
+
+def circle_summary(s: RoomState, inbrenger: str, summary: dict[str, Any]) -> Decision:
+    """A closed circle's summary for its inbrenger, kept here as the summary of a case
+    closed by `next_case` is: the `summary` command gives it to them, and to nobody else."""
+    if s.ended or s.active(inbrenger) is None:
+        return Decision()
+    # the facilitators' end confirmation names whose summary is not yet saved: this one is new
+    holders = [*s.summaries, *([inbrenger] if inbrenger not in s.summaries else [])]
+    holders += [s.inbrenger] if s.inbrenger and s.inbrenger not in holders else []
+    kept = [pid for pid in s.kept if pid != inbrenger]
+    private = {"participant": inbrenger, "summaries_unsaved": [pid for pid in holders if pid not in kept]}
+    event = Event("circle_summary", {"participant": inbrenger}, private, (FACILITATORS,), {"summary": summary})
+    return Decision([event])
+
+
 RULES = {
     "split": Rule(split, facilitator=True),
+    "announce": Rule(announce, facilitator=True),
+    "rejoin": Rule(rejoin, facilitator=True),
 }

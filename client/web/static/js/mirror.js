@@ -342,6 +342,16 @@ export const FOLD = {
   circles(s, ev) {
     s.circles = ev.circles; // the circles the room is split into (docs/CIRCLES.md)
   },
+  announced(s, ev) {
+    s.announcement = ev.text; // the facilitator's line to every circle
+  },
+  circles_closed(s) {
+    s.circles = [];
+  },
+  circle_summary(s, ev, mirror) {
+    if (ev.participant === mirror.me) s.has_summary = true; // your circle's summary, kept for you
+    if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's
+  },
   ended(s, ev, mirror) {
     mirror.ended = true;
     mirror.proof = ev.proof ?? null; // the final proof of participation: the room is erased next
