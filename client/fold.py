@@ -380,6 +380,12 @@ def announced(s: State, ev: Frame, m: Mirror) -> None:
     s["announcement"] = ev["text"]
 
 
+def circle_progress(s: State, ev: Frame, m: Mirror) -> None:
+    for circle in s["circles"]:
+        if circle["code"] == ev["circle"]:
+            circle["progress"] = ev["progress"]
+
+
 def circles_closed(s: State, ev: Frame, m: Mirror) -> None:
     s["circles"] = []
 
@@ -455,6 +461,7 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "circles": circles,
     "announced": announced,
     "circles_closed": circles_closed,
+    "circle_progress": circle_progress,
     "circle_summary": circle_summary,
     "ended": ended,
     "withheld": withheld,

@@ -20,7 +20,7 @@ from .backends import Backend, end_and_erase, execute, read
 from .rooms.engine import Decision
 from .rooms.events import Actor
 from .rooms.rules.checks import Context
-from .rooms.rules.circles import announcement, circle_summary
+from .rooms.rules.circles import PROGRESS_EVENTS, announcement, circle_progress, circle_summary, progress
 from .rooms.rules.closing import summary
 from .rooms.rules.phases import end
 from .rooms.state import RoomState
@@ -43,7 +43,19 @@ async def reach_circles(backend: Backend, code: str, pid: str, decision: Decisio
                 await _each(circle_code, _close(backend, code, circle_code, pid))
 
 
-async def _each(circle: str, work: Awaitable[None]) -> None:
+async def report_progress(backend: Backend, circle: RoomState, decision: Decision) -> None:
+    """After a commit in a circle's room: tell its room how far the circle is, when its
+    round, timer or inbrenger changed (ws.py after a command, timers.py after an
+    auto-advance). Advice for the overview, not the truth: a report lost here is made good
+    by the next."""
+    plenary = circle.plenary
+    if plenary is None or not any(ev.t in PROGRESS_EVENTS for ev in decision.events):
+        return
+    rec = progress(circle)
+    await _each(circle.code, execute(backend, plenary, lambda s, rng: circle_progress(s, circle.code, rec)))
+
+
+async def _each(circle: str, work: Awaitable[object]) -> None:
     """One circle's part: its failure stops no other circle's."""
     try:
         await work

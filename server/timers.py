@@ -19,6 +19,7 @@ import logging
 import time
 
 from .backends import Backend, execute, read
+from .circles import report_progress
 from .rooms.engine import decide_auto_advance
 from .rooms.state import RoomState
 
@@ -103,5 +104,6 @@ class AutoAdvance:
         if key == tried:  # asked already: it advanced, or it could not (the last phase, ...)
             return None, tried
         phase = state.phase
-        await execute(self.backend, code, lambda s, rng: decide_auto_advance(s, phase, time.time()))
+        decision, state = await execute(self.backend, code, lambda s, rng: decide_auto_advance(s, phase, time.time()))
+        await report_progress(self.backend, state, decision)
         return 0, key

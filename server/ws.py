@@ -18,7 +18,7 @@ from protocol.errors import ProtocolError
 from protocol.messages import Hello, is_room_code, normalize_code, parse_command, parse_hello
 
 from .backends import end_and_erase, erase_if_ended, execute, read
-from .circles import REACHES_CIRCLES, reach_circles
+from .circles import REACHES_CIRCLES, reach_circles, report_progress
 from .hub import Connection, Hub
 from .ratelimit import AddressLimits, RateLimit
 from .rooms import identity
@@ -300,6 +300,7 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 seq = state.seq
                 if cmd.t in REACHES_CIRCLES:
                     await reach_circles(hub.backend, conn.code, conn.pid, decision)
+                await report_progress(hub.backend, state, decision)
         except RoomError as err:
             conn.ending = False
             conn.send(ProtocolError(err.code, err.detail, cmd.id).frame())

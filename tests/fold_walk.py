@@ -25,7 +25,7 @@ from server.rooms import identity
 from server.rooms.engine import FACILITATOR_CLAIM_AFTER, Decision, decide_auto_advance
 from server.rooms.events import RoomError
 from server.rooms.method import available
-from server.rooms.rules.circles import circle_summary
+from server.rooms.rules.circles import circle_progress, circle_summary
 from server.rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from server.rooms.views import frame, sees_anew, snapshot, withheld
 
@@ -323,6 +323,9 @@ class Walk:
         elif roll > 0.97:  # a circle closed by `rejoin`: its inbrenger's summary comes to the room
             pid = self.rng.choice(self.active(PARTICIPANT) or self.active())
             self.room.commit(circle_summary(s, pid, {"title": f"<circle-{self.ids}>"}))
+            for circle in s.circles:  # and how far each circle got, as its room reports it
+                report = {"seq": self.ids, "phase": {"index": 1, "id": "opening"}, "inbrenger": None}
+                self.room.commit(circle_progress(s, circle["code"], report))
         else:  # the timer of a phase with auto-advance on runs out
             fac = self.leader()
             if s.phase == 0 or (not s.auto_advance and self.run(fac, "auto_advance", {"on": True}) is None):

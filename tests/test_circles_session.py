@@ -76,6 +76,11 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
             await asyncio.gather(*(c.command("confirm") for c in first))
             await lead.wait_until(lambda c: c.state["confirmed_count"] == len(first))
             await lead.command("advance")  # the case choice
+            # the room sees how far each circle is
+            await fac.wait_until(
+                lambda c: c.state["circles"][0].get("progress", {}).get("phase", {}).get("id") == "casuskeuze"
+            )
+            assert "progress" not in fac.state["circles"][1]  # nothing happened there yet
             teller = first[0]
             await teller.wait_until(lambda c: c.state["phase"]["id"] == "casuskeuze")
             case = (await teller.command("propose_case", title="Een lastig gesprek", question="Hoe begin ik?"))["case"]

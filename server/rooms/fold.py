@@ -349,6 +349,12 @@ def announced(s: RoomState, ev: Event) -> None:
     s.announcement = ev.public["text"]
 
 
+def circle_progress(s: RoomState, ev: Event) -> None:
+    for circle in s.circles:
+        if circle["code"] == ev.public["circle"]:
+            circle["progress"] = dict(ev.public["progress"])
+
+
 def circles_closed(s: RoomState, ev: Event) -> None:
     s.circles = []
 
@@ -419,6 +425,7 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "circles": circles,
     "announced": announced,
     "circles_closed": circles_closed,
+    "circle_progress": circle_progress,
     "circle_summary": circle_summary,
     "ended": ended,
     "withheld": withheld,

@@ -326,6 +326,8 @@ class RoomState:
     circles: list[dict[str, Any]] = field(default_factory=list)
     #: the facilitator's last line to every circle (rules/circles.py announce), in the room and each circle
     announcement: str | None = None
+    #: a circle's room: the code of the room it is a circle of (rules/circles.py circle_room)
+    plenary: str | None = None
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property

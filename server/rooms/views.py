@@ -186,6 +186,7 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "hands": s.hands.public(),
         "call_link": s.call_link,
         "circles": [dict(c, members=list(c["members"])) for c in s.circles],
+        "plenary": s.plenary,
         "announcement": s.announcement,
         "advice": [rating(a.public()) for a in s.advice],
         # written notes: the revealed ones, and your own before the reveal

@@ -94,6 +94,33 @@ def circle_of(s: RoomState, code: str) -> dict[str, Any] | None:
     return next((c for c in s.circles if c["code"] == code), None)
 
 
+#: events after which a circle tells its room how far it is (`progress`)
+PROGRESS_EVENTS = frozenset({"phase", "next_case", "case_chosen", "timer", "ended"})
+
+
+def progress(circle: RoomState) -> dict[str, Any]:
+    """How far a circle is, for the room's overview: its round, its timer, its inbrenger
+    (no content of the case: the room's facilitator and projector show it to everyone)."""
+    phase = circle.current_phase
+    return {
+        "seq": circle.seq,
+        "phase": {"index": circle.phase, "id": phase.id, "name": dict(phase.name)},
+        "phases": len(circle.method.phases),
+        "timer": circle.timer(),
+        "inbrenger": circle.inbrenger,
+        "ended": circle.ended,
+    }
+
+
+def circle_progress(s: RoomState, code: str, rec: dict[str, Any]) -> Decision:
+    """A circle's progress in its room; an older report than the one the room has is
+    dropped (two processes may report one circle out of order)."""
+    circle = circle_of(s, code)
+    if s.ended or circle is None or circle.get("progress", {}).get("seq", -1) >= rec["seq"]:
+        return Decision()
+    return Decision([Event("circle_progress", {"circle": code, "progress": rec})])
+
+
 def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomState:
     """The room of one circle, as its first member finds it: the plenary's facilitators
     and the circle's members, each under their own id and name and a token hash derived
@@ -115,6 +142,7 @@ def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomS
         max_participants=plenary.max_participants,
         call_link=plenary.call_link,
     )
+    state.plenary = plenary.code
     state.participants.clear()
     for p in [*facilitators, *(plenary.participants[pid] for pid in circle["members"])]:
         hashed = identity.circle_token_hash(p.token_hash, code)

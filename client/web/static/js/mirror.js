@@ -348,6 +348,10 @@ export const FOLD = {
   circles_closed(s) {
     s.circles = [];
   },
+  circle_progress(s, ev) {
+    const circle = s.circles.find((c) => c.code === ev.circle);
+    if (circle) circle.progress = ev.progress; // how far it is: its round, timer, inbrenger
+  },
   circle_summary(s, ev, mirror) {
     if (ev.participant === mirror.me) s.has_summary = true; // your circle's summary, kept for you
     if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's
