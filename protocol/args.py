@@ -179,9 +179,11 @@ class SomeoneArgs(TypedDict):
 
 
 class SplitArgs(TypedDict):
-    """Circles of about this many people (rules/circles.py)."""
+    """Circles of about this many people (rules/circles.py), running this shipped method
+    (the room's own if not given: Troika consulting is `troika` in circles of 3)."""
 
     size: Annotated[int, Bounds(min=3, max=5)]
+    method: NotRequired[MethodId]
 
 
 class CallLinkArgs(TypedDict):

@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from protocol import errors
 from server.rooms import identity
 from server.rooms.rules.circles import (
     CircleError,
@@ -137,3 +138,16 @@ def test_a_line_to_every_circle_and_back_together_with_each_summary_for_its_inbr
         assert "Een lastig gesprek" not in str(room.frames(m, [kept]))
     assert room.run(room.members[inbrenger], "summary").result["earlier"] == [{"title": "Een lastig gesprek"}]
     room.refused(members[8] if members[8].pid != inbrenger else members[7], "summary")
+
+
+def test_troika_runs_as_circles_of_three_each_with_its_own_trio() -> None:
+    room, _ = start(9)
+    fac = room.facilitator
+    assert room.refused(fac, "split", errors.INVALID_FIELD, size=3, method="onbekend").detail.startswith(
+        "method must be one of"
+    )
+    room.run(fac, "split", size=3, method="troika")
+    for circle in room.state.circles:
+        state = circle_room(room.state, circle, "e")
+        assert state.method_id == "troika" and len(state.group()) == 3
+    assert room.state.method_id == "drie-rondes"  # the room itself runs its own

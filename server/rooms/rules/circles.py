@@ -15,11 +15,12 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from protocol import limits
+from protocol import errors, limits
 from protocol.args import NoArgs, SplitArgs, TextArgs
 
 from .. import identity
-from ..events import FACILITATORS, Actor, Event
+from ..events import FACILITATORS, Actor, Event, RoomError
+from ..method import MethodError, choose
 from ..state import FACILITATOR, IN_ROOM, ONLINE, PARTICIPANT, Participant, RoomState
 from .checks import Context, Decision, Rule, deny
 
@@ -81,10 +82,21 @@ def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
     group = [(p.id, p.place) for p in s.participants.values() if not p.removed and p.role == PARTICIPANT]
     if len(group) < MIN_CIRCLE:
         raise deny("a circle needs at least 3 people")
+    method = args.get("method")
+    if method is not None:
+        try:
+            choose(method)
+        except MethodError as err:
+            raise RoomError(errors.INVALID_FIELD, str(err)) from None
     members = split_evenly(group, args["size"], ctx.rng)  # (the protocol holds `size` to 3-5)
     alphabet, length = limits.ROOM_CODE_ALPHABET, limits.ROOM_CODE_LENGTH
     circles = [
-        {"id": f"k{i + 1}", "code": "".join(ctx.rng.choice(alphabet) for _ in range(length)), "members": m}
+        {
+            "id": f"k{i + 1}",
+            "code": "".join(ctx.rng.choice(alphabet) for _ in range(length)),
+            "members": m,
+            "method": method,
+        }
         for i, m in enumerate(members)
     ]
     return Decision([Event("circles", {"circles": circles})], {"circles": [c["code"] for c in circles]})
@@ -134,8 +146,8 @@ def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomS
         code,
         epoch,
         identity.circle_token_hash(first.token_hash if first else "", code),
-        method_id=plenary.method_id,
-        method_toml=plenary.method_toml,
+        method_id=circle.get("method") or plenary.method_id,
+        method_toml=None if circle.get("method") else plenary.method_toml,
         language=plenary.language,
         anonymous_questions=plenary.anonymous_questions,
         facilitator_name=first.name if first else "Procesbegeleider",
