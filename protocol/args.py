@@ -179,10 +179,12 @@ class SomeoneArgs(TypedDict):
 
 
 class SplitArgs(TypedDict):
-    """Circles of about this many people (rules/circles.py), running this shipped method
-    (the room's own if not given: Troika consulting is `troika` in circles of 3)."""
+    """Circles of about `size` people, made at random (rules/circles.py), or the facilitator's
+    own `circles`: one string per circle, its participants' ids separated by spaces; running
+    this shipped method (the room's own if not given: Troika consulting is `troika` in 3s)."""
 
-    size: Annotated[int, Bounds(min=3, max=5)]
+    size: NotRequired[Annotated[int, Bounds(min=3, max=5)]]
+    circles: NotRequired[Annotated[list[str], Bounds(max_len=10, item_max=100)]]
     method: NotRequired[MethodId]
 
 

@@ -75,6 +75,6 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "give_floor": {"participant": ids.participant},
         "online_first": {"on": True},
         "set_call_link": {"url": "https://meet.example.org/kring"},
-        "split": {"size": 3},
+        "split": {"size": 3},  # (or "circles": ["p2 p3 p4", …], by hand)
         "announce": {"text": "Nog tien minuten"},
     }.get(t, {})

@@ -151,3 +151,19 @@ def test_troika_runs_as_circles_of_three_each_with_its_own_trio() -> None:
         state = circle_room(room.state, circle, "e")
         assert state.method_id == "troika" and len(state.group()) == 3
     assert room.state.method_id == "drie-rondes"  # the room itself runs its own
+
+
+def test_the_facilitator_splits_by_hand() -> None:
+    room, members = start(7)
+    fac, ids = room.facilitator, [m.pid for m in members]
+    by_hand = [" ".join(ids[:3]), " ".join(ids[3:])]
+    for circles, detail in [
+        ([" ".join(ids[:3]), " ".join(ids[3:6])], f"circles: in no circle: {ids[6]}"),
+        ([" ".join(ids[:2]), " ".join(ids[2:])], "circles: a circle holds 3 to 5 people"),
+        ([" ".join(ids[:4]), " ".join(ids[3:])], "circles: someone is in two circles"),
+        ([" ".join([fac.pid, *ids[:2]]), " ".join(ids[2:])], f"circles: not in the group: {fac.pid}"),
+    ]:
+        assert room.refused(fac, "split", errors.INVALID_FIELD, circles=circles).detail == detail
+    room.refused(fac, "split", errors.INVALID_FIELD, size=3, circles=by_hand)
+    ev = room.one(fac, "split", circles=by_hand)
+    assert [c["members"] for c in ev.public["circles"]] == [ids[:3], ids[3:]]

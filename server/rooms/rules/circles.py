@@ -75,11 +75,13 @@ def check_split(circles: Sequence[Sequence[str]], group: Sequence[str]) -> None:
 
 def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
     """Split the group (every participant, the inbrenger of the case under way included)
-    into circles of about `size`; each circle is a room of its own, made when its first
-    member comes in (`circle_room`)."""
+    into circles of about `size` at random, or into the facilitator's own `circles`; each
+    circle is a room of its own, made when its first member comes in (`circle_room`)."""
     if s.circles:
         raise deny("the room is split into circles already")
     group = [(p.id, p.place) for p in s.participants.values() if not p.removed and p.role == PARTICIPANT]
+    if ("size" in args) == ("circles" in args):
+        raise RoomError(errors.INVALID_FIELD, "give either 'size' or 'circles'")
     if len(group) < MIN_CIRCLE:
         raise deny("a circle needs at least 3 people")
     method = args.get("method")
@@ -88,7 +90,14 @@ def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
             choose(method)
         except MethodError as err:
             raise RoomError(errors.INVALID_FIELD, str(err)) from None
-    members = split_evenly(group, args["size"], ctx.rng)  # (the protocol holds `size` to 3-5)
+    if "circles" in args:  # by hand: everyone of the group in exactly one circle of 3-5
+        members = [circle.split() for circle in args["circles"]]
+        try:
+            check_split(members, [pid for pid, _ in group])
+        except CircleError as err:
+            raise RoomError(errors.INVALID_FIELD, f"circles: {err}") from None
+    else:
+        members = split_evenly(group, args["size"], ctx.rng)  # (the protocol holds `size` to 3-5)
     alphabet, length = limits.ROOM_CODE_ALPHABET, limits.ROOM_CODE_LENGTH
     circles = [
         {
