@@ -16,8 +16,10 @@ from server.rooms.rules.circles import (
     announcement,
     check_split,
     circle_count,
+    circle_progress,
     circle_room,
     circle_summary,
+    progress,
     split_evenly,
 )
 
@@ -167,3 +169,19 @@ def test_the_facilitator_splits_by_hand() -> None:
     room.refused(fac, "split", errors.INVALID_FIELD, size=3, circles=by_hand)
     ev = room.one(fac, "split", circles=by_hand)
     assert [c["members"] for c in ev.public["circles"]] == [ids[:3], ids[3:]]
+
+
+def test_a_circles_progress_in_its_room_newest_report_wins() -> None:
+    room, _ = start(6)
+    fac = room.facilitator
+    room.run(fac, "split", size=3)
+    code = room.state.circles[0]["code"]
+    circle = circle_room(room.state, room.state.circles[0], "e")
+    rec = progress(circle)
+    assert rec["phase"]["id"] == "lobby" and rec["turn"] is None and rec["inbrenger"] is None
+    assert rec["phases"] == len(circle.method.phases) and rec["seq"] == 0
+    (ev,) = room.commit(circle_progress(room.state, code, {**rec, "seq": 5})).events
+    assert ev.public == {"circle": code, "progress": {**rec, "seq": 5}}
+    assert circle_progress(room.state, code, {**rec, "seq": 4}).events == []  # older: dropped
+    assert circle_progress(room.state, "ZZZZZZ", {**rec, "seq": 9}).events == []  # no such circle
+    assert room.snapshot(fac)["circles"][0]["progress"]["seq"] == 5

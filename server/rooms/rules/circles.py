@@ -116,19 +116,22 @@ def circle_of(s: RoomState, code: str) -> dict[str, Any] | None:
 
 
 #: events after which a circle tells its room how far it is (`progress`)
-PROGRESS_EVENTS = frozenset({"phase", "next_case", "case_chosen", "timer", "ended"})
+PROGRESS_EVENTS = frozenset({"phase", "next_case", "case_chosen", "timer", "turns", "cards_dealt", "ended"})
 
 
 def progress(circle: RoomState) -> dict[str, Any]:
-    """How far a circle is, for the room's overview: its round, its timer, its inbrenger
-    (no content of the case: the room's facilitator and projector show it to everyone)."""
+    """How far a circle is, for the room's overview: its round, its timer, its inbrenger,
+    and in a round given in turn whose turn it is (with the timer run out: who the circle
+    waits for). No content of the case: the room's facilitator and projector show it."""
     phase = circle.current_phase
+    turns = circle.current_turns()
     return {
         "seq": circle.seq,
         "phase": {"index": circle.phase, "id": phase.id, "name": dict(phase.name)},
         "phases": len(circle.method.phases),
         "timer": circle.timer(),
         "inbrenger": circle.inbrenger,
+        "turn": None if turns.done else turns.order[turns.current],
         "ended": circle.ended,
     }
 
