@@ -207,7 +207,8 @@ async def _enter_circle(hub: Hub, token: str, code: str) -> tuple[str, str, str,
     """A member of a room enters one of its circles with their room token (docs/CIRCLES.md);
     the circle's room is made by whoever comes in first. The connection goes on under
     `CIRCLE.TOKEN`: the circle's code, and an anonymity key of its own (ws.endpoint)."""
-    plenary = await read(hub.backend, token.split(".", 1)[0]) if is_room_code(token.split(".", 1)[0]) else None
+    room = token.split(".", 1)[0]
+    plenary = await read(hub.backend, room) if is_room_code(room) else None
     p = find_participant(plenary, identity.token_hash(token)) if plenary else None
     if plenary is None or p is None or p.removed:
         raise ProtocolError(errors.BAD_TOKEN)
