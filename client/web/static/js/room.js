@@ -84,6 +84,8 @@ const ctx = {
   saveDraft: (id, text) => drafts.set(code, id, text),
   /** Is a command of this type still on its way (sent or waiting for the network)? */
   pending: (command) => conn.pending.some((i) => i.t === command),
+  /** The arguments of the last `command` still on its way, or null: a choice shows as made until the server answers. */
+  sent: (command) => conn.pending.findLast((i) => i.t === command)?.args ?? null,
   render,
   secondsLeft: () => secondsLeft(mirror.state?.timer, conn.serverNow()),
   /** The server's clock now, in ms (this laptop's clock corrected by the measured offset). */

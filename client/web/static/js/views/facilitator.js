@@ -147,7 +147,7 @@ function personMarks(ctx, p) {
     const done = s.evaluations.some((e) => e.participant === p.id);
     marks.push(done ? mark("evaluated", "✓", t("cockpit.evaluated")) : mark("unevaluated", "○", t("cockpit.not_evaluated")));
   }
-  if (handsOpen(s) && handsOf(s).queue.some((q) => q.participant === p.id)) marks.push(mark("hand", "✋", t("hands.mark")));
+  if (handsOpen(s) && handsOf(s).queue.some((q) => q.participant === p.id)) marks.push(mark("hand", "☝", t("hands.mark")));
   if (s.ready_ids.includes(p.id)) marks.push(mark("ready", "⚑", t("cockpit.is_ready")));
   return marks.length ? h("span", { class: "marks" }, marks) : null;
 }

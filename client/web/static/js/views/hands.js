@@ -133,7 +133,7 @@ export function handsControls(ctx) {
       h("input", {
         type: "checkbox",
         id: "online-first",
-        checked: hands.online_first,
+        checked: ctx.sent("online_first")?.on ?? hands.online_first, // as clicked, until the server answers
         "aria-describedby": "online-first-hint",
         onchange: (e) => ctx.send("online_first", { on: e.target.checked }),
       }),

@@ -15,7 +15,9 @@ const PLACES = ["room", "online"];
  */
 export function placeControl(ctx) {
   if (ctx.me.role !== "participant" && ctx.me.role !== "facilitator") return null;
-  const mine = personOf(ctx.state, ctx.me.id)?.place ?? null;
+  // what was just chosen stays chosen while it is on its way (a redraw meanwhile must not undo the click)
+  const asked = ctx.sent("set_place");
+  const mine = (asked && !asked.participant ? asked.place : null) ?? personOf(ctx.state, ctx.me.id)?.place ?? null;
   return h(
     "fieldset",
     { class: "place-mine", key: "place-mine", "aria-describedby": mine ? null : "place-mine-hint" },
