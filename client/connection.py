@@ -101,13 +101,23 @@ class KringClient:
         return [cid for cid, (_, _, fut) in self._pending.items() if not fut.done()]
 
     async def join(
-        self, code: str, name: str, *, screen: bool = False, ticket: str | None = None, knock: str | None = None
+        self,
+        code: str,
+        name: str,
+        *,
+        screen: bool = False,
+        ticket: str | None = None,
+        knock: str | None = None,
+        place: str | None = None,
     ) -> KringClient:
         """Join by code; `screen=True` joins as a read-only projector screen, which a
         facilitator's `screen_ticket` lets into a locked room. A participant refused with
         `room_locked` has knocked: the CommandError's frame holds the knock's secret
-        (`knock`), with which a later join asks whether the facilitator let them in."""
+        (`knock`), with which a later join asks whether the facilitator let them in.
+        `place`: "room" or "online", where a participant takes part from."""
         hello: dict[str, Any] = {"t": "hello", "code": code, "name": name}
+        if place is not None:
+            hello["place"] = place
         if screen:
             hello["as"] = "screen"
         if ticket is not None:

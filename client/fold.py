@@ -75,6 +75,8 @@ def phase(s: State, ev: Frame, m: Mirror) -> None:
     s["timer"] = ev["timer"]  # every phase starts with a fresh, stopped timer
     s["notes_hidden"] = ev["notes_hidden"]
     s["turns"] = ev["turns"]  # the phase's own speaking order (empty if it has none)
+    if "hands" in ev:  # the speaking queue, cleared for the new round
+        s["hands"] = ev["hands"]
     s["ready_count"] = 0
     s["ready"] = False
     s["ready_ids"] = []
@@ -114,6 +116,8 @@ def next_case(s: State, ev: Frame, m: Mirror) -> None:
     inbrenger's own summary."""
     if s["inbrenger"] == m.me:
         s["has_summary"] = True
+    if "hands" in ev:
+        s["hands"] = ev["hands"]
     s["cases"] = [c for c in s["cases"] if c["id"] != ev["case"]]
     s["vote"] = {"open": True, "cast": 0, "mine": None, "tally": None}
     s.update(
@@ -354,6 +358,20 @@ def summary_kept(s: State, ev: Frame, m: Mirror) -> None:
         s["summaries_unsaved"] = ev["summaries_unsaved"]
 
 
+def place(s: State, ev: Frame, m: Mirror) -> None:
+    for p in s["participants"]:
+        if p["id"] == ev["participant"]:
+            p["place"] = ev["place"]
+
+
+def hands(s: State, ev: Frame, m: Mirror) -> None:
+    s["hands"] = {k: v for k, v in ev.items() if k not in ("t", "seq")}
+
+
+def call_link(s: State, ev: Frame, m: Mirror) -> None:
+    s["call_link"] = ev["url"]
+
+
 def ended(s: State, ev: Frame, m: Mirror) -> None:
     m.ended = True
     m.proof = ev.get("proof")  # the final proof of participation: the room is erased next
@@ -412,6 +430,9 @@ FOLD: dict[str, Callable[[State, Frame, Mirror], None]] = {
     "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
+    "place": place,
+    "hands": hands,
+    "call_link": call_link,
     "ended": ended,
     "withheld": withheld,
 }

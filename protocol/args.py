@@ -37,6 +37,8 @@ Rating = Literal["warm", "lauw", "koud"]
 Process = Literal["ja", "grotendeels", "nee"]
 TimerAction = Literal["start", "pause", "extend"]
 JoinAs = Literal["screen"]  # what a join may ask to be instead of a participant: a projector screen
+#: where someone takes part from in a hybrid meeting: around the table, or on the call
+Place = Literal["room", "online"]
 
 
 class NoArgs(TypedDict):
@@ -163,6 +165,25 @@ class KnockArgs(TypedDict):
     knock: ItemId
 
 
+class PlaceArgs(TypedDict):
+    """Your own place; a facilitator may name someone else's (`participant`)."""
+
+    place: Place
+    participant: NotRequired[ItemId]
+
+
+class SomeoneArgs(TypedDict):
+    """Yourself; a facilitator may name someone else (`participant`)."""
+
+    participant: NotRequired[ItemId]
+
+
+class CallLinkArgs(TypedDict):
+    """The group's video call: an https URL (rules/hybrid.py checks it), or null to clear."""
+
+    url: Annotated[str | None, Bounds(max_len=limits.MAX_CALL_LINK)]
+
+
 #: Every command a client may send after hello, and the shape of its arguments.
 COMMAND_ARGS: dict[str, type] = {
     # facilitator
@@ -185,6 +206,10 @@ COMMAND_ARGS: dict[str, type] = {
     "hand_over": ParticipantArgs,
     "let_in": KnockArgs,
     "turn_away": KnockArgs,
+    "give_floor": ParticipantArgs,
+    "take_floor": NoArgs,
+    "online_first": AutoAdvanceArgs,
+    "set_call_link": CallLinkArgs,
     # participants (the phase and role decide who may)
     "confirm": NoArgs,
     "propose_case": ProposeCaseArgs,
@@ -215,6 +240,9 @@ COMMAND_ARGS: dict[str, type] = {
     "proof": NoArgs,
     "summary": NoArgs,
     "summary_kept": NoArgs,
+    "set_place": PlaceArgs,
+    "raise_hand": NoArgs,
+    "lower_hand": SomeoneArgs,
 }
 
 # The first frame of a connection (a hello is no command: no id, no ack). Functional
@@ -228,6 +256,7 @@ HelloJoin = TypedDict(
         "ticket": NotRequired[Annotated[str, Bounds(max_len=64)]],  # from `screen_ticket`: into a locked room
         # from an earlier `room_locked`: ask again whether the facilitator let you in
         "knock": NotRequired[Annotated[str, Bounds(max_len=limits.MAX_KNOCK_SECRET)]],
+        "place": NotRequired[Place],  # where you take part from (a participant's join)
     },
 )
 

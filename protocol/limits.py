@@ -8,6 +8,7 @@ MAX_NAME = 40  # display name
 MAX_TITLE = 120  # case title
 MAX_SHORT = 600  # a question, a line of advice, "Ik voel …", an evaluation line
 MAX_LONG = 8000  # the case text
+MAX_CALL_LINK = 500  # the group's video call link (an https URL)
 MAX_METHOD_FILE = 32 * 1024  # a facilitator's own method file (TOML), characters
 MAX_PEOPLE = 12  # people involved in a case (each becomes a role card)
 MAX_PERSON = 60  # one person's label, e.g. "mijn leidinggevende"

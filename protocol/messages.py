@@ -94,6 +94,7 @@ class Hello:
     as_: str | None = None  # "screen": join as a read-only projector screen
     ticket: str | None = None  # a facilitator's one-time screen ticket (a screen into a locked room)
     knock: str | None = None  # the secret of a knock at a locked room (see rules.people.knock)
+    place: str | None = None  # "room" or "online": where a participant takes part from
     token: str | None = None  # ... or resume with a token
     epoch: str | None = None
     seq: int | None = None
@@ -198,7 +199,12 @@ def parse_hello(msg: Any) -> Hello:
         return Hello(token=args["token"], epoch=args.get("epoch"), seq=args.get("seq"))
     args = _check_fields(msg, HELLO_JOIN, None, envelope=("t",))
     return Hello(
-        code=args["code"], name=args["name"], as_=args.get("as"), ticket=args.get("ticket"), knock=args.get("knock")
+        code=args["code"],
+        name=args["name"],
+        as_=args.get("as"),
+        ticket=args.get("ticket"),
+        knock=args.get("knock"),
+        place=args.get("place"),
     )
 
 

@@ -182,6 +182,7 @@ async def _admit_unguarded(hub: Hub, hello: Hello) -> tuple[str, str, str, str |
             knock=hello.knock,
             new_knock=knock_hash,
             now=time.time(),
+            place=hello.place,
         )
 
     try:

@@ -71,4 +71,8 @@ def well_formed(t: str, ids: Ids = Ids()) -> dict[str, Any]:
         "list_me": {"listed": True},
         "let_in": {"knock": ids.knock},
         "turn_away": {"knock": ids.knock},
+        "set_place": {"place": "online"},
+        "give_floor": {"participant": ids.participant},
+        "online_first": {"on": True},
+        "set_call_link": {"url": "https://meet.example.org/kring"},
     }.get(t, {})

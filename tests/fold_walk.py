@@ -51,6 +51,7 @@ INPUTS = {
 FACILITATING = ["timer"] * 4 + ["pass_turn", "hide_question", "deal_cards", "reveal", "close_vote", "choose_case"] * 2
 FACILITATING += ["lock", "auto_advance", "screen_ticket", "back", "remove", "add_facilitator", "hand_over"]
 FACILITATING += ["set_method"]
+FACILITATING += ["give_floor", "take_floor", "online_first", "set_call_link"]
 #: how many steps (frames and acks) a viewer gets between two checks: one fold case
 WINDOW = (10, 40)
 STEPS = 400  # at most, per walk: most end the meeting sooner
@@ -248,6 +249,9 @@ class Walk:
         return args | {
             "lock": {"locked": not s.locked},
             "auto_advance": {"on": not s.auto_advance},
+            "online_first": {"on": not s.hands.online_first},
+            "set_place": {"place": rng.choice(["room", "online"])},
+            "set_call_link": {"url": rng.choice(["https://meet.example.org/kring", None])},
             "hide_question": {"hidden": rng.random() < 0.6},
             "upvote": {"on": yes},
             "mark_answered": {"answered": yes},
@@ -364,7 +368,9 @@ class Walk:
             self.system_step()
         else:
             pid = self.rng.choice(self.active())
-            self.run(pid, self.rng.choice(["list_me", "ready", "proof", "summary", "summary_kept", "rate_advice"]))
+            everyone = ["list_me", "ready", "proof", "summary", "summary_kept", "rate_advice"]
+            everyone += ["raise_hand", "set_place", "raise_hand", "lower_hand"]  # any round (rules/hybrid.py)
+            self.run(pid, self.rng.choice(everyone))
 
     def walk(self, steps: int) -> list[dict[str, Any]]:
         """Play up to `steps` steps, through one case or two, end the meeting, and return

@@ -65,7 +65,9 @@ def test_new_room_starts_in_the_lobby_with_its_facilitator() -> None:
     room = Room()
     snap = room.snapshot(room.facilitator)
     assert snap["phase"]["id"] == "lobby"
-    assert snap["participants"] == [{"id": "p1", "name": "Procesbegeleider", "role": FACILITATOR, "online": False}]
+    assert snap["participants"] == [
+        {"id": "p1", "name": "Procesbegeleider", "role": FACILITATOR, "online": False, "place": None}
+    ]
     assert room.state.seq == 0
 
 
@@ -74,7 +76,9 @@ def test_join_adds_a_participant_and_keeps_the_token_hash_internal() -> None:
     anna = room.join("Anna", token="anna-token")
     ev = room.log[-1]
     assert ev.t == "joined" and ev.seq == 1
-    assert ev.public == {"participant": {"id": anna.pid, "name": "Anna", "role": PARTICIPANT, "online": False}}
+    assert ev.public == {
+        "participant": {"id": anna.pid, "name": "Anna", "role": PARTICIPANT, "online": False, "place": None}
+    }
     assert ev.internal == {"token_hash": identity.token_hash("anna-token")}
     assert room.state.participants[anna.pid].token_hash == identity.token_hash("anna-token")
     for viewer in room.everyone:
@@ -1448,7 +1452,9 @@ def test_a_screen_joins_like_a_participant_with_its_own_role_and_name() -> None:
     room, (anna,) = start(1)
     screen = room.join("Scherm", screen=True)
     ev = room.log[-1]
-    assert ev.public == {"participant": {"id": screen.pid, "name": "Scherm", "role": SCREEN, "online": False}}
+    assert ev.public == {
+        "participant": {"id": screen.pid, "name": "Scherm", "role": SCREEN, "online": False, "place": None}
+    }
     assert room.join("scherm", screen=True).name == "scherm (2)"
     assert room.join("Anna", screen=True).name == "Anna (2)"
     for viewer in room.everyone:

@@ -178,8 +178,24 @@ class RoomMachine(RuleBasedStateMachine):
             return {"method": data.draw(st.sampled_from([*available(), "onbekend"]))}
         if t in ("let_in", "turn_away"):
             return {"knock": data.draw(st.sampled_from([*s.knocks, "k999"]))}
-        if t in ("remove", "add_facilitator", "hand_over"):
+        if t in ("remove", "add_facilitator", "hand_over", "give_floor"):
             return {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
+        if t == "lower_hand":  # your own, or (a facilitator) someone's
+            return (
+                {"participant": data.draw(st.sampled_from([*s.participants, "p99"]))}
+                if data.draw(st.booleans())
+                else {}
+            )
+        if t == "set_place":
+            args = {"place": data.draw(st.sampled_from(["room", "online"]))}
+            if data.draw(st.booleans()):
+                args["participant"] = data.draw(st.sampled_from([*s.participants, "p99"]))
+            return args
+        if t == "online_first":
+            return {"on": data.draw(st.booleans())}
+        if t == "set_call_link":
+            urls = ["https://meet.example.org/kring", "http://meet.example.org/x", "https://u:p@example.org/", None]
+            return {"url": data.draw(st.sampled_from(urls))}
         if t == "timer":
             args: dict[str, Any] = {"action": data.draw(st.sampled_from(["start", "pause", "extend"]))}
             if data.draw(st.booleans()):
@@ -249,8 +265,10 @@ class RoomMachine(RuleBasedStateMachine):
             elif not was_active:
                 assert err.code == errors.BAD_TOKEN
             else:
-                # a perspective may also give the wrong number of texts for its card
-                assert err.code in REFUSALS or (cmd.t == "perspective" and err.code == errors.INVALID_FIELD), err
+                # a perspective may also give the wrong number of texts for its card, a call
+                # link may not be an https address
+                own_field_check = cmd.t in ("perspective", "set_call_link")
+                assert err.code in REFUSALS or (own_field_check and err.code == errors.INVALID_FIELD), err
                 if role == SCREEN:
                     assert err.code == errors.NOT_ALLOWED, "a screen got another refusal than not_allowed"
                 if cmd.t in FACILITATOR_COMMANDS and who.role != FACILITATOR:
@@ -394,6 +412,10 @@ class RoomMachine(RuleBasedStateMachine):
                 options.append((t, "inbrenger" if by_inbrenger else phase.accepts[inp]))
         options += [(t, "fac") for t in ("back", "remove", "lock", "timer", "timer", "add_facilitator", "hand_over")]
         options += [("ready", "everyone"), ("summary", "inbrenger"), ("claim_facilitator", "everyone")]
+        # the speaking queue and where people are, in any round (rules/hybrid.py)
+        options += [("raise_hand", "everyone"), ("raise_hand", "everyone"), ("lower_hand", "everyone")]
+        options += [("set_place", "everyone"), ("give_floor", "fac"), ("give_floor", "fac"), ("take_floor", "fac")]
+        options += [("online_first", "fac"), ("set_call_link", "fac")]
         options += {
             "casuskeuze": [("close_vote", "fac"), ("choose_case", "fac"), ("choose_case", "fac")],
             "vragenronde": [("hide_question", "fac")],

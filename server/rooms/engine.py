@@ -22,7 +22,7 @@ from protocol.messages import Command
 from . import identity
 from .events import Actor, Event, RoomError
 from .fold import apply
-from .rules import cards, cases, closing, people, phases, questions, turns
+from .rules import cards, cases, closing, hybrid, people, phases, questions, turns
 from .rules.checks import Context, Decision, Rule, deny, require_fac, require_input
 from .rules.people import decide_join, decide_member_entry, decide_presence
 from .rules.phases import decide_auto_advance
@@ -65,6 +65,7 @@ FEATURES: dict[str, dict[str, Rule]] = {
     "questions": questions.RULES,
     "cards": cards.RULES,
     "turns": turns.RULES,
+    "hybrid": hybrid.RULES,
     "closing": closing.RULES,
 }
 

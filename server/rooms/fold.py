@@ -17,6 +17,7 @@ from .state import (
     Advice,
     Case,
     Deal,
+    Hands,
     Knock,
     Note,
     Participant,
@@ -50,7 +51,9 @@ def _set_turns(s: RoomState, phase_id: str, rec: dict[str, Any]) -> None:
 
 def joined(s: RoomState, ev: Event) -> None:
     rec, internal = ev.public["participant"], _internal(ev)
-    s.participants[rec["id"]] = Participant(rec["id"], rec["name"], rec["role"], internal["token_hash"])
+    s.participants[rec["id"]] = Participant(
+        rec["id"], rec["name"], rec["role"], internal["token_hash"], place=rec.get("place")
+    )
     s.counter += 1
     if internal.get("first_time"):
         s.first_timers.append(rec["id"])
@@ -92,6 +95,7 @@ def phase(s: RoomState, ev: Event) -> None:
     s.phase = ev.public["phase"]["index"]
     s.ready = []
     s.reset_timer()
+    _set_hands(s, ev.public)
     if s.current_phase.in_turn:
         _set_turns(s, s.current_phase.id, ev.public["turns"])
 
@@ -130,6 +134,13 @@ def next_case(s: RoomState, ev: Event) -> None:
     s.notes, s.notes_revealed, s.evaluations, s.ready = {}, [], {}, []
     s.phase = ev.public["phase"]["index"]
     s.reset_timer()
+    _set_hands(s, ev.public)
+
+
+def _set_hands(s: RoomState, body: dict[str, Any]) -> None:
+    if "hands" in body:  # (not in a log written before the queue existed)
+        h = body["hands"]
+        s.hands = Hands([dict(x) for x in h["queue"]], h["speaker"], dict(h["spoken"]), h["online_first"])
 
 
 def listed(s: RoomState, ev: Event) -> None:
@@ -318,6 +329,18 @@ def summary_kept(s: RoomState, ev: Event) -> None:
     s.kept.append(_private(ev)["participant"])
 
 
+def place(s: RoomState, ev: Event) -> None:
+    s.participants[ev.public["participant"]].place = ev.public["place"]
+
+
+def hands(s: RoomState, ev: Event) -> None:
+    _set_hands(s, {"hands": ev.public})
+
+
+def call_link(s: RoomState, ev: Event) -> None:
+    s.call_link = ev.public["url"]
+
+
 def ended(s: RoomState, ev: Event) -> None:
     s.ended = True
 
@@ -372,6 +395,9 @@ FOLD: dict[str, Callable[[RoomState, Event], None]] = {
     "worth_given": worth_given,
     "ready": ready,
     "summary_kept": summary_kept,
+    "place": place,
+    "hands": hands,
+    "call_link": call_link,
     "ended": ended,
     "withheld": withheld,
 }

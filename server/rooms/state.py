@@ -73,9 +73,11 @@ class Participant:
     token_hash: str
     online: bool = False
     removed: bool = False
+    #: where they take part from, IN_ROOM or ONLINE (None: not said); rules/hybrid.py
+    place: str | None = None
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "role": self.role, "online": self.online}
+        return {"id": self.id, "name": self.name, "role": self.role, "online": self.online, "place": self.place}
 
 
 #: a knock's answers (Knock.answer); None while it waits
@@ -217,6 +219,30 @@ class Turns:
         return self.current >= len(self.order)
 
 
+#: where someone takes part from in a hybrid meeting (Participant.place)
+IN_ROOM = "room"
+ONLINE = "online"
+
+
+@dataclass(slots=True)
+class Hands:
+    """The speaking queue of the rounds without a fixed order (rules/hybrid.py): raised
+    hands in the order to give the floor in, who has it, and how often each has had it."""
+
+    queue: list[dict[str, Any]] = field(default_factory=list)  # {"participant": id, "at": server time}
+    speaker: str | None = None
+    spoken: dict[str, int] = field(default_factory=dict)  # pid -> times given the floor this meeting
+    online_first: bool = False
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "queue": [dict(h) for h in self.queue],
+            "speaker": self.speaker,
+            "spoken": dict(self.spoken),
+            "online_first": self.online_first,
+        }
+
+
 @dataclass(slots=True)
 class RoomState:
     code: str
@@ -292,6 +318,10 @@ class RoomState:
     listed: list[str] = field(default_factory=list)  # who agreed to be named on the proof
     #: server time since when no facilitator has been online (None while one is, or before anyone came)
     fac_away_since: float | None = None
+    hands: Hands = field(default_factory=Hands)
+    #: the link of the video call the group uses (https), set by a facilitator; Kring only
+    #: shows it, as a link to open in a new tab
+    call_link: str | None = None
     applied: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
 
     @property
@@ -350,6 +380,7 @@ class RoomState:
         d["deals"] = {k: Deal(**v) for k, v in d.get("deals", {}).items()}
         d["turns"] = {k: Turns(**v) for k, v in d.get("turns", {}).items()}
         d["knocks"] = {k: Knock(**v) for k, v in d.get("knocks", {}).items()}
+        d["hands"] = Hands(**d.get("hands", {}))
         d["applied"] = OrderedDict((k, v) for k, v in d.get("applied", ()))
         return cls(**d)
 

@@ -183,6 +183,8 @@ def snapshot(s: RoomState, viewer: Actor) -> dict[str, Any]:
         "essence": s.essence,
         "deals": {pid: deal_view(pid, d, viewer) for pid, d in s.deals.items()},
         "turns": {"order": list(turns.order), "current": turns.current},
+        "hands": s.hands.public(),
+        "call_link": s.call_link,
         "advice": [rating(a.public()) for a in s.advice],
         # written notes: the revealed ones, and your own before the reveal
         "notes": [n.public() for n in s.notes.values() if not n.hidden or n.tag == mine(n.id)],

@@ -39,8 +39,10 @@ def decide_join(
     knock: str | None = None,
     new_knock: str | None = None,
     now: float = 0.0,
+    place: str | None = None,
 ) -> Decision:
-    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector.
+    """A join by code; `role` is PARTICIPANT, or SCREEN for a read-only projector;
+    `place` where a participant takes part from (rules/hybrid.py), if they said.
 
     A screen that brings a facilitator's `ticket` (see `screen_ticket`) comes in even when
     the room is locked, so the room never has to open for it; the ticket is used up by the
@@ -74,7 +76,9 @@ def decide_join(
         internal["knock"] = let_in  # used up with the join
     _room_for_one(state)
     pid = state.new_id("p")
-    rec = Participant(pid, _unique_name(state, name), role, token_hash).public()
+    rec = Participant(
+        pid, _unique_name(state, name), role, token_hash, place=place if role != SCREEN else None
+    ).public()
     ev = Event("joined", {"participant": rec}, internal=internal)
     return Decision([ev], {"participant": pid})
 

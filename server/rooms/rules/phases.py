@@ -14,6 +14,7 @@ from ..method import MethodError, choose, with_terugblik
 from ..state import PARTICIPANT, RoomState, fresh_timer
 from .checks import Context, Decision, Rule, deny
 from .closing import summary
+from .hybrid import cleared
 from .people import proof_of
 from .turns import turns_of
 
@@ -32,6 +33,7 @@ def phase_events(s: RoomState, index: int, by: str = "facilitator") -> list[Even
             "timer": dict(timer),
             "notes_hidden": hidden,
             "turns": {**turns, "order": list(turns["order"])},
+            "hands": cleared(s),  # a new round: no hands up, nobody has the floor
             "by": by,
         }
 
@@ -114,7 +116,13 @@ def next_case(s: RoomState, a: Actor, args: NoArgs, ctx: Context) -> Decision:
         raise deny("there is no case under way to close")
     phase = s.method.phases[choice]
     timer = fresh_timer(phase)
-    public = {"phase": phase.public(choice), "timer": timer, "notes_hidden": 0, "case": s.chosen_case}
+    public = {
+        "phase": phase.public(choice),
+        "timer": timer,
+        "notes_hidden": 0,
+        "case": s.chosen_case,
+        "hands": cleared(s),
+    }
     private = {**public, "phase": {**phase.public(choice), "script": dict(phase.script)}}
     internal = {"inbrenger": s.inbrenger, "summary": summary(s)}
     return Decision([Event("next_case", public, private, (FACILITATORS,), internal)])

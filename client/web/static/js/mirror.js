@@ -112,6 +112,7 @@ export const FOLD = {
     s.timer = ev.timer; // every phase starts with a fresh, stopped timer
     s.notes_hidden = ev.notes_hidden;
     s.turns = ev.turns; // the phase's own speaking order (empty if it has none)
+    if (ev.hands) s.hands = ev.hands; // the speaking queue, cleared for the new round
     s.ready_count = 0;
     s.ready = false;
     s.ready_ids = [];
@@ -137,6 +138,7 @@ export const FOLD = {
   },
   next_case(s, ev, mirror) {
     if (s.inbrenger === mirror.me) s.has_summary = true;
+    if (ev.hands) s.hands = ev.hands;
     s.cases = s.cases.filter((c) => c.id !== ev.case);
     s.vote = { open: true, cast: 0, mine: null, tally: null };
     Object.assign(s, {
@@ -325,6 +327,17 @@ export const FOLD = {
   },
   summary_kept(s, ev) {
     if (ev.summaries_unsaved) s.summaries_unsaved = ev.summaries_unsaved; // a facilitator's: whose summary is not yet saved
+  },
+  place(s, ev) {
+    const p = s.participants.find((x) => x.id === ev.participant);
+    if (p) p.place = ev.place;
+  },
+  hands(s, ev) {
+    const { t, seq, ...hands } = ev; // the whole queue, in the order to show it in
+    s.hands = hands;
+  },
+  call_link(s, ev) {
+    s.call_link = ev.url;
   },
   ended(s, ev, mirror) {
     mirror.ended = true;
