@@ -219,6 +219,19 @@ def test_a_begeleider_watches_a_member_led_meeting_silently(browser: Browser, tm
             expect(lead.page.locator(".notice")).to_have_text(T("path.saved", count=4))
             expect(path).to_contain_text(T("path.plan", count=4, names="Bea"))
             assert bea.group()["group"]["guided_meetings"] == 4
+            # the group's video call: any member sets its link; the page only shows it
+            call = lead.page.locator("section.call")
+            expect(call).to_contain_text(T("groupcall.none"))
+            lead.page.fill("#call-link", "http://meet.jit.si/zonder-s")
+            call.get_by_role("button", name=T("groupcall.save")).click()
+            expect(lead.page.locator("#call-link-error")).to_have_text(T("groupcall.https"))
+            lead.page.fill("#call-link", "https://meet.jit.si/intervisie-ann")
+            call.get_by_role("button", name=T("groupcall.save")).click()
+            expect(lead.page.locator(".notice")).to_have_text(T("groupcall.saved"))
+            link = call.get_by_role("link", name="https://meet.jit.si/intervisie-ann")
+            expect(link).to_have_attribute("target", "_blank")
+            expect(link).to_have_attribute("rel", "noopener noreferrer")
+            assert bea.group()["group"]["call_link"] == "https://meet.jit.si/intervisie-ann"
             look(lead, "05-begeleider-may-watch", axe)
             way_in.get_by_role("button", name=T("group.enter.observe")).click()
             expect(lead.page).to_have_url(f"{base}/room/{code}")

@@ -323,3 +323,29 @@ async def test_wrong_revoked_and_removed_links_cannot_enter(group_server: str):
     assert case.status == 201
     theirs = eli.call("DELETE", f"/meetings/{meeting_ids(bea)[1]}/cases/{case.body['case']['id']}")
     assert theirs.status == 403 and theirs.error == "not_allowed"
+
+
+async def test_the_groups_call_link_opens_every_meeting_room_with_it(group_server: str):
+    """Any member sets the link of the group's video call (an https address); a meeting's
+    room opens with it, for the people online (docs/PROTOCOL.md §6.7)."""
+    bea, (ali, *_) = six(group_server)
+    url = "https://meet.jit.si/intervisie-zes"
+    for bad, detail in [
+        ("http://meet.jit.si/x", "the call link must start with https://"),
+        ("https://ik:geheim@meet.jit.si/x", "the call link may not hold a user name or password"),
+    ]:
+        refused = ali.call("PATCH", "", {"call_link": bad})
+        assert (refused.status, refused.body["detail"]) == (400, detail), refused
+    assert ali.call("PATCH", "", {}).status == 400
+    assert ali.call("PATCH", "", {"guided_meetings": 4}).status == 403  # the begeleider's alone
+    assert ali.call("PATCH", "", {"call_link": url}).body["group"]["call_link"] == url
+    assert bea.group()["group"] == {**bea.group()["group"], "call_link": url, "guided_meetings": 6}
+    first = meeting_ids(bea)[0]
+    started = bea.call("POST", f"/meetings/{first}/start", {})
+    assert started.status == 201, started
+    fac = await KringClient(ws_url(group_server)).resume(enter(bea, first)["token"])
+    try:
+        assert fac.state["call_link"] == url
+    finally:
+        await fac.close()
+    assert bea.call("PATCH", "", {"call_link": None}).body["group"]["call_link"] is None

@@ -7,14 +7,14 @@ import socket
 
 import msgpack
 import pytest
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from client import KringClient
 from protocol import errors, limits
 
 from .servers import running_server
-from .session import online, open_session, session_at, ws_url
+from .session import Session, online, open_session, session_at, ws_url
 
 
 async def test_resume_delivers_exactly_the_missed_events(server):
@@ -95,23 +95,30 @@ async def test_command_in_flight_during_a_drop_is_applied_once(server):
         await s.close()
 
 
+async def a_slow_reader(base: str, s: Session) -> tuple[ClientConnection, str, str]:
+    """The last member, back through a raw websocket with a 4 KB receive buffer that reads
+    only when the test does (in the case choice: the case text is shared there); with its
+    token and id, once the room sees it online again."""
+    await s.facilitator.command("back")
+    member = s.members.pop()
+    token, pid = member.token or "", member.me["id"]
+    await member.close()
+    await s.facilitator.wait_until(lambda c: not online(c, pid))
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+    slow = await connect(ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1, max_size=None)
+    await slow.send(msgpack.packb({"t": "hello", "token": token}))
+    return slow, token, pid
+
+
 async def test_slow_client_is_dropped_and_can_resume(backend):
     # a tiny send queue and kernel send buffer make "too slow" arrive after a few frames
     with running_server({**backend, "KRING_SEND_QUEUE": "8", "KRING_SOCKET_SNDBUF": "8192"}) as base:
         s = await session_at(base, "vragenronde")
         try:
-            await s.facilitator.command("back")  # the case text is shared in the case choice
-            sleeper = s.members[4]
-            token, pid = sleeper.token or "", sleeper.me["id"]
-            await sleeper.close()
-            s.members.remove(sleeper)
-            await s.facilitator.wait_until(lambda c: not online(c, pid))
             # a reader that never reads: a tiny receive buffer, and frames left unread
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
-            slow = await connect(ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1)
-            await slow.send(msgpack.packb({"t": "hello", "token": token}))
+            slow, token, pid = await a_slow_reader(base, s)
             await s.facilitator.wait_until(lambda c: online(c, pid))
             inbrenger, text = s.members[0], "x" * (limits.MAX_LONG - 10)
             for i in range(200):  # bounded: stops as soon as the server drops the sleeper
@@ -147,19 +154,7 @@ async def test_a_reader_that_falls_behind_and_catches_up_gets_every_event_in_ord
     with running_server({**backend, "KRING_SOCKET_SNDBUF": "8192"}) as base:
         s = await session_at(base, "vragenronde")
         try:
-            await s.facilitator.command("back")  # the case text is shared in the case choice
-            reader = s.members[4]
-            token, pid = reader.token or "", reader.me["id"]
-            await reader.close()
-            s.members.remove(reader)
-            await s.facilitator.wait_until(lambda c: not online(c, pid))
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            sock.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
-            slow = await connect(
-                ws_url(base), sock=sock, subprotocols=[limits.SUBPROTOCOL_MSGPACK], max_queue=1, max_size=None
-            )
-            await slow.send(msgpack.packb({"t": "hello", "token": token}))
+            slow, token, pid = await a_slow_reader(base, s)
             welcome = msgpack.unpackb(await slow.recv())
             assert welcome["t"] == "welcome", welcome
             await s.facilitator.wait_until(lambda c: online(c, pid))

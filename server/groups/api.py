@@ -15,6 +15,8 @@ from starlette.routing import Route
 from protocol import errors, limits
 
 from ..rooms import method
+from ..rooms.events import RoomError
+from ..rooms.rules.hybrid import check_call_link
 from . import actions_api, http, ledger_api, rota, schedule, trend_api
 from .errors import GroupError, invalid
 from .store import MeetingChange
@@ -51,11 +53,24 @@ async def my_group(request: Request) -> Response:
 
 @http.endpoint
 async def edit_group(request: Request) -> Response:
+    """`guided_meetings` (the begeleider), `call_link` (any member; null clears it), or both."""
     token_hash = await http.token_hash(request)
-    body = await http.read_body(request, ("guided_meetings",))
-    guided = body.integer("guided_meetings", rota.GUIDED_MIN, rota.GUIDED_MAX)
-    assert guided is not None
-    return JSONResponse(await http.store(request).set_guided(token_hash, guided))
+    body = await http.read_body(request, ("guided_meetings", "call_link"))
+    if not body.has("guided_meetings") and not body.has("call_link"):
+        raise invalid("give 'guided_meetings', 'call_link' or both")
+    guided = body.integer("guided_meetings", rota.GUIDED_MIN, rota.GUIDED_MAX, required=False)
+    call_link = body.text("call_link", limits.MAX_CALL_LINK, required=False, nullable=True)
+    if call_link is not None:
+        try:
+            check_call_link(call_link)
+        except RoomError as err:
+            raise invalid(err.detail) from None
+    store = http.store(request)
+    result = await store.set_guided(token_hash, guided) if guided is not None else None
+    if body.has("call_link"):
+        result = await store.set_call_link(token_hash, call_link)
+    assert result is not None
+    return JSONResponse(result)
 
 
 @http.endpoint

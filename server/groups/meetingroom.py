@@ -78,6 +78,7 @@ class MeetingRooms:
                 first_timer=first_timer,
                 theme=meeting["theme"],
                 rota=rota,
+                call_link=start.call_link,
             )
             try:
                 created = await self.backend.create(state)

@@ -45,6 +45,7 @@ class Start:
     meeting: dict[str, Any]
     name: str  # the starter's display name: they are the room's first facilitator
     code: str | None  # the room already started, if any
+    call_link: str | None = None  # the group's video call, for the room to show
 
 
 def _at(moment: float | None) -> datetime | None:
@@ -128,7 +129,8 @@ class MeetingStore(RotaStore):
             if me.role != "begeleider" and lead != me.member_id:
                 raise not_allowed("only the rota's facilitator or a begeleider may start the meeting")
             name = (await conn.execute(select(members.c.name).where(members.c.id == me.member_id))).scalar_one()
-            return Start(meeting_view(m), name, m.room_code)
+            call_link = (await conn.execute(select(groups.c.call_link).where(groups.c.id == me.group_id))).scalar_one()
+            return Start(meeting_view(m), name, m.room_code, call_link)
 
         return await self._retry(work)
 
@@ -255,6 +257,13 @@ class MeetingStore(RotaStore):
             await conn.execute(delete(prepared_cases).where(prepared_cases.c.meeting_id == m.id))
             await ledger.snapshot(conn, m.id)  # what a proof needs, fixed as it is now
             return True
+
+    async def set_call_link(self, token_hash: str, url: str | None) -> dict[str, Any]:
+        """Any member sets (or, with None, clears) the group's call link."""
+        async with self.engine.begin() as conn:
+            me = await self._me(conn, token_hash)
+            await conn.execute(update(groups).where(groups.c.id == me.group_id).values(call_link=url))
+            return await self._group(conn, me)
 
     async def set_guided(self, token_hash: str, guided: int) -> dict[str, Any]:
         async with self.engine.begin() as conn:

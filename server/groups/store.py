@@ -154,6 +154,7 @@ class GroupStore:
                 "name": group.name,
                 "created": _iso(group.created_at),
                 "guided_meetings": group.guided_meetings,
+                "call_link": group.call_link,
             },
             "me": next(m for m in roster if m["id"] == me.member_id),
             "members": roster,

@@ -48,6 +48,9 @@ groups = Table(
     # the first this many meetings the begeleider facilitates (4-8): the path from guided to
     # self-facilitating (docs/GROUPS.md, "The rota")
     Column("guided_meetings", Integer, nullable=False, server_default="6"),
+    # the link of the video call the group meets on (https), which its meetings' rooms show
+    # the people online (server/rooms/rules/hybrid.py); any member may set it
+    Column("call_link", String(limits.MAX_CALL_LINK), nullable=True),
 )
 
 members = Table(

@@ -111,12 +111,14 @@ def new_room(
     first_timer: bool = False,
     theme: str | None = None,
     rota: dict[str, list[str]] | None = None,
+    call_link: str | None = None,
 ) -> RoomState:
     """A fresh room with its first facilitator as `p1`. `terugblik`: it opens with the
     terugblik round (a group's meeting that has an earlier one to look back on);
     `first_timer`: its facilitator leads their group for the first time
     (server/groups/coaching.py), so their cockpit coaches them; `theme`: the group's theme
-    for this meeting, and `rota` who has which role on its rota."""
+    for this meeting, `rota` who has which role on its rota, and `call_link` the video
+    call the group meets on (rules/hybrid.py)."""
     state = RoomState(
         code=code,
         epoch=epoch,
@@ -128,6 +130,7 @@ def new_room(
         terugblik=terugblik,
         theme=theme,
         rota=dict(rota or {}),
+        call_link=call_link,
     )
     state.participants["p1"] = Participant("p1", facilitator_name, FACILITATOR, facilitator_token_hash)
     state.counter = 1

@@ -14,6 +14,7 @@ import { readSeries, seriesFields, seriesIds, today } from "./series.js";
 import { sharePanel } from "./share.js";
 import { meetingPanel } from "./meeting.js";
 import { pathSection } from "./path.js";
+import { callSection } from "./call.js";
 import { ledgerSection } from "./ledger.js";
 import { retentionSection } from "./retention.js";
 import { trendSection } from "./trend.js";
@@ -84,6 +85,7 @@ export function groupPage(g) {
     nextMeeting(g, coming[0]),
     schedule(g, coming, past, leads),
     pathSection(g),
+    callSection(g),
     a.meetings.some((m) => m.ended) ? trendSection(g) : null,
     members(g, leads),
     myActions(g),
