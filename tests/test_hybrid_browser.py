@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Request, Route, expect
 
 from .browser import (
     AXE,
+    PHONE,
     ROOT,
     WALL,
     Person,
@@ -29,6 +30,7 @@ from .browser import (
     clean_artifacts,
     click,
     propose,
+    where,
 )
 from .test_projector import MEASURE
 
@@ -280,6 +282,11 @@ def _run(s: Hybrid) -> None:
     expect(eva.page.locator("#announce")).to_have_text(T("hands.yours"))
     expect(eva.page).to_have_title(T("signals.turn_title"))
     expect(eva.page.get_by_role("button", name=T("hands.raise"), exact=True)).to_have_count(0)
+    # on her phone too, "Jij hebt het woord" is in view without scrolling
+    eva.page.set_viewport_size(PHONE)
+    assert where(eva.page, "#floor-title") == "in view"
+    eva.page.screenshot(path=str(SHOTS / "3-het-woord-telefoon--Eva.png"))
+    eva.page.set_viewport_size({"width": 1100, "height": 900})
     names = ["Dewi", "Bram", "Chris"]
     expect_queue([fac, anna, eva, dewi], screen, names)
     for person in [fac, anna, dewi, chris]:
