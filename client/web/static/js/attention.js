@@ -5,21 +5,30 @@
 import { pick, t } from "./i18n.js";
 import { signal, tabTitle } from "./signals.js";
 import { openKnocks } from "./views/knocks.js";
+import { floorHolder } from "./views/state.js";
 
 /**
  * `view`: the element the room is drawn in; `kind`: "room" or "screen"; `render` draws the
  * room; `announce` says a text in the live region.
  */
 export function attention(ctx, { view, kind, render, announce }) {
+  /** Who speaks now: the turn in a phase given in turns, else whoever the facilitator gave the floor. */
   function currentTurn() {
-    const { order, current } = ctx.state.turns;
+    const s = ctx.state;
+    if (!s.phase.in_turn) return floorHolder(s);
+    const { order, current } = s.turns;
     return order[current] ?? null;
   }
 
-  /** Is it this participant's turn in a phase given in turns? */
+  /** Is it this participant's turn (in a phase given in turns), or have they been given the floor? */
   function myTurn() {
     const s = ctx.state;
-    return Boolean(s && ctx.me && ctx.me.role === "participant" && s.phase.in_turn && currentTurn() === ctx.me.id);
+    return Boolean(s && ctx.me && ctx.me.role === "participant" && currentTurn() === ctx.me.id);
+  }
+
+  /** The heading of "your turn" or "you have the floor", whichever is on the page. */
+  function myTurnHeading() {
+    return document.getElementById("my-turn-title") || document.getElementById("floor-title");
   }
 
   /** The tab title says what wants attention: your turn, someone at the door, a round not yet seen, else the round. */
@@ -47,9 +56,9 @@ export function attention(ctx, { view, kind, render, announce }) {
 
   /** Your turn has come: said, shown in the title, signalled if asked for, and brought into view. */
   function myTurnCame() {
-    announce(t("turns.yours"));
+    announce(t(ctx.state.phase.in_turn ? "turns.yours" : "hands.yours"));
     signal();
-    bringIntoView(document.getElementById("my-turn-title"));
+    bringIntoView(myTurnHeading());
   }
 
   /** `byTimer`: the time was up and the room moved on by itself (auto-advance). */
@@ -63,7 +72,7 @@ export function attention(ctx, { view, kind, render, announce }) {
     signal();
     render(); // without the confirmation that was open
     // the new round from its top, or straight to your turn if it starts with you
-    if (myTurn()) bringIntoView(document.getElementById("my-turn-title"));
+    if (myTurn()) bringIntoView(myTurnHeading());
     else bringIntoView(document.getElementById("phase-name"), { top: true });
   }
 

@@ -29,7 +29,7 @@ export class Connection {
    * @param {object} o
    * @param {string} o.code room code
    * @param {"room"|"screen"} o.kind which seat of this browser in the room
-   * @param {{name: string, as?: string, ticket?: string|null, knock?: string|null}|null} o.join how to join when there is no token yet
+   * @param {{name: string, as?: string, place?: "room"|"online"|null, ticket?: string|null, knock?: string|null}|null} o.join how to join when there is no token yet
    * @param {(welcome: object) => void} o.onWelcome
    * @param {(event: object) => void} o.onEvent
    * @param {(id: string, t: string, args: object, result: object, item: object) => void} o.onAck
@@ -145,6 +145,7 @@ export class Connection {
     } else if (this.join) {
       hello = { t: "hello", code: this.code, name: this.join.name };
       if (this.join.as) hello.as = this.join.as;
+      if (this.join.place) hello.place = this.join.place; // in the room or online, if they said
       if (this.join.ticket) hello.ticket = this.join.ticket; // a screen's one-time way into a locked room
       if (this.join.knock) hello.knock = this.join.knock; // a knock at a locked room: let in yet?
     } else {

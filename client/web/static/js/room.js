@@ -84,6 +84,8 @@ const ctx = {
   saveDraft: (id, text) => drafts.set(code, id, text),
   /** Is a command of this type still on its way (sent or waiting for the network)? */
   pending: (command) => conn.pending.some((i) => i.t === command),
+  /** The arguments of the last `command` still on its way, or null: a choice shows as made until the server answers. */
+  sent: (command) => conn.pending.findLast((i) => i.t === command)?.args ?? null,
   render,
   secondsLeft: () => secondsLeft(mirror.state?.timer, conn.serverNow()),
   /** The server's clock now, in ms (this laptop's clock corrected by the measured offset). */
@@ -196,8 +198,9 @@ function joinHere() {
         e.preventDefault();
         const name = e.target.elements["join-name"].value.trim();
         if (!name) return;
-        pendingJoin.set(code, { name });
-        conn.join = { name };
+        const place = e.target.elements["join-place"].value || null; // not required
+        pendingJoin.set(code, { name, place });
+        conn.join = { name, place };
         conn.start();
         render();
       },
@@ -209,6 +212,24 @@ function joinHere() {
       { class: "field" },
       h("label", { for: "join-name" }, t("start.name")),
       h("input", { id: "join-name", name: "join-name", required: true, maxlength: limits.MAX_NAME, autocomplete: "nickname" }),
+    ),
+    h(
+      "fieldset",
+      { class: "field place-choice", "aria-describedby": "join-place-hint" },
+      h("legend", {}, t("place.question")),
+      h("p", { class: "hint", id: "join-place-hint" }, t("place.join_hint")),
+      h(
+        "div",
+        { class: "row" },
+        ["room", "online"].map((place) =>
+          h(
+            "span",
+            { class: "check", key: place },
+            h("input", { type: "radio", id: `join-place-${place}`, name: "join-place", value: place }),
+            h("label", { for: `join-place-${place}` }, t(`place.${place}`)),
+          ),
+        ),
+      ),
     ),
     h("button", { type: "submit", class: "primary" }, t("start.join")),
   );
@@ -354,7 +375,11 @@ function onRefused(command, args, error, item) {
   if (command === "draw_card" && mirror.state) ctx.ui.drawRefused = mirror.state.phase.id;
   // a take-over the server refused: its clock, not this laptop's, says when it may be
   const known =
-    command === "claim_facilitator" && error.code === "not_allowed" ? t("away.refused") : t(`errors.${error.code}`, { defaultValue: "" });
+    command === "claim_facilitator" && error.code === "not_allowed"
+      ? t("away.refused")
+      : command === "set_call_link" && ["invalid_field", "too_large"].includes(error.code)
+        ? t("call.refused") // which links Kring shares, rather than "one of the fields"
+        : t(`errors.${error.code}`, { defaultValue: "" });
   const detail = command === "set_method" && error.detail ? ` ${error.detail}` : ""; // which line and field
   const message = (known || (document.documentElement.lang === "nl" ? error.message_nl : error.message)) + detail;
   const formId = item.meta?.form;

@@ -42,8 +42,9 @@ function joinForm(ready) {
       form.elements.name.focus();
       return;
     }
+    const place = form.elements.place.value || null; // in the room or online: not required
     const stored = session.get(code, "room");
-    if (!stored || !stored.token) pendingJoin.set(code, { name });
+    if (!stored || !stored.token) pendingJoin.set(code, { name, place });
     location.assign(`/room/${code}`);
   });
 }

@@ -9,15 +9,18 @@ import { h } from "../ui.js";
 import { adviceList } from "./advice.js";
 import { agenda, earlier } from "./agenda.js";
 import { cardControls, earlierPerspectives } from "./cards.js";
+import { callLinkForm } from "./call.js";
 import { caseChoice, chosenCase } from "./cases.js";
 import { evaluations, nextCase, proofBlock, worthBlock } from "./closing.js";
+import { handsControls } from "./hands.js";
 import { notesBlock } from "./notes.js";
+import { placeButtons, placeControl } from "./places.js";
 import { agreementWarning, confirmations } from "./opening.js";
 import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { checklist } from "./coach.js";
-import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
+import { cardOf, currentDeal, currentSpeaker, groupOf, handsOf, handsOpen, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
 
@@ -38,6 +41,7 @@ export function facilitatorView(ctx) {
         phaseHeader(ctx),
         stepper(ctx, main),
         groupGlance(ctx),
+        handsControls(ctx), // rounds without a fixed order: who wants to speak, and giving the floor
         script(ctx),
         checklist(ctx),
         ...phaseControls(ctx),
@@ -46,7 +50,8 @@ export function facilitatorView(ctx) {
         "aside",
         { class: "fac-side", "aria-label": t("fac.side") },
         s.phase.accepts.confirm ? confirmations(ctx) : null,
-        presenceList(ctx, { controls: (p) => personControls(ctx, p), marks: (p) => personMarks(ctx, p) }),
+        presenceList(ctx, { controls: (p) => personControls(ctx, p), marks: (p) => personMarks(ctx, p), extra: placeControl(ctx) }),
+        callLinkForm(ctx),
         roomControls(ctx),
         signalsToggle(ctx),
       ),
@@ -142,6 +147,7 @@ function personMarks(ctx, p) {
     const done = s.evaluations.some((e) => e.participant === p.id);
     marks.push(done ? mark("evaluated", "✓", t("cockpit.evaluated")) : mark("unevaluated", "○", t("cockpit.not_evaluated")));
   }
+  if (handsOpen(s) && handsOf(s).queue.some((q) => q.participant === p.id)) marks.push(mark("hand", "☝", t("hands.mark")));
   if (s.ready_ids.includes(p.id)) marks.push(mark("ready", "⚑", t("cockpit.is_ready")));
   return marks.length ? h("span", { class: "marks" }, marks) : null;
 }
@@ -342,7 +348,9 @@ export function screenTicketAnswered(id, result) {
 }
 
 function personControls(ctx, p) {
-  if (p.id === ctx.me.id || p.role === "facilitator") return null;
+  if (p.id === ctx.me.id) return null;
+  const place = placeButtons(ctx, p); // in the room or online: the facilitator puts it right
+  if (p.role === "facilitator") return place.length ? personMenu(p, place) : null;
   const row = [];
   if (p.role === "participant" && p.id !== ctx.state.inbrenger) {
     row.push(
@@ -351,6 +359,7 @@ function personControls(ctx, p) {
     );
   }
   row.push(
+    ...place,
     confirmButton(ctx, `remove:${p.id}`, {
       label: t("fac.remove"),
       cls: "quiet",
@@ -363,7 +372,11 @@ function personControls(ctx, p) {
       },
     }),
   );
-  // one menu per person, so five people do not fill a screen with buttons
+  return personMenu(p, row);
+}
+
+/** One menu per person, so five people do not fill a screen with buttons. */
+function personMenu(p, row) {
   return h(
     "details",
     { class: "person-menu", key: "menu" },

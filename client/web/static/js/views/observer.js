@@ -7,7 +7,9 @@ import { t } from "../i18n.js";
 import { h } from "../ui.js";
 import { adviceList } from "./advice.js";
 import { agenda } from "./agenda.js";
+import { callPanel } from "./call.js";
 import { chosenCase } from "./cases.js";
+import { handsBlock } from "./hands.js";
 import { questionList } from "./questions.js";
 import { phaseHeader, presenceList, titled } from "./shared.js";
 import { writtenText } from "./texts.js";
@@ -19,6 +21,7 @@ export function observerView(ctx) {
     agenda(ctx),
     titled("observer", t("coach.observer_title"), h("p", {}, t("coach.observer_text"))),
     phaseHeader(ctx),
+    callPanel(ctx),
     s.chosen_case && s.phase.index > 0 ? chosenCase(ctx) : null,
     a.questions ? questionList(ctx) : null,
     writtenText(ctx, "essence"),
@@ -26,6 +29,7 @@ export function observerView(ctx) {
     writtenText(ctx, "response"),
     writtenText(ctx, "takeaway"),
     a.evaluation ? h("p", { class: "muted" }, t("worth.count", { count: s.worth_count })) : null,
+    handsBlock(ctx),
     presenceList(ctx),
   ];
 }

@@ -9,10 +9,13 @@ import { signalsToggle } from "../signals.js";
 import { adviceBlock, adviceList } from "./advice.js";
 import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
+import { callPanel } from "./call.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
 import { caseVote, chosenCase } from "./cases.js";
+import { floorSection, handsBlock } from "./hands.js";
 import { evaluationBlock, proofBlock, proofQuestion, summaryButton, worthBlock } from "./closing.js";
 import { notesPart } from "./notes.js";
+import { placeControl } from "./places.js";
 import { agreementFirst, confirmBlock, mustConfirm } from "./opening.js";
 import { questionsBlock } from "./questions.js";
 import { shareForm } from "./share.js";
@@ -26,7 +29,7 @@ export function participantView(ctx) {
   const listening = inbrenger && listens(s);
   if (mustConfirm(ctx) && !s.phase.accepts.confirm) {
     // after the opening, unconfirmed: the server sends nothing of the case until they confirm
-    return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), presenceList(ctx)];
+    return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), callPanel(ctx), presenceList(ctx, { extra: placeControl(ctx) })];
   }
   // once their case is chosen, the inbrenger's next step is to share it, not to vote
   const sharing = s.phase.accepts.case_text && inbrenger && s.chosen_case;
@@ -35,11 +38,14 @@ export function participantView(ctx) {
     earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
     phaseHeader(ctx, { instruction: sharing ? t("now.share_instruction") : null }),
     awayBanner(ctx),
+    floorSection(ctx), // the facilitator gave you the floor: that first
+    callPanel(ctx), // online: the group's video call, one click away
     inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
     listening ? listenPanel(ctx) : null,
     ...sections(ctx, inbrenger),
+    handsBlock(ctx), // rounds without a fixed order: the speaking queue
     readyToggle(ctx),
-    presenceList(ctx),
+    presenceList(ctx, { extra: placeControl(ctx) }),
     signalsToggle(ctx),
   ];
 }

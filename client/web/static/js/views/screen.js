@@ -8,10 +8,11 @@
 
 import { pick, t } from "../i18n.js";
 import { h } from "../ui.js";
+import { wallHands } from "./hands.js";
 import { Pager } from "./pager.js";
 import { dealProgress, dealWaitText } from "./cards.js";
 import { phaseHeader } from "./shared.js";
-import { cardOf, currentDeal, currentSpeaker, nameOf, notesHere } from "./state.js";
+import { cardOf, currentDeal, currentSpeaker, nameOf, notesHere, placeClusters } from "./state.js";
 
 const THEME_KEY = "kring:screen-theme";
 
@@ -97,11 +98,14 @@ function agenda(ctx) {
   );
 }
 
-/** The case the room works on, and whose turn it is with the order: what matters now. */
+/**
+ * The case the room works on, and whose turn it is with the order, or in a round without
+ * one who has the floor and who is next: what matters now.
+ */
 function nowStrip(ctx) {
   const s = ctx.state;
   const chosen = s.chosen_case ? s.cases.find((c) => c.id === s.chosen_case) : null;
-  const turns = s.phase.in_turn && s.turns.order.length ? turnStrip(ctx) : null;
+  const turns = s.phase.in_turn ? (s.turns.order.length ? turnStrip(ctx) : null) : wallHands(ctx);
   if (!chosen && !turns) return null;
   return h(
     "div",
@@ -405,13 +409,31 @@ function joinLine(ctx) {
   );
 }
 
+/** Who is here; in a hybrid meeting online first, then in the room (see placeClusters). */
 function whoIsHere(ctx) {
   const people = ctx.state.participants.filter((p) => p.role === "participant" || p.role === "facilitator");
+  const cloud = (list, labelledby = null) =>
+    h("ul", { class: "name-cloud", "aria-labelledby": labelledby }, list.map((p) => h("li", { class: p.online ? "online" : "offline", key: p.id }, p.name)));
+  const clusters = placeClusters(people);
   return h(
     "section",
     { class: "here", "aria-labelledby": "here-title" },
     h("h2", { id: "here-title" }, t("screen.here", { count: people.length })),
-    h("ul", { class: "name-cloud" }, people.map((p) => h("li", { class: p.online ? "online" : "offline", key: p.id }, p.name))),
+    clusters
+      ? h(
+          "div",
+          { class: "here-clusters" },
+          clusters.map(({ place, people: here }) => {
+            const name = place ?? "unknown";
+            return h(
+              "div",
+              { class: `here-cluster place-${name}`, key: name, "data-cluster": name },
+              h("h3", { id: `here-${name}-title`, class: "cluster-title" }, t(`place.cluster_${name}`, { count: here.length })),
+              cloud(here, `here-${name}-title`),
+            );
+          }),
+        )
+      : cloud(people),
   );
 }
 

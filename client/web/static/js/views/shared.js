@@ -5,6 +5,7 @@
 import { pick, t } from "../i18n.js";
 import { clock } from "../timer.js";
 import { counter, h, length, ticking } from "../ui.js";
+import { placeClusters } from "./state.js";
 
 /**
  * A part of a view under its own heading: a section of class `name`, labelled by its
@@ -67,13 +68,17 @@ function timerBlock(ctx) {
   });
 }
 
-/** Who is in the room, and apart from them the projector screen(s): the count is of people. */
-export function presenceList(ctx, { controls = null, marks = null } = {}) {
+/**
+ * Who is in the room, and apart from them the projector screen(s): the count is of people.
+ * In a hybrid meeting the people stand in two clusters, online first, then in the room
+ * (and who has not said where they are); `extra` comes under the list (your own place).
+ */
+export function presenceList(ctx, { controls = null, marks = null, extra = null } = {}) {
   const s = ctx.state;
   const item = (p) =>
     h(
       "li",
-      { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id, key: p.id },
+      { class: `person ${p.online ? "online" : "offline"}`, "data-person": p.id, "data-place": p.place ?? null, key: p.id },
       h("span", { class: "dot", "aria-hidden": "true" }),
       h("span", { class: "person-name" }, p.name),
       h(
@@ -93,13 +98,25 @@ export function presenceList(ctx, { controls = null, marks = null } = {}) {
     );
   const people = s.participants.filter((p) => p.role !== "screen");
   const screens = s.participants.filter((p) => p.role === "screen");
+  const clusters = placeClusters(people);
   return titled(
     "people",
     t("people.title", { count: people.length }),
-    h("ul", { class: "people-list" }, people.map(item)),
+    clusters
+      ? clusters.map(({ place, people: here }) => {
+          const name = place ?? "unknown";
+          return h(
+            "div",
+            { class: `people-cluster place-${name}`, key: name, "data-cluster": name },
+            h("h3", { id: `people-${name}-title`, class: "cluster-title" }, t(`place.cluster_${name}`, { count: here.length })),
+            h("ul", { class: "people-list", "aria-labelledby": `people-${name}-title` }, here.map(item)),
+          );
+        })
+      : h("ul", { class: "people-list" }, people.map(item)),
     screens.length
       ? [h("h3", { id: "screens-title", class: "screens-title" }, t("people.screens")), h("ul", { class: "people-list screens", "aria-labelledby": "screens-title" }, screens.map(item))]
       : null,
+    extra,
   );
 }
 
@@ -107,7 +124,7 @@ export function presenceList(ctx, { controls = null, marks = null } = {}) {
  * A labelled text field whose text is kept as a draft (in this browser) until the server
  * has taken what was sent from it; a refusal leaves it as it was typed.
  */
-export function field(ctx, { id, label, long = false, max, hint = null, value = null, required = true }) {
+export function field(ctx, { id, label, long = false, max, hint = null, value = null, required = true, type = "text" }) {
   const refused = ctx.refusedIn(id); // the form whose refusal is about this field
   const described = [hint ? `${id}-hint` : null, `${id}-count`, refused ? `${refused}-error` : null].filter(Boolean).join(" ");
   const text = value ?? ctx.draft(id);
@@ -128,7 +145,7 @@ export function field(ctx, { id, label, long = false, max, hint = null, value = 
     { class: "field" },
     h("label", { for: id }, label),
     hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null,
-    long ? h("textarea", { ...attrs, rows: 4 }) : h("input", { ...attrs, type: "text", autocomplete: "off" }),
+    long ? h("textarea", { ...attrs, rows: 4 }) : h("input", { ...attrs, type, autocomplete: "off", spellcheck: type === "url" ? false : null }),
     counter(id, max, text, (n, most) => (n > most ? t("forms.over", { count: n - most }) : t("forms.left", { count: most - n }))),
   );
 }

@@ -78,3 +78,41 @@ export function myCard(deal) {
 export function notesHere(s) {
   return s.notes.filter((n) => n.phase === s.phase.id);
 }
+
+/** Where people can be, in the order the lists show them: online people never last. */
+const PLACES = ["online", "room", null];
+
+/**
+ * `people` (records with `place`) in clusters by where they are: [{place, people}], online
+ * first, then in the room, then those who have not said; empty clusters left out. Null
+ * where nobody has said where they are (a meeting that is not hybrid: one plain list).
+ */
+export function placeClusters(people) {
+  if (!people.some((p) => p.place)) return null;
+  return PLACES.map((place) => ({ place, people: people.filter((p) => (p.place ?? null) === place) })).filter((c) => c.people.length);
+}
+
+/** The speaking queue as the server keeps it; an empty one where it has none (yet). */
+export function handsOf(s) {
+  return s.hands ?? { queue: [], speaker: null, spoken: {}, online_first: false };
+}
+
+/**
+ * Does this round use the speaking queue? Rounds with a fixed order keep their turns; the
+ * lobby has none unless someone already raised a hand there.
+ */
+export function handsOpen(s) {
+  if (s.phase.in_turn) return false;
+  const hands = handsOf(s);
+  return s.phase.index > 0 || hands.queue.length > 0 || Boolean(hands.speaker);
+}
+
+/** Who has the floor from the queue now (null in a round given in turns). */
+export function floorHolder(s) {
+  return handsOpen(s) ? handsOf(s).speaker : null;
+}
+
+/** A person's record, or null. */
+export function personOf(s, pid) {
+  return s.participants.find((p) => p.id === pid) ?? null;
+}
