@@ -14,8 +14,8 @@ import pytest
 from client import KringClient, create_room
 from client.connection import CommandError
 
-from .servers import running_server
-from .session import NAMES, settle, ws_url
+from .servers import running_server, running_servers
+from .session import NAMES, open_session, settle, ws_url
 
 
 async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
@@ -103,3 +103,47 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
             assert gone.value.code == "unknown_room"
         finally:
             await asyncio.gather(*(c.close() for c in [fac, *people, *opened]))
+
+
+async def test_circles_on_two_processes_and_one_killed_mid_circle_lose_nothing(redis_server):
+    """Nine people over two processes on one Redis enter their circles (each through either
+    process, the other as fail-over), each changing their place ten times; one process is
+    killed (kill -9) halfway. Every acknowledged command is in its circle, once: everyone
+    in a circle sees each member's last place."""
+    with running_servers(2, {"KRING_REDIS_URL": redis_server.url}) as (a, b):
+        s = await open_session(a.base, n=9, others=[b.base])
+        entered: list[KringClient] = []
+        try:
+            await s.facilitator.command("split", size=3)
+            await s.settle()
+            circles = s.facilitator.state["circles"]
+            for i, m in enumerate(s.members):
+                code = next(c["code"] for c in circles if m.me["id"] in c["members"])
+                urls = [a.ws, b.ws][i % 2 :] + [a.ws, b.ws][: i % 2]
+                entered.append(await KringClient(urls).enter_circle(m.token or "", code))
+            assert {c.url for c in entered} == {a.ws, b.ws}
+            last: dict[str, str] = {}
+            halfway = asyncio.Event()
+
+            async def toggle(c: KringClient) -> None:
+                for k in range(10):
+                    place = "online" if k % 2 else "room"
+                    await c.command("set_place", place=place)
+                    last[c.me["id"]] = place
+                    if k == 4:
+                        halfway.set()
+
+            moving = asyncio.gather(*(toggle(c) for c in entered))
+            await asyncio.wait_for(halfway.wait(), 30)
+            b.kill()
+            await asyncio.wait_for(moving, 60)
+            assert all(c.url == a.ws for c in entered)
+            for circle in circles:
+                inside = [c for c in entered if c.me["id"] in circle["members"]]
+                await settle(inside)
+                for c in inside:
+                    seen = {p["id"]: p["place"] for p in c.state["participants"] if p["id"] in circle["members"]}
+                    assert seen == {pid: last[pid] for pid in circle["members"]}
+        finally:
+            await asyncio.gather(*(c.close() for c in entered))
+            await s.close()
