@@ -35,7 +35,8 @@ function speakerLine(ctx, { controls = false } = {}) {
     { class: "hands-now row", key: "now" },
     h(
       "p",
-      { class: "hands-speaker", "data-speaker": pid ?? "" },
+      // polite: a screen reader hears who has the floor now, not only the one who got it
+      { class: "hands-speaker", "data-speaker": pid ?? "", "aria-live": "polite" },
       pid ? [t("hands.speaking", { name: nameOf(s, pid) }), " ", spokenCount(s, pid)] : t("hands.nobody"),
     ),
     controls && pid ? button(t("hands.take"), () => ctx.send("take_floor"), { cls: "secondary", key: "take-floor" }) : null,
