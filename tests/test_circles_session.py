@@ -15,7 +15,8 @@ from client import KringClient, create_room
 from client.connection import CommandError
 
 from .servers import running_server, running_servers
-from .session import NAMES, open_session, settle, ws_url
+from .session import NAMES, Session, open_session, run_full_session, settle, ws_url
+from .walk import records_about, strings
 
 
 async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
@@ -147,3 +148,60 @@ async def test_circles_on_two_processes_and_one_killed_mid_circle_lose_nothing(r
         finally:
             await asyncio.gather(*(c.close() for c in entered))
             await s.close()
+
+
+async def test_three_circles_run_drie_rondes_in_parallel_each_anonymous_and_each_summary_comes_home(server):
+    """Twelve people in three circles of four (an inbrenger and a group of three, so the
+    questions are anonymous) each run drie-rondes from the lobby to the closing at once. In
+    every frame anyone in a circle received, nothing ties an anonymous question to its
+    author, and no token travels. Back in the room, each circle's inbrenger, and nobody
+    else, has their circle's summary."""
+    created = await create_room(server)
+    url = ws_url(server)
+    fac = await KringClient(url).resume(created["facilitator_token"])
+    people = [await KringClient(url).join(created["code"].lower(), f"{NAMES[i % len(NAMES)]} {i}") for i in range(12)]
+    opened: list[KringClient] = []
+    try:
+        await fac.command("advance")  # the room's agreement first
+        await asyncio.gather(*(p.command("confirm") for p in people))
+        await fac.wait_until(lambda c: c.state["confirmed_count"] == len(people))
+        await settle([fac, *people], reconnected=True)
+        await fac.command("split", size=4)
+        await settle([fac, *people])
+        by_pid = {p.me["id"]: p for p in people}
+        sessions = []
+        for circle in fac.state["circles"]:
+            lead = await KringClient(url).enter_circle(fac.token or "", circle["code"])
+            members = [
+                await KringClient(url).enter_circle(by_pid[pid].token or "", circle["code"])
+                for pid in circle["members"]
+            ]
+            opened += [lead, *members]
+            sessions.append(Session(server, circle["code"], lead, members))
+        await asyncio.gather(*(run_full_session(s) for s in sessions))
+        for s in sessions:
+            await s.settle()
+            assert s.facilitator.state["phase"]["id"] == "afsluiting"
+            assert s.question_authors and all(q["author"] is None for q in s.facilitator.state["questions"])
+            tokens = [(c.token or "-").encode() for c in [fac, *people]]
+            for qid, author in s.question_authors.items():
+                secrets = [author.me["id"], author.me["name"]]
+                for c in s.everyone:
+                    for raw, frame in zip(c.raw, c.frames, strict=True):
+                        data = raw if isinstance(raw, bytes) else raw.encode()
+                        assert not any(token in data for token in tokens)
+                        for record in records_about(frame, qid):
+                            assert not set(strings(record)) & set(secrets), (qid, record)
+        # back together: each inbrenger finds their own circle's summary, and only they
+        await fac.command("rejoin")
+        await settle([fac, *people])
+        inbrengers = {s.inbrenger.me["id"] for s in sessions if s.inbrenger}
+        assert len(inbrengers) == 3
+        for p in people:
+            mine = p.me["id"] in inbrengers
+            assert p.state["has_summary"] == mine
+            if mine:
+                kept = (await p.command("summary"))["earlier"]
+                assert [k["title"] for k in kept] == ["Lastige collega"]
+    finally:
+        await asyncio.gather(*(c.close() for c in [fac, *people, *opened]))
