@@ -17,6 +17,7 @@ import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { checklist } from "./coach.js";
+import { circlesNow, splitPanel } from "./circles.js";
 import { cardOf, currentDeal, currentSpeaker, groupOf, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
@@ -35,6 +36,7 @@ export function facilitatorView(ctx) {
       h(
         "div",
         { class: "fac-main" },
+        circlesNow(ctx), // split into circles: the overview first
         phaseHeader(ctx),
         stepper(ctx, main),
         groupGlance(ctx),
@@ -48,6 +50,7 @@ export function facilitatorView(ctx) {
         s.phase.accepts.confirm ? confirmations(ctx) : null,
         presenceList(ctx, { controls: (p) => personControls(ctx, p), marks: (p) => personMarks(ctx, p) }),
         roomControls(ctx),
+        splitPanel(ctx),
         signalsToggle(ctx),
       ),
     ),

@@ -10,6 +10,7 @@ import { adviceBlock, adviceList } from "./advice.js";
 import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
+import { circlesNow } from "./circles.js";
 import { caseVote, chosenCase } from "./cases.js";
 import { evaluationBlock, proofBlock, proofQuestion, summaryButton, worthBlock } from "./closing.js";
 import { notesPart } from "./notes.js";
@@ -33,6 +34,7 @@ export function participantView(ctx) {
   return [
     agenda(ctx),
     earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
+    circlesNow(ctx), // your circle, or in a circle the way back and the facilitator's line
     phaseHeader(ctx, { instruction: sharing ? t("now.share_instruction") : null }),
     awayBanner(ctx),
     inbrenger ? h("p", { class: "badge" }, t("role.you_are_inbrenger")) : null,
