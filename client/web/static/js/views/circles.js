@@ -115,6 +115,7 @@ function progressLine(ctx, circle) {
     { class: "circle-round" },
     h("span", { class: "circle-round-name" }, t("circles.round", { n: p.phase.index + 1, total: p.phases, name: pick(p.phase.name) })),
     p.timer ? [" · ", ticking(() => timerText(ctx, p.timer))] : null,
+    p.inbrenger ? [" · ", h("span", { class: "circle-inbrenger" }, t("circles.inbrenger", { name: nameOf(ctx.state, p.inbrenger) }))] : null,
   );
 }
 

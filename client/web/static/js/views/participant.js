@@ -27,7 +27,7 @@ export function participantView(ctx) {
   const listening = inbrenger && listens(s);
   if (mustConfirm(ctx) && !s.phase.accepts.confirm) {
     // after the opening, unconfirmed: the server sends nothing of the case until they confirm
-    return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), presenceList(ctx)];
+    return [circlesNow(ctx), phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), presenceList(ctx)];
   }
   // once their case is chosen, the inbrenger's next step is to share it, not to vote
   const sharing = s.phase.accepts.case_text && inbrenger && s.chosen_case;
