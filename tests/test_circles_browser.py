@@ -27,6 +27,7 @@ from .browser import (
     clean_artifacts,
     click,
     join,
+    where,
 )
 
 ARTIFACTS = ROOT / "test-artifacts" / "circles"
@@ -125,14 +126,20 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
     for circle, members in circles.items():
         for person in members:
             heading = person.page.locator("#my-circle-title")
+            expect(heading).to_contain_text(T("people.you"))
             for other in members:
-                expect(heading).to_contain_text(other.label)
+                if other is not person:
+                    expect(heading).to_contain_text(other.label)
         # the overview names the same members
         card = page.locator(f".circle-card[data-circle='{circle}']")
         for person in members:
             expect(card.locator(".circle-members")).to_contain_text(person.label)
     expect(screen.page.locator(".wall-circle")).to_have_count(3)
     shot(people[0], "0-your-circle")
+    found = people[0].axe()  # the room's view with "Jouw kring"
+    if found:
+        axe[f"your-circle/{people[0].label}"] = found
+    assert where(page, ".circle-cards") == "in view"  # the overview first, above the fold
 
     # everyone goes into their circle, with the room's token
     for circle, members in circles.items():

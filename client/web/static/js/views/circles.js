@@ -16,9 +16,11 @@ import { nameOf } from "./state.js";
 
 const SIZES = [3, 4, 5];
 
-/** "Anna, Bram en Chris", in the person's language. */
-function names(s, ids) {
-  return new Intl.ListFormat(language(), { type: "conjunction" }).format(ids.map((id) => nameOf(s, id)));
+/** "Anna, Bram en Chris", in the person's language; `me` is said as "jij", last. */
+function names(s, ids, me = null) {
+  const list = ids.filter((id) => id !== me).map((id) => nameOf(s, id));
+  if (me && ids.includes(me)) list.push(t("people.you"));
+  return new Intl.ListFormat(language(), { type: "conjunction" }).format(list);
 }
 
 const circleName = (i) => t("circles.name", { n: i + 1 });
@@ -99,7 +101,7 @@ function myCircle(ctx) {
   return h(
     "section",
     { class: "my-circle", "aria-labelledby": "my-circle-title", key: "my-circle", "data-circle": circle.code },
-    h("h2", { id: "my-circle-title" }, t("circles.yours", { names: names(s, circle.members) })),
+    h("h2", { id: "my-circle-title" }, t("circles.yours", { names: names(s, circle.members, ctx.me.id) })),
     h("p", {}, t("circles.yours_lead", { name: circleName(i) })),
     circleLink(ctx, circle, { label: t("circles.go"), cls: "button-link primary" }),
   );
