@@ -193,8 +193,9 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
 
     # screenshots and axe: the overview, each circle (one member's view), the wall
     shot(fac, "1-overview")
-    for i, members in enumerate(circles.values(), start=1):
-        shot(members[0], f"2-circle-{i}")
+    in_order = [card.get_attribute("data-circle") or "" for card in page.locator(".circle-card").all()]
+    for i, circle in enumerate(in_order, start=1):
+        shot(circles[circle][0], f"2-circle-{i}")
     shot(screen, "3-wall")
     size = fits(screen.page)
     assert size["scroll"] <= size["height"] and size["cut"] == 0, size

@@ -204,8 +204,8 @@ export function splitPanel(ctx) {
   const people = s.participants.filter((p) => p.role === "participant").length;
   if (people < 3) return null;
   const ui = (ctx.ui.circles ??= { size: 3, method: "" });
-  const chosen = ctx.methods.find((m) => m.id === ui.method);
-  const fixed = chosen && chosen.group_size[0] === chosen.group_size[1] && SIZES.includes(chosen.group_size[0]) ? chosen.group_size[0] : null;
+  const chosen = ui.method ? ctx.methods.find((m) => m.id === ui.method) : s.method;
+  const fixed = chosen?.group_size && chosen.group_size[0] === chosen.group_size[1] && SIZES.includes(chosen.group_size[0]) ? chosen.group_size[0] : null;
   const size = fixed ?? ui.size;
   const count = circleCount(people, size);
   const low = Math.floor(people / count);
@@ -239,7 +239,7 @@ export function splitPanel(ctx) {
           "select",
           { id: "split-method", value: ui.method, onchange: set("method") },
           h("option", { value: "", key: "" }, t("circles.method_own", { name: pick(s.method.name) })),
-          ctx.methods.map((m) => h("option", { value: m.id, key: m.id }, pick(m.name))),
+          ctx.methods.filter((m) => m.id !== s.method.id).map((m) => h("option", { value: m.id, key: m.id }, pick(m.name))),
         ),
       ),
       h(
@@ -248,9 +248,10 @@ export function splitPanel(ctx) {
         h("label", { for: "split-size" }, t("circles.size")),
         h(
           "select",
-          { id: "split-size", value: String(size), onchange: set("size"), disabled: fixed !== null },
+          { id: "split-size", value: String(size), onchange: set("size"), disabled: fixed !== null, "aria-describedby": fixed ? "split-size-fixed" : null },
           SIZES.map((n) => h("option", { value: String(n), key: n }, t("circles.size_n", { n }))),
         ),
+        fixed ? h("p", { class: "hint", id: "split-size-fixed" }, t("circles.size_fixed", { name: pick(chosen.name), n: fixed })) : null,
       ),
       h("p", { class: "hint", id: "split-preview" }, preview),
       formStatus(ctx, "split-form"),
