@@ -133,9 +133,12 @@ export class Connection {
 
   hello() {
     const stored = session.get(this.code, this.kind);
+    // a circle of a room (views/circles.js) is entered with the room's own token
+    const token = stored?.via ? session.get(stored.via, this.kind)?.token : stored?.token;
     let hello;
-    if (stored && stored.token) {
-      hello = { t: "hello", token: stored.token };
+    if (token) {
+      hello = { t: "hello", token };
+      if (stored.via) hello.circle = this.code;
       // a page that holds the room asks only for what it missed; a fresh page (or a new
       // role) gets the whole room
       if (!this.fresh && this.epoch && this.seq !== null) {
@@ -197,7 +200,7 @@ export class Connection {
     const token = w.token || stored.token;
     this.epoch = w.epoch;
     this.welcomes.push(w.snapshot ? "snapshot" : "events");
-    session.set(this.code, this.kind, { token });
+    if (!stored.via) session.set(this.code, this.kind, { token });
     if (this.join) this.join.ticket = this.join.knock = null; // used up: from now on the token brings this page back
     this.attempt = 0;
     this.live = true;

@@ -12,6 +12,7 @@ import { proofPage, summaryPage } from "./summary.js";
 import { secondsLeft } from "./timer.js";
 import { draw, h } from "./ui.js";
 import { awayTitle, claimLeft, seesAway } from "./views/away.js";
+import { leaveCircle } from "./views/circles.js";
 import { facilitatorView, screenTicketAnswered } from "./views/facilitator.js";
 import { knockWaiting, openKnocks } from "./views/knocks.js";
 import { participantView } from "./views/participant.js";
@@ -301,6 +302,7 @@ function onEvent(ev) {
   conn.advance(mirror.seq);
   if (mirror.ended) {
     if (mirror.summary) kept.take(mirror.summary); // the final one, as the room is erased
+    if (leaveCircle(ctx)) return forgetRoom(code); // a circle closed: back to the group's room
     forgetRoom(code);
     ctx.ui.closed = { reason: "ended" };
     ctx.ui.proof = null; // a provisional proof gives way to the final one
@@ -394,6 +396,7 @@ function onRefused(command, args, error, item) {
 function onState(state, detail) {
   // a reload while knocking asks again with the same knock, not a new one
   if (state === "waiting" && detail?.reason === "knocked") pendingJoin.set(code, detail.join);
+  if (state === "closed" && ["ended", "gone", "unknown_room"].includes(detail?.reason) && leaveCircle(ctx)) return forgetRoom(code);
   if (state === "closed") {
     // nothing of a room this browser can no longer enter stays in it (token, drafts, outbox);
     // turned away: a reload may knock anew

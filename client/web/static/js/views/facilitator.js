@@ -20,6 +20,7 @@ import { knockRequests } from "./knocks.js";
 import { hideButton, questionList } from "./questions.js";
 import { button, confirmButton, phaseHeader, presenceList, titled, titledAs } from "./shared.js";
 import { checklist } from "./coach.js";
+import { circlesNow, splitPanel } from "./circles.js";
 import { cardOf, currentDeal, currentSpeaker, groupOf, handsOf, handsOpen, nameOf } from "./state.js";
 import { writtenText } from "./texts.js";
 import { turnControls } from "./turns.js";
@@ -38,6 +39,7 @@ export function facilitatorView(ctx) {
       h(
         "div",
         { class: "fac-main" },
+        circlesNow(ctx), // split into circles: the overview first
         phaseHeader(ctx),
         stepper(ctx, main),
         groupGlance(ctx),
@@ -53,6 +55,7 @@ export function facilitatorView(ctx) {
         presenceList(ctx, { controls: (p) => personControls(ctx, p), marks: (p) => personMarks(ctx, p), extra: placeControl(ctx) }),
         callLinkForm(ctx),
         roomControls(ctx),
+        splitPanel(ctx),
         signalsToggle(ctx),
       ),
     ),

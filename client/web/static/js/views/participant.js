@@ -11,6 +11,7 @@ import { agenda, earlier } from "./agenda.js";
 import { awayBanner } from "./away.js";
 import { callPanel } from "./call.js";
 import { cardsPart, earlierPerspectives } from "./cards.js";
+import { circlesNow } from "./circles.js";
 import { caseVote, chosenCase } from "./cases.js";
 import { floorSection, handsBlock } from "./hands.js";
 import { evaluationBlock, proofBlock, proofQuestion, summaryButton, worthBlock } from "./closing.js";
@@ -29,13 +30,21 @@ export function participantView(ctx) {
   const listening = inbrenger && listens(s);
   if (mustConfirm(ctx) && !s.phase.accepts.confirm) {
     // after the opening, unconfirmed: the server sends nothing of the case until they confirm
-    return [phaseHeader(ctx), agreementFirst(ctx), awayBanner(ctx), callPanel(ctx), presenceList(ctx, { extra: placeControl(ctx) })];
+    return [
+      circlesNow(ctx),
+      phaseHeader(ctx),
+      agreementFirst(ctx),
+      awayBanner(ctx),
+      callPanel(ctx),
+      presenceList(ctx, { extra: placeControl(ctx) }),
+    ];
   }
   // once their case is chosen, the inbrenger's next step is to share it, not to vote
   const sharing = s.phase.accepts.case_text && inbrenger && s.chosen_case;
   return [
     agenda(ctx),
     earlier(ctx, s.phase.deck ? null : earlierPerspectives(ctx), writtenEarlier(ctx)),
+    circlesNow(ctx), // your circle, or in a circle the way back and the facilitator's line
     phaseHeader(ctx, { instruction: sharing ? t("now.share_instruction") : null }),
     awayBanner(ctx),
     floorSection(ctx), // the facilitator gave you the floor: that first

@@ -11,6 +11,7 @@ import { h } from "../ui.js";
 import { wallHands } from "./hands.js";
 import { Pager } from "./pager.js";
 import { dealProgress, dealWaitText } from "./cards.js";
+import { circlesWall } from "./circles.js";
 import { phaseHeader } from "./shared.js";
 import { cardOf, currentDeal, currentSpeaker, nameOf, notesHere, placeClusters } from "./state.js";
 
@@ -172,6 +173,7 @@ function stage(ctx, { bigJoin }) {
   const s = ctx.state;
   const a = s.phase.accepts;
   const lobby = s.phase.index === 0;
+  if (s.circles?.length) return circlesWall(ctx); // the group works in circles: how far each is
   if (lobby || a.confirm)
     return [
       bigJoin ? joinPanel(ctx) : null,
