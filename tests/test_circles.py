@@ -11,6 +11,8 @@ import pytest
 
 from protocol import errors
 from server.rooms import identity
+from server.rooms.engine import decide, decide_join, decide_presence
+from server.rooms.events import RoomError
 from server.rooms.rules.circles import (
     CircleError,
     announcement,
@@ -23,7 +25,7 @@ from server.rooms.rules.circles import (
     split_evenly,
 )
 
-from .harness import start
+from .harness import command, start
 
 
 def people(online: int, room: int, unknown: int = 0) -> list[tuple[str, str | None]]:
@@ -185,3 +187,28 @@ def test_a_circles_progress_in_its_room_newest_report_wins() -> None:
     assert circle_progress(room.state, code, {**rec, "seq": 4}).events == []  # older: dropped
     assert circle_progress(room.state, "ZZZZZZ", {**rec, "seq": 9}).events == []  # no such circle
     assert room.snapshot(fac)["circles"][0]["progress"]["seq"] == 5
+
+
+def test_a_circle_leads_itself_and_is_entered_from_its_room_only() -> None:
+    room, members = start(6)
+    room.run(room.facilitator, "split", size=3, method="troika")
+    circle = circle_room(room.state, room.state.circles[0], "e")
+    with pytest.raises(RoomError) as stranger:
+        decide_join(circle, "Vreemde", identity.token_hash("vreemde-token"))
+    assert (stranger.value.code, stranger.value.detail) == (errors.UNKNOWN_ROOM, "a circle is entered from its room")
+    member = room.members[circle.group()[0]]
+    for pid in [room.facilitator.pid, *room.state.circles[0]["members"]]:  # everyone comes in
+        for ev in decide_presence(circle, pid, True, 1.0).events:
+            assert "facilitator_away" not in ev.public  # nobody waits there for a facilitator
+            circle.participants[pid].online = True
+    # the room's facilitator is in: the circle's members leave the lead to them
+    with pytest.raises(RoomError):
+        decide(circle, member.actor, command("advance", "c1"), random.Random(1), 2.0)
+    for ev in decide_presence(circle, room.facilitator.pid, False, 3.0).events:
+        assert "facilitator_away" not in ev.public
+        circle.participants[ev.public["participant"]].online = False
+    # and lead it themselves once the facilitator has gone on to the next circle
+    (ev,) = decide(circle, member.actor, command("advance", "c2"), random.Random(1), 4.0).events
+    assert ev.t == "phase" and ev.public["phase"]["index"] == 1
+    with pytest.raises(RoomError):  # what is the facilitator's alone stays theirs
+        decide(circle, member.actor, command("lock", "c3", locked=True), random.Random(1), 5.0)

@@ -191,6 +191,16 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
     )
     visit.close()
 
+    # the second circle leads itself while the facilitator is elsewhere: a member moves it on
+    second = page.locator(".circle-card").nth(1).get_attribute("data-circle") or ""
+    leader = circles[second][0]
+    leader.page.get_by_role("button", name=T("circles.next", name="Opening")).click()
+    for person in circles[second]:
+        expect(person.page.locator("#phase-name")).to_have_text("Opening")
+    expect(page.locator(f".circle-card[data-circle='{second}'] .circle-round-name")).to_have_text(
+        T("circles.round", n=2, total=7, name="Opening")
+    )
+
     # screenshots and axe: the overview, each circle (one member's view), the wall
     shot(fac, "1-overview")
     in_order = [card.get_attribute("data-circle") or "" for card in page.locator(".circle-card").all()]

@@ -54,6 +54,13 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
             with pytest.raises(CommandError) as refused:
                 await KringClient(url, reconnect=False).enter_circle(stranger.token or "", circles[1]["code"])
             assert refused.value.code == "unknown_room"
+            # and nobody comes in by the circle's code and a name
+            with pytest.raises(CommandError) as by_code:
+                await KringClient(url, reconnect=False).join(circles[0]["code"], "Vreemde")
+            assert (by_code.value.code, by_code.value.frame["detail"]) == (
+                "unknown_room",
+                "a circle is entered from its room",
+            )
             # a circle is a room of its own: a lock there is in its log alone
             await lead.command("lock", locked=True)
             await settle([lead, *inside[circles[0]["code"]]])

@@ -170,7 +170,7 @@ def decide(state: RoomState, actor: Actor, cmd: Command, rng: random.Random, now
     if me.role == OBSERVER:
         raise deny("a silent observer only watches the room")
     rule = RULES[cmd.t]
-    if rule.facilitator:
+    if rule.facilitator and not circles.leads_itself(state, actor.pid, cmd.t):
         require_fac(state, actor)
     if (rule.needs not in (None, "confirm", "evaluation") or cmd.t in ABOUT_THE_CASE) and withheld(state, actor.pid):
         raise deny("confirm the agreement on confidentiality first")

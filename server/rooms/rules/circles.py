@@ -115,6 +115,20 @@ def circle_of(s: RoomState, code: str) -> dict[str, Any] | None:
     return next((c for c in s.circles if c["code"] == code), None)
 
 
+#: what the members of a circle do themselves while none of the room's facilitators is with
+#: them: a circle leads itself (Troika consulting has no facilitator; the one of the room
+#: visits), so nobody waits there for a facilitator either (people.py, no `facilitator_away`)
+SELF_LED = frozenset({"advance", "back", "timer", "close_vote", "choose_case", "deal_cards", "reveal", "next_case"})
+
+
+def leads_itself(s: RoomState, pid: str, t: str) -> bool:
+    """May participant `pid` give the facilitator's command `t` in this circle now?"""
+    p = s.active(pid)
+    if s.plenary is None or t not in SELF_LED or p is None or p.role != PARTICIPANT:
+        return False
+    return not any(x.role == FACILITATOR and x.online for x in s.participants.values() if not x.removed)
+
+
 #: events after which a circle tells its room how far it is (`progress`)
 PROGRESS_EVENTS = frozenset({"phase", "next_case", "case_chosen", "timer", "turns", "cards_dealt", "ended"})
 

@@ -58,6 +58,8 @@ def decide_join(
         raise ValueError(role)
     if state.ended:
         raise RoomError(errors.UNKNOWN_ROOM, "this room has ended")
+    if state.plenary is not None:  # its members come in with their room's token (ws._enter_circle)
+        raise RoomError(errors.UNKNOWN_ROOM, "a circle is entered from its room")
     internal: dict[str, Any] = {"token_hash": token_hash}
     if ticket is not None:
         if role != SCREEN:
@@ -197,7 +199,10 @@ def _with_away(
     online: dict[str, bool] | None = None,
 ) -> list[Event]:
     """If these events change whether any facilitator is online, the last one says so
-    (`facilitator_away`), with the time: the engine reads no clock, so it keeps the moment."""
+    (`facilitator_away`), with the time: the engine reads no clock, so it keeps the moment.
+    Not in a circle, which leads itself (circles.SELF_LED): nobody waits there for one."""
+    if s.plenary is not None:
+        return events
     roles, online = roles or {}, online or {}
     present = any(
         roles.get(p.id, p.role) == FACILITATOR and online.get(p.id, p.online)

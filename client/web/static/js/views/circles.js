@@ -11,7 +11,7 @@ import { language, pick, t } from "../i18n.js";
 import { session } from "../store.js";
 import { clock, secondsLeft } from "../timer.js";
 import { h, ticking } from "../ui.js";
-import { confirmButton, field, form, formStatus, titled } from "./shared.js";
+import { button, confirmButton, field, form, formStatus, titled } from "./shared.js";
 import { nameOf } from "./state.js";
 
 const SIZES = [3, 4, 5];
@@ -63,7 +63,7 @@ export function leaveCircle(ctx) {
  */
 export function circlesNow(ctx) {
   const s = ctx.state;
-  if (s.plenary) return [inCircleBanner(ctx), announcement(ctx)];
+  if (s.plenary) return [inCircleBanner(ctx), selfLed(ctx), announcement(ctx)];
   if (!s.circles?.length) return null;
   if (ctx.me.role === "facilitator") return [announcement(ctx), overview(ctx)];
   return [announcement(ctx), myCircle(ctx)];
@@ -76,6 +76,32 @@ function inCircleBanner(ctx) {
     { class: "circle-banner", "aria-labelledby": "circle-banner-title", key: "circle-banner" },
     h("p", { id: "circle-banner-title", class: "circle-banner-text" }, t("circles.in_circle")),
     h("a", { href: `/room/${ctx.state.plenary}`, class: "button-link secondary", "data-key": "back-to-group" }, t("circles.back")),
+  );
+}
+
+/**
+ * A circle leads itself while none of the room's facilitators is in it (the server lets its
+ * members move the rounds on and run the clock then, circles.SELF_LED): the buttons for it.
+ */
+function selfLed(ctx) {
+  const s = ctx.state;
+  if (ctx.me.role !== "participant" || s.participants.some((p) => p.role === "facilitator" && p.online)) return null;
+  const next = s.method.phases[s.phase.index + 1];
+  const running = s.timer.running;
+  return h(
+    "section",
+    { class: "circle-self-led", "aria-labelledby": "self-led-title", key: "self-led" },
+    h("h2", { id: "self-led-title" }, t("circles.self_led_title")),
+    h("p", { class: "hint" }, t("circles.self_led")),
+    h(
+      "div",
+      { class: "row" },
+      next ? button(t("circles.next", { name: pick(next.name) }), () => ctx.send("advance"), { cls: "secondary", key: "self-next" }) : null,
+      button(t(running ? "timer.pause" : "timer.start"), () => ctx.send("timer", { action: running ? "pause" : "start" }), {
+        cls: "secondary",
+        key: "self-timer",
+      }),
+    ),
   );
 }
 
