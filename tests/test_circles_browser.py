@@ -109,6 +109,12 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
     panel.locator("#split-method").select_option("troika")
     expect(panel.locator("#split-size")).to_be_disabled()
     expect(panel.locator("#split-preview")).to_have_text(T("circles.preview_even", people=9, count=3, n=3))
+    # by hand (the room's order, three to a circle, to begin with): the first and the last swap
+    panel.locator("#split-by-hand").check()
+    chosen = panel.locator("[data-hand-person]")
+    expect(chosen).to_have_count(9)
+    chosen.first.select_option("2")
+    chosen.last.select_option("0")
     panel.scroll_into_view_if_needed()
     panel.screenshot(path=str(ARTIFACTS / "0-split--facilitator.png"))
     panel.get_by_role("button", name=T("circles.split")).click()
@@ -123,6 +129,10 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
         expect(mine).to_be_visible()
         circles[mine.get_attribute("data-circle") or ""].append(person)
     assert sorted(len(members) for members in circles.values()) == [3, 3, 3]
+    # the split is the facilitator's: the one moved to circle 1 sits with the second and third
+    first_card = page.locator(".circle-card").first
+    expect(first_card.locator(".circle-members")).to_contain_text(people[-1].label)
+    expect(first_card.locator(".circle-members")).not_to_contain_text(people[0].label)
     for circle, members in circles.items():
         for person in members:
             heading = person.page.locator("#my-circle-title")
@@ -153,6 +163,11 @@ def _run(s: Session, browser: Browser, base: str, axe: dict[str, list[str]]) -> 
         expect(members[0].page.locator(".people-list .person")).to_have_count(4)
         for person in members:
             expect(members[0].page.locator(".people-list")).to_contain_text(person.label)
+
+    # in the room, who is in a circle shows as in it, not as gone
+    people_here = page.locator(".people-list:not(.screens)")
+    expect(people_here).to_contain_text(T("people.in_circle", n=1))
+    expect(people_here).not_to_contain_text(T("people.offline"))
 
     # the facilitator's line, in every circle at once
     page.fill("#announce-text", LINE)

@@ -157,6 +157,7 @@ async def test_circles_on_two_processes_and_one_killed_mid_circle_lose_nothing(r
             await s.close()
 
 
+@pytest.mark.parametrize("backend", ["memory"], indirect=True)  # on Redis, the test above kills a process
 async def test_three_circles_run_drie_rondes_in_parallel_each_anonymous_and_each_summary_comes_home(server):
     """Twelve people in three circles of four (an inbrenger and a group of three, so the
     questions are anonymous) each run drie-rondes from the lobby to the closing at once. In

@@ -144,7 +144,16 @@ function progressLine(ctx, circle) {
     h("span", { class: "circle-round-name" }, t("circles.round", { n: p.phase.index + 1, total: p.phases, name: pick(p.phase.name) })),
     p.timer ? [" · ", ticking(() => timerText(ctx, p.timer))] : null,
     p.inbrenger ? [" · ", h("span", { class: "circle-inbrenger" }, t("circles.inbrenger", { name: nameOf(ctx.state, p.inbrenger) }))] : null,
+    p.turn ? [" · ", ticking(() => turnText(ctx, p))] : null,
   );
+}
+
+/** Whose turn it is in a round given in turn; once the time is up, who the circle waits for. */
+function turnText(ctx, p) {
+  const left = secondsLeft(p.timer, ctx.serverNow());
+  const stuck = left !== null && left < 0;
+  const name = nameOf(ctx.state, p.turn);
+  return h("span", { class: `circle-turn${stuck ? " stuck" : ""}`, "data-stuck": String(stuck) }, t(stuck ? "circles.waiting" : "circles.turn", { name }));
 }
 
 function timerText(ctx, timer) {
@@ -210,6 +219,43 @@ function overview(ctx) {
   );
 }
 
+/** The participants of the room, in the order the room lists them. */
+const participantsOf = (s) => s.participants.filter((p) => p.role === "participant");
+
+/** Which circle (0-based) the facilitator put someone in; at first in turn, as many to each. */
+function placedIn(s, ui, count, pid) {
+  const i = participantsOf(s).findIndex((p) => p.id === pid);
+  return Math.min(ui.hand[pid] ?? Math.floor((i * count) / participantsOf(s).length), count - 1);
+}
+
+/** The split by hand as the server takes it: one string of ids per circle, empty ones left out. */
+function byHand(s, ui, count) {
+  const circles = Array.from({ length: count }, () => []);
+  for (const p of participantsOf(s)) circles[placedIn(s, ui, count, p.id)].push(p.id);
+  return circles.filter((c) => c.length).map((c) => c.join(" "));
+}
+
+/** Per participant, the circle to put them in. */
+function handFields(s, ui, count) {
+  return h(
+    "fieldset",
+    { class: "split-by-hand", key: "by-hand" },
+    h("legend", {}, t("circles.by_hand_legend")),
+    participantsOf(s).map((p) =>
+      h(
+        "div",
+        { class: "field row", key: p.id },
+        h("label", { for: `hand-${p.id}` }, p.name),
+        h(
+          "select",
+          { id: `hand-${p.id}`, "data-hand-person": p.id, value: String(placedIn(s, ui, count, p.id)), onchange: (e) => (ui.hand[p.id] = Number(e.target.value)) },
+          Array.from({ length: count }, (_, k) => h("option", { value: String(k), key: k }, circleName(k))),
+        ),
+      ),
+    ),
+  );
+}
+
 /** How many circles of about `size` `people` make (as server/rooms/rules/circles.py counts). */
 function circleCount(people, size) {
   const fewest = Math.ceil(people / 5);
@@ -229,7 +275,7 @@ export function splitPanel(ctx) {
   if (s.plenary || s.circles?.length || ctx.me.role !== "facilitator") return null;
   const people = s.participants.filter((p) => p.role === "participant").length;
   if (people < 3) return null;
-  const ui = (ctx.ui.circles ??= { size: 3, method: "" });
+  const ui = (ctx.ui.circles ??= { size: 3, method: "", byHand: false, hand: {} });
   const chosen = ui.method ? ctx.methods.find((m) => m.id === ui.method) : s.method;
   const fixed = chosen?.group_size && chosen.group_size[0] === chosen.group_size[1] && SIZES.includes(chosen.group_size[0]) ? chosen.group_size[0] : null;
   const size = fixed ?? ui.size;
@@ -252,7 +298,11 @@ export function splitPanel(ctx) {
         class: "stack",
         onsubmit: (e) => {
           e.preventDefault();
-          const args = { size };
+          const args = ui.byHand ? { circles: byHand(s, ui, count) } : { size };
+          if (ui.byHand && args.circles.some((c) => c.split(" ").length < 3 || c.split(" ").length > 5)) {
+            ctx.ui.refused["split-form"] = { message: t("circles.by_hand_sizes") };
+            return ctx.render();
+          }
           if (ui.method) args.method = ui.method;
           ctx.submit("split-form", "split", args);
         },
@@ -280,6 +330,13 @@ export function splitPanel(ctx) {
         fixed ? h("p", { class: "hint", id: "split-size-fixed" }, t("circles.size_fixed", { name: pick(chosen.name), n: fixed })) : null,
       ),
       h("p", { class: "hint", id: "split-preview" }, preview),
+      h(
+        "label",
+        { class: "check" },
+        h("input", { type: "checkbox", id: "split-by-hand", checked: ui.byHand, onchange: (e) => ((ui.byHand = e.target.checked), ctx.render()) }),
+        ` ${t("circles.by_hand")}`,
+      ),
+      ui.byHand ? handFields(s, ui, count) : null,
       formStatus(ctx, "split-form"),
       h("button", { type: "submit", class: "primary", "data-key": "split" }, t("circles.split")),
     ),

@@ -68,6 +68,12 @@ function timerBlock(ctx) {
   });
 }
 
+/** "in kring 2" for someone who is not here because the room is split into circles. */
+function inCircle(s, pid) {
+  const i = (s.circles ?? []).findIndex((c) => c.members.includes(pid));
+  return i < 0 ? null : t("people.in_circle", { n: i + 1 });
+}
+
 /**
  * Who is in the room, and apart from them the projector screen(s): the count is of people.
  * In a hybrid meeting the people stand in two clusters, online first, then in the room
@@ -88,7 +94,7 @@ export function presenceList(ctx, { controls = null, marks = null, extra = null 
           p.id === ctx.me.id ? t("people.you") : null,
           p.role === "facilitator" ? t("people.facilitator") : null,
           p.id === s.inbrenger ? t("people.inbrenger") : null,
-          p.online ? t("people.online") : t("people.offline"),
+          p.online ? t("people.online") : inCircle(s, p.id) ?? t("people.offline"),
         ]
           .filter(Boolean)
           .join(" · "),
