@@ -24,7 +24,7 @@ from .ratelimit import AddressLimits, RateLimit
 from .rooms import identity
 from .rooms.engine import Decision, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
-from .rooms.rules.circles import circle_of, circle_room
+from .rooms.rules.circles import circle_of, circle_room, facilitator_comes_in
 from .rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from .rooms.views import frame, sees_anew, snapshot, withheld
 
@@ -220,6 +220,10 @@ async def _enter_circle(hub: Hub, token: str, code: str) -> tuple[str, str, str,
         await hub.backend.create(circle_room(plenary, circle, identity.new_epoch()))  # False: another was first
         state = await read(hub.backend, code)
     me = find_participant(state, identity.circle_token_hash(p.token_hash, code)) if state else None
+    if state is not None and me is None and p.role == FACILITATOR and p.id not in state.participants:
+        # a facilitator of the room since the split: one of every circle's too
+        _, state = await execute(hub.backend, code, lambda s, rng: facilitator_comes_in(s, p.id, p.name, p.token_hash))
+        me = find_participant(state, identity.circle_token_hash(p.token_hash, code))
     if state is None or me is None or me.removed or state.ended:
         raise ProtocolError(errors.UNKNOWN_ROOM, "this circle has ended")
     return f"{code}.{token}", me.id, me.role, None

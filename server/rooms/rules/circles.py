@@ -189,6 +189,17 @@ def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomS
     return state
 
 
+def facilitator_comes_in(s: RoomState, pid: str, name: str, token_hash: str) -> Decision:
+    """Into a circle's room, a facilitator of its room who became one after the split (the
+    room's facilitators are facilitators of every circle): under their id and name, with the
+    token hash derived from their room's (`circle_room`)."""
+    if s.ended or pid in s.participants:
+        return Decision()
+    hashed = identity.circle_token_hash(token_hash, s.code)
+    rec = Participant(pid, name, FACILITATOR, hashed).public()
+    return Decision([Event("joined", {"participant": rec}, internal={"token_hash": hashed})])
+
+
 def announce(s: RoomState, a: Actor, args: TextArgs, ctx: Context) -> Decision:
     """A line for every circle at once (the room has it too); server/circles.py writes it
     into each circle's log after this commit."""
