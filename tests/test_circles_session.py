@@ -68,7 +68,7 @@ async def test_nine_split_into_three_circles_each_a_room_of_its_own(backend):
             assert not any(c.state["locked"] for c in [*inside[circles[1]["code"]], fac, *people])
             assert inside[circles[1]["code"]][0].mirror.seq < lead.mirror.seq
             # a facilitator of the room since the split is one of every circle's too
-            co = people[1] if people[1].me["id"] not in circles[0]["members"] else people[2]
+            co = next(p for p in people if p.me["id"] not in circles[0]["members"])  # (one of another circle)
             await fac.command("add_facilitator", participant=co.me["id"])
             await co.wait_until(lambda c: c.connected.is_set() and c.me["role"] == "facilitator")
             visiting = await KringClient(url).enter_circle(co.token or "", circles[0]["code"])
