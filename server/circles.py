@@ -31,16 +31,15 @@ log = logging.getLogger("kring.circles")
 REACHES_CIRCLES = frozenset({"announce", "rejoin"})
 
 
-async def reach_circles(backend: Backend, code: str, pid: str, decision: Decision) -> None:
-    """After facilitator `pid`'s `announce` or `rejoin` in room `code` was committed."""
+async def reach_circles(backend: Backend, room: RoomState, pid: str, decision: Decision) -> None:
+    """After facilitator `pid`'s `announce` or `rejoin` was committed in `room` (as it is now)."""
     for ev in decision.events:
         if ev.t == "announced":
-            room = await read(backend, code)
-            for circle in room.circles if room is not None else []:
+            for circle in room.circles:
                 await _each(circle["code"], _announce(backend, circle["code"], ev.public["text"]))
         elif ev.t == "circles_closed":
             for circle_code in ev.public["circles"]:
-                await _each(circle_code, _close(backend, code, circle_code, pid))
+                await _each(circle_code, _close(backend, room.code, circle_code, pid))
 
 
 async def report_progress(backend: Backend, circle: RoomState, decision: Decision) -> None:

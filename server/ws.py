@@ -304,7 +304,7 @@ async def _command_loop(hub: Hub, conn: Connection, actor: Actor) -> None:
                 decision, state = await execute(hub.backend, conn.code, decide_it)
                 seq = state.seq
                 if cmd.t in REACHES_CIRCLES:
-                    await reach_circles(hub.backend, conn.code, conn.pid, decision)
+                    await reach_circles(hub.backend, state, conn.pid, decision)
                 await report_progress(hub.backend, state, decision)
         except RoomError as err:
             conn.ending = False

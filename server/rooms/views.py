@@ -109,14 +109,17 @@ def _phase(s: RoomState, fac: bool) -> dict[str, Any]:
     return rec
 
 
-def unsaved(s: RoomState, kept: list[str] | None = None, inbrenger: str | None = None) -> list[str]:
+def unsaved(
+    s: RoomState, kept: list[str] | None = None, inbrenger: str | None = None, holder: str | None = None
+) -> list[str]:
     """Who has a summary in this meeting (the inbrenger of the case under way, or of an
     earlier one) and has not saved it yet (`summary_kept`): the facilitator's end
-    confirmation names them. `kept` and `inbrenger` stand in for the state's own, for the
-    state an event is about to make."""
+    confirmation names them. `kept` and `inbrenger` stand in for the state's own, and
+    `holder` is someone about to be given a summary, for the state an event is about to make."""
     kept = s.kept if kept is None else kept
     inbrenger = s.inbrenger if inbrenger is None else inbrenger
-    holders = [*s.summaries, *([inbrenger] if inbrenger and inbrenger not in s.summaries else [])]
+    holders = [*s.summaries, *([holder] if holder and holder not in s.summaries else [])]
+    holders += [inbrenger] if inbrenger and inbrenger not in holders else []
     return [pid for pid in holders if pid not in kept]
 
 

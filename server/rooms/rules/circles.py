@@ -20,9 +20,10 @@ from protocol.args import NoArgs, SplitArgs, TextArgs
 
 from .. import identity
 from ..events import FACILITATORS, Actor, Event, RoomError
-from ..method import MethodError, choose
 from ..state import FACILITATOR, IN_ROOM, ONLINE, PARTICIPANT, Participant, RoomState
+from ..views import unsaved
 from .checks import Context, Decision, Rule, deny
+from .phases import chosen
 
 MIN_CIRCLE, MAX_CIRCLE = 3, 5
 
@@ -86,10 +87,7 @@ def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
         raise deny("a circle needs at least 3 people")
     method = args.get("method")
     if method is not None:
-        try:
-            choose(method)
-        except MethodError as err:
-            raise RoomError(errors.INVALID_FIELD, str(err)) from None
+        chosen(method)  # a shipped one, or the refusal
     if "circles" in args:  # by hand: everyone of the group in exactly one circle of 3-5
         members = [circle.split() for circle in args["circles"]]
         try:
@@ -228,10 +226,8 @@ def circle_summary(s: RoomState, inbrenger: str, summary: dict[str, Any]) -> Dec
     if s.ended or s.active(inbrenger) is None:
         return Decision()
     # the facilitators' end confirmation names whose summary is not yet saved: this one is new
-    holders = [*s.summaries, *([inbrenger] if inbrenger not in s.summaries else [])]
-    holders += [s.inbrenger] if s.inbrenger and s.inbrenger not in holders else []
     kept = [pid for pid in s.kept if pid != inbrenger]
-    private = {"participant": inbrenger, "summaries_unsaved": [pid for pid in holders if pid not in kept]}
+    private = {"participant": inbrenger, "summaries_unsaved": unsaved(s, kept, holder=inbrenger)}
     event = Event("circle_summary", {"participant": inbrenger}, private, (FACILITATORS,), {"summary": summary})
     return Decision([event])
 

@@ -10,7 +10,7 @@ from protocol.args import AdvanceArgs, AutoAdvanceArgs, NoArgs, SetMethodArgs, T
 from protocol.messages import TIMER_EXTEND_DEFAULT
 
 from ..events import FACILITATORS, Actor, Event, RoomError
-from ..method import MethodError, choose, with_terugblik
+from ..method import Method, MethodError, choose, with_terugblik
 from ..state import PARTICIPANT, RoomState, fresh_timer
 from .checks import Context, Decision, Rule, deny
 from .closing import summary
@@ -156,14 +156,19 @@ def auto_advance(s: RoomState, a: Actor, args: AutoAdvanceArgs, ctx: Context) ->
     return Decision([Event("auto_advance", {"on": args["on"]})])
 
 
+def chosen(method_id: str | None, method_toml: str | None = None) -> Method:
+    """The method a command names (method.choose), or its refusal as `invalid_field`."""
+    try:
+        return choose(method_id, method_toml)
+    except MethodError as err:
+        raise RoomError(errors.INVALID_FIELD, str(err)) from None
+
+
 def set_method(s: RoomState, a: Actor, args: SetMethodArgs, ctx: Context) -> Decision:
     """Choose another method (a shipped one, or the facilitator's own file) in the lobby."""
     if s.phase != 0:
         raise deny("the method can only be changed in the lobby")
-    try:
-        m = choose(args.get("method"), args.get("method_toml"))
-    except MethodError as err:
-        raise RoomError(errors.INVALID_FIELD, str(err)) from None
+    m = chosen(args.get("method"), args.get("method_toml"))
     internal = {"method_id": args.get("method", m.id), "method_toml": args.get("method_toml")}
     if s.terugblik:  # a group's meeting keeps its terugblik with any method
         m = with_terugblik(m)

@@ -13,42 +13,8 @@ import { Pager } from "./pager.js";
 import { dealProgress, dealWaitText } from "./cards.js";
 import { circlesWall } from "./circles.js";
 import { phaseHeader } from "./shared.js";
+import { theme, themeToggle, watchMouse } from "./wall_controls.js";
 import { cardOf, currentDeal, currentSpeaker, nameOf, notesHere, placeClusters } from "./state.js";
-
-const THEME_KEY = "kring:screen-theme";
-
-function theme() {
-  try {
-    return localStorage.getItem(THEME_KEY) === "light" ? "light" : "dark";
-  } catch {
-    return "dark";
-  }
-}
-
-function setTheme(value) {
-  try {
-    localStorage.setItem(THEME_KEY, value);
-  } catch {
-    /* storage disabled: the choice holds until the page reloads */
-  }
-  document.documentElement.dataset.wall = value;
-}
-
-let watchingMouse = false;
-
-/** The controls (theme, language) show only while someone moves the mouse over the wall. */
-function watchMouse() {
-  if (watchingMouse) return;
-  watchingMouse = true;
-  let hide = null;
-  const show = () => {
-    document.body.classList.add("wall-controls");
-    clearTimeout(hide);
-    hide = setTimeout(() => document.body.classList.remove("wall-controls"), 3000);
-  };
-  document.addEventListener("mousemove", show);
-  document.addEventListener("keydown", show);
-}
 
 export function screenView(ctx) {
   const s = ctx.state;
@@ -436,22 +402,5 @@ function whoIsHere(ctx) {
           }),
         )
       : cloud(people),
-  );
-}
-
-function themeToggle(ctx) {
-  const light = theme() === "light";
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "wall-theme",
-      "aria-pressed": String(light),
-      onclick: () => {
-        setTheme(light ? "dark" : "light");
-        ctx.render();
-      },
-    },
-    t("screen.light"),
   );
 }
