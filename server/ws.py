@@ -22,9 +22,9 @@ from .circles import REACHES_CIRCLES, reach_circles, report_progress
 from .hub import Connection, Hub
 from .ratelimit import AddressLimits, RateLimit
 from .rooms import identity
-from .rooms.engine import Decision, decide, decide_join, find_participant
+from .rooms.engine import Decision, circle_room, decide, decide_join, find_participant
 from .rooms.events import Actor, RoomError
-from .rooms.rules.circles import circle_of, circle_room, facilitator_comes_in
+from .rooms.rules.circles import circle_of, facilitator_comes_in
 from .rooms.state import FACILITATOR, PARTICIPANT, SCREEN, RoomState
 from .rooms.views import frame, sees_anew, snapshot, withheld
 

@@ -11,7 +11,7 @@ import pytest
 
 from protocol import errors
 from server.rooms import identity
-from server.rooms.engine import decide, decide_join, decide_presence
+from server.rooms.engine import circle_room, decide, decide_join, decide_presence
 from server.rooms.events import RoomError
 from server.rooms.rules.circles import (
     CircleError,
@@ -19,7 +19,6 @@ from server.rooms.rules.circles import (
     check_split,
     circle_count,
     circle_progress,
-    circle_room,
     circle_summary,
     progress,
     split_evenly,

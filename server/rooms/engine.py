@@ -140,6 +140,34 @@ def new_room(
     return state
 
 
+def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomState:
+    """The room of one circle, as its first member finds it: the plenary's facilitators
+    and the circle's members, each under their own id and name and a token hash derived
+    from their plenary one (identity.circle_token_hash), running the plenary's method."""
+    code = circle["code"]
+    facilitators = [p for p in plenary.participants.values() if not p.removed and p.role == FACILITATOR]
+    first = facilitators[0] if facilitators else None
+    state = new_room(
+        code,
+        epoch,
+        identity.circle_token_hash(first.token_hash if first else "", code),
+        method_id=circle.get("method") or plenary.method_id,
+        method_toml=None if circle.get("method") else plenary.method_toml,
+        language=plenary.language,
+        anonymous_questions=plenary.anonymous_questions,
+        facilitator_name=first.name if first else "Procesbegeleider",
+        max_participants=plenary.max_participants,
+        call_link=plenary.call_link,
+    )
+    state.plenary = plenary.code
+    state.participants.clear()
+    for p in [*facilitators, *(plenary.participants[pid] for pid in circle["members"])]:
+        hashed = identity.circle_token_hash(p.token_hash, code)
+        state.participants[p.id] = Participant(p.id, p.name, p.role, hashed, place=p.place)
+    state.counter = max(int(pid[1:]) for pid in state.participants)
+    return state
+
+
 def dedup_key(actor: Actor, command_id: str) -> str:
     """Key under which a command's result is remembered; unlinkable to the actor."""
     return identity.tag(actor.anon_key, "cmd:" + command_id)

@@ -77,7 +77,7 @@ def check_split(circles: Sequence[Sequence[str]], group: Sequence[str]) -> None:
 def split(s: RoomState, a: Actor, args: SplitArgs, ctx: Context) -> Decision:
     """Split the group (every participant, the inbrenger of the case under way included)
     into circles of about `size` at random, or into the facilitator's own `circles`; each
-    circle is a room of its own, made when its first member comes in (`circle_room`)."""
+    circle is a room of its own, made when its first member comes in (`engine.circle_room`)."""
     if s.circles:
         raise deny("the room is split into circles already")
     group = [(p.id, p.place) for p in s.participants.values() if not p.removed and p.role == PARTICIPANT]
@@ -157,40 +157,10 @@ def circle_progress(s: RoomState, code: str, rec: dict[str, Any]) -> Decision:
     return Decision([Event("circle_progress", {"circle": code, "progress": rec})])
 
 
-def circle_room(plenary: RoomState, circle: dict[str, Any], epoch: str) -> RoomState:
-    """The room of one circle, as its first member finds it: the plenary's facilitators
-    and the circle's members, each under their own id and name and a token hash derived
-    from their plenary one (identity.circle_token_hash), running the plenary's method."""
-    from ..engine import new_room  # the engine imports the rules: import it where it is used
-
-    code = circle["code"]
-    facilitators = [p for p in plenary.participants.values() if not p.removed and p.role == FACILITATOR]
-    first = facilitators[0] if facilitators else None
-    state = new_room(
-        code,
-        epoch,
-        identity.circle_token_hash(first.token_hash if first else "", code),
-        method_id=circle.get("method") or plenary.method_id,
-        method_toml=None if circle.get("method") else plenary.method_toml,
-        language=plenary.language,
-        anonymous_questions=plenary.anonymous_questions,
-        facilitator_name=first.name if first else "Procesbegeleider",
-        max_participants=plenary.max_participants,
-        call_link=plenary.call_link,
-    )
-    state.plenary = plenary.code
-    state.participants.clear()
-    for p in [*facilitators, *(plenary.participants[pid] for pid in circle["members"])]:
-        hashed = identity.circle_token_hash(p.token_hash, code)
-        state.participants[p.id] = Participant(p.id, p.name, p.role, hashed, place=p.place)
-    state.counter = max(int(pid[1:]) for pid in state.participants)
-    return state
-
-
 def facilitator_comes_in(s: RoomState, pid: str, name: str, token_hash: str) -> Decision:
     """Into a circle's room, a facilitator of its room who became one after the split (the
     room's facilitators are facilitators of every circle): under their id and name, with the
-    token hash derived from their room's (`circle_room`)."""
+    token hash derived from their room's (`engine.circle_room`)."""
     if s.ended or pid in s.participants:
         return Decision()
     hashed = identity.circle_token_hash(token_hash, s.code)
